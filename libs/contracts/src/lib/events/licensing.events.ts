@@ -1,0 +1,30 @@
+import { defineEvent, objectSchema, text, uuid } from '../event-definition';
+import { TOPICS } from '../topics';
+
+export interface LicenseAssignedData {
+  userId: string;
+  plan: string;
+}
+
+export const LicenseAssigned = defineEvent<'LicenseAssigned', LicenseAssignedData>({
+  eventType: 'LicenseAssigned',
+  schemaVersion: 1,
+  topic: TOPICS.licensingLicense,
+  summary: 'An X Series license seat of a plan was assigned to a user.',
+  dataSchema: objectSchema({ userId: uuid, plan: text(32) }),
+  example: { userId: '3b0d7c1e-5a4f-4e0b-9a2c-8f1d6e2b7c90', plan: 'X4' },
+});
+
+export interface LicenseUnassignedData {
+  userId: string;
+  plan: string;
+}
+
+export const LicenseUnassigned = defineEvent<'LicenseUnassigned', LicenseUnassignedData>({
+  eventType: 'LicenseUnassigned',
+  schemaVersion: 1,
+  topic: TOPICS.licensingLicense,
+  summary: 'A user’s license seat was given back.',
+  dataSchema: objectSchema({ userId: uuid, plan: text(32) }),
+  example: { userId: '3b0d7c1e-5a4f-4e0b-9a2c-8f1d6e2b7c90', plan: 'X4' },
+});

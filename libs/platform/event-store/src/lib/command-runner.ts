@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { StreamVersionConflictError } from './event-store.errors';
+import type { InTransaction, PostgresEventStore } from './postgres-event-store';
+import type { NewEvent, OutboxMessage, ReservationChange, StoredEvent } from './event-store.types';
+
+/** The pure heart of an aggregate: what happened (evolve) and what should happen (decide). */
+export interface Decider<State, Command, Event extends NewEvent> {
+  initialState(): State;
+  evolve(state: State, event: Event): State;
+  decide(command: Command, state: State): Event[];
+}
+
+/** Who asked and why: carried into every event's metadata and on to Kafka headers. */
+export interface CommandContext {
+  tenantId: string | null;
+  correlationId: string;
+  causationId?: string;
+  actor?: string;
+}
+
+export interface RunCommand<State, Command, Event extends NewEvent> {
+  streamId: string;
+  streamType: string;
+  decider: Decider<State, Command, Event>;
+  command: Command;
+  context: CommandContext;
+  /** The version the caller last saw (an If-Match); when given, a conflict is not retried. */
+  ifMatch?: number;
+  reservations?(events: readonly Event[], before: State): ReservationChange[];
+  toOutbox?(events: readonly StoredEvent[]): OutboxMessage[];
+  schemaVersion?(eventType: string): number;
+  inTransaction?: InTransaction;
+}
+
+export interface CommandOutcome<State> {
+  /** The stream version after the command: the ETag of the aggregate. */
+  version: number;
+  state: State;
+  events: StoredEvent[];
+}
+
+/**
+ * Runs one command: load the stream, fold it, decide, append with the expected version plus
+ * reservations and outbox in one transaction. A concurrent writer makes it retry from the load.
+ */
+export class CommandRunner {
+  constructor(
+    private readonly store: PostgresEventStore,
+    private readonly maxAttempts = 5,
+  ) {}
+
+  async run<State, Command, Event extends NewEvent>(request: RunCommand<State, Command, Event>): Promise<CommandOutcome<State>> {
+    for (let attempt = 1; ; attempt++) {
+      const history = await this.store.readStream(request.streamId);
+      const { decider } = request;
+      const before = history.reduce((state, event) => decider.evolve(state, event as unknown as Event), decider.initialState());
+      const version = history.length;
+      if (request.ifMatch !== undefined && request.ifMatch !== version) {
+        throw new StreamVersionConflictError(request.streamId, request.ifMatch, version);
+      }
+      const decided = decider.decide(request.command, before);
+      if (decided.length === 0) return { version, state: before, events: [] };
+      const occurredAt = new Date().toISOString();
+      try {
+        const result = await this.store.appendToStream(
+          {
+            streamId: request.streamId,
+            streamType: request.streamType,
+            tenantId: request.context.tenantId,
+            expectedVersion: version,
+            events: decided.map((event) => ({
+              type: event.type,
+              data: event.data,
+              schemaVersion: request.schemaVersion?.(event.type) ?? 1,
+              metadata: {
+                eventId: randomUUID(),
+                tenantId: request.context.tenantId,
+                occurredAt,
+                correlationId: request.context.correlationId,
+                causationId: request.context.causationId ?? request.context.correlationId,
+                ...(request.context.actor ? { actor: request.context.actor } : {}),
+              },
+            })),
+            reservations: request.reservations?.(decided, before),
+            toOutbox: request.toOutbox,
+          },
+          request.inTransaction,
+        );
+        const state = decided.reduce((current, event) => decider.evolve(current, event), before);
+        return { version: result.nextVersion, state, events: result.events };
+      } catch (error) {
+        const retryable = error instanceof StreamVersionConflictError && request.ifMatch === undefined;
+        if (!retryable || attempt >= this.maxAttempts) throw error;
+      }
+    }
+  }
+}

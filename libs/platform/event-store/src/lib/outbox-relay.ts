@@ -1,0 +1,172 @@
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import type { MessageBus, OutgoingMessage } from '@identity/platform-messaging';
+import { START_OF_STORE, type CommitCursor } from './postgres-event-store';
+
+export interface OutboxRelayOptions {
+  /** The relay's name: its checkpoint row and its advisory lock. */
+  name: string;
+  databaseUrl: string;
+  batchSize?: number;
+  /** How long an idle relay waits before it looks at the outbox again. */
+  idlePollMs?: number;
+  log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+}
+
+interface OutboxRow {
+  position: string;
+  transaction_id: string;
+  topic: string;
+  message_key: string;
+  headers: Record<string, string>;
+  payload: unknown;
+}
+
+export interface RelayStatus {
+  leader: boolean;
+  published: number;
+  lastPublishedAt: string | null;
+}
+
+/**
+ * Publishes the outbox to the bus in commit order. Only the holder of a PostgreSQL advisory lock
+ * publishes; the checkpoint moves only after the broker acknowledged, so a crash republishes at worst.
+ */
+export class OutboxRelay {
+  private lockClient?: Client;
+  private running = false;
+  private loop?: Promise<void>;
+  private wake?: () => void;
+  readonly status: RelayStatus = { leader: false, published: 0, lastPublishedAt: null };
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: MessageBus,
+    private readonly options: OutboxRelayOptions,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Finishes the batch in hand, then releases the leadership. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    await this.releaseLock();
+  }
+
+  /** Publishes everything committed so far; returns how many messages went out. */
+  async drainOnce(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const published = await this.publishBatch();
+      total += published;
+      if (published < (this.options.batchSize ?? 500)) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        if (!(await this.holdLeadership())) {
+          await this.sleep(1_000);
+          continue;
+        }
+        const published = await this.publishBatch();
+        if (published === 0) await this.sleep(this.options.idlePollMs ?? 50);
+      } catch (error) {
+        this.options.log?.('error', 'relay batch failed; retrying', { error: (error as Error).message });
+        await this.releaseLock();
+        await this.sleep(1_000);
+      }
+    }
+  }
+
+  private async publishBatch(): Promise<number> {
+    const cursor = await this.readCheckpoint();
+    const rows = (await this.dataSource.query(
+      `SELECT position, transaction_id::text AS transaction_id, topic, message_key, headers, payload
+         FROM event_store.outbox
+        WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, position
+        LIMIT $3`,
+      [cursor.transactionId, cursor.position, this.options.batchSize ?? 500],
+    )) as OutboxRow[];
+    if (rows.length === 0) return 0;
+    const messages: OutgoingMessage[] = rows.map((row) => ({
+      topic: row.topic,
+      key: row.message_key,
+      value: JSON.stringify(row.payload),
+      headers: row.headers,
+    }));
+    await this.bus.publish(messages);
+    const last = rows[rows.length - 1];
+    await this.dataSource.query(
+      `INSERT INTO event_store.relay_checkpoints (relay, last_transaction_id, last_position, published_total)
+       VALUES ($1, $2::xid8, $3, $4)
+       ON CONFLICT (relay) DO UPDATE SET last_transaction_id = excluded.last_transaction_id,
+         last_position = excluded.last_position,
+         published_total = event_store.relay_checkpoints.published_total + excluded.published_total,
+         updated_at = now()`,
+      [this.options.name, last.transaction_id, last.position, rows.length],
+    );
+    this.status.published += rows.length;
+    this.status.lastPublishedAt = new Date().toISOString();
+    return rows.length;
+  }
+
+  private async readCheckpoint(): Promise<CommitCursor> {
+    const [row] = (await this.dataSource.query(
+      `SELECT last_transaction_id::text AS transaction_id, last_position::text AS position
+         FROM event_store.relay_checkpoints WHERE relay = $1`,
+      [this.options.name],
+    )) as { transaction_id: string; position: string }[];
+    return row ? { transactionId: row.transaction_id, position: row.position } : START_OF_STORE;
+  }
+
+  /** A session-level advisory lock on a connection of its own: it dies with the process. */
+  private async holdLeadership(): Promise<boolean> {
+    if (this.lockClient) {
+      await this.lockClient.query('SELECT 1');
+      return true;
+    }
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `relay-lock:${this.options.name}` });
+    client.on('error', () => undefined);
+    await client.connect();
+    const [{ locked }] = (
+      await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [
+        `outbox-relay:${this.options.name}`,
+      ])
+    ).rows;
+    if (!locked) {
+      await client.end();
+      return false;
+    }
+    this.lockClient = client;
+    this.status.leader = true;
+    this.options.log?.('info', 'relay is the active publisher', { relay: this.options.name });
+    return true;
+  }
+
+  private async releaseLock(): Promise<void> {
+    const client = this.lockClient;
+    this.lockClient = undefined;
+    this.status.leader = false;
+    await client?.end().catch(() => undefined);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

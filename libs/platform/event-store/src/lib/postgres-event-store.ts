@@ -1,0 +1,209 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { ReservationConflictError, StreamVersionConflictError } from './event-store.errors';
+import type { AppendRequest, AppendResult, StoredEvent, Upcaster } from './event-store.types';
+
+interface EventRow {
+  global_position: string;
+  stream_id: string;
+  stream_type: string;
+  stream_version: number;
+  event_id: string;
+  event_type: string;
+  schema_version: number;
+  data: unknown;
+  metadata: StoredEvent['metadata'];
+}
+
+/** Work that must commit or roll back with the appended events (inline projections, say). */
+export type InTransaction = (manager: EntityManager, result: AppendResult) => Promise<void>;
+
+export class PostgresEventStore {
+  private readonly upcasters = new Map<string, Upcaster[]>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    upcasters: readonly Upcaster[] = [],
+  ) {
+    for (const upcaster of upcasters) {
+      const list = this.upcasters.get(upcaster.eventType) ?? [];
+      list.push(upcaster);
+      list.sort((a, b) => a.fromSchemaVersion - b.fromSchemaVersion);
+      this.upcasters.set(upcaster.eventType, list);
+    }
+  }
+
+  /**
+   * Appends events, reservations and outbox messages in one transaction. The stream row is the
+   * concurrency guard: only one writer can move it from the expected version.
+   */
+  async appendToStream(request: AppendRequest, inTransaction?: InTransaction): Promise<AppendResult> {
+    if (request.events.length === 0) throw new Error('appendToStream needs at least one event');
+    return this.dataSource.transaction(async (manager) => {
+      const firstVersion = await this.advanceStream(manager, request);
+      const events: StoredEvent[] = [];
+      for (const [index, draft] of request.events.entries()) {
+        const version = firstVersion + index;
+        const [row] = (await manager.query(
+          `INSERT INTO event_store.events
+             (stream_id, stream_type, stream_version, tenant_id, event_id, event_type, schema_version, data, metadata, occurred_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           RETURNING global_position`,
+          [
+            request.streamId,
+            request.streamType,
+            version,
+            request.tenantId,
+            draft.metadata.eventId,
+            draft.type,
+            draft.schemaVersion,
+            JSON.stringify(draft.data),
+            JSON.stringify(draft.metadata),
+            draft.metadata.occurredAt,
+          ],
+        )) as { global_position: string }[];
+        events.push({
+          globalPosition: String(row.global_position),
+          streamId: request.streamId,
+          streamType: request.streamType,
+          streamVersion: version,
+          eventId: draft.metadata.eventId,
+          type: draft.type,
+          schemaVersion: draft.schemaVersion,
+          data: draft.data,
+          metadata: draft.metadata,
+        });
+      }
+      await this.applyReservations(manager, request);
+      for (const message of request.toOutbox?.(events) ?? []) {
+        await manager.query(
+          `INSERT INTO event_store.outbox (event_id, topic, message_key, headers, payload) VALUES ($1, $2, $3, $4, $5)`,
+          [message.eventId, message.topic, message.key, JSON.stringify(message.headers), JSON.stringify(message.payload)],
+        );
+      }
+      const result: AppendResult = { nextVersion: firstVersion + request.events.length - 1, events };
+      if (inTransaction) await inTransaction(manager, result);
+      return result;
+    });
+  }
+
+  async readStream(streamId: string): Promise<StoredEvent[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT global_position, stream_id, stream_type, stream_version, event_id, event_type, schema_version, data, metadata
+         FROM event_store.events WHERE stream_id = $1 ORDER BY stream_version`,
+      [streamId],
+    )) as EventRow[];
+    return rows.map((row) => this.toStoredEvent(row));
+  }
+
+  /**
+   * Reads every committed event in commit order after a cursor, never past the oldest transaction
+   * still in flight, so a reader that follows the cursor cannot skip a late commit.
+   */
+  async readAll(after: CommitCursor = START_OF_STORE, limit = 1000): Promise<{ events: StoredEvent[]; cursor: CommitCursor }> {
+    const rows = (await this.dataSource.query(
+      `SELECT transaction_id::text AS transaction_id, global_position, stream_id, stream_type, stream_version, event_id,
+              event_type, schema_version, data, metadata
+         FROM event_store.events
+        WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY transaction_id, global_position
+        LIMIT $3`,
+      [after.transactionId, after.position, limit],
+    )) as (EventRow & { transaction_id: string })[];
+    const last = rows.at(-1);
+    return {
+      events: rows.map((row) => this.toStoredEvent(row)),
+      cursor: last ? { transactionId: last.transaction_id, position: String(last.global_position) } : after,
+    };
+  }
+
+  private async advanceStream(manager: EntityManager, request: AppendRequest): Promise<number> {
+    const count = request.events.length;
+    if (request.expectedVersion === 0) {
+      const inserted = (await manager.query(
+        `INSERT INTO event_store.streams (stream_id, stream_type, tenant_id, version) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
+        [request.streamId, request.streamType, request.tenantId, count],
+      )) as unknown[];
+      if (inserted.length === 0) throw await this.conflict(manager, request.streamId, 0);
+      return 1;
+    }
+    if (request.expectedVersion === 'any') {
+      const [row] = (await manager.query(
+        `INSERT INTO event_store.streams (stream_id, stream_type, tenant_id, version) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (stream_id) DO UPDATE SET version = event_store.streams.version + $4, updated_at = now()
+         RETURNING version`,
+        [request.streamId, request.streamType, request.tenantId, count],
+      )) as { version: number }[];
+      return row.version - count + 1;
+    }
+    const updated = (await manager.query(
+      `UPDATE event_store.streams SET version = version + $3, updated_at = now()
+        WHERE stream_id = $1 AND version = $2 RETURNING version`,
+      [request.streamId, request.expectedVersion, count],
+    )) as unknown[];
+    // TypeORM returns [rows, affectedCount] for UPDATE ... RETURNING on pg.
+    const rows = Array.isArray(updated[0]) ? (updated[0] as unknown[]) : updated;
+    if (rows.length === 0) throw await this.conflict(manager, request.streamId, request.expectedVersion);
+    return request.expectedVersion + 1;
+  }
+
+  private async conflict(manager: EntityManager, streamId: string, expected: number): Promise<StreamVersionConflictError> {
+    const [row] = (await manager.query(`SELECT version FROM event_store.streams WHERE stream_id = $1`, [streamId])) as {
+      version: number;
+    }[];
+    return new StreamVersionConflictError(streamId, expected, row?.version ?? 0);
+  }
+
+  private async applyReservations(manager: EntityManager, request: AppendRequest): Promise<void> {
+    for (const change of request.reservations ?? []) {
+      if (change.action === 'release') {
+        await manager.query(`DELETE FROM event_store.reservations WHERE scope = $1 AND key = $2 AND stream_id = $3`, [
+          change.scope,
+          change.key,
+          request.streamId,
+        ]);
+        continue;
+      }
+      await manager.query(
+        `INSERT INTO event_store.reservations (scope, key, stream_id) VALUES ($1, $2, $3) ON CONFLICT (scope, key) DO NOTHING`,
+        [change.scope, change.key, request.streamId],
+      );
+      const [holder] = (await manager.query(`SELECT stream_id FROM event_store.reservations WHERE scope = $1 AND key = $2`, [
+        change.scope,
+        change.key,
+      ])) as { stream_id: string }[];
+      if (holder?.stream_id !== request.streamId) throw new ReservationConflictError(change.scope, change.key);
+    }
+  }
+
+  private toStoredEvent(row: EventRow): StoredEvent {
+    let data = row.data;
+    let schemaVersion = row.schema_version;
+    for (const upcaster of this.upcasters.get(row.event_type) ?? []) {
+      if (upcaster.fromSchemaVersion === schemaVersion) {
+        data = upcaster.upcast(data);
+        schemaVersion += 1;
+      }
+    }
+    return {
+      globalPosition: String(row.global_position),
+      streamId: row.stream_id,
+      streamType: row.stream_type,
+      streamVersion: row.stream_version,
+      eventId: row.event_id,
+      type: row.event_type,
+      schemaVersion,
+      data,
+      metadata: row.metadata,
+    };
+  }
+}
+
+/** A position in commit order: the writing transaction id, then the global position. */
+export interface CommitCursor {
+  transactionId: string;
+  position: string;
+}
+
+export const START_OF_STORE: CommitCursor = { transactionId: '0', position: '0' };

@@ -1,0 +1,101 @@
+import {
+  DEFAULT_RETRY,
+  deadLetterHeaders,
+  deadLetterTopic,
+  withRetries,
+  type IncomingMessage,
+  type MessageBus,
+  type OutgoingMessage,
+  type RetryPolicy,
+  type Subscription,
+  type SubscriptionOptions,
+  type TopicSpec,
+} from './message-bus.port';
+
+interface Group {
+  offsets: Map<string, number>;
+  wake?: () => void;
+}
+
+/**
+ * Kafka's semantics in one process for embedded mode: ordered topics (one partition each),
+ * consumer groups with their own offsets, retries and a dead-letter topic. Messages live in memory:
+ * the outbox in PostgreSQL remains the durable record.
+ */
+export class InProcessMessageBus implements MessageBus {
+  readonly kind = 'in-process' as const;
+  private readonly topics = new Map<string, IncomingMessage[]>();
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly retry: RetryPolicy = DEFAULT_RETRY) {}
+
+  async connect(): Promise<void> {}
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    for (const topic of topics) this.log(topic.name);
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    for (const message of messages) {
+      const log = this.log(message.topic);
+      log.push({ ...message, partition: 0, offset: String(log.length) });
+    }
+    for (const group of this.groups.values()) group.wake?.();
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+    const group = this.groups.get(options.groupId) ?? { offsets: new Map<string, number>() };
+    this.groups.set(options.groupId, group);
+    let stopped = false;
+    const loop = (async () => {
+      while (!stopped) {
+        const next = this.nextMessage(group, options.topics);
+        if (!next) {
+          await new Promise<void>((resolve) => (group.wake = resolve));
+          continue;
+        }
+        const error = await withRetries(this.retry, () => options.handle(next), () => stopped);
+        if (stopped) break;
+        if (error) {
+          await this.publish([
+            { topic: deadLetterTopic(options.groupId), key: next.key, value: next.value, headers: deadLetterHeaders(next, error) },
+          ]);
+        }
+        group.offsets.set(next.topic, Number(next.offset) + 1);
+      }
+    })();
+    return {
+      stop: async () => {
+        stopped = true;
+        group.wake?.();
+        await loop;
+      },
+    };
+  }
+
+  async isReady(): Promise<boolean> {
+    return true;
+  }
+
+  async disconnect(): Promise<void> {
+    for (const group of this.groups.values()) group.wake?.();
+  }
+
+  private nextMessage(group: Group, topics: readonly string[]): IncomingMessage | undefined {
+    for (const topic of topics) {
+      const log = this.log(topic);
+      const offset = group.offsets.get(topic) ?? 0;
+      if (offset < log.length) return log[offset];
+    }
+    return undefined;
+  }
+
+  private log(topic: string): IncomingMessage[] {
+    let log = this.topics.get(topic);
+    if (!log) {
+      log = [];
+      this.topics.set(topic, log);
+    }
+    return log;
+  }
+}

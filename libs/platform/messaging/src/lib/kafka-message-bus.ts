@@ -1,0 +1,173 @@
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import {
+  DEFAULT_RETRY,
+  deadLetterHeaders,
+  deadLetterTopic,
+  withRetries,
+  type IncomingMessage,
+  type MessageBus,
+  type OutgoingMessage,
+  type RetryPolicy,
+  type Subscription,
+  type SubscriptionOptions,
+  type TopicSpec,
+} from './message-bus.port';
+
+export interface KafkaBusOptions {
+  brokers: readonly string[];
+  clientId: string;
+  retry?: RetryPolicy;
+  /** Partitions given to dead-letter topics created on demand. */
+  deadLetterPartitions?: number;
+  log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
+}
+
+/** The MessageBus on Apache Kafka through kafkajs: idempotent producer, consumer groups, dead letters. */
+export class KafkaMessageBus implements MessageBus {
+  readonly kind = 'kafka' as const;
+  private readonly kafka: Kafka;
+  private readonly producer: Producer;
+  private readonly admin: Admin;
+  private readonly consumers = new Set<Consumer>();
+  private readonly knownTopics = new Set<string>();
+  private connected = false;
+
+  constructor(private readonly options: KafkaBusOptions) {
+    const log = options.log;
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: [...options.brokers],
+      connectionTimeout: 3_000,
+      requestTimeout: 30_000,
+      retry: { initialRetryTime: 200, retries: 8 },
+      logLevel: logLevel.WARN,
+      logCreator:
+        () =>
+        ({ level, log: entry }) => {
+          const { message, ...extra } = entry;
+          log?.(level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info', `kafka: ${message}`, extra);
+        },
+    });
+    // One idempotent producer with a single request in flight: retries can neither duplicate nor reorder.
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.admin.connect();
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+    const missing = topics.filter((topic) => !this.knownTopics.has(topic.name));
+    if (missing.length === 0) return;
+    const existing = new Set(await this.admin.listTopics());
+    const toCreate = missing.filter((topic) => !existing.has(topic.name));
+    if (toCreate.length > 0) {
+      try {
+        await this.admin.createTopics({
+          waitForLeaders: true,
+          topics: toCreate.map((topic) => ({
+            topic: topic.name,
+            numPartitions: topic.partitions,
+            replicationFactor: -1,
+            configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+        });
+      } catch (error) {
+        // Another instance may have created them at the same moment; anything else is real.
+        if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+      }
+    }
+    for (const topic of missing) this.knownTopics.add(topic.name);
+  }
+
+  async publish(messages: readonly OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const byTopic = new Map<string, OutgoingMessage[]>();
+    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic,
+        messages: list.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
+      })),
+    });
+  }
+
+  async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+    const retry = this.options.retry ?? DEFAULT_RETRY;
+    const consumer = this.kafka.consumer({ groupId: options.groupId, retry: { retries: 8 } });
+    this.consumers.add(consumer);
+    let stopped = false;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    const joined = new Promise<void>((resolve) => {
+      const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+        remove();
+        resolve();
+      });
+    });
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async ({ topic, partition, message }) => {
+        const incoming: IncomingMessage = {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? '',
+          value: message.value?.toString() ?? '',
+          headers: decodeHeaders(message.headers),
+        };
+        const error = await withRetries(retry, () => options.handle(incoming), () => stopped);
+        if (error && !stopped) {
+          const dlt = deadLetterTopic(options.groupId);
+          await this.ensureTopics([{ name: dlt, partitions: this.options.deadLetterPartitions ?? 1 }]);
+          await this.publish([{ topic: dlt, key: incoming.key, value: incoming.value, headers: deadLetterHeaders(incoming, error) }]);
+          this.options.log?.('error', 'message moved to dead-letter topic', { topic, partition, offset: message.offset, dlt });
+        }
+        // Throwing here (stopped mid-retry) leaves the offset uncommitted, so the next member redelivers it.
+        if (error && stopped) throw error;
+      },
+    });
+    await joined;
+    return {
+      stop: async () => {
+        stopped = true;
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      },
+    };
+  }
+
+  async isReady(): Promise<boolean> {
+    try {
+      await this.admin.describeCluster();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async disconnect(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map((consumer) => consumer.disconnect()));
+    this.consumers.clear();
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    this.connected = false;
+  }
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (value === undefined) continue;
+    result[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
+  }
+  return result;
+}

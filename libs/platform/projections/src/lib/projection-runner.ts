@@ -1,0 +1,54 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { IntegrationEvent } from '@identity/contracts';
+import type { MessageBus, Subscription } from '@identity/platform-messaging';
+import type { Projection } from './projection';
+
+/** Applies one event to one projection inside the caller's transaction; false when already applied. */
+export async function applyOnce(manager: EntityManager, projection: Projection, event: IntegrationEvent): Promise<boolean> {
+  const claimed = (await manager.query(
+    `INSERT INTO ${projection.schema}.projection_progress (projection, aggregate_id, version) VALUES ($1, $2, $3)
+     ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = excluded.version
+       WHERE ${projection.schema}.projection_progress.version < excluded.version
+     RETURNING version`,
+    [projection.name, event.aggregateId, event.aggregateVersion],
+  )) as unknown[];
+  if (claimed.length === 0) return false;
+  await projection.apply(manager, event);
+  return true;
+}
+
+export interface ProjectionRunnerOptions {
+  log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  /** Called after each applied event, for lag metrics. */
+  onApplied?: (projection: Projection, event: IntegrationEvent) => void;
+}
+
+/** Keeps projections up to date from the bus. */
+export class ProjectionRunner {
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: MessageBus,
+    private readonly options: ProjectionRunnerOptions = {},
+  ) {}
+
+  async start(projections: readonly Projection[]): Promise<void> {
+    for (const projection of projections) {
+      const subscription = await this.bus.subscribe({
+        groupId: `projection.${projection.name}`,
+        topics: projection.topics,
+        handle: async (message) => {
+          const event = JSON.parse(message.value) as IntegrationEvent;
+          const applied = await this.dataSource.transaction((manager) => applyOnce(manager, projection, event));
+          if (applied) this.options.onApplied?.(projection, event);
+        },
+      });
+      this.subscriptions.push(subscription);
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.subscriptions.splice(0).map((subscription) => subscription.stop()));
+  }
+}

@@ -1,0 +1,27 @@
+import type { EntityManager } from 'typeorm';
+import type { IntegrationEvent } from '@identity/contracts';
+
+/**
+ * A read model written as an evolve function over integration events. The runner records, in the
+ * same transaction, the last version applied per aggregate, so a redelivered event changes nothing.
+ */
+export interface Projection {
+  /** Unique name; also the consumer group (`projection.<name>`) and the rebuild command's argument. */
+  name: string;
+  /** The database schema holding the read model and its `projection_progress` table. */
+  schema: string;
+  topics: readonly string[];
+  apply(manager: EntityManager, event: IntegrationEvent): Promise<void>;
+  /** Empties the read model before a rebuild. */
+  reset(manager: EntityManager): Promise<void>;
+}
+
+/** DDL for the progress table a read-model schema needs; used by that schema's migration. */
+export function projectionProgressTableSql(schema: string): string {
+  return `CREATE TABLE ${schema}.projection_progress (
+    projection text NOT NULL,
+    aggregate_id text NOT NULL,
+    version integer NOT NULL,
+    PRIMARY KEY (projection, aggregate_id)
+  )`;
+}
