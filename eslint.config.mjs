@@ -16,7 +16,8 @@ export default [
         'error',
         {
           enforceBuildableLibDependency: false,
-          allow: [],
+          // The embedded launcher composes the services' definitions into one process.
+          allow: ['@identity/service-*'],
           banTransitiveDependencies: false,
           depConstraints: [
             // Layers: apps on top, contracts and domain at the bottom.

@@ -11,6 +11,7 @@ export interface OutboxRelayOptions {
   /** How long an idle relay waits before it looks at the outbox again. */
   idlePollMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
+  onPublished?: (count: number) => void;
 }
 
 interface OutboxRow {
@@ -116,6 +117,7 @@ export class OutboxRelay {
       [this.options.name, last.transaction_id, last.position, rows.length],
     );
     this.status.published += rows.length;
+    this.options.onPublished?.(rows.length);
     this.status.lastPublishedAt = new Date().toISOString();
     return rows.length;
   }

@@ -19,6 +19,11 @@ export interface KafkaBusOptions {
   retry?: RetryPolicy;
   /** Partitions given to dead-letter topics created on demand. */
   deadLetterPartitions?: number;
+  /**
+   * Namespaces every topic and consumer group (`<prefix>identity.user.v1`), so that several
+   * environments or test runs can share one cluster without seeing each other's messages.
+   */
+  namespace?: string;
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
 }
 
@@ -64,7 +69,17 @@ export class KafkaMessageBus implements MessageBus {
     this.connected = true;
   }
 
-  async ensureTopics(topics: readonly TopicSpec[]): Promise<void> {
+  private physical(topic: string): string {
+    return `${this.options.namespace ?? ''}${topic}`;
+  }
+
+  private logical(topic: string): string {
+    const prefix = this.options.namespace ?? '';
+    return topic.startsWith(prefix) ? topic.slice(prefix.length) : topic;
+  }
+
+  async ensureTopics(logicalTopics: readonly TopicSpec[]): Promise<void> {
+    const topics = logicalTopics.map((topic) => ({ ...topic, name: this.physical(topic.name) }));
     const missing = topics.filter((topic) => !this.knownTopics.has(topic.name));
     if (missing.length === 0) return;
     const existing = new Set(await this.admin.listTopics());
@@ -91,7 +106,10 @@ export class KafkaMessageBus implements MessageBus {
   async publish(messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     const byTopic = new Map<string, OutgoingMessage[]>();
-    for (const message of messages) byTopic.set(message.topic, [...(byTopic.get(message.topic) ?? []), message]);
+    for (const message of messages) {
+      const topic = this.physical(message.topic);
+      byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
+    }
     await this.producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, list]) => ({
@@ -103,11 +121,11 @@ export class KafkaMessageBus implements MessageBus {
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
     const retry = this.options.retry ?? DEFAULT_RETRY;
-    const consumer = this.kafka.consumer({ groupId: options.groupId, retry: { retries: 8 } });
+    const consumer = this.kafka.consumer({ groupId: this.physical(options.groupId), retry: { retries: 8 } });
     this.consumers.add(consumer);
     let stopped = false;
     await consumer.connect();
-    await consumer.subscribe({ topics: [...options.topics], fromBeginning: true });
+    await consumer.subscribe({ topics: options.topics.map((topic) => this.physical(topic)), fromBeginning: true });
     const joined = new Promise<void>((resolve) => {
       const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
         remove();
@@ -118,7 +136,7 @@ export class KafkaMessageBus implements MessageBus {
       autoCommit: true,
       eachMessage: async ({ topic, partition, message }) => {
         const incoming: IncomingMessage = {
-          topic,
+          topic: this.logical(topic),
           partition,
           offset: message.offset,
           key: message.key?.toString() ?? '',

@@ -1,0 +1,116 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import express, { type Request, type Response } from 'express';
+import { InProcessMessageBus } from '@identity/platform-messaging';
+import { PathRouter, startService, type RunningService } from '@identity/platform-service';
+import { eventRelayService } from '@identity/service-event-relay';
+import { licensingService } from '@identity/service-licensing';
+import { samlAuthService } from '@identity/service-saml-auth';
+import { scimIngestService } from '@identity/service-scim-ingest';
+import { userDirectoryService } from '@identity/service-user-directory';
+import { startEmbeddedDatabase } from './embedded-database';
+
+const SERVICES = [userDirectoryService, scimIngestService, licensingService, samlAuthService, eventRelayService];
+
+/** `npm start`: every service in one process, on embedded PostgreSQL and an in-process bus, behind one port. */
+async function main(): Promise<void> {
+  const started = Date.now();
+  const dataDir = path.resolve(process.env.EMBEDDED_DATA_DIR ?? '.data');
+  const port = Number(process.env.PORT ?? 3000);
+  const baseUrl = process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
+  await mkdir(dataDir, { recursive: true });
+  const platformToken = process.env.PLATFORM_ADMIN_TOKEN ?? (await platformTokenIn(dataDir));
+
+  log(`starting embedded PostgreSQL in ${path.join(dataDir, 'pglite')}`);
+  const database = await startEmbeddedDatabase(path.join(dataDir, 'pglite'));
+  const bus = new InProcessMessageBus();
+  const env = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    DATABASE_POOL_SIZE: '2',
+    KAFKA_BROKERS: 'in-process',
+    PLATFORM_ADMIN_TOKEN: platformToken,
+    PUBLIC_BASE_URL: baseUrl,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  };
+  const services: RunningService[] = [];
+  // One after the other: PGlite is a single session, so migrations must not interleave.
+  for (const definition of SERVICES) {
+    log(`starting ${definition.name}`);
+    services.push(await startService(definition, { env, bus, listen: false, collectProcessMetrics: services.length === 0 }));
+  }
+
+  const server = express();
+  server.disable('x-powered-by');
+  server.get('/health/live', (_request, response) => void response.json({ status: 'live' }));
+  server.get('/health/ready', async (_request, response) => {
+    const states = await Promise.all(services.map(async (service) => [service.definition.name, await service.infrastructure.checks()] as const));
+    const ready = states.every(([, checks]) => Object.values(checks).every((state) => state === 'up'));
+    response.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'not-ready',
+      services: Object.fromEntries(states.map(([name, checks]) => [name, checks])),
+    });
+  });
+  for (const service of services) {
+    // Each service's own health and metrics, under its name.
+    server.use(`/${service.definition.name}`, service.handler);
+  }
+  const router = new PathRouter(services.flatMap((service) => service.definition.publicPrefixes.map((prefix) => ({ prefix, target: service }))));
+  server.use((request: Request, response: Response, next) => {
+    const service = router.match(request.path);
+    if (service) return service.handler(request, response, next);
+    response.status(404).type('application/problem+json').json({ type: 'about:blank', status: 404, title: 'Not Found', detail: `no service answers ${request.path}` });
+  });
+  const http = server.listen(port, process.env.HOST ?? '127.0.0.1');
+  await new Promise<void>((resolve, reject) => http.once('listening', resolve).once('error', reject));
+
+  process.stdout.write(
+    [
+      '',
+      `Identity platform (embedded) is up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${baseUrl}`,
+      `  readiness        ${baseUrl}/health/ready`,
+      `  admin API        ${baseUrl}/api/v1/tenants`,
+      `  SCIM 2.0         ${baseUrl}/scim/v2/{tenantId}`,
+      `  SAML ACS / SP    ${baseUrl}/saml2`,
+      `  platform admin token: ${platformToken}`,
+      `  (kept in ${path.join(dataDir, 'platform-admin-token')}; try: npm run cli -- tenant create --name "Contoso")`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    log('stopping');
+    http.close();
+    for (const service of [...services].reverse()) await service.stop();
+    await bus.disconnect();
+    await database.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}
+
+/** The operators' token for this data directory: made once, readable by its owner only. */
+async function platformTokenIn(dataDir: string): Promise<string> {
+  const file = path.join(dataDir, 'platform-admin-token');
+  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const token = `ipp_${randomBytes(32).toString('base64url')}`;
+  await writeFile(file, `${token}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  return token;
+}
+
+function log(message: string): void {
+  process.stderr.write(`embedded: ${message}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`embedded: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,15 @@
+import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
+import type { ServiceDefinition } from '@identity/platform-service';
+import { EventRelayModule } from './event-relay.module';
+
+/** Publishes the outbox to Kafka. Run any number of replicas: one holds the lock and publishes. */
+export const eventRelayService: ServiceDefinition = {
+  name: 'event-relay',
+  config: [],
+  module: EventRelayModule,
+  migrations: [CreateEventStore1764460800000],
+  projections: [],
+  publicPrefixes: [],
+  runsRelay: true,
+  errorMappers: [],
+};

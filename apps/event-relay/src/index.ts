@@ -1,0 +1,1 @@
+export { eventRelayService } from './event-relay.service';

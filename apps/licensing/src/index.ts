@@ -1,0 +1,1 @@
+export { licensingService } from './licensing.service';

@@ -1,0 +1,1 @@
+export { samlAuthService } from './saml-auth.service';

@@ -1,0 +1,1 @@
+export { scimIngestService } from './scim-ingest.service';

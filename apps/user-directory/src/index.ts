@@ -1,0 +1,1 @@
+export { userDirectoryService } from './user-directory.service';

@@ -1,0 +1,44 @@
+import type { DataSource } from 'typeorm';
+
+export interface TenantRow {
+  tenantId: string;
+  name: string;
+  createdAt: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  offset: number;
+  limit: number;
+}
+
+export class TenantQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(offset: number, limit: number): Promise<Page<TenantRow>> {
+    const rows = (await this.dataSource.query(
+      `SELECT tenant_id AS "tenantId", name, created_at AS "createdAt", count(*) OVER () AS total
+         FROM directory.tenants ORDER BY lower(name), tenant_id OFFSET $1 LIMIT $2`,
+      [offset, limit],
+    )) as (TenantRow & { total: string })[];
+    const total = rows.length > 0 ? Number(rows[0].total) : Number((await this.dataSource.query(`SELECT count(*) AS n FROM directory.tenants`))[0].n);
+    return { items: rows.map(({ total: _total, ...row }) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() })), total, offset, limit };
+  }
+
+  async get(tenantId: string): Promise<TenantRow | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT tenant_id AS "tenantId", name, created_at AS "createdAt" FROM directory.tenants WHERE tenant_id = $1`,
+      [tenantId],
+    )) as TenantRow[];
+    return row ? { ...row, createdAt: new Date(row.createdAt).toISOString() } : null;
+  }
+
+  async tenantOfToken(tokenHash: string): Promise<string | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT tenant_id AS "tenantId" FROM directory.admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+      [tokenHash],
+    )) as { tenantId: string }[];
+    return row?.tenantId ?? null;
+  }
+}

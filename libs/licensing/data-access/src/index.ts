@@ -1,0 +1,2 @@
+export * from './lib/licensing.migration';
+export * from './lib/licensing-users.projection';

@@ -1,0 +1,64 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, applyDecorators, UseGuards } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Request } from 'express';
+import { ProblemError } from './problem-details';
+import { ADMIN_TOKEN_VERIFIER, SERVICE_CONFIG, type AdminTokenVerifier } from './tokens';
+import type { ServiceConfig } from './config';
+
+export type AdminScope = 'platform' | 'tenant';
+const SCOPE_KEY = 'identity:admin-scope';
+
+/** The caller behind an admin request. */
+export type AdminPrincipal = { kind: 'platform' } | { kind: 'tenant'; tenantId: string };
+
+export function sha256Hex(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+/**
+ * `platform`: only the platform operators' token. `tenant`: the platform token, or an admin token
+ * of the tenant named by the route's `tenantId`; any other tenant's token gets 404, as if the
+ * tenant did not exist.
+ */
+export function AdminAccess(scope: AdminScope) {
+  return applyDecorators(SetMetadata(SCOPE_KEY, scope), UseGuards(AdminAuthGuard));
+}
+
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  private readonly platformToken: Buffer;
+
+  constructor(
+    private readonly reflector: Reflector,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(ADMIN_TOKEN_VERIFIER) private readonly verifier: AdminTokenVerifier,
+  ) {
+    this.platformToken = Buffer.from(sha256Hex(config.string('PLATFORM_ADMIN_TOKEN')));
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const scope = this.reflector.getAllAndOverride<AdminScope>(SCOPE_KEY, [context.getHandler(), context.getClass()]);
+    const request = context.switchToHttp().getRequest<Request & { principal?: AdminPrincipal }>();
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (!token) throw unauthorized();
+    const hash = sha256Hex(token);
+    if (timingSafeEqual(Buffer.from(hash), this.platformToken)) {
+      request.principal = { kind: 'platform' };
+      return true;
+    }
+    const tenantId = await this.verifier.tenantOfToken(hash);
+    if (!tenantId) throw unauthorized();
+    if (scope === 'platform') throw new ProblemError({ status: 403, title: 'Forbidden', detail: 'this needs the platform operators’ token' });
+    const routeTenant = request.params?.tenantId;
+    if (routeTenant !== undefined && routeTenant !== tenantId) {
+      throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such tenant' });
+    }
+    request.principal = { kind: 'tenant', tenantId };
+    return true;
+  }
+}
+
+function unauthorized(): ProblemError {
+  return new ProblemError({ status: 401, title: 'Unauthorized', detail: 'a valid admin token is required (Authorization: Bearer <token>)' });
+}

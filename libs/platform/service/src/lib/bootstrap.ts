@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { MessageBus } from '@identity/platform-messaging';
+import { COMMON_CONFIG, ServiceConfig } from './config';
+import { ServiceInfrastructure } from './infrastructure';
+import { CORRELATION_HEADER, PinoNestLogger, createLogger, runWithCorrelationId, sanitiseCorrelationId } from './logging';
+import { ServiceMetrics } from './metrics';
+import { OperationsController } from './operations.controller';
+import { ProblemDetailsFilter } from './problem-details';
+import type { ServiceDefinition } from './service-definition';
+import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, SERVICE_METRICS } from './tokens';
+
+export interface StartOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Embedded mode: the shared in-process bus. */
+  bus?: MessageBus;
+  /** Embedded mode mounts the app in a shared server instead of listening itself. */
+  listen?: boolean;
+  collectProcessMetrics?: boolean;
+}
+
+export interface RunningService {
+  definition: ServiceDefinition;
+  app: INestApplication;
+  /** The Express handler of the service, for mounting behind a shared router. */
+  handler: express.Express;
+  infrastructure: ServiceInfrastructure;
+  config: ServiceConfig;
+  port?: number;
+  stop(): Promise<void>;
+}
+
+/** Builds, starts and (unless embedded) serves one service. */
+export async function startService(definition: ServiceDefinition, options: StartOptions = {}): Promise<RunningService> {
+  const config = ServiceConfig.load([...COMMON_CONFIG, ...definition.config], options.env ?? process.env);
+  const logger = createLogger(definition.name, config.string('LOG_LEVEL'));
+  const metrics = new ServiceMetrics(definition.name, options.collectProcessMetrics ?? true);
+  const infrastructure = new ServiceInfrastructure({
+    service: definition.name,
+    config,
+    logger,
+    metrics,
+    migrations: definition.migrations,
+    projections: definition.projections,
+    runsRelay: definition.runsRelay,
+    bus: options.bus,
+  });
+  await infrastructure.start();
+
+  @Global()
+  @Module({})
+  class ServiceRuntimeModule {
+    static forRoot(): DynamicModule {
+      return {
+        module: ServiceRuntimeModule,
+        controllers: [OperationsController],
+        providers: [
+          { provide: SERVICE_CONFIG, useValue: config },
+          { provide: SERVICE_INFRASTRUCTURE, useValue: infrastructure },
+          { provide: SERVICE_LOGGER, useValue: logger },
+          { provide: SERVICE_METRICS, useValue: metrics },
+        ],
+        exports: [SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, SERVICE_METRICS],
+      };
+    }
+  }
+
+  @Module({ imports: [ServiceRuntimeModule.forRoot(), definition.module] })
+  class RootModule {}
+
+  const server = express();
+  server.disable('x-powered-by');
+  server.set('trust proxy', true);
+  server.use(requestContext(logger, metrics));
+  const bodyLimit = config.string('HTTP_BODY_LIMIT');
+  server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'] }));
+  server.use(express.text({ limit: bodyLimit, type: ['text/csv', 'text/plain'] }));
+  server.use(express.urlencoded({ limit: bodyLimit, extended: false }));
+
+  let app: INestApplication;
+  try {
+    app = await NestFactory.create(RootModule, new ExpressAdapter(server), {
+      logger: new PinoNestLogger(logger),
+      bodyParser: false,
+      abortOnError: false,
+    });
+    app.useGlobalFilters(new ProblemDetailsFilter(definition.errorMappers, logger));
+    app.enableShutdownHooks();
+    await app.init();
+  } catch (error) {
+    await infrastructure.stop();
+    throw error;
+  }
+  let port: number | undefined;
+  if (options.listen ?? true) {
+    await app.listen(config.int('PORT'), process.env.HOST ?? '0.0.0.0');
+    const address = app.getHttpServer().address();
+    port = typeof address === 'object' && address ? address.port : undefined;
+    logger.info({ port, publicPrefixes: definition.publicPrefixes }, `${definition.name} listening`);
+  }
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info('shutting down: draining requests, consumers and relay');
+      await app.close();
+      await infrastructure.stop();
+    })());
+  return { definition, app, handler: server, infrastructure, config, port, stop };
+}
+
+/** Correlation id, one JSON log line and one histogram sample per request. */
+function requestContext(logger: ReturnType<typeof createLogger>, metrics: ServiceMetrics) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const correlationId = sanitiseCorrelationId(request.headers[CORRELATION_HEADER]);
+    response.setHeader(CORRELATION_HEADER, correlationId);
+    const started = process.hrtime.bigint();
+    response.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = (request.route?.path as string | undefined) ?? 'unmatched';
+      metrics.httpDuration.observe({ method: request.method, route, status: String(response.statusCode) }, seconds);
+      if (request.path.startsWith('/health') || request.path === '/metrics') return;
+      runWithCorrelationId(correlationId, () =>
+        logger.info(
+          { method: request.method, path: request.path, route, status: response.statusCode, durationMs: Math.round(seconds * 1000) },
+          'request',
+        ),
+      );
+    });
+    runWithCorrelationId(correlationId, next);
+  };
+}
+
+/** For `main.ts`: start, stop on SIGTERM/SIGINT, and exit non-zero with a clear message on a bad start. */
+export async function runServiceProcess(definition: ServiceDefinition): Promise<void> {
+  try {
+    const service = await startService(definition, { listen: true });
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => {
+        const deadline = setTimeout(() => process.exit(1), service.config.int('SHUTDOWN_DRAIN_MS') + 5_000);
+        deadline.unref();
+        void service.stop().then(() => process.exit(0));
+      });
+    }
+  } catch (error) {
+    process.stderr.write(`${definition.name} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  }
+}
+
+export const newCorrelationId = randomUUID;

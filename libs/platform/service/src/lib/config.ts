@@ -1,0 +1,128 @@
+/** One environment variable a service reads: documented, validated at start-up, typed. */
+export interface ConfigVariable {
+  name: string;
+  description: string;
+  kind: 'string' | 'url' | 'int' | 'bool' | 'list' | 'enum';
+  required?: boolean;
+  default?: string;
+  /** Never logged, never printed back. */
+  secret?: boolean;
+  values?: readonly string[];
+  min?: number;
+  max?: number;
+}
+
+export type ConfigValue = string | number | boolean | string[];
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Validated configuration: every variable of the schema, parsed, or start-up stops naming the bad ones. */
+export class ServiceConfig {
+  private constructor(private readonly values: ReadonlyMap<string, ConfigValue | undefined>) {}
+
+  static load(schema: readonly ConfigVariable[], env: NodeJS.ProcessEnv = process.env): ServiceConfig {
+    const problems: string[] = [];
+    const values = new Map<string, ConfigValue | undefined>();
+    for (const variable of schema) {
+      const raw = env[variable.name]?.trim() || variable.default;
+      if (raw === undefined || raw === '') {
+        if (variable.required) problems.push(`${variable.name} is required: ${variable.description}`);
+        values.set(variable.name, undefined);
+        continue;
+      }
+      const parsed = parse(variable, raw);
+      if (typeof parsed === 'object' && parsed !== null && 'problem' in parsed) problems.push(`${variable.name} ${parsed.problem}`);
+      else values.set(variable.name, parsed);
+    }
+    if (problems.length > 0) throw new ConfigurationError(problems);
+    return new ServiceConfig(values);
+  }
+
+  string(name: string): string {
+    return this.require(name) as string;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.values.get(name) as string | undefined;
+  }
+
+  int(name: string): number {
+    return this.require(name) as number;
+  }
+
+  bool(name: string): boolean {
+    return this.require(name) as boolean;
+  }
+
+  list(name: string): string[] {
+    return (this.values.get(name) as string[] | undefined) ?? [];
+  }
+
+  private require(name: string): ConfigValue {
+    if (!this.values.has(name)) throw new Error(`configuration variable ${name} is not in the service's schema`);
+    const value = this.values.get(name);
+    if (value === undefined) throw new Error(`configuration variable ${name} has no value`);
+    return value;
+  }
+}
+
+function parse(variable: ConfigVariable, raw: string): ConfigValue | { problem: string } {
+  switch (variable.kind) {
+    case 'string':
+      return raw;
+    case 'url':
+      try {
+        new URL(raw);
+        return raw;
+      } catch {
+        return { problem: `must be a URL (got something that is not one)` };
+      }
+    case 'int': {
+      const value = Number(raw);
+      if (!Number.isInteger(value)) return { problem: `must be a whole number` };
+      if (variable.min !== undefined && value < variable.min) return { problem: `must be at least ${variable.min}` };
+      if (variable.max !== undefined && value > variable.max) return { problem: `must be at most ${variable.max}` };
+      return value;
+    }
+    case 'bool':
+      if (/^(true|1|yes)$/i.test(raw)) return true;
+      if (/^(false|0|no)$/i.test(raw)) return false;
+      return { problem: `must be true or false` };
+    case 'list':
+      return raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
+    case 'enum':
+      if (variable.values?.includes(raw)) return raw;
+      return { problem: `must be one of ${variable.values?.join(', ')}` };
+  }
+}
+
+/** The variables every service reads. */
+export const COMMON_CONFIG: readonly ConfigVariable[] = [
+  { name: 'PORT', kind: 'int', default: '3000', min: 0, max: 65535, description: 'HTTP port the service listens on.' },
+  { name: 'DATABASE_URL', kind: 'url', required: true, secret: true, description: 'PostgreSQL connection URL (event store and read models).' },
+  { name: 'DATABASE_POOL_SIZE', kind: 'int', default: '10', min: 1, max: 200, description: 'Connections in the PostgreSQL pool.' },
+  { name: 'KAFKA_BROKERS', kind: 'list', required: true, description: 'Comma-separated Kafka bootstrap servers (host:port).' },
+  { name: 'KAFKA_CLIENT_ID', kind: 'string', default: 'identity-platform', description: 'Client id prefix the service gives Kafka.' },
+  { name: 'KAFKA_NAMESPACE', kind: 'string', default: '', description: 'Prefix of every topic and consumer group, to share one cluster between environments.' },
+  { name: 'PUBLIC_BASE_URL', kind: 'url', default: 'http://localhost:3000', description: 'The one public origin every service is reached at.' },
+  { name: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Minimum level of the JSON logs.' },
+  { name: 'MIGRATIONS_RUN', kind: 'bool', default: 'true', description: 'Run pending database migrations at start-up (under a lock); false when a migration Job does it.' },
+  { name: 'SHUTDOWN_DRAIN_MS', kind: 'int', default: '10000', min: 0, max: 120000, description: 'How long shutdown waits for in-flight requests and consumers.' },
+  { name: 'HTTP_BODY_LIMIT', kind: 'string', default: '1mb', description: 'Largest request body accepted (larger ones get 413).' },
+];
+
+export const PLATFORM_ADMIN_TOKEN: ConfigVariable = {
+  name: 'PLATFORM_ADMIN_TOKEN',
+  kind: 'string',
+  required: true,
+  secret: true,
+  description: 'Token of the platform operators (creates companies); at least 32 characters.',
+};

@@ -1,0 +1,111 @@
+import type { DataSource, MigrationInterface } from 'typeorm';
+import type { Logger } from 'pino';
+import { ALL_TOPICS } from '@identity/contracts';
+import { CommandRunner, OutboxRelay, PostgresEventStore, createDataSource, runMigrations } from '@identity/platform-event-store';
+import { KafkaMessageBus, type MessageBus } from '@identity/platform-messaging';
+import { ProjectionRunner, type Projection } from '@identity/platform-projections';
+import type { ServiceConfig } from './config';
+import type { ServiceMetrics } from './metrics';
+
+export interface InfrastructureOptions {
+  service: string;
+  config: ServiceConfig;
+  logger: Logger;
+  metrics: ServiceMetrics;
+  migrations: readonly (new () => MigrationInterface)[];
+  projections: readonly Projection[];
+  runsRelay: boolean;
+  /** Embedded mode hands every service the same in-process bus. */
+  bus?: MessageBus;
+}
+
+/**
+ * The connections a service holds (PostgreSQL, the bus) and the background work on them (relay,
+ * projections), started and stopped in the right order.
+ */
+export class ServiceInfrastructure {
+  readonly dataSource: DataSource;
+  readonly bus: MessageBus;
+  readonly eventStore: PostgresEventStore;
+  readonly commands: CommandRunner;
+  private relay?: OutboxRelay;
+  private projectionRunner?: ProjectionRunner;
+
+  constructor(private readonly options: InfrastructureOptions) {
+    const { config } = options;
+    this.dataSource = createDataSource({
+      url: config.string('DATABASE_URL'),
+      migrations: options.migrations,
+      poolSize: config.int('DATABASE_POOL_SIZE'),
+      applicationName: options.service,
+    });
+    this.bus =
+      options.bus ??
+      new KafkaMessageBus({
+        brokers: config.list('KAFKA_BROKERS'),
+        clientId: `${config.string('KAFKA_CLIENT_ID')}.${options.service}`,
+        namespace: config.optionalString('KAFKA_NAMESPACE'),
+        log: (level, message, extra) => options.logger[level](extra ?? {}, message),
+      });
+    this.eventStore = new PostgresEventStore(this.dataSource);
+    this.commands = new CommandRunner(this.eventStore);
+  }
+
+  async start(): Promise<void> {
+    const { logger, config } = this.options;
+    await this.dataSource.initialize();
+    if (config.bool('MIGRATIONS_RUN')) {
+      const applied = await runMigrations(this.dataSource);
+      if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
+    }
+    await this.bus.connect();
+    await this.bus.ensureTopics(ALL_TOPICS);
+    if (this.options.runsRelay) {
+      this.relay = new OutboxRelay(this.dataSource, this.bus, {
+        name: 'identity-platform',
+        databaseUrl: config.string('DATABASE_URL'),
+        log: (level, message, extra) => logger[level](extra ?? {}, message),
+        onPublished: (count) => this.options.metrics.relayPublished.inc(count),
+      });
+      this.relay.start();
+    }
+    if (this.options.projections.length > 0) {
+      this.projectionRunner = new ProjectionRunner(this.dataSource, this.bus, {
+        log: (level, message, extra) => logger[level](extra ?? {}, message),
+        onApplied: (projection, event) => {
+          this.options.metrics.eventsApplied.inc({ projection: projection.name });
+          this.options.metrics.projectionLagSeconds.set(
+            { projection: projection.name },
+            Math.max(0, (Date.now() - Date.parse(event.occurredAt)) / 1000),
+          );
+        },
+      });
+      await this.projectionRunner.start(this.options.projections);
+    }
+  }
+
+  relayStatus() {
+    return this.relay?.status;
+  }
+
+  /** Readiness: each dependency answers within a second. */
+  async checks(): Promise<Record<string, 'up' | 'down'>> {
+    const within = <T>(work: Promise<T>) =>
+      Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1_000))]);
+    const [database, messaging] = await Promise.allSettled([
+      within(this.dataSource.query('SELECT 1')),
+      within(this.bus.isReady()).then((ready) => {
+        if (!ready) throw new Error('bus not ready');
+      }),
+    ]);
+    return { database: database.status === 'fulfilled' ? 'up' : 'down', messaging: messaging.status === 'fulfilled' ? 'up' : 'down' };
+  }
+
+  /** Stops taking work first (consumers, relay), then closes the connections. */
+  async stop(): Promise<void> {
+    await this.projectionRunner?.stop();
+    await this.relay?.stop();
+    if (!this.options.bus) await this.bus.disconnect();
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}

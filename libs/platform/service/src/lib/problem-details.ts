@@ -1,0 +1,83 @@
+import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
+import type { Response } from 'express';
+import type { Logger } from 'pino';
+
+/** RFC 9457 problem details: the error format of every admin REST endpoint. */
+export interface Problem {
+  status: number;
+  title: string;
+  detail?: string;
+  type?: string;
+  [extension: string]: unknown;
+}
+
+/** Turns a known error into a problem; returns undefined for errors it does not know. */
+export type ErrorMapper = (error: unknown) => Problem | undefined;
+
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail ?? problem.title);
+  }
+}
+
+/** Errors that mean "the database is unreachable right now": callers should retry. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  const message = error instanceof Error ? error.message : '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '53300', '08006', '08001', '08003'].includes(code ?? '') ||
+    /Connection terminated|timeout exceeded when trying to connect|the database system is (starting|shutting) up/i.test(message)
+  );
+}
+
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(
+    private readonly mappers: readonly ErrorMapper[],
+    private readonly logger: Logger,
+  ) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const problem = this.toProblem(error);
+    if (problem.status >= 500 && problem.status !== 503) this.logger.error({ err: error }, 'request failed');
+    if (problem.status === 503) response.setHeader('Retry-After', '5');
+    if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="identity-platform"');
+    response.status(problem.status).type('application/problem+json').json({ type: 'about:blank', ...problem });
+  }
+
+  private toProblem(error: unknown): Problem {
+    if (error instanceof ProblemError) return error.problem;
+    for (const mapper of this.mappers) {
+      const problem = mapper(error);
+      if (problem) return problem;
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;
+      return { status, title: httpTitle(status), detail: Array.isArray(detail) ? detail.join('; ') : String(detail ?? error.message) };
+    }
+    if ((error as { type?: string })?.type === 'entity.too.large') return { status: 413, title: 'Payload Too Large', detail: 'the request body is over the limit' };
+    if ((error as { type?: string })?.type === 'entity.parse.failed') return { status: 400, title: 'Bad Request', detail: 'the request body is not valid JSON' };
+    if (isDatabaseUnavailable(error)) return { status: 503, title: 'Service Unavailable', detail: 'the database is unavailable; retry later' };
+    return { status: 500, title: 'Internal Server Error', detail: 'an unexpected error occurred; it was logged' };
+  }
+}
+
+function httpTitle(status: number): string {
+  const titles: Record<number, string> = {
+    400: 'Bad Request',
+    401: 'Unauthorized',
+    403: 'Forbidden',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    409: 'Conflict',
+    412: 'Precondition Failed',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+    429: 'Too Many Requests',
+    503: 'Service Unavailable',
+  };
+  return titles[status] ?? 'Error';
+}

@@ -1,0 +1,20 @@
+import type { Type } from '@nestjs/common';
+import type { MigrationInterface } from 'typeorm';
+import type { Projection } from '@identity/platform-projections';
+import type { ConfigVariable } from './config';
+import type { ErrorMapper } from './problem-details';
+
+/** What makes a deployable: its module, configuration, schema, read models and public paths. */
+export interface ServiceDefinition {
+  name: string;
+  /** Variables this service reads on top of the common ones. */
+  config: readonly ConfigVariable[];
+  module: Type<unknown>;
+  migrations: readonly (new () => MigrationInterface)[];
+  /** Read models this service keeps up to date from the bus. */
+  projections: readonly Projection[];
+  /** Public path prefixes this service answers (the ingress and the embedded router route by them). */
+  publicPrefixes: readonly string[];
+  runsRelay: boolean;
+  errorMappers: readonly ErrorMapper[];
+}
