@@ -8,3 +8,4 @@ export * from './lib/infrastructure';
 export * from './lib/service-definition';
 export * from './lib/bootstrap';
 export * from './lib/path-router';
+export * from './lib/free-port';

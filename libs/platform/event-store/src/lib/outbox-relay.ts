@@ -91,10 +91,10 @@ export class OutboxRelay {
     const cursor = await this.readCheckpoint();
     const rows = (await this.dataSource.query(
       `SELECT position, transaction_id::text AS transaction_id, topic, message_key, headers, payload
-         FROM event_store.outbox
+         FROM event_store.outbox o
         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, position
+        ORDER BY o.transaction_id, o.position
         LIMIT $3`,
       [cursor.transactionId, cursor.position, this.options.batchSize ?? 500],
     )) as OutboxRow[];

@@ -103,10 +103,10 @@ export class PostgresEventStore {
     const rows = (await this.dataSource.query(
       `SELECT transaction_id::text AS transaction_id, global_position, stream_id, stream_type, stream_version, event_id,
               event_type, schema_version, data, metadata
-         FROM event_store.events
+         FROM event_store.events e
         WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-        ORDER BY transaction_id, global_position
+        ORDER BY e.transaction_id, e.global_position
         LIMIT $3`,
       [after.transactionId, after.position, limit],
     )) as (EventRow & { transaction_id: string })[];

@@ -50,6 +50,8 @@ export class KafkaMessageBus implements MessageBus {
         () =>
         ({ level, log: entry }) => {
           const { message, ...extra } = entry;
+          // Retries are bounded on purpose: a batch that fails is re-sent by the relay, and consumers dedupe.
+          if (message.startsWith('Limiting retries for the idempotent producer')) return;
           log?.(level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info', `kafka: ${message}`, extra);
         },
     });

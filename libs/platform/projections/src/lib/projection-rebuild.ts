@@ -34,9 +34,9 @@ export async function rebuildProjection(
       const rows = (await manager.query(
         `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position, stream_id, stream_type,
                 stream_version, event_id, event_type, schema_version, data, metadata
-           FROM event_store.events
+           FROM event_store.events e
           WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          ORDER BY transaction_id, global_position
+          ORDER BY e.transaction_id, e.global_position
           LIMIT 2000`,
         [cursor.transactionId, cursor.position],
       )) as RebuildRow[];

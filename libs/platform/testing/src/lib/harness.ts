@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+
+/**
+ * The real-server test harness. `npm test` (tools/test/run-tests.mjs) makes sure PostgreSQL and a
+ * Kafka broker run and exports where they are; each test file then gets a database and a Kafka
+ * namespace of its own, so files can run in parallel without seeing each other.
+ */
+export function testRunId(): string {
+  return process.env.TEST_RUN_ID ?? 'identity_test_adhoc';
+}
+
+export function postgresAdminUrl(): string {
+  return process.env.TEST_POSTGRES_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+}
+
+export function kafkaBrokers(): string[] {
+  return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
+}
+
+export function uniqueSuffix(): string {
+  return randomBytes(5).toString('hex');
+}
+
+/** A fresh, empty database on the test server; its URL. The run drops it at the end. */
+export async function createTestDatabase(): Promise<string> {
+  const name = `${testRunId()}_${uniqueSuffix()}`;
+  const admin = new Client({ connectionString: postgresAdminUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(postgresAdminUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export const TEST_PLATFORM_TOKEN = 'test-platform-token-0123456789abcdef0123456789';
+
+/** The environment a service under test starts with: real PostgreSQL and Kafka, its own namespace. */
+export function serviceEnv(databaseUrl: string, namespace: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '5',
+    KAFKA_BROKERS: kafkaBrokers().join(','),
+    KAFKA_NAMESPACE: namespace,
+    PLATFORM_ADMIN_TOKEN: TEST_PLATFORM_TOKEN,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    PORT: '0',
+    ...overrides,
+  };
+}
+
+/** Retries an assertion until it passes or the time is up (then throws its last error). */
+export async function eventually<T>(assertion: () => Promise<T> | T, { timeoutMs = 20_000, intervalMs = 50 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertion();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}
