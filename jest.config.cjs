@@ -24,7 +24,7 @@ module.exports = {
       ...shared,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int.spec.ts', '<rootDir>/{apps,libs,tools}/**/*.e2e.spec.ts'],
-      testTimeout: 120_000,
+      setupFilesAfterEnv: ['<rootDir>/tools/test/integration-setup.cjs'],
       slowTestThreshold: 30,
     },
   ],

@@ -74,6 +74,7 @@ export class ServiceConfig {
 function parse(variable: ConfigVariable, raw: string): ConfigValue | { problem: string } {
   switch (variable.kind) {
     case 'string':
+      if (variable.min !== undefined && raw.length < variable.min) return { problem: `must have at least ${variable.min} characters` };
       return raw;
     case 'url':
       try {
@@ -124,5 +125,6 @@ export const PLATFORM_ADMIN_TOKEN: ConfigVariable = {
   kind: 'string',
   required: true,
   secret: true,
+  min: 32,
   description: 'Token of the platform operators (creates companies); at least 32 characters.',
 };
