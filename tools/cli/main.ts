@@ -1,4 +1,5 @@
 import { CliError, parseArguments, type Invocation } from './cli-runtime';
+import { projectionCommands } from './projections.commands';
 import { tenantCommands } from './tenant.commands';
 
 type Command = (invocation: Invocation) => Promise<void>;
@@ -6,12 +7,16 @@ type Command = (invocation: Invocation) => Promise<void>;
 /** Every command: `npm run cli -- <group> <command> [--flags] [--json]`. */
 const COMMANDS: Record<string, Record<string, Command>> = {
   tenant: tenantCommands,
+  projections: projectionCommands,
 };
 
 const USAGE = `usage: npm run cli -- <command> [--json]
 
   tenant create --name NAME     create a company; prints tenantId and its first adminToken
   tenant list                   list companies
+  projections list              the read models
+  projections rebuild NAME      replay the event store into an emptied read model (NAME or its context)
+                                (uses DATABASE_URL, or the running embedded stack's database)
 
 Talks to IDENTITY_URL (default http://localhost:3000) with IDENTITY_TOKEN (default: the embedded
 stack's token in .data/platform-admin-token). --json prints JSON; failures exit non-zero.`;

@@ -26,6 +26,8 @@ async function main(): Promise<void> {
 
   log(`starting embedded PostgreSQL in ${path.join(dataDir, 'pglite')}`);
   const database = await startEmbeddedDatabase(path.join(dataDir, 'pglite'));
+  // Operators' tools (projections rebuild) find the embedded database through this file.
+  await writeFile(path.join(dataDir, 'database-url'), `${database.url}\n`, { mode: 0o600 });
   const bus = new InProcessMessageBus();
   const env = {
     ...process.env,

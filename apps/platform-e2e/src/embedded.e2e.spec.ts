@@ -28,7 +28,7 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
   });
 
   it('reports every service ready on the aggregate endpoint and on each service’s own', async () => {
-    const aggregate = await (await fetch(`${base}/health/ready`)).json();
+    const aggregate = (await (await fetch(`${base}/health/ready`)).json()) as { services: Record<string, unknown> };
     expect(Object.keys(aggregate.services).sort()).toEqual([...SERVICES].sort());
     for (const service of SERVICES) {
       const response = await fetch(`${base}/${service}/health/ready`);
@@ -47,7 +47,7 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     expect(unauthorised.headers.get('content-type')).toContain('application/problem+json');
     const nowhere = await fetch(`${base}/nowhere`);
     expect(nowhere.status).toBe(404);
-    expect((await nowhere.json()).title).toBe('Not Found');
+    expect(((await nowhere.json()) as { title: string }).title).toBe('Not Found');
   });
 
   it('serves the operators’ CLI with no extra flags, and keeps its data across a restart', async () => {
@@ -72,6 +72,13 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     const failed = cli('tenant', 'create', '--json');
     expect(failed.status).not.toBe(0);
     expect(JSON.parse(failed.stdout).error).toContain('--name is required');
+
+    // A rebuild from the event store gives the same tenants.
+    const rebuilt = cli('projections', 'rebuild', 'directory', '--json');
+    expect(rebuilt.status).toBe(0);
+    expect(JSON.parse(rebuilt.stdout)).toEqual([expect.objectContaining({ projection: 'directory.tenants', eventsApplied: 4 })]);
+    const own2 = await fetch(`${base}/api/v1/tenants/${tenant.tenantId}`, { headers: { authorization: `Bearer ${tenant.adminToken}` } });
+    expect(own2.status).toBe(200);
 
     await stack.stop();
     stack = startServiceProcess('dist/apps/embedded/src/main.js', env());

@@ -65,7 +65,7 @@ describe('event contracts', () => {
     }
   });
 
-  it('docs/asyncapi.yaml is up to date (run `npm run asyncapi` after changing a contract)', () => {
+  it('docs/asyncapi.yaml is up to date (run `npm run docs` after changing a contract)', () => {
     const committed = readFileSync(path.resolve(__dirname, '../../../../docs/asyncapi.yaml'), 'utf8');
     expect(committed).toBe(renderAsyncApiYaml());
   });
