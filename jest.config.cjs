@@ -10,7 +10,7 @@ const shared = {
   rootDir: __dirname,
   testEnvironment: 'node',
   // NestJS 12 ships ES modules only; SWC turns them into CommonJS for Jest on Node 20.
-  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swcOptions({ rewritePaths: false }), swcrc: false }] },
+  transform: { '^.+\\.(t|j|mj)s$': ['@swc/jest', { ...swcOptions({ forJest: true }), swcrc: false }] },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs|file-type|strtok3|token-types|@tokenizer|uint8array-extras|load-esm)/)'],
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'cjs', 'json'],

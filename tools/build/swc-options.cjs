@@ -4,17 +4,20 @@ const { compilerOptions } = require('../../tsconfig.base.json');
 
 const workspaceRoot = path.resolve(__dirname, '../..');
 
-/** @param {{ rewritePaths?: boolean }} [options] */
-function swcOptions({ rewritePaths = true } = {}) {
+/**
+ * @param {{ forJest?: boolean }} [options] Jest resolves the workspace aliases itself, and runs
+ *   without native dynamic import, so there `import()` becomes `require()`.
+ */
+function swcOptions({ forJest = false } = {}) {
   return {
     jsc: {
       parser: { syntax: 'typescript', decorators: true },
       transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
       target: 'es2022',
       keepClassNames: true,
-      ...(rewritePaths ? { baseUrl: workspaceRoot, paths: compilerOptions.paths } : {}),
+      ...(!forJest ? { baseUrl: workspaceRoot, paths: compilerOptions.paths } : {}),
     },
-    module: { type: 'commonjs', ignoreDynamic: true },
+    module: { type: 'commonjs', ignoreDynamic: !forJest },
     sourceMaps: true,
   };
 }

@@ -13,7 +13,7 @@ const say = (message) => process.stderr.write(`test: ${message} (${((Date.now() 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', ...options });
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed with exit ${result.status}`);
-  return result.stdout.trim();
+  return (result.stdout ?? "").trim();
 }
 
 const runId = `identity_test_${Date.now().toString(36)}`;
@@ -52,7 +52,9 @@ if (startedKafka) spawnSync('bash', ['tools/kafka/kafka.sh', 'stop'], { cwd: roo
 
 try {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
-  process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed\n`);
+  // A suite that fails to load counts as a failure even though none of its tests ran.
+  const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+  process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${failed} failed\n`);
   if (results.numTotalTests === 0) {
     process.stderr.write('test: no test ran\n');
     process.exit(1);

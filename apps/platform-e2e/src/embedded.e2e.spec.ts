@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@identity/platform-service';
@@ -45,6 +45,20 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     expect(unauthorised.status).toBe(401);
     expect(unauthorised.headers.get('www-authenticate')).toContain('Bearer');
     expect(unauthorised.headers.get('content-type')).toContain('application/problem+json');
+    const token = readFileSync(path.join(dataDir, 'platform-admin-token'), 'utf8').trim();
+    const invalid = await fetch(`${base}/api/v1/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: '', extra: 1 }),
+    });
+    expect(invalid.status).toBe(400);
+    expect(((await invalid.json()) as { detail: string }).detail).toMatch(/name/);
+    const malformed = await fetch(`${base}/api/v1/tenants`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"name": ',
+    });
+    expect(malformed.status).toBe(400);
     const nowhere = await fetch(`${base}/nowhere`);
     expect(nowhere.status).toBe(404);
     expect(((await nowhere.json()) as { title: string }).title).toBe('Not Found');
