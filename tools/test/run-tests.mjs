@@ -2,7 +2,7 @@
 // PostgreSQL and a real Kafka broker: the ones named by DATABASE_URL / KAFKA_BROKERS, or else the
 // local PostgreSQL cluster and a broker this script starts from the project's own tooling.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,6 +34,7 @@ say('building dist/ (integration tests start the built services as processes)');
 run('node', ['tools/build/build.mjs'], { stdio: ['ignore', 'inherit', 'inherit'] });
 
 const resultsFile = path.join(root, 'tmp', 'jest-results.json');
+mkdirSync(path.dirname(resultsFile), { recursive: true });
 rmSync(resultsFile, { force: true });
 say('running Jest: unit and integration projects');
 const jest = spawn(
