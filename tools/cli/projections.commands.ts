@@ -1,13 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { tenantsProjection } from '@identity/directory-data-access';
-import { licensingUsersProjection } from '@identity/licensing-data-access';
 import { createDataSource, publishAsIs } from '@identity/platform-event-store';
 import { rebuildProjection, type Projection, type RebuildResult } from '@identity/platform-projections';
+import { SERVICES } from '@identity/service-catalog';
 import { CliError, output, type Invocation } from './cli-runtime';
 
 /** Every read model of the platform; `projections rebuild NAME` takes a full name or its context (`directory`). */
-export const PROJECTIONS: readonly Projection[] = [tenantsProjection, licensingUsersProjection];
+export const PROJECTIONS: readonly Projection[] = [
+  ...new Map(
+    SERVICES.flatMap((service) => [...service.projections, ...service.inlineOnlyProjections]).map((projection) => [projection.name, projection]),
+  ).values(),
+];
 
 function databaseUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;

@@ -1,18 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { PathRouter, type ServiceDefinition } from '@identity/platform-service';
-import { eventRelayService } from '@identity/service-event-relay';
-import { licensingService } from '@identity/service-licensing';
-import { samlAuthService } from '@identity/service-saml-auth';
-import { scimIngestService } from '@identity/service-scim-ingest';
-import { userDirectoryService } from '@identity/service-user-directory';
+import { PathRouter } from '@identity/platform-service';
+import { SERVICES } from '@identity/service-catalog';
 
 /**
  * `npm run start:services`: one process per service against DATABASE_URL and KAFKA_BROKERS, as in
  * production, plus a small gateway on PORT (3000) that routes by path prefix like the Ingress does.
  */
-const SERVICES: readonly ServiceDefinition[] = [userDirectoryService, scimIngestService, licensingService, samlAuthService, eventRelayService];
 const root = path.resolve(__dirname, '../../..');
 const gatewayPort = Number(process.env.PORT ?? 3000);
 const firstPort = Number(process.env.SERVICES_FIRST_PORT ?? gatewayPort + 1);

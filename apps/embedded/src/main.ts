@@ -6,14 +6,8 @@ import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { InProcessMessageBus } from '@identity/platform-messaging';
 import { PathRouter, startService, type RunningService } from '@identity/platform-service';
-import { eventRelayService } from '@identity/service-event-relay';
-import { licensingService } from '@identity/service-licensing';
-import { samlAuthService } from '@identity/service-saml-auth';
-import { scimIngestService } from '@identity/service-scim-ingest';
-import { userDirectoryService } from '@identity/service-user-directory';
 import { startEmbeddedDatabase } from './embedded-database';
-
-const SERVICES = [userDirectoryService, scimIngestService, licensingService, samlAuthService, eventRelayService];
+import { SERVICES } from './service-catalog';
 
 /** `npm start`: every service in one process, on embedded PostgreSQL and an in-process bus, behind one port. */
 async function main(): Promise<void> {

@@ -8,6 +8,7 @@ export const eventRelayService: ServiceDefinition = {
   config: [],
   module: EventRelayModule,
   migrations: [CreateEventStore1764460800000],
+  inlineOnlyProjections: [],
   projections: [],
   publicPrefixes: [],
   runsRelay: true,

@@ -8,6 +8,7 @@ export const licensingService: ServiceDefinition = {
   config: [],
   module: LicensingModule,
   migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000],
+  inlineOnlyProjections: [],
   projections: [licensingUsersProjection],
   publicPrefixes: ['/api/v1/tenants/*/licenses'],
   runsRelay: false,

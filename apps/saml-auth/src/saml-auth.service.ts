@@ -7,6 +7,7 @@ export const samlAuthService: ServiceDefinition = {
   config: [],
   module: SamlAuthModule,
   migrations: [CreateEventStore1764460800000],
+  inlineOnlyProjections: [],
   projections: [],
   publicPrefixes: ['/saml2', '/sso'],
   runsRelay: false,

@@ -1,14 +1,41 @@
+import {
+  CreateScimSchema1764461200000,
+  scimGroupsProjection,
+  scimSettingsProjection,
+  scimSitesProjection,
+  scimTenantAccessProjection,
+  scimUsersProjection,
+} from '@identity/identity-data-access';
 import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
-import type { ServiceDefinition } from '@identity/platform-service';
+import { PLATFORM_ADMIN_TOKEN, type ServiceDefinition } from '@identity/platform-service';
 import { ScimIngestModule } from './scim-ingest.module';
+import { toScimError, writeScimError } from './scim/scim-exception.filter';
 
 export const scimIngestService: ServiceDefinition = {
   name: 'scim-ingest',
-  config: [],
+  config: [
+    PLATFORM_ADMIN_TOKEN,
+    {
+      name: 'SCIM_RATE_LIMIT_PER_SECOND',
+      kind: 'int',
+      default: '200',
+      min: 1,
+      max: 100000,
+      description: 'SCIM requests per second each tenant may send to one instance (bursts of twice that); above it, 429 with Retry-After.',
+    },
+  ],
   module: ScimIngestModule,
-  migrations: [CreateEventStore1764460800000],
-  projections: [],
-  publicPrefixes: ['/scim/v2'],
+  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000],
+  // Settings and groups are written here and applied inline; users also change through the admin console.
+  projections: [scimUsersProjection, scimSitesProjection, scimTenantAccessProjection],
+  inlineOnlyProjections: [scimSettingsProjection, scimGroupsProjection],
+  publicPrefixes: ['/scim/v2', '/api/v1/tenants/*/provisioning'],
   runsRelay: false,
   errorMappers: [],
+  errorRenderers: [
+    {
+      owns: (path) => /^\/scim\//i.test(path),
+      render: (error, response) => writeScimError(response, toScimError(error)),
+    },
+  ],
 };

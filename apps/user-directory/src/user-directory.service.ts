@@ -1,20 +1,37 @@
 import { DirectoryRuleViolation } from '@identity/directory-domain';
-import { CreateDirectorySchema1764460900000 } from '@identity/directory-data-access';
-import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
+import {
+  CreateDirectorySchema1764460900000,
+  CreateDirectorySites1764461100000,
+  directorySitesProjection,
+  directoryTenantsProjection,
+} from '@identity/directory-data-access';
+import { CreateEventStore1764460800000, ReservationConflictError } from '@identity/platform-event-store';
 import { PLATFORM_ADMIN_TOKEN, type ErrorMapper, type ServiceDefinition } from '@identity/platform-service';
 import { UserDirectoryModule } from './user-directory.module';
 
+const STATUS_OF: Record<DirectoryRuleViolation['code'], number> = {
+  'tenant-exists': 409,
+  'tenant-not-found': 404,
+  'invalid-name': 400,
+  'token-not-found': 404,
+  'site-exists': 409,
+  'site-not-found': 404,
+};
+
 const directoryErrors: ErrorMapper = (error) => {
-  if (!(error instanceof DirectoryRuleViolation)) return undefined;
-  const status = { 'tenant-exists': 409, 'tenant-not-found': 404, 'invalid-name': 400, 'token-not-found': 404 }[error.code];
-  return { status, title: error.code, detail: error.message };
+  if (error instanceof DirectoryRuleViolation) return { status: STATUS_OF[error.code], title: error.code, detail: error.message };
+  if (error instanceof ReservationConflictError && error.scope.startsWith('site-name:')) {
+    return { status: 409, title: 'site-name-taken', detail: `a site named "${error.key}" already exists (or did, before a rename)` };
+  }
+  return undefined;
 };
 
 export const userDirectoryService: ServiceDefinition = {
   name: 'user-directory',
   config: [PLATFORM_ADMIN_TOKEN],
   module: UserDirectoryModule,
-  migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000],
+  migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000],
+  inlineOnlyProjections: [directoryTenantsProjection, directorySitesProjection],
   projections: [],
   publicPrefixes: ['/api/v1'],
   runsRelay: false,

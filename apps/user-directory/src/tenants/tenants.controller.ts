@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, DefaultValuePipe } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CreateTenantCommand } from '@identity/directory-application';
-import { TenantQueries } from '@identity/directory-data-access';
+import { TenantAccessQueries } from '@identity/platform-tenancy';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
 import { CreateTenantDto } from './create-tenant.dto';
 
@@ -9,7 +9,7 @@ import { CreateTenantDto } from './create-tenant.dto';
 export class TenantsController {
   constructor(
     private readonly commandBus: CommandBus,
-    @Inject(TenantQueries) private readonly tenants: TenantQueries,
+    @Inject(TenantAccessQueries) private readonly tenants: TenantAccessQueries,
   ) {}
 
   @Post()

@@ -1,3 +1,4 @@
 export * from './lib/directory.migration';
-export * from './lib/tenants.projection';
-export * from './lib/tenant.queries';
+export * from './lib/sites.migration';
+export * from './lib/directory.projections';
+export * from './lib/site.queries';

@@ -26,6 +26,8 @@ export type UserCommand =
   | { type: 'DeactivateUser'; actor: Actor; reason: DeactivationReason }
   | { type: 'ReactivateUser'; actor: Actor }
   | { type: 'DeleteUser'; actor: Actor }
-  | { type: 'SetDirectoryVisibility'; actor: Actor; visible: boolean };
+  | { type: 'SetDirectoryVisibility'; actor: Actor; visible: boolean }
+  /** Everything one IdP request (a SCIM PATCH or PUT) changes, decided and stored atomically. */
+  | { type: 'SyncFromIdp'; actor: Extract<Actor, { kind: 'idp' }>; changes: ProfileChanges; site?: SiteRef; active?: boolean };
 
 export type { UserOwner };

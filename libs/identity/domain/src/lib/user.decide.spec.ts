@@ -102,6 +102,19 @@ describe('User aggregate', () => {
       .then([{ type: 'UserReactivated', data: { userId } }]);
   });
 
+  it('records an IdP delete of an already deactivated user (it then disappears for the IdP), once', () => {
+    const deactivated: UserEvent = { type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } };
+    spec
+      .given([provisioned('idp'), deactivated])
+      .when({ type: 'DeactivateUser', actor: azure, reason: 'idp-deleted' })
+      .then([{ type: 'UserDeactivated', data: { userId, reason: 'idp-deleted' } }]);
+    spec
+      .given([provisioned('idp'), { type: 'UserDeactivated', data: { userId, reason: 'idp-deleted' } }])
+      .when({ type: 'DeactivateUser', actor: azure, reason: 'idp-deleted' })
+      .then([]);
+    spec.given([provisioned('idp'), deactivated]).when({ type: 'DeactivateUser', actor: azure, reason: 'idp-deactivated' }).then([]);
+  });
+
   it('lets only an admin delete, and a deleted user is gone for every later command', () => {
     spec.given([provisioned('idp')]).when({ type: 'DeleteUser', actor: azure }).thenThrows({ code: 'admin-only' });
     const deleted: UserEvent = { type: 'UserDeleted', data: { userId, userName: 'Adele.Vance@contoso.com' } };
@@ -124,5 +137,33 @@ describe('User aggregate', () => {
     expect(usernameReservations([{ type: 'UserDeleted', data: { userId, userName: 'x' } }], before)).toEqual([
       { action: 'release', scope: 'username', key: 'adele.vance@contoso.com' },
     ]);
+  });
+});
+
+describe('User aggregate: one IdP update', () => {
+  it('stores attribute, site and activation changes of one request together', () => {
+    spec
+      .given([provisioned('idp')])
+      .when({ type: 'SyncFromIdp', actor: azure, changes: { title: 'Lead', givenName: 'Adele' }, site, active: false })
+      .then([
+        { type: 'UserAttributesChanged', data: { userId, changes: { title: 'Lead' } } },
+        { type: 'SiteAssigned', data: { userId, ...site } },
+        { type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } },
+      ]);
+  });
+
+  it('links an admin-created user even when nothing else changes, and is a no-op for an owned one', () => {
+    spec
+      .given([provisioned('admin')])
+      .when({ type: 'SyncFromIdp', actor: azure, changes: { givenName: 'Adele' } })
+      .then([{ type: 'UserLinkedToIdp', data: { userId, idp: 'azure-ad', externalId: null } }]);
+    spec.given([provisioned('idp')]).when({ type: 'SyncFromIdp', actor: azure, changes: { givenName: 'Adele' }, active: true }).then([]);
+  });
+
+  it('refuses a different site and stores nothing of the request', () => {
+    spec
+      .given([provisioned('idp'), { type: 'SiteAssigned', data: { userId, ...site } }])
+      .when({ type: 'SyncFromIdp', actor: azure, changes: { title: 'Lead' }, site: { siteId: 'b5a1f0de-0000-4000-8000-000000000001', siteName: 'Paris' } })
+      .thenThrows({ code: 'site-locked' });
   });
 });

@@ -29,7 +29,9 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
     }
     case 'DeactivateUser':
       refuseAdminOnIdpUser(command.actor, state, ['active']);
-      if (state.status === 'deactivated') return linkIfNeeded(command.actor, state);
+      if (state.status === 'deactivated' && (state.deactivationReason === command.reason || command.reason !== 'idp-deleted')) {
+        return linkIfNeeded(command.actor, state);
+      }
       return [...linkIfNeeded(command.actor, state), { type: 'UserDeactivated', data: { userId, reason: command.reason } }];
     case 'ReactivateUser':
       refuseAdminOnIdpUser(command.actor, state, ['active']);
@@ -38,6 +40,8 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
     case 'DeleteUser':
       if (command.actor.kind !== 'admin') throw new UserRuleViolation('admin-only', 'only an admin deletes a user');
       return [{ type: 'UserDeleted', data: { userId, userName: state.userName } }];
+    case 'SyncFromIdp':
+      return syncFromIdp(command, state);
     case 'SetDirectoryVisibility':
       if (state.visibleInDirectory === command.visible) return [];
       return [{ type: 'DirectoryVisibilityChanged', data: { userId, visible: command.visible } }];
@@ -68,6 +72,21 @@ function provision(command: Extract<UserCommand, { type: 'ProvisionUser' }>, sta
   if (command.site) events.push({ type: 'SiteAssigned', data: { userId: command.userId, ...command.site } });
   if (command.visibleInDirectory) events.push({ type: 'DirectoryVisibilityChanged', data: { userId: command.userId, visible: true } });
   return events;
+}
+
+function syncFromIdp(command: Extract<UserCommand, { type: 'SyncFromIdp' }>, state: UserState): UserEvent[] {
+  const userId = state.userId;
+  const events: UserEvent[] = [...changeAttributes(command.actor, command.changes, state)];
+  if (command.site && command.site.siteId !== state.siteId) {
+    if (state.siteId !== null) {
+      throw new UserRuleViolation('site-locked', `the user's site is already set to "${state.siteName}" and cannot change`, ['site']);
+    }
+    events.push({ type: 'SiteAssigned', data: { userId, ...command.site } });
+  }
+  if (command.active === false && state.status === 'active') events.push({ type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } });
+  if (command.active === true && state.status === 'deactivated') events.push({ type: 'UserReactivated', data: { userId } });
+  // Linking happens on the IdP's first update, even one that changes nothing else.
+  return [...linkIfNeeded(command.actor, state), ...events];
 }
 
 /** An admin-created user becomes IdP-owned the first time the IdP changes it. */

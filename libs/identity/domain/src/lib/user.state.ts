@@ -1,4 +1,4 @@
-import { EMPTY_PROFILE, type IdpKind, type UserEvent, type UserOwner, type UserProfile } from './user.events';
+import { EMPTY_PROFILE, type DeactivationReason, type IdpKind, type UserEvent, type UserOwner, type UserProfile } from './user.events';
 
 export interface UserState {
   status: 'absent' | 'active' | 'deactivated' | 'deleted';
@@ -11,6 +11,8 @@ export interface UserState {
   siteId: string | null;
   siteName: string | null;
   visibleInDirectory: boolean;
+  /** Why a deactivated user is deactivated; an IdP delete also hides the user from the IdP. */
+  deactivationReason: DeactivationReason | null;
 }
 
 export const initialUserState = (): UserState => ({
@@ -24,6 +26,7 @@ export const initialUserState = (): UserState => ({
   siteId: null,
   siteName: null,
   visibleInDirectory: false,
+  deactivationReason: null,
 });
 
 export function evolveUser(state: UserState, event: UserEvent): UserState {
@@ -53,9 +56,9 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
     case 'SiteAssigned':
       return { ...state, siteId: event.data.siteId, siteName: event.data.siteName };
     case 'UserDeactivated':
-      return { ...state, status: 'deactivated' };
+      return { ...state, status: 'deactivated', deactivationReason: event.data.reason };
     case 'UserReactivated':
-      return { ...state, status: 'active' };
+      return { ...state, status: 'active', deactivationReason: null };
     case 'UserDeleted':
       return { ...state, status: 'deleted' };
     case 'DirectoryVisibilityChanged':

@@ -30,6 +30,12 @@ export interface RunCommand<State, Command, Event extends NewEvent> {
   toOutbox?(events: readonly StoredEvent[]): OutboxMessage[];
   schemaVersion?(eventType: string): number;
   inTransaction?: InTransaction;
+  /**
+   * Loads the decision state from somewhere cheaper than the whole stream (an inline read model
+   * kept in the same transactions, say). The append still checks the version, so a stale load
+   * only costs a retry.
+   */
+  loadState?(): Promise<{ state: State; version: number }>;
 }
 
 export interface CommandOutcome<State> {
@@ -51,10 +57,8 @@ export class CommandRunner {
 
   async run<State, Command, Event extends NewEvent>(request: RunCommand<State, Command, Event>): Promise<CommandOutcome<State>> {
     for (let attempt = 1; ; attempt++) {
-      const history = await this.store.readStream(request.streamId);
       const { decider } = request;
-      const before = history.reduce((state, event) => decider.evolve(state, event as unknown as Event), decider.initialState());
-      const version = history.length;
+      const { state: before, version } = request.loadState ? await request.loadState() : await this.fold(request.streamId, decider);
       if (request.ifMatch !== undefined && request.ifMatch !== version) {
         throw new StreamVersionConflictError(request.streamId, request.ifMatch, version);
       }
@@ -93,5 +97,11 @@ export class CommandRunner {
         if (!retryable || attempt >= this.maxAttempts) throw error;
       }
     }
+  }
+
+  private async fold<State, Command, Event extends NewEvent>(streamId: string, decider: Decider<State, Command, Event>) {
+    const history = await this.store.readStream(streamId);
+    const state = history.reduce((current, event) => decider.evolve(current, event as unknown as Event), decider.initialState());
+    return { state, version: history.length };
   }
 }

@@ -1,22 +1,67 @@
-import { eventDefinition } from '@identity/contracts';
-import { toIntegrationEvent, type InTransaction, type IntegrationMapper } from '@identity/platform-event-store';
+import type { EntityManager } from 'typeorm';
+import { eventDefinition, type IntegrationEvent } from '@identity/contracts';
+import { aggregateIdOf, toIntegrationEvent, type InTransaction, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
 import { applyOnce } from './projection-runner';
 import type { Projection } from './projection';
 
 /**
  * Applies the new events to read models inside the writing transaction, so the writer reads its
- * own writes at once. The same projections stay rebuildable, and the bus copy of each event is
- * then a no-op for them.
+ * own writes at once. Another service may have written earlier versions of the same stream that
+ * the bus has not delivered yet: those are read from the store first, so nothing is skipped. The
+ * bus copies of all of them are then no-ops.
  */
 export function inlineProjections(projections: readonly Projection[], mapper: IntegrationMapper): InTransaction {
   return async (manager, result) => {
     for (const stored of result.events) {
-      const event = toIntegrationEvent(stored, mapper);
-      if (!event) continue;
-      const topic = eventDefinition(event.eventType)!.topic.name;
       for (const projection of projections) {
-        if (projection.topics.includes(topic)) await applyOnce(manager, projection, event);
+        const event = eventFor(projection, stored, mapper);
+        if (!event) continue;
+        await catchUp(manager, projection, mapper, stored);
+        await applyOnce(manager, projection, event);
       }
     }
   };
+}
+
+/** What a projection sees of a stored event: its private form, its published form, or nothing. */
+export function eventFor(projection: Projection, stored: StoredEvent, mapper: IntegrationMapper): IntegrationEvent | null {
+  if (projection.privateStreams?.includes(stored.streamType)) return privateEnvelope(stored);
+  const event = toIntegrationEvent(stored, mapper);
+  if (!event) return null;
+  return projection.topics.includes(eventDefinition(event.eventType)!.topic.name) ? event : null;
+}
+
+function privateEnvelope(stored: StoredEvent): IntegrationEvent {
+  return {
+    eventId: stored.eventId,
+    eventType: stored.type,
+    schemaVersion: stored.schemaVersion,
+    tenantId: stored.metadata.tenantId ?? '',
+    aggregateId: aggregateIdOf(stored.streamId),
+    aggregateVersion: stored.streamVersion,
+    occurredAt: stored.metadata.occurredAt,
+    causationId: stored.metadata.causationId,
+    correlationId: stored.metadata.correlationId,
+    data: stored.data,
+  };
+}
+
+async function catchUp(manager: EntityManager, projection: Projection, mapper: IntegrationMapper, next: StoredEvent): Promise<void> {
+  const aggregateId = aggregateIdOf(next.streamId);
+  const [progress] = (await manager.query(
+    `SELECT version FROM ${projection.schema}.projection_progress WHERE projection = $1 AND aggregate_id = $2`,
+    [projection.name, aggregateId],
+  )) as { version: number }[];
+  const applied = progress?.version ?? 0;
+  if (applied >= next.streamVersion - 1) return;
+  const missing = (await manager.query(
+    `SELECT global_position::text AS "globalPosition", stream_id AS "streamId", stream_type AS "streamType",
+            stream_version AS "streamVersion", event_id AS "eventId", event_type AS type, schema_version AS "schemaVersion", data, metadata
+       FROM event_store.events WHERE stream_id = $1 AND stream_version > $2 AND stream_version < $3 ORDER BY stream_version`,
+    [next.streamId, applied, next.streamVersion],
+  )) as StoredEvent[];
+  for (const stored of missing) {
+    const event = eventFor(projection, stored, mapper);
+    if (event) await applyOnce(manager, projection, event);
+  }
 }

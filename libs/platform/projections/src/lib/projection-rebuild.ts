@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { START_OF_STORE, toIntegrationEvent, type CommitCursor, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
-import { eventDefinition } from '@identity/contracts';
+import { START_OF_STORE, type CommitCursor, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
+import { eventFor } from './inline-projections';
 import { applyOnce } from './projection-runner';
 import type { Projection } from './projection';
 
@@ -43,8 +43,8 @@ export async function rebuildProjection(
       if (rows.length === 0) break;
       for (const row of rows) {
         eventsRead++;
-        const event = toIntegrationEvent(storedEventOf(row), mapper);
-        if (!event || !projection.topics.includes(eventDefinition(event.eventType)!.topic.name)) continue;
+        const event = eventFor(projection, storedEventOf(row), mapper);
+        if (!event) continue;
         if (await applyOnce(manager, projection, event)) eventsApplied++;
       }
       const last = rows[rows.length - 1];

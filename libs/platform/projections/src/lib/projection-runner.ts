@@ -35,6 +35,7 @@ export class ProjectionRunner {
 
   async start(projections: readonly Projection[]): Promise<void> {
     for (const projection of projections) {
+      if (projection.topics.length === 0) continue;
       const subscription = await this.bus.subscribe({
         groupId: `projection.${projection.name}`,
         topics: projection.topics,

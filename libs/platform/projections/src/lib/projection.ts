@@ -11,6 +11,11 @@ export interface Projection {
   /** The database schema holding the read model and its `projection_progress` table. */
   schema: string;
   topics: readonly string[];
+  /**
+   * Stream types whose stored events this projection reads directly, unpublished (a service's
+   * private aggregates, such as its settings). They reach it inline and in rebuilds, never by bus.
+   */
+  privateStreams?: readonly string[];
   apply(manager: EntityManager, event: IntegrationEvent): Promise<void>;
   /** Empties the read model before a rebuild. */
   reset(manager: EntityManager): Promise<void>;

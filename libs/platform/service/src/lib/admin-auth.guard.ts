@@ -8,6 +8,7 @@ import type { ServiceConfig } from './config';
 
 export type AdminScope = 'platform' | 'tenant';
 const SCOPE_KEY = 'identity:admin-scope';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The caller behind an admin request. */
 export type AdminPrincipal = { kind: 'platform' } | { kind: 'tenant'; tenantId: string };
@@ -44,13 +45,17 @@ export class AdminAuthGuard implements CanActivate {
     if (!token) throw unauthorized();
     const hash = sha256Hex(token);
     if (timingSafeEqual(Buffer.from(hash), this.platformToken)) {
+      const routeTenant = request.params?.tenantId as string | undefined;
+      if (routeTenant !== undefined && !(UUID.test(routeTenant) && (await this.verifier.tenantExists(routeTenant)))) {
+        throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such tenant' });
+      }
       request.principal = { kind: 'platform' };
       return true;
     }
     const tenantId = await this.verifier.tenantOfToken(hash);
     if (!tenantId) throw unauthorized();
     if (scope === 'platform') throw new ProblemError({ status: 403, title: 'Forbidden', detail: 'this needs the platform operators’ token' });
-    const routeTenant = request.params?.tenantId;
+    const routeTenant = request.params?.tenantId as string | undefined;
     if (routeTenant !== undefined && routeTenant !== tenantId) {
       throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such tenant' });
     }

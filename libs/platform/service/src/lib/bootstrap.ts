@@ -87,7 +87,7 @@ export async function startService(definition: ServiceDefinition, options: Start
       bodyParser: false,
       abortOnError: false,
     });
-    app.useGlobalFilters(new ProblemDetailsFilter(definition.errorMappers, logger));
+    app.useGlobalFilters(new ProblemDetailsFilter(definition.errorMappers, logger, definition.errorRenderers));
     app.enableShutdownHooks();
     await app.init();
   } catch (error) {

@@ -30,15 +30,28 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   );
 }
 
+/**
+ * A protocol with an error format of its own (SCIM, SAML) for the paths it owns. Errors raised
+ * before routing (a body over the limit, malformed JSON) reach only the global filter, so it asks.
+ */
+export interface ProtocolErrorRenderer {
+  owns(path: string): boolean;
+  render(error: unknown, response: Response): void;
+}
+
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   constructor(
     private readonly mappers: readonly ErrorMapper[],
     private readonly logger: Logger,
+    private readonly renderers: readonly ProtocolErrorRenderer[] = [],
   ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const response = host.switchToHttp().getResponse<Response>();
+    const path = host.switchToHttp().getRequest<{ path?: string }>().path ?? '';
+    const renderer = this.renderers.find((candidate) => candidate.owns(path));
+    if (renderer) return renderer.render(error, response);
     const problem = this.toProblem(error);
     if (problem.status >= 500 && problem.status !== 503) this.logger.error({ err: error }, 'request failed');
     if (problem.status === 503) response.setHeader('Retry-After', '5');

@@ -2,7 +2,7 @@ import type { Type } from '@nestjs/common';
 import type { MigrationInterface } from 'typeorm';
 import type { Projection } from '@identity/platform-projections';
 import type { ConfigVariable } from './config';
-import type { ErrorMapper } from './problem-details';
+import type { ErrorMapper, ProtocolErrorRenderer } from './problem-details';
 
 /** What makes a deployable: its module, configuration, schema, read models and public paths. */
 export interface ServiceDefinition {
@@ -13,8 +13,12 @@ export interface ServiceDefinition {
   migrations: readonly (new () => MigrationInterface)[];
   /** Read models this service keeps up to date from the bus. */
   projections: readonly Projection[];
+  /** Read models only this service's own writes change, applied in the writing transaction. */
+  inlineOnlyProjections: readonly Projection[];
   /** Public path prefixes this service answers (the ingress and the embedded router route by them). */
   publicPrefixes: readonly string[];
   runsRelay: boolean;
   errorMappers: readonly ErrorMapper[];
+  /** Error formats of the protocols this service speaks, by path. */
+  errorRenderers?: readonly ProtocolErrorRenderer[];
 }

@@ -8,4 +8,5 @@ export const ADMIN_TOKEN_VERIFIER = Symbol('AdminTokenVerifier');
 /** Finds the tenant an admin token belongs to, from its SHA-256 hash. */
 export interface AdminTokenVerifier {
   tenantOfToken(tokenHash: string): Promise<string | null>;
+  tenantExists(tenantId: string): Promise<boolean>;
 }

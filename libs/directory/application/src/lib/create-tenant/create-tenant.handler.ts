@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { tenantDecider } from '@identity/directory-domain';
-import { tenantsProjection } from '@identity/directory-data-access';
+import { directoryTenantsProjection } from '@identity/directory-data-access';
 import { outboxFor, publishAsIs } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
@@ -23,7 +23,7 @@ export class CreateTenantHandler implements ICommandHandler<CreateTenantCommand,
       command: { type: 'CreateTenant', tenantId, name: command.name, firstToken: { tokenId, tokenHash } },
       context: { tenantId, correlationId: command.correlationId, actor: 'platform-admin' },
       toOutbox: outboxFor(publishAsIs),
-      inTransaction: inlineProjections([tenantsProjection], publishAsIs),
+      inTransaction: inlineProjections([directoryTenantsProjection], publishAsIs),
     });
     return { tenantId, name: outcome.state.name, adminToken: token, tokenId };
   }

@@ -13,30 +13,40 @@ export interface Page<T> {
   limit: number;
 }
 
-export class TenantQueries {
-  constructor(private readonly dataSource: DataSource) {}
+/** Reads of a service's tenant-access read model; also its admin-token verifier. */
+export class TenantAccessQueries {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly schema: string,
+  ) {}
 
   async list(offset: number, limit: number): Promise<Page<TenantRow>> {
     const rows = (await this.dataSource.query(
       `SELECT tenant_id AS "tenantId", name, created_at AS "createdAt", count(*) OVER () AS total
-         FROM directory.tenants ORDER BY lower(name), tenant_id OFFSET $1 LIMIT $2`,
+         FROM ${this.schema}.tenants ORDER BY lower(name), tenant_id OFFSET $1 LIMIT $2`,
       [offset, limit],
     )) as (TenantRow & { total: string })[];
-    const total = rows.length > 0 ? Number(rows[0].total) : Number((await this.dataSource.query(`SELECT count(*) AS n FROM directory.tenants`))[0].n);
+    const total =
+      rows.length > 0 ? Number(rows[0].total) : Number((await this.dataSource.query(`SELECT count(*) AS n FROM ${this.schema}.tenants`))[0].n);
     return { items: rows.map(({ total: _total, ...row }) => ({ ...row, createdAt: new Date(row.createdAt).toISOString() })), total, offset, limit };
   }
 
   async get(tenantId: string): Promise<TenantRow | null> {
     const [row] = (await this.dataSource.query(
-      `SELECT tenant_id AS "tenantId", name, created_at AS "createdAt" FROM directory.tenants WHERE tenant_id = $1`,
+      `SELECT tenant_id AS "tenantId", name, created_at AS "createdAt" FROM ${this.schema}.tenants WHERE tenant_id = $1`,
       [tenantId],
     )) as TenantRow[];
     return row ? { ...row, createdAt: new Date(row.createdAt).toISOString() } : null;
   }
 
+  async tenantExists(tenantId: string): Promise<boolean> {
+    const rows = await this.dataSource.query(`SELECT 1 FROM ${this.schema}.tenants WHERE tenant_id = $1`, [tenantId]);
+    return rows.length > 0;
+  }
+
   async tenantOfToken(tokenHash: string): Promise<string | null> {
     const [row] = (await this.dataSource.query(
-      `SELECT tenant_id AS "tenantId" FROM directory.admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
+      `SELECT tenant_id AS "tenantId" FROM ${this.schema}.admin_tokens WHERE token_hash = $1 AND revoked_at IS NULL`,
       [tokenHash],
     )) as { tenantId: string }[];
     return row?.tenantId ?? null;

@@ -1,0 +1,54 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { ScimSettingsService } from '@identity/identity-application';
+import { ScimQueries } from '@identity/identity-data-access';
+import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
+import { EnableScimDto, ProvisioningLogQuery, RotateTokenDto, ScimSettingsDto } from './provisioning.dto';
+
+/** The admin console's "User Provisioning Integration" of a tenant, and its provisioning log. */
+@Controller('api/v1/tenants/:tenantId/provisioning')
+@AdminAccess('tenant')
+export class ProvisioningController {
+  constructor(
+    private readonly settings: ScimSettingsService,
+    @Inject(ScimQueries) private readonly queries: ScimQueries,
+  ) {}
+
+  @Get()
+  describe(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
+    return this.settings.describe(tenantId);
+  }
+
+  /** Turns SCIM on for an IdP and returns the tenant URL and a new token (shown once). */
+  @Put('scim')
+  enable(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: EnableScimDto) {
+    return this.settings.enable(tenantId, body.idp, currentCorrelationId());
+  }
+
+  @Patch('scim')
+  async update(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: ScimSettingsDto) {
+    await this.settings.setRetrieval(tenantId, body.userRetrieval, currentCorrelationId());
+    return this.settings.describe(tenantId);
+  }
+
+  @Delete('scim')
+  @HttpCode(204)
+  async disable(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
+    await this.settings.disable(tenantId, currentCorrelationId());
+  }
+
+  @Post('scim/token')
+  rotate(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: RotateTokenDto) {
+    return this.settings.rotate(tenantId, body.overlapSeconds, currentCorrelationId());
+  }
+
+  @Delete('scim/token')
+  @HttpCode(204)
+  async revoke(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
+    await this.settings.revokeTokens(tenantId, currentCorrelationId());
+  }
+
+  @Get('logs')
+  logs(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Query() query: ProvisioningLogQuery) {
+    return this.queries.provisioningLog(tenantId, query);
+  }
+}

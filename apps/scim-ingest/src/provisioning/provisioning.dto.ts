@@ -1,0 +1,38 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+
+export class EnableScimDto {
+  @IsIn(['azure-ad', 'okta'])
+  idp!: 'azure-ad' | 'okta';
+}
+
+export class ScimSettingsDto {
+  @IsIn(['all', 'idp-only'])
+  userRetrieval!: 'all' | 'idp-only';
+}
+
+export class RotateTokenDto {
+  /** How long the previous token keeps working, so the IdP can be switched over without failures. */
+  @IsOptional() @IsInt() @Min(0) @Max(7 * 24 * 3600)
+  overlapSeconds = 24 * 3600;
+}
+
+export class ProvisioningLogQuery {
+  @IsOptional() @IsIn(['success', 'failure'])
+  outcome?: 'success' | 'failure';
+
+  @IsOptional() @IsISO8601()
+  from?: string;
+
+  @IsOptional() @IsISO8601()
+  to?: string;
+
+  @IsOptional() @IsIn(['time', 'failures-first'])
+  sort: 'time' | 'failures-first' = 'time';
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  offset = 0;
+
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
+  limit = 50;
+}

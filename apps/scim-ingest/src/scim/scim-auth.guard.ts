@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { ScimQueries } from '@identity/identity-data-access';
+import { ScimError } from '@identity/platform-scim';
+import { currentCorrelationId, SERVICE_CONFIG, type ServiceConfig } from '@identity/platform-service';
+import { ScimRateLimited } from './scim-exception.filter';
+import type { ScimRequest } from './scim-http';
+import { TenantRateLimiter } from './tenant-rate-limiter';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Opens `/scim/v2/{tenantId}` to a live SCIM token of that tenant only (compared by SHA-256, so
+ * the token itself is never stored), then applies the tenant's request rate.
+ */
+@Injectable()
+export class ScimAuthGuard implements CanActivate {
+  private readonly limiter: TenantRateLimiter;
+
+  constructor(
+    @Inject(ScimQueries) private readonly queries: ScimQueries,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {
+    const rate = config.int('SCIM_RATE_LIMIT_PER_SECOND');
+    this.limiter = new TenantRateLimiter(rate, Math.max(rate * 2, 1));
+  }
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<ScimRequest>();
+    const tenantId = request.params.tenantId as string;
+    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    const unauthorized = new ScimError(401, undefined, 'a valid SCIM token of this tenant is required (Authorization: Bearer <token>)');
+    if (!token || !UUID.test(tenantId)) throw unauthorized;
+    const hash = createHash('sha256').update(token).digest('hex');
+    const settings = await this.queries.settingsForToken(tenantId, hash);
+    if (!settings) throw unauthorized;
+    const wait = this.limiter.take(tenantId);
+    if (wait > 0) throw new ScimRateLimited(wait);
+    request.scimCaller = {
+      tenantId,
+      idp: settings.idp ?? 'azure-ad',
+      retrieval: settings.retrieval,
+      baseUrl: `${this.config.string('PUBLIC_BASE_URL').replace(/\/+$/, '')}/scim/v2/${tenantId}`,
+      correlationId: currentCorrelationId(),
+    };
+    return true;
+  }
+}

@@ -1,0 +1,81 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Req, Res, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
+import type { Response } from 'express';
+import { ScimGroupsService } from '@identity/identity-application';
+import { groupResourceType } from '@identity/identity-data-access';
+import { projectAttributes } from '@identity/platform-scim';
+import { ScimAuthGuard } from './scim-auth.guard';
+import { ScimExceptionFilter } from './scim-exception.filter';
+import { caller, ifMatchVersion, listParameters, listResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
+import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
+
+/** Whether a response includes members: not when excluded (Azure always excludes them) or not asked for. */
+function wantsMembers(parameters: { attributes?: string; excludedAttributes?: string }): boolean {
+  const names = (list?: string) => (list ?? '').split(',').map((name) => name.trim().toLowerCase());
+  if (parameters.attributes) return names(parameters.attributes).some((name) => name === 'members' || name.startsWith('members.'));
+  return !names(parameters.excludedAttributes).includes('members');
+}
+
+/** `/scim/v2/{tenantId}/Groups`: membership PATCHes cost what they change. */
+@Controller('scim/v2/:tenantId/Groups')
+@UseGuards(ScimAuthGuard)
+@UseFilters(ScimExceptionFilter)
+@UseInterceptors(ProvisioningLogInterceptor)
+export class ScimGroupsController {
+  constructor(private readonly groups: ScimGroupsService) {}
+
+  @Post()
+  @HttpCode(201)
+  async create(@Req() request: ScimRequest, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+    const result = await this.groups.create(caller(request), body);
+    response.setHeader('Location', String((result.resource.meta as { location: string }).location));
+    return this.send(response, result.resource, result.version, query);
+  }
+
+  @Get()
+  async list(@Req() request: ScimRequest, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+    const parameters = listParameters(query);
+    const { total, resources } = await this.groups.list(caller(request), parameters, wantsMembers(parameters));
+    response.type(SCIM_CONTENT_TYPE);
+    return listResponse(total, parameters.startIndex, resources.map((resource) => projectAttributes(resource, groupResourceType, parameters)));
+  }
+
+  @Get(':id')
+  async get(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+    const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+    const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
+    return this.send(response, result.resource, result.version, query);
+  }
+
+  @Patch(':id')
+  @HttpCode(204)
+  async patch(@Req() request: ScimRequest, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response) {
+    const version = await this.groups.patch(caller(request), id, body, ifMatchVersion(request));
+    response.setHeader('ETag', `W/"${version}"`);
+    return { id };
+  }
+
+  @Put(':id')
+  async replace(
+    @Req() request: ScimRequest,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
+    const result = await this.groups.replace(caller(request), id, body, ifMatchVersion(request));
+    return this.send(response, result.resource, result.version, query);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async delete(@Req() request: ScimRequest, @Param('id') id: string): Promise<void> {
+    await this.groups.delete(caller(request), id, ifMatchVersion(request));
+  }
+
+  private send(response: Response, resource: Record<string, unknown>, version: number, query: Record<string, unknown>) {
+    response.setHeader('ETag', `W/"${version}"`);
+    response.type(SCIM_CONTENT_TYPE);
+    const { attributes, excludedAttributes } = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+    return projectAttributes(resource, groupResourceType, { attributes, excludedAttributes });
+  }
+}

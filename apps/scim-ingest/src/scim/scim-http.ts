@@ -1,0 +1,78 @@
+import type { Request, Response } from 'express';
+import { parseFilter, ScimError, type FilterNode } from '@identity/platform-scim';
+import type { ScimCaller } from '@identity/identity-application';
+
+export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
+export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const MAX_PAGE = 1000;
+export const DEFAULT_PAGE = 100;
+
+/** What the SCIM guard puts on the request once the token opened the tenant's endpoint. */
+export type ScimRequest = Request & { scimCaller?: ScimCaller };
+
+export function caller(request: ScimRequest): ScimCaller {
+  if (!request.scimCaller) throw new Error('SCIM route without the SCIM guard');
+  return request.scimCaller;
+}
+
+export interface ListParameters {
+  filter?: FilterNode;
+  startIndex: number;
+  count: number;
+  sortBy?: string;
+  descending: boolean;
+  attributes?: string;
+  excludedAttributes?: string;
+}
+
+/** RFC 7644 §3.4.2: 1-based startIndex (below 1 means 1), count capped and never negative. */
+export function listParameters(query: Record<string, unknown>): ListParameters {
+  const value = (name: string) => {
+    const key = Object.keys(query).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+    const raw = key === undefined ? undefined : query[key];
+    if (Array.isArray(raw)) throw ScimError.invalidValue(`${name} is given more than once`);
+    return typeof raw === 'string' ? raw : undefined;
+  };
+  const integer = (name: string, fallback: number) => {
+    const raw = value(name);
+    if (raw === undefined || raw === '') return fallback;
+    if (!/^-?\d+$/.test(raw)) throw ScimError.invalidValue(`${name} must be an integer`);
+    return Number(raw);
+  };
+  const filterText = value('filter');
+  const sortOrder = value('sortOrder')?.toLowerCase();
+  if (sortOrder !== undefined && sortOrder !== 'ascending' && sortOrder !== 'descending') {
+    throw ScimError.invalidValue('sortOrder is ascending or descending');
+  }
+  return {
+    filter: filterText !== undefined && filterText.trim() !== '' ? parseFilter(filterText) : undefined,
+    startIndex: Math.max(1, integer('startIndex', 1)),
+    count: Math.min(MAX_PAGE, Math.max(0, integer('count', DEFAULT_PAGE))),
+    sortBy: value('sortBy') || undefined,
+    descending: sortOrder === 'descending',
+    attributes: value('attributes'),
+    excludedAttributes: value('excludedAttributes'),
+  };
+}
+
+export function listResponse(total: number, startIndex: number, resources: unknown[]) {
+  return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
+}
+
+/** `W/"3"`, `"3"` or `*` (any version). */
+export function ifMatchVersion(request: Request): number | undefined {
+  const header = request.headers['if-match'];
+  if (header === undefined || header.trim() === '*') return undefined;
+  const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
+  if (!match) throw new ScimError(412, undefined, 'If-Match must be an ETag this service issued');
+  return Number(match[1]);
+}
+
+export function sendScim(response: Response, status: number, body?: unknown, version?: number): void {
+  if (version !== undefined) response.setHeader('ETag', `W/"${version}"`);
+  if (body === undefined) {
+    response.status(status).end();
+    return;
+  }
+  response.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
+}

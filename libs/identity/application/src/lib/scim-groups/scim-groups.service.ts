@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { groupResourceType, GROUP_SCHEMA, scimGroupsProjection, ScimQueries, type ScimGroupRow } from '@identity/identity-data-access';
+import { groupDecider, groupNameReservations, GroupRuleViolation, type GroupCommand } from '@identity/identity-domain';
+import { ReservationConflictError, StreamVersionConflictError, publishAsIs } from '@identity/platform-event-store';
+import { inlineProjections } from '@identity/platform-projections';
+import { applyPatch, memberChanges, normalizePatch, ScimError, type FilterNode } from '@identity/platform-scim';
+import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
+import type { ScimCaller } from '../scim-users/scim-users.service';
+
+export interface ScimGroupResult {
+  resource: Record<string, unknown>;
+  version: number;
+}
+
+/**
+ * The SCIM Groups endpoint. A membership change is decided from the group's read-model row (its
+ * name and version), never from its member list, so it costs what changed, not the group's size.
+ */
+@Injectable()
+export class ScimGroupsService {
+  constructor(
+    @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
+    @Inject(ScimQueries) private readonly queries: ScimQueries,
+  ) {}
+
+  async create(caller: ScimCaller, body: unknown): Promise<ScimGroupResult> {
+    const resource = object(body);
+    const displayName = text(field(resource, 'displayName'), 'displayName');
+    if (!displayName) throw ScimError.invalidValue('displayName is required');
+    const members = await this.members(caller, memberValues(field(resource, 'members')));
+    const groupId = randomUUID();
+    await this.run(caller, groupId, { type: 'CreateGroup', groupId, displayName, externalId: text(field(resource, 'externalId'), 'externalId') ?? null, members });
+    return this.read(caller, groupId, true);
+  }
+
+  async get(caller: ScimCaller, groupId: string, withMembers: boolean): Promise<ScimGroupResult> {
+    return this.read(caller, groupId, withMembers);
+  }
+
+  async list(caller: ScimCaller, query: { filter?: FilterNode; startIndex: number; count: number; sortBy?: string; descending: boolean }, withMembers: boolean) {
+    const { total, rows } = await this.queries.groups(caller.tenantId, query);
+    const members = withMembers ? await this.queries.members(rows.map((row) => row.group_id)) : undefined;
+    return { total, resources: rows.map((row) => toScimGroup(row, caller.baseUrl, members?.get(row.group_id))) };
+  }
+
+  async patch(caller: ScimCaller, groupId: string, body: unknown, ifMatch?: number): Promise<number> {
+    const row = await this.row(caller, groupId);
+    const operations = normalizePatch(body, groupResourceType);
+    const changes = memberChanges(operations);
+    const others = operations.filter((operation) => operation.path.attribute.toLowerCase() !== 'members');
+    const next = applyPatch(toScimGroup(row, caller.baseUrl), others, groupResourceType);
+    const add = await this.members(caller, [...(changes.replace ?? []), ...changes.add]);
+    return this.run(
+      caller,
+      groupId,
+      {
+        type: 'ChangeGroup',
+        displayName: text(field(next, 'displayName'), 'displayName'),
+        externalId: text(field(next, 'externalId'), 'externalId') ?? null,
+        members: { clear: changes.removeAll || changes.replace !== undefined, add, remove: changes.remove },
+      },
+      row,
+      ifMatch,
+    );
+  }
+
+  async replace(caller: ScimCaller, groupId: string, body: unknown, ifMatch?: number): Promise<ScimGroupResult> {
+    const row = await this.row(caller, groupId);
+    const resource = object(body);
+    const displayName = text(field(resource, 'displayName'), 'displayName');
+    if (!displayName) throw ScimError.invalidValue('displayName is required');
+    const members = await this.members(caller, memberValues(field(resource, 'members')));
+    await this.run(
+      caller,
+      groupId,
+      { type: 'ChangeGroup', displayName, externalId: text(field(resource, 'externalId'), 'externalId') ?? null, members: { clear: true, add: members, remove: [] } },
+      row,
+      ifMatch,
+    );
+    return this.read(caller, groupId, true);
+  }
+
+  async delete(caller: ScimCaller, groupId: string, ifMatch?: number): Promise<void> {
+    const row = await this.row(caller, groupId);
+    await this.run(caller, groupId, { type: 'DeleteGroup' }, row, ifMatch);
+  }
+
+  private async run(caller: ScimCaller, groupId: string, command: GroupCommand, row?: ScimGroupRow, ifMatch?: number): Promise<number> {
+    try {
+      const outcome = await this.infrastructure.commands.run({
+        streamId: `group-${groupId}`,
+        streamType: 'group',
+        decider: groupDecider,
+        command,
+        context: { tenantId: caller.tenantId, correlationId: caller.correlationId, actor: 'scim' },
+        ifMatch,
+        reservations: groupNameReservations(caller.tenantId),
+        inTransaction: inlineProjections([scimGroupsProjection], publishAsIs),
+        loadState: row
+          ? async () => {
+              const current = (await this.queries.group(caller.tenantId, groupId)) ?? row;
+              return {
+                state: { status: 'present' as const, groupId, displayName: current.display_name, externalId: current.external_id },
+                version: current.version,
+              };
+            }
+          : undefined,
+      });
+      return outcome.version;
+    } catch (error) {
+      if (error instanceof GroupRuleViolation) throw error.code === 'group-not-found' ? ScimError.notFound(error.message) : ScimError.invalidValue(error.message);
+      if (error instanceof ReservationConflictError) throw ScimError.uniqueness(`a group named "${error.key}" already exists`);
+      if (error instanceof StreamVersionConflictError) throw new ScimError(412, undefined, 'the group changed since the version given in If-Match');
+      throw error;
+    }
+  }
+
+  /** Members must be users of the same company. */
+  private async members(caller: ScimCaller, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const existing = await this.queries.existingUserIds(caller.tenantId, ids);
+    const unknown = ids.filter((id) => !existing.has(id));
+    if (unknown.length > 0) throw ScimError.invalidValue(`members ${unknown.slice(0, 5).join(', ')} are not users of this company`);
+    return ids;
+  }
+
+  private async row(caller: ScimCaller, groupId: string): Promise<ScimGroupRow> {
+    const row = await this.queries.group(caller.tenantId, groupId);
+    if (!row) throw ScimError.notFound(`no group with id ${groupId}`);
+    return row;
+  }
+
+  private async read(caller: ScimCaller, groupId: string, withMembers: boolean): Promise<ScimGroupResult> {
+    const row = await this.row(caller, groupId);
+    const members = withMembers ? (await this.queries.members([groupId])).get(groupId) : undefined;
+    return { resource: toScimGroup(row, caller.baseUrl, members), version: row.version };
+  }
+}
+
+export function toScimGroup(row: ScimGroupRow, baseUrl: string, members?: { value: string; display: string }[]): Record<string, unknown> {
+  return {
+    schemas: [GROUP_SCHEMA],
+    id: row.group_id,
+    ...(row.external_id !== null ? { externalId: row.external_id } : {}),
+    displayName: row.display_name,
+    ...(members ? { members: members.map((member) => ({ ...member, $ref: `${baseUrl}/Users/${member.value}` })) } : {}),
+    meta: {
+      resourceType: 'Group',
+      created: new Date(row.created_at).toISOString(),
+      lastModified: new Date(row.last_modified).toISOString(),
+      location: `${baseUrl}/Groups/${row.group_id}`,
+      version: `W/"${row.version}"`,
+    },
+  };
+}
+
+function object(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ScimError.invalidSyntax('the body must be a JSON object');
+  return body as Record<string, unknown>;
+}
+
+function field(resource: Record<string, unknown>, name: string): unknown {
+  const key = Object.keys(resource).find((candidate) => candidate.toLowerCase() === name.toLowerCase());
+  return key === undefined ? undefined : resource[key];
+}
+
+function text(value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw ScimError.invalidValue(`${name} must be a string`);
+  return value;
+}
+
+function memberValues(value: unknown): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) throw ScimError.invalidValue('members must be an array');
+  return value.map((member) => {
+    const id = typeof member === 'object' && member !== null ? field(member as Record<string, unknown>, 'value') : member;
+    if (typeof id !== 'string') throw ScimError.invalidValue('each member needs a value (the user id)');
+    return id;
+  });
+}

@@ -1,0 +1,54 @@
+import { readScimUser } from './scim-user.input';
+
+describe('readScimUser', () => {
+  it('reads Azure AD’s create body, with the site under the gallery URN and booleans as strings', () => {
+    const input = readScimUser({
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'],
+      externalId: 'alice',
+      userName: 'alice@contoso.com',
+      active: 'True',
+      displayName: 'Alice Example',
+      title: 'Engineer',
+      emails: [{ primary: 'true', type: 'work', value: 'alice@contoso.com' }],
+      phoneNumbers: [
+        { type: 'mobile', value: '+1 555 555 0100' },
+        { type: 'work', value: '+15555550101' },
+      ],
+      name: { formatted: 'Alice Example', familyName: 'Example', givenName: 'Alice' },
+      'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Support' },
+      'urn:ietf:params:scim:schemas:extension:8x8:1.1:User': { site: 'London' },
+      meta: { resourceType: 'User' },
+      roles: [],
+      addresses: null,
+    });
+    expect(input).toEqual({
+      userName: 'alice@contoso.com',
+      externalId: 'alice',
+      active: true,
+      siteName: 'London',
+      profile: {
+        givenName: 'Alice',
+        familyName: 'Example',
+        email: 'alice@contoso.com',
+        title: 'Engineer',
+        department: 'Support',
+        mobilePhone: '+1 555 555 0100',
+        workPhone: '+15555550101',
+        locale: null,
+        timezone: null,
+      },
+    });
+  });
+
+  it('finds the site under the product URN, flat or nested, and attribute names in any case', () => {
+    expect(readScimUser({ USERNAME: 'a', 'urn:8x8:scim:schemas:extension:8x8user:2.0:User:site': 'Paris' })).toMatchObject({ userName: 'a', siteName: 'Paris' });
+    expect(readScimUser({ userName: 'a', 'urn:8x8:scim:schemas:extension:8x8user:2.0:User': { Site: 'Paris' } }).siteName).toBe('Paris');
+  });
+
+  it('refuses values of the wrong type with invalidValue', () => {
+    expect(() => readScimUser({ userName: 5 })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
+    expect(() => readScimUser({ userName: 'a', active: 'yes' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
+    expect(() => readScimUser({ userName: 'a', emails: 'x' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
+    expect(() => readScimUser([])).toThrow(expect.objectContaining({ scimType: 'invalidSyntax' }));
+  });
+});

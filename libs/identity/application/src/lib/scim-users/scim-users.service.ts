@@ -1,0 +1,159 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { ScimQueries, toScimUser, userResourceType, type ScimUserRow, type UserRetrievalMode } from '@identity/identity-data-access';
+import { UserRuleViolation, type IdpKind, type ProfileChanges, type SiteRef } from '@identity/identity-domain';
+import { ReservationConflictError, StreamVersionConflictError } from '@identity/platform-event-store';
+import { applyPatch, normalizePatch, ScimError, type FilterNode } from '@identity/platform-scim';
+import { UserWriter } from '../user-writer';
+import { readScimUser, type ScimUserInput } from './scim-user.input';
+
+/** Who is calling: the tenant whose SCIM token opened the request, and its IdP. */
+export interface ScimCaller {
+  tenantId: string;
+  idp: IdpKind;
+  retrieval: UserRetrievalMode;
+  baseUrl: string;
+  correlationId: string;
+}
+
+export interface ScimUserResult {
+  resource: Record<string, unknown>;
+  version: number;
+  created?: boolean;
+}
+
+/** The SCIM Users endpoint's use cases, translated to commands on the User aggregate. */
+@Injectable()
+export class ScimUsersService {
+  constructor(
+    private readonly writer: UserWriter,
+    @Inject(ScimQueries) private readonly queries: ScimQueries,
+  ) {}
+
+  async create(caller: ScimCaller, body: unknown): Promise<ScimUserResult> {
+    const input = readScimUser(body);
+    if (!input.userName?.trim()) throw ScimError.invalidValue('userName is required');
+    const site = input.siteName === undefined ? null : await this.site(caller.tenantId, input.siteName);
+    const userId = randomUUID();
+    try {
+      await this.writer.run({
+        tenantId: caller.tenantId,
+        userId,
+        correlationId: caller.correlationId,
+        command: {
+          type: 'ProvisionUser',
+          actor: { kind: 'idp', idp: caller.idp },
+          userId,
+          userName: input.userName,
+          externalId: input.externalId,
+          active: input.active ?? true,
+          profile: input.profile,
+          site,
+          visibleInDirectory: false,
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof ReservationConflictError)) throw translate(error);
+      // The IdP re-creates a user it deleted: restore that user (licenses and settings kept).
+      const restored = await this.queries.idpDeletedUserNamed(caller.tenantId, input.userName);
+      if (!restored) throw ScimError.uniqueness(`userName "${input.userName}" is already taken`);
+      const result = await this.sync(caller, restored, { ...input, active: input.active ?? true }, undefined, true);
+      return { ...result, created: true };
+    }
+    return { ...(await this.read(caller, userId, true)), created: true };
+  }
+
+  async get(caller: ScimCaller, userId: string): Promise<ScimUserResult> {
+    return this.read(caller, userId);
+  }
+
+  async list(caller: ScimCaller, query: { filter?: FilterNode; startIndex: number; count: number; sortBy?: string; descending: boolean }) {
+    const { total, rows } = await this.queries.users(caller.tenantId, query, caller.retrieval);
+    return { total, resources: rows.map((row) => toScimUser(row, caller.baseUrl)) };
+  }
+
+  async patch(caller: ScimCaller, userId: string, body: unknown, ifMatch?: number): Promise<ScimUserResult> {
+    const row = await this.row(caller, userId);
+    const operations = normalizePatch(body, userResourceType);
+    const next = applyPatch(toScimUser(row, caller.baseUrl), operations, userResourceType);
+    return this.sync(caller, userId, readScimUser(next), ifMatch);
+  }
+
+  async replace(caller: ScimCaller, userId: string, body: unknown, ifMatch?: number): Promise<ScimUserResult> {
+    await this.row(caller, userId);
+    const input = readScimUser(body);
+    if (!input.userName?.trim()) throw ScimError.invalidValue('userName is required');
+    return this.sync(caller, userId, input, ifMatch);
+  }
+
+  /** SCIM DELETE deactivates and hides the user from the IdP; only an admin deletes users. */
+  async delete(caller: ScimCaller, userId: string, ifMatch?: number): Promise<void> {
+    await this.row(caller, userId);
+    await this.writer
+      .run({
+        tenantId: caller.tenantId,
+        userId,
+        correlationId: caller.correlationId,
+        ifMatch,
+        command: { type: 'DeactivateUser', actor: { kind: 'idp', idp: caller.idp }, reason: 'idp-deleted' },
+      })
+      .catch((error: unknown) => {
+        throw translate(error);
+      });
+  }
+
+  private async sync(caller: ScimCaller, userId: string, input: ScimUserInput, ifMatch?: number, includeHidden = false): Promise<ScimUserResult> {
+    const site = input.siteName === undefined ? undefined : await this.site(caller.tenantId, input.siteName);
+    const changes: ProfileChanges = { ...input.profile, externalId: input.externalId };
+    if (input.userName !== undefined) changes.userName = input.userName;
+    try {
+      await this.writer.run({
+        tenantId: caller.tenantId,
+        userId,
+        correlationId: caller.correlationId,
+        ifMatch,
+        command: { type: 'SyncFromIdp', actor: { kind: 'idp', idp: caller.idp }, changes, site, active: input.active },
+      });
+    } catch (error) {
+      throw translate(error);
+    }
+    return this.read(caller, userId, includeHidden);
+  }
+
+  private async site(tenantId: string, name: string): Promise<SiteRef> {
+    const site = await this.queries.siteNamed(tenantId, name);
+    if (!site) throw ScimError.invalidValue(`site "${name}" is not a site of this company (the value must equal a site's name exactly)`);
+    return { siteId: site.siteId, siteName: site.currentName };
+  }
+
+  private async row(caller: ScimCaller, userId: string): Promise<ScimUserRow> {
+    const row = await this.queries.user(caller.tenantId, userId, caller.retrieval);
+    if (!row) throw ScimError.notFound(`no user with id ${userId}`);
+    return row;
+  }
+
+  private async read(caller: ScimCaller, userId: string, includeHidden = false): Promise<ScimUserResult> {
+    const row = includeHidden ? await this.queries.user(caller.tenantId, userId, 'all') : await this.row(caller, userId);
+    if (!row) throw ScimError.notFound(`no user with id ${userId}`);
+    return { resource: toScimUser(row, caller.baseUrl), version: row.version };
+  }
+}
+
+/** Domain and store errors in SCIM terms. */
+export function translate(error: unknown): unknown {
+  if (error instanceof UserRuleViolation) {
+    switch (error.code) {
+      case 'site-locked':
+        return ScimError.mutability(error.message);
+      case 'user-not-found':
+        return ScimError.notFound(error.message);
+      case 'user-exists':
+        return ScimError.uniqueness(error.message);
+      default:
+        return ScimError.invalidValue(error.message);
+    }
+  }
+  if (error instanceof ReservationConflictError && error.scope === 'username') return ScimError.uniqueness(`userName "${error.key}" is already taken`);
+  if (error instanceof StreamVersionConflictError) return new ScimError(412, undefined, 'the resource changed since the version given in If-Match');
+  return error;
+}

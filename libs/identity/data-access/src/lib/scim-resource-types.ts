@@ -1,0 +1,170 @@
+import type { FilterSchema, ScimAttribute, ScimResourceType, ScimSchema } from '@identity/platform-scim';
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const GROUP_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** The 8x8 gallery app's extension (the one Azure AD's 8x8 mapping uses)... */
+export const SITE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:8x8:1.1:User';
+/** ...and the product's own spelling; both are accepted and both carry the site. */
+export const SITE_SCHEMA_ALT = 'urn:8x8:scim:schemas:extension:8x8user:2.0:User';
+
+function attribute(name: string, overrides: Partial<ScimAttribute> = {}): ScimAttribute {
+  return {
+    name,
+    type: 'string',
+    multiValued: false,
+    description: name,
+    required: false,
+    caseExact: false,
+    mutability: 'readWrite',
+    returned: 'default',
+    uniqueness: 'none',
+    ...overrides,
+  };
+}
+
+const typedValue = (description: string, types: readonly string[]): ScimAttribute[] => [
+  attribute('value', { description }),
+  attribute('type', { description: 'The kind of value.', canonicalValues: types }),
+  attribute('primary', { type: 'boolean', description: 'Whether this is the primary value.' }),
+];
+
+const siteAttribute = attribute('site', {
+  description: 'Exact name of a site of the company. Set once: a different value afterwards is refused.',
+  mutability: 'immutable',
+});
+
+export const userCoreSchema: ScimSchema = {
+  id: USER_SCHEMA,
+  name: 'User',
+  description: 'User Account',
+  attributes: [
+    attribute('userName', {
+      required: true,
+      uniqueness: 'server',
+      description: 'Sign-in name, unique across the platform regardless of case.',
+    }),
+    attribute('name', {
+      type: 'complex',
+      description: 'The components of the user’s name.',
+      subAttributes: [attribute('givenName', { description: 'First name.' }), attribute('familyName', { description: 'Last name.' })],
+    }),
+    attribute('title', { description: 'Job title.' }),
+    attribute('active', { type: 'boolean', description: 'Whether the user can sign in; false deactivates, never deletes.' }),
+    attribute('emails', {
+      type: 'complex',
+      multiValued: true,
+      description: 'Email addresses; the work address is the user’s email.',
+      subAttributes: typedValue('Email address.', ['work']),
+    }),
+    attribute('phoneNumbers', {
+      type: 'complex',
+      multiValued: true,
+      description: 'Phone numbers: mobile (personal contact number) and work.',
+      subAttributes: typedValue('Phone number, stored exactly as sent.', ['mobile', 'work']),
+    }),
+    attribute('locale', { description: 'Locale, e.g. en-US.' }),
+    attribute('timezone', { description: 'Time zone, e.g. America/Los_Angeles.' }),
+  ],
+};
+
+export const enterpriseSchema: ScimSchema = {
+  id: ENTERPRISE_SCHEMA,
+  name: 'EnterpriseUser',
+  description: 'Enterprise User',
+  attributes: [attribute('department', { description: 'Department.' })],
+};
+
+export const siteSchema: ScimSchema = { id: SITE_SCHEMA, name: '8x8User', description: 'Site of the user', attributes: [siteAttribute] };
+export const siteSchemaAlt: ScimSchema = { id: SITE_SCHEMA_ALT, name: '8x8UserV2', description: 'Site of the user', attributes: [siteAttribute] };
+
+export const groupCoreSchema: ScimSchema = {
+  id: GROUP_SCHEMA,
+  name: 'Group',
+  description: 'Group',
+  attributes: [
+    attribute('displayName', { required: true, uniqueness: 'server', description: 'Name of the group, unique per company regardless of case.' }),
+    attribute('members', {
+      type: 'complex',
+      multiValued: true,
+      description: 'Users in the group.',
+      subAttributes: [
+        attribute('value', { caseExact: true, mutability: 'immutable', description: 'id of a user.' }),
+        attribute('$ref', { type: 'reference', referenceTypes: ['User'], mutability: 'immutable', description: 'URI of the user.' }),
+        attribute('display', { mutability: 'readOnly', description: 'userName of the user.' }),
+      ],
+    }),
+  ],
+};
+
+export const userResourceType: ScimResourceType = {
+  id: 'User',
+  name: 'User',
+  endpoint: '/Users',
+  description: 'User Account',
+  schema: userCoreSchema,
+  extensions: [
+    { schema: enterpriseSchema, required: false },
+    { schema: siteSchema, required: false },
+    { schema: siteSchemaAlt, required: false },
+  ],
+};
+
+export const groupResourceType: ScimResourceType = {
+  id: 'Group',
+  name: 'Group',
+  endpoint: '/Groups',
+  description: 'Group',
+  schema: groupCoreSchema,
+  extensions: [],
+};
+
+const column = (sql: string, type: 'string' | 'boolean' | 'dateTime' = 'string', caseExact = false) =>
+  ({ kind: 'column', sql, type, caseExact }) as const;
+const constant = (value: string | boolean) => ({ kind: 'constant', value, type: typeof value === 'boolean' ? 'boolean' : 'string', caseExact: false }) as const;
+
+/** Filters compile to SQL over scim.users (alias u); nothing is evaluated by loading users. */
+export const userFilterSchema: FilterSchema = {
+  attributes: {
+    id: column('u.user_id::text', 'string', true),
+    externalid: column('u.external_id', 'string', true),
+    username: column('u.user_name'),
+    active: column('u.active', 'boolean'),
+    'name.givenname': column('u.given_name'),
+    'name.familyname': column('u.family_name'),
+    title: column('u.title'),
+    locale: column('u.locale'),
+    timezone: column('u.timezone'),
+    'meta.created': column('u.created_at', 'dateTime'),
+    'meta.lastmodified': column('u.last_modified', 'dateTime'),
+    [`${ENTERPRISE_SCHEMA.toLowerCase()}:department`]: column('u.department'),
+    [`${SITE_SCHEMA.toLowerCase()}:site`]: column('u.site_name', 'string', true),
+    [`${SITE_SCHEMA_ALT.toLowerCase()}:site`]: column('u.site_name', 'string', true),
+  },
+  multiValued: {
+    emails: {
+      defaultSubAttribute: 'value',
+      variants: [{ presentSql: 'u.email IS NOT NULL', subAttributes: { value: column('u.email'), type: constant('work'), primary: constant(true) } }],
+    },
+    phonenumbers: {
+      defaultSubAttribute: 'value',
+      variants: [
+        { presentSql: 'u.mobile_phone IS NOT NULL', subAttributes: { value: column('u.mobile_phone'), type: constant('mobile'), primary: constant(false) } },
+        { presentSql: 'u.work_phone IS NOT NULL', subAttributes: { value: column('u.work_phone'), type: constant('work'), primary: constant(false) } },
+      ],
+    },
+  },
+  schemaUrns: [USER_SCHEMA.toLowerCase(), ENTERPRISE_SCHEMA.toLowerCase(), SITE_SCHEMA.toLowerCase(), SITE_SCHEMA_ALT.toLowerCase()],
+};
+
+export const groupFilterSchema: FilterSchema = {
+  attributes: {
+    id: column('g.group_id::text', 'string', true),
+    externalid: column('g.external_id', 'string', true),
+    displayname: column('g.display_name'),
+    'meta.created': column('g.created_at', 'dateTime'),
+    'meta.lastmodified': column('g.last_modified', 'dateTime'),
+  },
+  multiValued: {},
+  schemaUrns: [GROUP_SCHEMA.toLowerCase()],
+};

@@ -1,0 +1,73 @@
+import { ENTERPRISE_SCHEMA, SITE_SCHEMA, SITE_SCHEMA_ALT, USER_SCHEMA } from './scim-resource-types';
+
+/** A row of scim.users, as the queries select it. */
+export interface ScimUserRow {
+  user_id: string;
+  tenant_id: string;
+  user_name: string;
+  external_id: string | null;
+  active: boolean;
+  owner: 'idp' | 'admin';
+  idp: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  email: string | null;
+  title: string | null;
+  department: string | null;
+  mobile_phone: string | null;
+  work_phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  site_id: string | null;
+  site_name: string | null;
+  created_at: Date;
+  last_modified: Date;
+  version: number;
+}
+
+export const USER_COLUMNS = `u.user_id, u.tenant_id, u.user_name, u.external_id, u.active, u.owner, u.idp, u.given_name, u.family_name, u.email,
+  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, u.site_name, u.created_at, u.last_modified, u.version`;
+
+export function userEtag(version: number): string {
+  return `W/"${version}"`;
+}
+
+/** The SCIM representation: values exactly as the IdP sent them; absent values are left out, not null. */
+export function toScimUser(row: ScimUserRow, baseUrl: string): Record<string, unknown> {
+  const name = compact({ givenName: row.given_name, familyName: row.family_name });
+  const emails = row.email ? [{ value: row.email, type: 'work', primary: true }] : [];
+  const phoneNumbers = [
+    ...(row.mobile_phone ? [{ value: row.mobile_phone, type: 'mobile' }] : []),
+    ...(row.work_phone ? [{ value: row.work_phone, type: 'work' }] : []),
+  ];
+  const schemas = [USER_SCHEMA];
+  if (row.department !== null) schemas.push(ENTERPRISE_SCHEMA);
+  if (row.site_name !== null) schemas.push(SITE_SCHEMA, SITE_SCHEMA_ALT);
+  return compact({
+    schemas,
+    id: row.user_id,
+    externalId: row.external_id,
+    userName: row.user_name,
+    name: Object.keys(name).length > 0 ? name : null,
+    title: row.title,
+    active: row.active,
+    emails: emails.length > 0 ? emails : null,
+    phoneNumbers: phoneNumbers.length > 0 ? phoneNumbers : null,
+    locale: row.locale,
+    timezone: row.timezone,
+    [ENTERPRISE_SCHEMA]: row.department !== null ? { department: row.department } : null,
+    [SITE_SCHEMA]: row.site_name !== null ? { site: row.site_name } : null,
+    [SITE_SCHEMA_ALT]: row.site_name !== null ? { site: row.site_name } : null,
+    meta: {
+      resourceType: 'User',
+      created: new Date(row.created_at).toISOString(),
+      lastModified: new Date(row.last_modified).toISOString(),
+      location: `${baseUrl}/Users/${row.user_id}`,
+      version: userEtag(row.version),
+    },
+  });
+}
+
+function compact<T extends Record<string, unknown>>(object: T): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(object).filter(([, value]) => value !== null && value !== undefined));
+}

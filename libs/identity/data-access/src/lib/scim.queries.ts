@@ -1,0 +1,197 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { compileFilter, compileSortBy, type FilterNode } from '@identity/platform-scim';
+import { groupFilterSchema, userFilterSchema } from './scim-resource-types';
+import { USER_COLUMNS, type ScimUserRow } from './scim-user.view';
+
+export type UserRetrievalMode = 'all' | 'idp-only';
+
+export interface ScimSettingsRow {
+  tenantId: string;
+  enabled: boolean;
+  idp: 'azure-ad' | 'okta' | null;
+  retrieval: UserRetrievalMode;
+  updatedAt: string;
+}
+
+export interface ListQuery {
+  filter?: FilterNode;
+  /** 1-based, as in SCIM. */
+  startIndex: number;
+  count: number;
+  sortBy?: string;
+  descending: boolean;
+}
+
+export interface ScimGroupRow {
+  group_id: string;
+  tenant_id: string;
+  display_name: string;
+  external_id: string | null;
+  created_at: Date;
+  last_modified: Date;
+  version: number;
+}
+
+type Queryable = Pick<DataSource | EntityManager, 'query'>;
+
+/** Reads of scim-ingest's read models. Every query is scoped to one tenant. */
+export class ScimQueries {
+  constructor(private readonly db: Queryable) {}
+
+  /** With `idp-only` retrieval, users created in the admin console and never linked stay invisible to the IdP. */
+  private visibleUsers(retrieval: UserRetrievalMode): string {
+    return `u.tenant_id = $1 AND NOT u.deleted AND NOT u.idp_deleted${retrieval === 'idp-only' ? ` AND u.owner = 'idp'` : ''}`;
+  }
+
+  async user(tenantId: string, userId: string, retrieval: UserRetrievalMode): Promise<ScimUserRow | null> {
+    if (!isUuid(userId)) return null;
+    const [row] = (await this.db.query(`SELECT ${USER_COLUMNS} FROM scim.users u WHERE ${this.visibleUsers(retrieval)} AND u.user_id = $2`, [
+      tenantId,
+      userId,
+    ])) as ScimUserRow[];
+    return row ?? null;
+  }
+
+  async users(tenantId: string, query: ListQuery, retrieval: UserRetrievalMode): Promise<{ total: number; rows: ScimUserRow[] }> {
+    const filter = query.filter ? compileFilter(query.filter, userFilterSchema, 2) : { sql: 'TRUE', params: [] };
+    const where = `${this.visibleUsers(retrieval)} AND (${filter.sql})`;
+    const order = query.sortBy ? `${compileSortBy(query.sortBy, userFilterSchema)} ${query.descending ? 'DESC' : 'ASC'}, u.user_id` : 'u.created_at, u.user_id';
+    const params = [tenantId, ...filter.params];
+    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM scim.users u WHERE ${where}`, params)) as { total: number }[];
+    if (query.count === 0 || total === 0) return { total, rows: [] };
+    const rows = (await this.db.query(
+      `SELECT ${USER_COLUMNS} FROM scim.users u WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, query.startIndex - 1, query.count],
+    )) as ScimUserRow[];
+    return { total, rows };
+  }
+
+  /** A user of the tenant that the IdP deleted (hidden from it, kept here): its re-creation restores it. */
+  async idpDeletedUserNamed(tenantId: string, userName: string): Promise<string | null> {
+    const [row] = (await this.db.query(
+      `SELECT user_id FROM scim.users WHERE tenant_id = $1 AND lower(user_name) = lower($2) AND idp_deleted AND NOT deleted`,
+      [tenantId, userName],
+    )) as { user_id: string }[];
+    return row?.user_id ?? null;
+  }
+
+  /** The site a SCIM value names: its current name or one it had before a rename (exact spelling). */
+  async siteNamed(tenantId: string, name: string): Promise<{ siteId: string; currentName: string } | null> {
+    const [row] = (await this.db.query(
+      `SELECT n.site_id AS "siteId", c.name AS "currentName"
+         FROM scim.site_names n JOIN scim.site_names c ON c.site_id = n.site_id AND c.current
+        WHERE n.tenant_id = $1 AND n.name = $2`,
+      [tenantId, name],
+    )) as { siteId: string; currentName: string }[];
+    return row ?? null;
+  }
+
+  async settings(tenantId: string): Promise<ScimSettingsRow | null> {
+    const [row] = (await this.db.query(
+      `SELECT tenant_id AS "tenantId", enabled, idp, retrieval, updated_at AS "updatedAt" FROM scim.settings WHERE tenant_id = $1`,
+      [tenantId],
+    )) as ScimSettingsRow[];
+    return row ? { ...row, updatedAt: new Date(row.updatedAt).toISOString() } : null;
+  }
+
+  /** The tenant's settings when a SCIM bearer token (by hash) opens its endpoint right now; else null. */
+  async settingsForToken(tenantId: string, tokenHash: string): Promise<ScimSettingsRow | null> {
+    const [row] = (await this.db.query(
+      `SELECT s.tenant_id AS "tenantId", s.enabled, s.idp, s.retrieval, s.updated_at AS "updatedAt"
+         FROM scim.tokens t JOIN scim.settings s ON s.tenant_id = t.tenant_id AND s.enabled
+        WHERE t.tenant_id = $1 AND t.token_hash = $2 AND t.revoked_at IS NULL AND (t.valid_until IS NULL OR t.valid_until > now())`,
+      [tenantId, tokenHash],
+    )) as ScimSettingsRow[];
+    return row ?? null;
+  }
+
+  async tokens(tenantId: string): Promise<{ tokenId: string; issuedAt: string; validUntil: string | null }[]> {
+    const rows = (await this.db.query(
+      `SELECT token_id AS "tokenId", issued_at AS "issuedAt", valid_until AS "validUntil" FROM scim.tokens
+        WHERE tenant_id = $1 AND revoked_at IS NULL AND (valid_until IS NULL OR valid_until > now()) ORDER BY issued_at`,
+      [tenantId],
+    )) as { tokenId: string; issuedAt: Date; validUntil: Date | null }[];
+    return rows.map((row) => ({
+      tokenId: row.tokenId,
+      issuedAt: new Date(row.issuedAt).toISOString(),
+      validUntil: row.validUntil ? new Date(row.validUntil).toISOString() : null,
+    }));
+  }
+
+  /** The subset of ids that are users of the tenant (members must be). */
+  async existingUserIds(tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+    const candidates = ids.filter(isUuid);
+    if (candidates.length === 0) return new Set();
+    const rows = (await this.db.query(`SELECT user_id FROM scim.users WHERE tenant_id = $1 AND NOT deleted AND user_id = ANY($2::uuid[])`, [
+      tenantId,
+      candidates,
+    ])) as { user_id: string }[];
+    return new Set(rows.map((row) => row.user_id));
+  }
+
+  async group(tenantId: string, groupId: string): Promise<ScimGroupRow | null> {
+    if (!isUuid(groupId)) return null;
+    const [row] = (await this.db.query(
+      `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version FROM scim.groups g
+        WHERE g.tenant_id = $1 AND g.group_id = $2 AND NOT g.deleted`,
+      [tenantId, groupId],
+    )) as ScimGroupRow[];
+    return row ?? null;
+  }
+
+  async groups(tenantId: string, query: ListQuery): Promise<{ total: number; rows: ScimGroupRow[] }> {
+    const filter = query.filter ? compileFilter(query.filter, groupFilterSchema, 2) : { sql: 'TRUE', params: [] };
+    const where = `g.tenant_id = $1 AND NOT g.deleted AND (${filter.sql})`;
+    const order = query.sortBy ? `${compileSortBy(query.sortBy, groupFilterSchema)} ${query.descending ? 'DESC' : 'ASC'}, g.group_id` : 'g.created_at, g.group_id';
+    const params = [tenantId, ...filter.params];
+    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM scim.groups g WHERE ${where}`, params)) as { total: number }[];
+    if (query.count === 0 || total === 0) return { total, rows: [] };
+    const rows = (await this.db.query(
+      `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version FROM scim.groups g
+        WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, query.startIndex - 1, query.count],
+    )) as ScimGroupRow[];
+    return { total, rows };
+  }
+
+  /** The tenant's provisioning log, newest first (or failures first), filtered by outcome and time. */
+  async provisioningLog(
+    tenantId: string,
+    query: { outcome?: 'success' | 'failure'; from?: string; to?: string; sort: 'time' | 'failures-first'; offset: number; limit: number },
+  ) {
+    const conditions = ['tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    if (query.outcome) conditions.push(`outcome = $${params.push(query.outcome)}`);
+    if (query.from) conditions.push(`at >= $${params.push(query.from)}`);
+    if (query.to) conditions.push(`at < $${params.push(query.to)}`);
+    const order = query.sort === 'failures-first' ? `(outcome = 'failure') DESC, at DESC, entry_id DESC` : 'at DESC, entry_id DESC';
+    const where = conditions.join(' AND ');
+    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM scim.provisioning_log WHERE ${where}`, params)) as { total: number }[];
+    const items = await this.db.query(
+      `SELECT entry_id::text AS "entryId", at, method, path, operation, resource_type AS "resourceType", resource_id AS "resourceId",
+              user_name AS "userName", status, outcome, error_type AS "errorType", error_detail AS "errorDetail", duration_ms AS "durationMs",
+              correlation_id AS "correlationId"
+         FROM scim.provisioning_log WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, query.offset, query.limit],
+    );
+    return { items, total, offset: query.offset, limit: query.limit };
+  }
+
+  /** Members of groups (only asked for when the response includes them). */
+  async members(groupIds: readonly string[]): Promise<Map<string, { value: string; display: string }[]>> {
+    const result = new Map<string, { value: string; display: string }[]>(groupIds.map((id) => [id, []]));
+    if (groupIds.length === 0) return result;
+    const rows = (await this.db.query(
+      `SELECT m.group_id, m.user_id, u.user_name FROM scim.group_members m JOIN scim.users u ON u.user_id = m.user_id
+        WHERE m.group_id = ANY($1::uuid[]) ORDER BY u.user_name`,
+      [groupIds],
+    )) as { group_id: string; user_id: string; user_name: string }[];
+    for (const row of rows) result.get(row.group_id)?.push({ value: row.user_id, display: row.user_name });
+    return result;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isUuid(value: string): boolean {
+  return UUID.test(value);
+}

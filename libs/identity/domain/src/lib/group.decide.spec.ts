@@ -1,0 +1,43 @@
+import { deciderSpec } from '@identity/platform-testing';
+import { groupDecider, groupNameReservations, type GroupEvent } from './group.decide';
+
+const groupId = '8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159';
+const created: GroupEvent = { type: 'GroupCreated', data: { groupId, displayName: 'Sales', externalId: 'x1' } };
+const spec = deciderSpec(groupDecider);
+
+describe('Group aggregate', () => {
+  it('creates a group with its first members, once each', () => {
+    spec
+      .given([])
+      .when({ type: 'CreateGroup', groupId, displayName: ' Sales ', externalId: 'x1', members: ['u1', 'u1', 'u2'] })
+      .then([created, { type: 'GroupMembersAdded', data: { groupId, userIds: ['u1', 'u2'] } }]);
+  });
+
+  it('records only what changed, and a member added then removed in one request ends removed', () => {
+    spec
+      .given([created])
+      .when({ type: 'ChangeGroup', displayName: 'Sales', externalId: 'x1', members: { clear: false, add: ['u1', 'u2'], remove: ['u2'] } })
+      .then([
+        { type: 'GroupMembersAdded', data: { groupId, userIds: ['u1'] } },
+        { type: 'GroupMembersRemoved', data: { groupId, userIds: ['u2'] } },
+      ]);
+  });
+
+  it('renames and moves the name reservation', () => {
+    const renamed: GroupEvent = { type: 'GroupRenamed', data: { groupId, displayName: 'Sales EMEA', previousName: 'Sales' } };
+    spec.given([created]).when({ type: 'ChangeGroup', displayName: 'Sales EMEA', members: { clear: false, add: [], remove: [] } }).then([renamed]);
+    const before = [created].reduce(groupDecider.evolve, groupDecider.initialState());
+    expect(groupNameReservations('t')([renamed], before)).toEqual([
+      { action: 'release', scope: 'group-name:t', key: 'sales' },
+      { action: 'reserve', scope: 'group-name:t', key: 'sales emea' },
+    ]);
+  });
+
+  it('deletes, after which the group is gone', () => {
+    spec.given([created]).when({ type: 'DeleteGroup' }).then([{ type: 'GroupDeleted', data: { groupId, displayName: 'Sales' } }]);
+    spec
+      .given([created, { type: 'GroupDeleted', data: { groupId, displayName: 'Sales' } }])
+      .when({ type: 'DeleteGroup' })
+      .thenThrows({ code: 'group-not-found' });
+  });
+});

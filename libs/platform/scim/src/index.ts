@@ -1,0 +1,14 @@
+export * from './lib/scim-schema.types';
+export * from './lib/scim-errors';
+export * from './lib/scim-filter.types';
+export * from './lib/scim-filter.parser';
+export * from './lib/scim-filter.format';
+export * from './lib/scim-filter.match';
+export * from './lib/scim-filter.sql';
+export { resolvePath, findExtension, findAttribute, type ResolvedPath } from './lib/scim-schema.resolve';
+export * from './lib/scim-patch.normalize';
+export * from './lib/scim-patch.apply';
+export * from './lib/scim-patch.members';
+export * from './lib/scim-attributes';
+export * from './lib/scim-discovery';
+export { coerceBoolean } from './lib/scim-values';

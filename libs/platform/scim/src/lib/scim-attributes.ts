@@ -1,0 +1,136 @@
+import { ScimError } from './scim-errors';
+import { matchesFilter } from './scim-filter.match';
+import { parseAttributePath } from './scim-filter.parser';
+import type { FilterNode } from './scim-filter.types';
+import { findAttribute, findExtension, resolvePath } from './scim-schema.resolve';
+import type { ScimAttribute, ScimResourceType } from './scim-schema.types';
+import { isPlainObject } from './scim-values';
+
+type Json = Record<string, unknown>;
+
+export interface ProjectionOptions {
+  /** Comma-separated names to return (plus `returned: always` ones), RFC 7644 §3.4.2.5. */
+  attributes?: string;
+  /** Comma-separated names to leave out; ignored when `attributes` is given. */
+  excludedAttributes?: string;
+}
+
+/** Common attributes (RFC 7643 §3.1) that the resource schemas do not list but every response keeps. */
+const ALWAYS = new Set(['id', 'schemas', 'meta']);
+
+interface Selector {
+  /** Canonical extension URN, or undefined for a top-level key. */
+  extension?: string;
+  wholeExtension?: boolean;
+  attribute: string;
+  sub?: string;
+  filter?: FilterNode;
+}
+
+/**
+ * Applies `attributes` / `excludedAttributes` and the `returned` characteristic: `always` (and id,
+ * schemas, meta) stays even if excluded, `never` never leaves, `request` only when named. Names are
+ * case-insensitive and may be URN-qualified or name sub-attributes; unknown names are ignored.
+ */
+export function projectAttributes(resource: Json, resourceType: ScimResourceType, options: ProjectionOptions = {}): Json {
+  const requested = selectors(options.attributes, resourceType);
+  const excluded = requested.length > 0 ? [] : selectors(options.excludedAttributes, resourceType);
+  const output: Json = {};
+  for (const [key, value] of Object.entries(resource)) {
+    const extension = findExtension(resourceType, key);
+    if (extension === undefined) {
+      const projected = projectOne(key, value, findAttribute(resourceType.schema.attributes, key), undefined, requested, excluded);
+      if (projected !== undefined) output[key] = projected;
+      continue;
+    }
+    if (!isPlainObject(value)) continue;
+    const urn = extension.schema.id;
+    const whole = (list: Selector[]) => list.some((selector) => selector.wholeExtension && selector.extension === urn);
+    if (whole(excluded)) continue;
+    const inner: Json = {};
+    for (const [name, item] of Object.entries(value)) {
+      const def = findAttribute(extension.schema.attributes, name);
+      const projected = whole(requested)
+        ? projectOne(name, item, def, urn, [], [])
+        : projectOne(name, item, def, urn, requested, excluded);
+      if (projected !== undefined) inner[name] = projected;
+    }
+    if (Object.keys(inner).length > 0) output[key] = inner;
+  }
+  return output;
+}
+
+function projectOne(name: string, value: unknown, def: ScimAttribute | undefined, extension: string | undefined, requested: Selector[], excluded: Selector[]): unknown {
+  const returned = extension === undefined && ALWAYS.has(name.toLowerCase()) ? 'always' : (def?.returned ?? 'default');
+  if (returned === 'never') return undefined;
+  const mine = (list: Selector[]) => list.filter((selector) => !selector.wholeExtension && selector.extension === extension && selector.attribute === name.toLowerCase());
+  if (returned === 'always') return withoutNever(value, def);
+  if (requested.length > 0) {
+    const selected = mine(requested);
+    return selected.length === 0 ? undefined : pick(value, def, selected);
+  }
+  if (returned === 'request') return undefined;
+  const dropped = mine(excluded);
+  if (dropped.some((selector) => selector.sub === undefined)) return undefined;
+  return mapObjects(withoutNever(value, def), (object) => omit(object, new Set(dropped.map((selector) => selector.sub as string))));
+}
+
+/** Only the named parts: whole attribute, elements matching `emails[type eq "work"]`, or sub-attributes. */
+function pick(value: unknown, def: ScimAttribute | undefined, selected: Selector[]): unknown {
+  const whole = selected.filter((selector) => selector.sub === undefined);
+  if (whole.some((selector) => selector.filter === undefined)) return withoutNever(value, def);
+  if (whole.length > 0) {
+    if (!Array.isArray(value)) return withoutNever(value, def);
+    const kept = value.filter((item) => whole.some((selector) => matchesFilter(item, selector.filter as FilterNode, def?.subAttributes ?? [])));
+    return kept.length > 0 ? withoutNever(kept, def) : undefined;
+  }
+  const subs = new Set(selected.map((selector) => selector.sub as string));
+  return mapObjects(withoutNever(value, def), (object) => Object.fromEntries(Object.entries(object).filter(([key]) => subs.has(key.toLowerCase()))));
+}
+
+function withoutNever(value: unknown, def: ScimAttribute | undefined): unknown {
+  const hidden = new Set((def?.subAttributes ?? []).filter((sub) => sub.returned === 'never').map((sub) => sub.name.toLowerCase()));
+  return hidden.size === 0 ? value : mapObjects(value, (object) => omit(object, hidden));
+}
+
+function omit(object: Json, lowerKeys: Set<string>): Json {
+  return Object.fromEntries(Object.entries(object).filter(([key]) => !lowerKeys.has(key.toLowerCase())));
+}
+
+/** Applies `map` to a complex value or to each element of a multi-valued one; drops what ends up empty. */
+function mapObjects(value: unknown, map: (object: Json) => Json): unknown {
+  if (isPlainObject(value)) {
+    const mapped = map(value);
+    return Object.keys(mapped).length > 0 ? mapped : undefined;
+  }
+  if (!Array.isArray(value)) return value;
+  const mapped = value.map((item) => (isPlainObject(item) ? map(item) : item)).filter((item) => !isPlainObject(item) || Object.keys(item).length > 0);
+  return mapped.length > 0 ? mapped : undefined;
+}
+
+function selectors(list: string | undefined, resourceType: ScimResourceType): Selector[] {
+  if (list === undefined) return [];
+  return list
+    .split(',')
+    .map((name) => name.trim())
+    .filter((name) => name !== '')
+    .map((name) => {
+      let path;
+      try {
+        path = parseAttributePath(name);
+      } catch (error) {
+        throw error instanceof ScimError ? ScimError.invalidValue(`invalid attribute name '${name}' in attributes/excludedAttributes`) : error;
+      }
+      const resolved = resolvePath(resourceType, path);
+      if (resolved.wholeExtension !== undefined) return { extension: resolved.wholeExtension.id, wholeExtension: true, attribute: '' };
+      const canonical = resolved.known ? resolved.path : path;
+      // Names the schema does not describe (externalId, meta.created, …) still select top-level keys.
+      const core = canonical.uri === undefined || canonical.uri.toLowerCase() === resourceType.schema.id.toLowerCase();
+      const attribute = resolved.known || core ? canonical.attribute : `${canonical.uri}:${canonical.attribute}`;
+      const selector: Selector = { attribute: attribute.toLowerCase() };
+      if (resolved.extension !== undefined) selector.extension = resolved.extension;
+      if (canonical.subAttribute !== undefined) selector.sub = canonical.subAttribute.toLowerCase();
+      if (canonical.valueFilter !== undefined) selector.filter = canonical.valueFilter;
+      return selector;
+    });
+}

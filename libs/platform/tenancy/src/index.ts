@@ -1,0 +1,2 @@
+export * from './lib/tenant-access.projection';
+export * from './lib/tenant-access.queries';
