@@ -9,14 +9,15 @@ import { SCIM_CONTENT_TYPE } from './scim-http';
 export function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof ProblemError) return new ScimError(error.problem.status, undefined, error.problem.detail ?? error.problem.title);
+  // Body-parser failures arrive wrapped by Nest, with the parser's error as the cause.
+  const type = (error as { type?: string } | null)?.type ?? ((error as { cause?: { type?: string } } | null)?.cause?.type);
+  if (type === 'entity.too.large') return new ScimError(413, undefined, 'the request body is over the size limit');
+  if (type === 'entity.parse.failed') return ScimError.invalidSyntax('the request body is not valid JSON');
   if (error instanceof HttpException) {
     const body = error.getResponse();
     const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;
     return new ScimError(error.getStatus(), undefined, Array.isArray(message) ? message.join('; ') : String(message ?? error.message));
   }
-  const type = (error as { type?: string } | null)?.type;
-  if (type === 'entity.too.large') return new ScimError(413, undefined, 'the request body is over the size limit');
-  if (type === 'entity.parse.failed') return ScimError.invalidSyntax('the request body is not valid JSON');
   if (isDatabaseUnavailable(error)) return new ScimError(503, undefined, 'the service is briefly unavailable; retry later');
   return new ScimError(500, undefined, 'an unexpected error occurred; it was logged');
 }

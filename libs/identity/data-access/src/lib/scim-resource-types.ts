@@ -26,7 +26,6 @@ function attribute(name: string, overrides: Partial<ScimAttribute> = {}): ScimAt
 const typedValue = (description: string, types: readonly string[]): ScimAttribute[] => [
   attribute('value', { description }),
   attribute('type', { description: 'The kind of value.', canonicalValues: types }),
-  attribute('primary', { type: 'boolean', description: 'Whether this is the primary value.' }),
 ];
 
 const siteAttribute = attribute('site', {
@@ -55,7 +54,8 @@ export const userCoreSchema: ScimSchema = {
       type: 'complex',
       multiValued: true,
       description: 'Email addresses; the work address is the user’s email.',
-      subAttributes: typedValue('Email address.', ['work']),
+      // One address is kept, the work one, and it is the primary.
+      subAttributes: [...typedValue('Email address.', ['work']), attribute('primary', { type: 'boolean', description: 'Always true: the work address.' })],
     }),
     attribute('phoneNumbers', {
       type: 'complex',
@@ -149,8 +149,8 @@ export const userFilterSchema: FilterSchema = {
     phonenumbers: {
       defaultSubAttribute: 'value',
       variants: [
-        { presentSql: 'u.mobile_phone IS NOT NULL', subAttributes: { value: column('u.mobile_phone'), type: constant('mobile'), primary: constant(false) } },
-        { presentSql: 'u.work_phone IS NOT NULL', subAttributes: { value: column('u.work_phone'), type: constant('work'), primary: constant(false) } },
+        { presentSql: 'u.mobile_phone IS NOT NULL', subAttributes: { value: column('u.mobile_phone'), type: constant('mobile') } },
+        { presentSql: 'u.work_phone IS NOT NULL', subAttributes: { value: column('u.work_phone'), type: constant('work') } },
       ],
     },
   },

@@ -26,7 +26,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const message = error instanceof Error ? error.message : '';
   return (
     ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '53300', '08006', '08001', '08003'].includes(code ?? '') ||
-    /Connection terminated|timeout exceeded when trying to connect|the database system is (starting|shutting) up/i.test(message)
+    /Connection terminated|timeout exceeded when trying to connect|the database system is (starting|shutting) up|is not currently accepting connections|terminating connection/i.test(message)
   );
 }
 
@@ -65,14 +65,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const problem = mapper(error);
       if (problem) return problem;
     }
+    const type = (error as { type?: string } | null)?.type ?? (error as { cause?: { type?: string } } | null)?.cause?.type;
+    if (type === 'entity.too.large') return { status: 413, title: 'Payload Too Large', detail: 'the request body is over the limit' };
+    if (type === 'entity.parse.failed') return { status: 400, title: 'Bad Request', detail: 'the request body is not valid JSON' };
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();
       const detail = typeof body === 'string' ? body : (body as { message?: unknown }).message;
       return { status, title: httpTitle(status), detail: Array.isArray(detail) ? detail.join('; ') : String(detail ?? error.message) };
     }
-    if ((error as { type?: string })?.type === 'entity.too.large') return { status: 413, title: 'Payload Too Large', detail: 'the request body is over the limit' };
-    if ((error as { type?: string })?.type === 'entity.parse.failed') return { status: 400, title: 'Bad Request', detail: 'the request body is not valid JSON' };
     if (isDatabaseUnavailable(error)) return { status: 503, title: 'Service Unavailable', detail: 'the database is unavailable; retry later' };
     return { status: 500, title: 'Internal Server Error', detail: 'an unexpected error occurred; it was logged' };
   }

@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { eventually } from '@identity/platform-testing';
+import { azure } from './support/azure-ad.requests';
+import { PATCH_OP, ScimStack, scimClient, SITE_8X8, SITE_PRODUCT, type ScimTenant } from './support/scim-stack';
+
+type Resource = Record<string, unknown> & { id: string; userName: string };
+type List = { totalResults: number; Resources: Resource[]; startIndex: number; itemsPerPage: number };
+const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+
+describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules over SCIM', () => {
+  const stack = new ScimStack();
+  let tenant: ScimTenant;
+  let other: ScimTenant;
+  let scim: ReturnType<typeof scimClient>;
+
+  beforeAll(async () => {
+    await stack.start();
+    [tenant, other] = [await stack.tenant(), await stack.tenant()];
+    scim = scimClient(tenant);
+  });
+
+  afterAll(() => stack.stop());
+
+  const create = async (userName = `u.${randomUUID()}@contoso.com`, site = 'London') => (await scim<Resource>('POST', '/Users', azure.createUser(userName, site))).body;
+  const eventCount = async () =>
+    Number((await stack.scimService.infrastructure.dataSource.query(`SELECT count(*)::int AS n FROM event_store.events`))[0].n);
+
+  describe('authentication and tenant isolation', () => {
+    it('answers 401 with WWW-Authenticate for a missing, wrong or other tenant’s token', async () => {
+      for (const token of ['', 'wrong', other.scimToken]) {
+        const response = await scimClient({ ...tenant, scimToken: token })<Record<string, unknown>>('GET', '/Users');
+        expect(response.status).toBe(401);
+        expect(response.headers.get('www-authenticate')).toContain('Bearer');
+        expect(response.body).toMatchObject({ schemas: [ERROR], status: '401' });
+      }
+    });
+
+    it('answers 404 for another tenant’s user and group ids, and never lists them', async () => {
+      const theirs = await scimClient(other)<Resource>('POST', '/Users', azure.createUser(`theirs.${randomUUID()}@fabrikam.com`));
+      const theirGroup = await scimClient(other)<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`));
+      expect((await scim('GET', `/Users/${theirs.body.id}`)).status).toBe(404);
+      expect((await scim('PATCH', `/Users/${theirs.body.id}`, azure.disableDefault)).status).toBe(404);
+      expect((await scim('DELETE', `/Users/${theirs.body.id}`)).status).toBe(404);
+      expect((await scim('GET', `/Groups/${theirGroup.body.id}`)).status).toBe(404);
+      const listed = await scim<List>('GET', `/Users?filter=${encodeURIComponent(`userName eq "${theirs.body.userName}"`)}`);
+      expect(listed.body.totalResults).toBe(0);
+    });
+
+    it('refuses a username held in another tenant with a plain uniqueness conflict', async () => {
+      const userName = `shared.${randomUUID()}@example.com`;
+      await scimClient(other)('POST', '/Users', azure.createUser(userName));
+      const clash = await scim<Record<string, unknown>>('POST', '/Users', azure.createUser(userName.toUpperCase()));
+      expect(clash.status).toBe(409);
+      expect(clash.body).toEqual({ schemas: [ERROR], status: '409', scimType: 'uniqueness', detail: `userName "${userName.toUpperCase()}" is already taken` });
+    });
+
+    it('rotates the token with an overlap, revokes it, and a disabled integration lets nobody in', async () => {
+      const admin = (method: string, path: string, body?: unknown) =>
+        stack.admin<Record<string, unknown>>(stack.scimBase, method, `/api/v1/tenants/${other.tenantId}/provisioning${path}`, other.adminToken, body);
+      const rotated = await admin('POST', '/scim/token', { overlapSeconds: 3600 });
+      const fresh = scimClient({ ...other, scimToken: String(rotated.body.token) });
+      expect((await fresh('GET', '/Users')).status).toBe(200);
+      expect((await scimClient(other)('GET', '/Users')).status).toBe(200); // the old token still works in the overlap
+      expect((await admin('GET', '')).body.tokens).toHaveLength(2);
+      const immediate = await admin('POST', '/scim/token', { overlapSeconds: 0 });
+      expect((await fresh('GET', '/Users')).status).toBe(401);
+      const newest = scimClient({ ...other, scimToken: String(immediate.body.token) });
+      expect((await newest('GET', '/Users')).status).toBe(200);
+      expect((await admin('DELETE', '/scim/token')).status).toBe(204);
+      expect((await newest('GET', '/Users')).status).toBe(401);
+      const reenabled = await admin('PUT', '/scim', { idp: 'azure-ad' });
+      const reopened = scimClient({ ...other, scimToken: String(reenabled.body.token) });
+      expect((await reopened('GET', '/Users')).status).toBe(200);
+      expect((await admin('DELETE', '/scim')).status).toBe(204);
+      expect((await reopened('GET', '/Users')).status).toBe(401);
+      expect((await admin('GET', '')).body).toMatchObject({ enabled: false, idp: 'azure-ad' });
+      // A tenant admin of one company cannot touch another's integration.
+      const foreign = await stack.admin(stack.scimBase, 'GET', `/api/v1/tenants/${tenant.tenantId}/provisioning`, other.adminToken);
+      expect(foreign.status).toBe(404);
+    });
+  });
+
+  describe('site attribute', () => {
+    it('refuses an unknown site with invalidValue naming it, and stores nothing', async () => {
+      const before = await eventCount();
+      const response = await scim<Record<string, unknown>>('POST', '/Users', azure.createUser(`s.${randomUUID()}@contoso.com`, 'Atlantis'));
+      expect(response.status).toBe(400);
+      expect(response.body).toMatchObject({ scimType: 'invalidValue', detail: expect.stringContaining('"Atlantis"') });
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('accepts the same site again, refuses a different one (mutability), under either URN', async () => {
+      const user = await create();
+      const same = await scim('PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: `${SITE_8X8}:site`, value: 'London' }] });
+      expect(same.status).toBe(200);
+      const different = await scim<Record<string, unknown>>('PATCH', `/Users/${user.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: `${SITE_PRODUCT}:site`, value: 'Paris' }],
+      });
+      expect(different.status).toBe(400);
+      expect(different.body.scimType).toBe('mutability');
+      const viaPut = await scim<Record<string, unknown>>('PUT', `/Users/${user.id}`, { ...azure.createUser(user.userName, 'Paris') });
+      expect(viaPut.status).toBe(400);
+      expect(viaPut.body.scimType).toBe('mutability');
+      expect((await scim<Record<string, unknown>>('GET', `/Users/${user.id}`)).body[SITE_PRODUCT]).toEqual({ site: 'London' });
+    });
+
+    it('sets the site later when the user had none, from a flat URN-qualified key', async () => {
+      const body = azure.createUser(`late.${randomUUID()}@contoso.com`);
+      delete (body as Record<string, unknown>)[SITE_8X8];
+      const { body: user } = await scim<Resource>('POST', '/Users', body);
+      const patched = await scim<Record<string, unknown>>('PATCH', `/Users/${user.id}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'add', value: { [`${SITE_PRODUCT}:site`]: 'Paris' } }],
+      });
+      expect(patched.body[SITE_8X8]).toEqual({ site: 'Paris' });
+    });
+  });
+
+  describe('ETags, pagination, sorting, attributes and filters', () => {
+    it('honours If-Match (412 on a stale version) and If-None-Match', async () => {
+      const user = await create();
+      const etag = (await scim('GET', `/Users/${user.id}`)).headers.get('etag')!;
+      expect((await scim('GET', `/Users/${user.id}`, undefined, { 'if-none-match': etag })).status).toBe(304);
+      expect((await scim('PATCH', `/Users/${user.id}`, azure.disableFlagged, { 'if-match': etag })).status).toBe(200);
+      const stale = await scim<Record<string, unknown>>('PATCH', `/Users/${user.id}`, azure.enableDefault, { 'if-match': etag });
+      expect(stale.status).toBe(412);
+      expect(stale.body.schemas).toEqual([ERROR]);
+    });
+
+    it('pages with 1-based startIndex and sorts', async () => {
+      const prefix = `page${randomUUID().slice(0, 6)}`;
+      for (let index = 0; index < 12; index++) await create(`${prefix}.${String(index).padStart(2, '0')}@contoso.com`);
+      const filter = encodeURIComponent(`userName sw "${prefix}"`);
+      const names: string[] = [];
+      for (const startIndex of [1, 6, 11]) {
+        const page = await scim<List>('GET', `/Users?filter=${filter}&startIndex=${startIndex}&count=5&sortBy=userName&sortOrder=descending`);
+        expect(page.body).toMatchObject({ totalResults: 12, startIndex, itemsPerPage: startIndex === 11 ? 2 : 5 });
+        names.push(...page.body.Resources.map((user) => user.userName));
+      }
+      expect(names).toEqual([...names].sort().reverse());
+      expect(new Set(names).size).toBe(12);
+      const none = await scim<List>('GET', `/Users?filter=${filter}&count=0`);
+      expect(none.body).toMatchObject({ totalResults: 12, itemsPerPage: 0, Resources: [] });
+    });
+
+    it('returns only the requested attributes (and always id, schemas, meta)', async () => {
+      const user = await create();
+      const response = await scim<Record<string, unknown>>('GET', `/Users/${user.id}?attributes=userName,emails`);
+      expect(Object.keys(response.body).sort()).toEqual(['emails', 'id', 'meta', 'schemas', 'userName']);
+      const excluded = await scim<Record<string, unknown>>('GET', `/Users/${user.id}?excludedAttributes=emails,phoneNumbers`);
+      expect(excluded.body).not.toHaveProperty('emails');
+      expect(excluded.body).toHaveProperty('userName');
+    });
+
+    it('evaluates the full filter grammar in SQL', async () => {
+      const tag = randomUUID().slice(0, 8);
+      const a = await create(`alpha.${tag}@contoso.com`);
+      const b = await create(`beta.${tag}@fabrikam.com`);
+      await scim('PATCH', `/Users/${b.id}`, azure.disableFlagged);
+      const ids = async (expression: string) =>
+        (await scim<List>('GET', `/Users?filter=${encodeURIComponent(expression)}`)).body.Resources.map((user) => user.id).sort();
+      expect(await ids(`userName co "${tag}" and active eq true`)).toEqual([a.id]);
+      expect(await ids(`userName co "${tag}" and not (active eq true)`)).toEqual([b.id]);
+      expect(await ids(`(userName sw "alpha.${tag}" or userName ew "${tag}@fabrikam.com") and title pr`)).toEqual([a.id, b.id].sort());
+      expect(await ids(`emails[type eq "work" and value co "@FABRIKAM"] and userName co "${tag}"`)).toEqual([b.id]);
+      expect(await ids(`userName co "${tag}" and meta.lastModified gt "2000-01-01T00:00:00Z"`)).toEqual([a.id, b.id].sort());
+      expect(await ids(`userName co "${tag}" and phoneNumbers[type eq "mobile"].value eq "+1 (555) 555-0100"`)).toEqual([a.id, b.id].sort());
+    });
+
+    it('rejects a malformed or unsupported filter with invalidFilter, never a 500', async () => {
+      for (const expression of ['userName eq', 'userName zz "x"', 'nosuchattribute eq "x"', 'active gt true', '(((', '" or 1=1 --']) {
+        const response = await scim<Record<string, unknown>>('GET', `/Users?filter=${encodeURIComponent(expression)}`);
+        expect({ expression, status: response.status, scimType: response.body.scimType }).toEqual({ expression, status: 400, scimType: 'invalidFilter' });
+      }
+    });
+  });
+
+  describe('bad input', () => {
+    it('answers malformed bodies in the SCIM error format and changes nothing', async () => {
+      const user = await create();
+      const before = await eventCount();
+      const cases: [string, string, unknown][] = [
+        ['POST', '/Users', '{"userName": '],
+        ['POST', '/Users', { userName: '' }],
+        ['POST', '/Users', { userName: 42 }],
+        ['POST', '/Users', []],
+        ['POST', '/Users', { userName: 'x'.repeat(300) }],
+        ['PATCH', `/Users/${user.id}`, { Operations: [] }],
+        ['PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [] }],
+        ['PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'explode', path: 'title' }] }],
+        ['PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove' }] }],
+        ['PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'active', value: 'maybe' }] }],
+        ['PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'ok' }, { op: 'replace', path: 'userName', value: 7 }] }],
+        ['PUT', `/Users/${user.id}`, { title: 'no userName' }],
+        ['POST', '/Groups', { displayName: '' }],
+        ['POST', '/Groups', { displayName: 'g', members: [{ value: randomUUID() }] }],
+      ];
+      for (const [method, path, body] of cases) {
+        const response = await scim<Record<string, unknown>>(method, path, body);
+        expect({ method, path, body, status: response.status, schemas: response.body?.schemas }).toEqual({
+          method,
+          path,
+          body,
+          status: 400,
+          schemas: [ERROR],
+        });
+      }
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('gives exactly one 201 for 50 concurrent creates of one userName', async () => {
+      const userName = `race.${randomUUID()}@contoso.com`;
+      const responses = await Promise.all(Array.from({ length: 50 }, () => scim('POST', '/Users', azure.createUser(userName))));
+      const statuses = responses.map((response) => response.status).sort();
+      expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+      expect(statuses.filter((status) => status === 409)).toHaveLength(49);
+    });
+  });
+
+  describe('user retrieval setting', () => {
+    it('with idp-only, admin-created users are invisible and their username answers 409', async () => {
+      const isolated = await stack.tenant({ retrieval: 'idp-only' });
+      const client = scimClient(isolated);
+      const userName = `admin.made.${randomUUID()}@contoso.com`;
+      const userId = randomUUID();
+      const { userDecider, usernameReservations } = await import('@identity/identity-domain');
+      const { outboxFor, publishAsIs } = await import('@identity/platform-event-store');
+      await stack.scimService.infrastructure.commands.run({
+        streamId: `user-${userId}`,
+        streamType: 'user',
+        decider: userDecider,
+        command: {
+          type: 'ProvisionUser',
+          actor: { kind: 'admin' },
+          userId,
+          userName,
+          externalId: null,
+          active: true,
+          profile: { givenName: null, familyName: null, email: null, title: null, department: null, mobilePhone: null, workPhone: null, locale: null, timezone: null },
+          site: null,
+          visibleInDirectory: true,
+        },
+        context: { tenantId: isolated.tenantId, correlationId: 'admin' },
+        reservations: usernameReservations,
+        toOutbox: outboxFor(publishAsIs),
+      });
+      await eventually(async () => {
+        const rows = await stack.scimService.infrastructure.dataSource.query(`SELECT 1 FROM scim.users WHERE user_id = $1`, [userId]);
+        expect(rows).toHaveLength(1);
+      });
+      expect((await client<List>('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)).body.totalResults).toBe(0);
+      expect((await client('GET', `/Users/${userId}`)).status).toBe(404);
+      expect((await client('POST', '/Users', azure.createUser(userName))).status).toBe(409);
+    });
+  });
+
+  describe('discovery and the provisioning log', () => {
+    it('describes what is supported, including the site extension', async () => {
+      const config = await scim<Record<string, { supported: boolean }>>('GET', '/ServiceProviderConfig');
+      expect(config.body).toMatchObject({ patch: { supported: true }, bulk: { supported: false }, filter: { supported: true }, etag: { supported: true } });
+      const schemas = await scim<{ Resources: { id: string; attributes: { name: string; mutability: string }[] }[] }>('GET', '/Schemas');
+      const site = schemas.body.Resources.find((schema) => schema.id === SITE_8X8)!;
+      expect(site.attributes).toEqual([expect.objectContaining({ name: 'site', mutability: 'immutable' })]);
+      expect(schemas.body.Resources.map((schema) => schema.id)).toEqual(
+        expect.arrayContaining(['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group', SITE_PRODUCT]),
+      );
+      const types = await scim<{ Resources: { id: string; endpoint: string }[] }>('GET', '/ResourceTypes');
+      expect(types.body.Resources.map((type) => [type.id, type.endpoint])).toEqual([
+        ['User', '/Users'],
+        ['Group', '/Groups'],
+      ]);
+    });
+
+    it('records every request, failures first on request, with the error', async () => {
+      await scim('POST', '/Users', azure.createUser(`log.${randomUUID()}@contoso.com`, 'Nowhere'));
+      const log = await stack.admin<{ items: Record<string, unknown>[]; total: number }>(
+        stack.scimBase,
+        'GET',
+        `/api/v1/tenants/${tenant.tenantId}/provisioning/logs?outcome=failure&sort=failures-first&limit=5`,
+        tenant.adminToken,
+      );
+      expect(log.status).toBe(200);
+      expect(log.body.items[0]).toMatchObject({ operation: 'Create user', outcome: 'failure', status: 400, errorType: 'invalidValue' });
+      expect(log.body.items.every((item) => item.outcome === 'failure')).toBe(true);
+    });
+  });
+});
