@@ -5,7 +5,7 @@ export * from './lib/scim-filter.parser';
 export * from './lib/scim-filter.format';
 export * from './lib/scim-filter.match';
 export * from './lib/scim-filter.sql';
-export { resolvePath, findExtension, findAttribute, type ResolvedPath } from './lib/scim-schema.resolve';
+export { COMMON_ATTRIBUTES, resolvePath, findExtension, findAttribute, type ResolvedPath } from './lib/scim-schema.resolve';
 export * from './lib/scim-patch.normalize';
 export * from './lib/scim-patch.apply';
 export * from './lib/scim-patch.members';

@@ -26,12 +26,17 @@ export function matchesFilter(element: unknown, filter: FilterNode, attributes: 
       return values.some((item) => matchesFilter(item, filter.filter, def?.subAttributes ?? []));
     }
     case 'compare': {
+      // `x eq null` is "x has no value" even for multi-valued x, as in the SQL compiler.
+      if (filter.value === null && (filter.op === 'eq' || filter.op === 'ne')) {
+        const present = matchesFilter(element, { kind: 'present', path: filter.path }, attributes);
+        return filter.op === 'eq' ? !present : present;
+      }
       const { values, def } = select(element, filter.path, attributes, true);
       const type = def?.type ?? inferType(values);
       const expected = coerceExpected(type, filter, def !== undefined);
       if (expected === undefined) return false;
       const caseExact = def?.caseExact ?? false;
-      return (values.length > 0 ? values : [undefined]).some((value) => compareScalar(value, filter.op, expected.value, type, caseExact));
+      return values.some((value) => compareScalar(value, filter.op, expected.value, type, caseExact));
     }
   }
 }
@@ -46,13 +51,22 @@ function coerceExpected(type: ScimAttributeType, node: Extract<FilterNode, { kin
   }
 }
 
+/**
+ * The values a path reaches. A missing single value is `[undefined]` (so `ne` matches it, like SQL
+ * IS DISTINCT FROM); a multi-valued attribute contributes one value per element, `undefined` for
+ * an element without the sub-attribute, and nothing at all when it has no elements.
+ */
 interface Selection {
   values: unknown[];
   def?: ScimAttribute;
 }
 
 function select(target: unknown, path: AttrPath, attributes: readonly ScimAttribute[], defaultSub: boolean): Selection {
-  if (!isPlainObject(target)) return { values: [] };
+  if (!isPlainObject(target)) {
+    // A simple multi-valued element (a string in a list) is addressed as `value`.
+    const simple = target !== undefined && target !== null && path.attribute.toLowerCase() === 'value' && path.uri === undefined;
+    return { values: [simple ? target : undefined] };
+  }
   let container: Record<string, unknown> = target;
   let defs = attributes;
   if (path.uri !== undefined) {
@@ -62,15 +76,17 @@ function select(target: unknown, path: AttrPath, attributes: readonly ScimAttrib
       container = nested;
       defs = [];
     } else if (!CORE_URI.test(path.uri)) {
-      return { values: [] };
+      return { values: [undefined] };
     }
   }
   const key = findKey(container, path.attribute);
   let def = findDef(defs, path.attribute);
-  let values = key === undefined ? [] : toArray(container[key]);
+  const raw = key === undefined ? undefined : container[key];
+  const multi = def?.multiValued === true || Array.isArray(raw);
+  let values: unknown[] = !multi ? [raw] : Array.isArray(raw) ? raw : raw === undefined || raw === null ? [] : [raw];
   if (path.valueFilter !== undefined) {
     const filter = path.valueFilter;
-    values = values.filter((item) => matchesFilter(item, filter, def?.subAttributes ?? []));
+    values = values.filter((item) => isPlainObject(item) && matchesFilter(item, filter, def?.subAttributes ?? []));
   }
   const complex = def?.type === 'complex' || values.some(isPlainObject);
   // `emails eq "x"` means `emails.value eq "x"` (RFC 7644 §3.4.2.2).
@@ -78,9 +94,8 @@ function select(target: unknown, path: AttrPath, attributes: readonly ScimAttrib
   if (sub === undefined) return def !== undefined ? { values, def } : { values };
   def = findDef(def?.subAttributes ?? [], sub);
   values = values.flatMap((item) => {
-    if (!isPlainObject(item)) return [];
-    const subKey = findKey(item, sub);
-    return subKey === undefined ? [] : toArray(item[subKey]);
+    const subKey = isPlainObject(item) ? findKey(item, sub) : undefined;
+    return subKey === undefined ? [undefined] : toArray((item as Record<string, unknown>)[subKey]);
   });
   return def !== undefined ? { values, def } : { values };
 }

@@ -99,7 +99,8 @@ class Parser {
       // `not eq "x"` is a comparison on an attribute called "not", not a negation.
       const afterKeyword = this.pos;
       this.skipSpace();
-      const next = this.peekWord();
+      PATH_TOKEN.lastIndex = this.pos;
+      const next = PATH_TOKEN.exec(this.text)?.[0];
       if (next === undefined || !isOperator(next)) {
         this.pos = afterKeyword;
         return { kind: 'not', filter: this.nested(() => this.parseNot(inValuePath)) };

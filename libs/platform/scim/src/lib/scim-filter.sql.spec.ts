@@ -53,6 +53,12 @@ describe('compileFilter', () => {
     expect(compile('name pr').sql).toBe("((u.given_name IS NOT NULL AND u.given_name <> '') OR (u.family_name IS NOT NULL AND u.family_name <> ''))");
   });
 
+  it('reads `eq null` as "has no value" and `pr` on a multi-valued attribute as "has an element"', () => {
+    expect(compile('emails pr').sql).toBe(`(${WORK_EMAIL} OR ${HOME_EMAIL})`);
+    expect(compile('emails eq null').sql).toBe(`NOT COALESCE((${WORK_EMAIL} OR ${HOME_EMAIL}), FALSE)`);
+    expect(compile('active ne null').sql).toBe('u.active IS NOT NULL');
+  });
+
   it('coerces boolean strings ("True"/"false") for boolean attributes', () => {
     expect(compile('active eq "False"')).toEqual({ sql: 'u.active = $1', params: [false] });
     expect(compile('active eq True')).toEqual({ sql: 'u.active = $1', params: [true] });
@@ -105,13 +111,15 @@ describe('compileFilter', () => {
 
   it('resolves URN-qualified names, any case, and drops core-schema URNs', () => {
     expect(compile(`${ENTERPRISE}:department eq "Sales"`).sql).toBe('lower(u.department) = lower($1)');
-    expect(compile(`${ENTERPRISE.toUpperCase()}:MANAGER.VALUE eq "m1"`).sql).toBe('u.manager_id = $1');
+    expect(compile(`${ENTERPRISE.toUpperCase()}:MANAGER.VALUE eq "m1"`).sql).toBe('lower(u.manager_id) = lower($1)');
     expect(compile('urn:ietf:params:scim:schemas:core:2.0:User:USERNAME eq "a"').sql).toBe('lower(u.user_name) = lower($1)');
+    const withCore = { ...userFilterSchema, schemaUrns: [...userFilterSchema.schemaUrns, 'urn:ietf:params:scim:schemas:core:2.0:user'] };
+    expect(compileFilter(parseFilter('urn:ietf:params:scim:schemas:core:2.0:User:userName eq "a"'), withCore).sql).toBe('lower(u.user_name) = lower($1)');
     expect(compile("urn:ietf:params:scim:schemas:extension:8x8:1.1:User:site eq \"London\"").sql).toBe("lower((u.profile->>'site')) = lower($1)");
   });
 
   it("compares a complex attribute by its value (Entra's `manager eq \"id\"`)", () => {
-    expect(compile(`id eq "u1" and ${ENTERPRISE}:manager eq "m1"`)).toEqual({ sql: '(u.id = $1 AND u.manager_id = $2)', params: ['u1', 'm1'] });
+    expect(compile(`id eq "u1" and ${ENTERPRISE}:manager eq "m1"`)).toEqual({ sql: '(u.id = $1 AND lower(u.manager_id) = lower($2))', params: ['u1', 'm1'] });
   });
 
   it.each([

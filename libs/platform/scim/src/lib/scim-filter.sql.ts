@@ -84,6 +84,11 @@ function compileNode(node: FilterNode, schema: FilterSchema, scope: ElementScope
     }
     case 'present':
     case 'compare': {
+      // `x eq null` is "x has no value" even for multi-valued x; matchesFilter agrees.
+      if (node.kind === 'compare' && node.value === null && (node.op === 'eq' || node.op === 'ne')) {
+        const present = compileNode({ kind: 'present', path: node.path }, schema, scope);
+        return node.op === 'eq' ? not(present) : present;
+      }
       const leaf = (target: FilterTarget, name: string): Cond =>
         node.kind === 'present' ? present(target) : compare(target, node.op, node.value, name);
       if (scope !== undefined) return leaf(elementTarget(node.path, scope), `${scope.owner}.${node.path.attribute}`);
@@ -96,6 +101,8 @@ function compileNode(node: FilterNode, schema: FilterSchema, scope: ElementScope
         throw ScimError.invalidFilter(`'${resolved.name}' is complex; compare one of its sub-attributes`);
       }
       const { multi, sub, name, valueFilter } = resolved;
+      // `emails pr` asks whether any element exists, which is exactly what presentSql says.
+      if (node.kind === 'present' && node.path.subAttribute === undefined && valueFilter === undefined) return anyVariant(multi, () => true);
       return anyVariant(multi, (variant) => {
         const target = lookup(variant.subAttributes, sub) ?? absentTarget(multi, sub, name);
         const selected = valueFilter !== undefined ? compileNode(valueFilter, schema, { owner: name, multi, variant }) : true;
@@ -136,8 +143,9 @@ function baseKey(path: AttrPath, schema: FilterSchema, name: string): string {
   const attribute = path.attribute.toLowerCase();
   if (path.uri === undefined) return attribute;
   const uri = path.uri.toLowerCase();
-  if (schema.schemaUrns.some((urn) => urn.toLowerCase() === uri)) return `${uri}:${attribute}`;
+  // Core first, so listing the core URN among schemaUrns does not turn `userName` into `urn:…:username`.
   if (CORE_URI.test(uri)) return attribute;
+  if (schema.schemaUrns.some((urn) => urn.toLowerCase() === uri)) return `${uri}:${attribute}`;
   throw ScimError.invalidFilter(`unknown attribute '${name}' (unknown schema '${path.uri}')`);
 }
 

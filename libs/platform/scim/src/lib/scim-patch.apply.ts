@@ -71,7 +71,9 @@ function applyWhole({ container, attribute }: Target, op: NormalizedPatchOp): vo
     container[key] = attribute.type === 'complex' && isPlainObject(op.value) ? merge(container[key], op.value) : op.value;
     return;
   }
-  const items = list(op.value).map(clean);
+  const items = list(op.value)
+    .map(clean)
+    .filter((item) => (isPlainObject(item) ? keepElement(item, attribute) : !isClear(item)));
   const current = op.op === 'replace' ? [] : list(container[key]);
   for (const item of items) {
     const existing = current.find((candidate) => sameElement(candidate, item, attribute));
@@ -231,9 +233,9 @@ function isClear(value: unknown): boolean {
   return value === null || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
-/** Entra sends `"$ref": null` in member elements; nulls carry no information, so they are not stored. */
+/** Entra sends `"$ref": null` in member elements; empty values carry no information, so they are not stored. */
 function clean(item: unknown): unknown {
-  return isPlainObject(item) ? Object.fromEntries(Object.entries(item).filter(([, value]) => value !== null && value !== undefined)) : item;
+  return isPlainObject(item) ? Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined && !isClear(value))) : item;
 }
 
 function list(value: unknown): unknown[] {

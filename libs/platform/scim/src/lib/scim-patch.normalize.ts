@@ -67,7 +67,15 @@ function expandObject(op: PatchOpName, value: Record<string, unknown>, resourceT
   return Object.entries(value).flatMap(([key, item]) => {
     // Clients echo the envelope back; it is the server's to maintain.
     if (key.toLowerCase() === 'schemas' || key.toLowerCase() === 'meta') return [];
-    return pathOperations(op, parseAttributePath(key), item, true, resourceType);
+    let path: AttrPath;
+    try {
+      path = parseAttributePath(key);
+    } catch (error) {
+      // A key that is not even a path names no attribute we have: flag it like any unknown one.
+      if (error instanceof ScimError) return [{ op, path: { attribute: key }, value: item, known: false }];
+      throw error;
+    }
+    return pathOperations(op, path, item, true, resourceType);
   });
 }
 
@@ -132,8 +140,8 @@ export function coerceSingle(attribute: ScimAttribute, value: unknown, name: str
       return number;
     }
     default:
+      // Strict, as on POST: a number where text belongs is a client bug, not something to guess at.
       if (typeof value === 'string') return value;
-      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
       throw ScimError.invalidValue(`'${name}' must be a string, not ${JSON.stringify(value)}`);
   }
 }

@@ -141,9 +141,9 @@ describe('PATCH edge shapes', () => {
   it('flags unknown attributes instead of failing, and applyPatch skips them', () => {
     const ops = normalize([
       { op: 'add', path: 'favoriteColor', value: 'blue' },
-      { op: 'replace', value: { 'name.middleName': 'Q', 'urn:example:ext:User:x': 1, title: 'CTO' } },
+      { op: 'replace', value: { 'name.middleName': 'Q', 'urn:example:ext:User:x': 1, 'not a path': 2, title: 'CTO' } },
     ]);
-    expect(ops.map((op) => op.known)).toEqual([false, false, false, true]);
+    expect(ops.map((op) => op.known)).toEqual([false, false, false, false, true]);
     expect(applyPatch(alice, ops, userType)).toEqual({ ...alice, title: 'CTO' });
   });
 

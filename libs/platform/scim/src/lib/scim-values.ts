@@ -57,14 +57,16 @@ export function coerceFilterValue(type: ScimAttributeType, op: CompareOp, value:
 }
 
 /**
- * Compares one stored value with a filter value already passed through coerceFilterValue.
- * A missing value equals only null, and is "not equal" to everything else (like SQL IS DISTINCT FROM).
+ * Compares one stored value with a filter value already passed through coerceFilterValue, the way
+ * the SQL compiler's output does: `eq null` means "no value" (null, missing or ""), a missing value
+ * matches nothing but `ne` (SQL IS DISTINCT FROM), and "" otherwise compares as a string.
  */
 export function compareScalar(actual: unknown, op: CompareOp, expected: FilterValue, type: ScimAttributeType, caseExact: boolean): boolean {
-  if (isAbsent(actual) || expected === null) {
-    const bothAbsent = isAbsent(actual) && expected === null;
-    return op === 'eq' ? bothAbsent : op === 'ne' ? !bothAbsent : false;
+  if (expected === null) {
+    const absent = isAbsent(actual);
+    return op === 'eq' ? absent : op === 'ne' ? !absent : false;
   }
+  if (actual === undefined || actual === null) return op === 'ne';
   let a: string | number | boolean | undefined;
   let b: string | number | boolean = expected;
   switch (type) {

@@ -1,0 +1,171 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { barChartSvg, machine, progress, round, runConcurrently, summarise, writeReport, type Summary } from './bench-report';
+import { BENCH_PLATFORM_TOKEN, rawInsertRate, startBenchStack, workspaceRoot } from './bench-stack';
+
+/**
+ * `npm run bench:scim`: SCIM create, get-by-filter and patch at concurrency 1, 16 and 64 against
+ * the real stack, beside the raw PostgreSQL single-row insert rate measured in the same run; then
+ * get-by-userName latency with 100,000 users in the tenant.
+ */
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const CONCURRENCY = [1, 16, 64];
+const OPS: Record<number, number> = { 1: Math.round(300 * scale), 16: Math.round(1000 * scale), 64: Math.round(1500 * scale) };
+const LARGE_TENANT_USERS = Number(process.env.BENCH_LARGE_TENANT_USERS ?? 100_000);
+
+async function json<T>(response: Response): Promise<T> {
+  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+async function setUpTenant(directory: string, scim: string, database: string) {
+  const platform = { authorization: `Bearer ${BENCH_PLATFORM_TOKEN}`, 'content-type': 'application/json' };
+  const tenant = await json<{ tenantId: string; adminToken: string }>(
+    await fetch(`${directory}/api/v1/tenants`, { method: 'POST', headers: platform, body: JSON.stringify({ name: `Bench ${randomUUID()}` }) }),
+  );
+  const admin = { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'application/json' };
+  await json(await fetch(`${directory}/api/v1/tenants/${tenant.tenantId}/sites`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'London' }) }));
+  const db = new Client({ connectionString: database });
+  await db.connect();
+  for (let attempt = 0; ; attempt++) {
+    const rows = await db.query(`SELECT 1 FROM scim.site_names WHERE tenant_id = $1`, [tenant.tenantId]);
+    const response = rows.rowCount ? await fetch(`${scim}/api/v1/tenants/${tenant.tenantId}/provisioning/scim`, { method: 'PUT', headers: admin, body: JSON.stringify({ idp: 'azure-ad' }) }) : undefined;
+    if (response?.ok) {
+      await db.end();
+      const { token } = (await response.json()) as { token: string };
+      return { tenantId: tenant.tenantId, token };
+    }
+    if (attempt > 200) throw new Error('the tenant did not reach scim-ingest');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function user(userName: string) {
+  return {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+    userName,
+    externalId: userName.split('@')[0],
+    active: true,
+    title: 'Engineer',
+    emails: [{ primary: true, type: 'work', value: userName }],
+    name: { givenName: 'Bench', familyName: 'User' },
+    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Support' },
+    'urn:ietf:params:scim:schemas:extension:8x8:1.1:User': { site: 'London' },
+  };
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const stack = await startBenchStack(['user-directory', 'scim-ingest', 'event-relay'], { SCIM_RATE_LIMIT_PER_SECOND: '100000' });
+  try {
+    const scimBase = stack.urls['scim-ingest'];
+    const { tenantId, token } = await setUpTenant(stack.urls['user-directory'], scimBase, stack.databaseUrl);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
+    const base = `${scimBase}/scim/v2/${tenantId}`;
+    const call = async (method: string, path: string, body?: unknown, expected = 200) => {
+      const response = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      await response.arrayBuffer();
+      if (response.status !== expected) throw new Error(`${method} ${path}: ${response.status}`);
+    };
+    const rows: { concurrency: number; raw: Summary; create: Summary; filter: Summary; patch: Summary }[] = [];
+    for (const concurrency of CONCURRENCY) {
+      const total = OPS[concurrency];
+      progress(`concurrency ${concurrency}: raw PostgreSQL inserts (${total})`);
+      const raw = await rawInsertRate(stack.databaseUrl, concurrency, total);
+      progress(`concurrency ${concurrency}: SCIM creates (${total})`);
+      const ids: string[] = [];
+      const names: string[] = [];
+      const create = await runConcurrently(total, concurrency, async (index) => {
+        const userName = `c${concurrency}.${index}.${randomUUID().slice(0, 8)}@bench.example`;
+        const response = await fetch(`${base}/Users`, { method: 'POST', headers, body: JSON.stringify(user(userName)) });
+        const body = (await response.json()) as { id: string };
+        if (response.status !== 201) throw new Error(`create: ${response.status} ${JSON.stringify(body)}`);
+        ids[index] = body.id;
+        names[index] = userName;
+      });
+      progress(`concurrency ${concurrency}: get by userName filter (${total})`);
+      const filter = await runConcurrently(total, concurrency, (index) => call('GET', `/Users?filter=${encodeURIComponent(`userName eq "${names[index]}"`)}`));
+      progress(`concurrency ${concurrency}: PATCH (${total})`);
+      const patch = await runConcurrently(total, concurrency, (index) =>
+        call('PATCH', `/Users/${ids[index]}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: `Title ${index}` }] }),
+      );
+      rows.push({
+        concurrency,
+        raw: summarise(raw.latencies, raw.seconds),
+        create: summarise(create.latencies, create.seconds),
+        filter: summarise(filter.latencies, filter.seconds),
+        patch: summarise(patch.latencies, patch.seconds),
+      });
+      const last = rows.at(-1)!;
+      progress(`  raw ${last.raw.perSecond}/s, create ${last.create.perSecond}/s (p99 ${last.create.p99} ms), filter ${last.filter.perSecond}/s, patch ${last.patch.perSecond}/s`);
+    }
+
+    progress(`seeding ${LARGE_TENANT_USERS} users into a second tenant's SCIM view`);
+    const large = await setUpTenant(stack.urls['user-directory'], scimBase, stack.databaseUrl);
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    await db.query(
+      `INSERT INTO scim.users (user_id, tenant_id, user_name, external_id, active, owner, idp, given_name, family_name, email, created_at, last_modified, version)
+       SELECT gen_random_uuid(), $1, 'user' || n || '@large.example', 'ext' || n, true, 'idp', 'azure-ad', 'Given' || n, 'Family', 'user' || n || '@large.example', now(), now(), 1
+         FROM generate_series(1, $2::int) AS n`,
+      [large.tenantId, LARGE_TENANT_USERS],
+    );
+    await db.query('ANALYZE scim.users');
+    await db.end();
+    const largeHeaders = { authorization: `Bearer ${large.token}` };
+    const lookups = Math.round(3000 * scale);
+    progress(`get by userName in the ${LARGE_TENANT_USERS}-user tenant (${lookups} at concurrency 16)`);
+    const largeLookups = await runConcurrently(lookups, 16, async (index) => {
+      const userName = `USER${1 + ((index * 7919) % LARGE_TENANT_USERS)}@large.example`;
+      const response = await fetch(`${scimBase}/scim/v2/${large.tenantId}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { headers: largeHeaders });
+      const body = (await response.json()) as { totalResults: number };
+      if (body.totalResults !== 1) throw new Error(`lookup of ${userName} found ${body.totalResults}`);
+    });
+    const large100k = summarise(largeLookups.latencies, largeLookups.seconds);
+
+    const result = {
+      benchmark: 'scim',
+      at: new Date().toISOString(),
+      machine: machine(),
+      durationSeconds: round((Date.now() - started) / 1000, 1),
+      note: 'Client, services, PostgreSQL and Kafka share this machine. The large tenant is seeded straight into the SCIM read model.',
+      rows: rows.map((row) => ({ ...row, createToRawRatio: round(row.create.perSecond / row.raw.perSecond, 3) })),
+      largeTenant: { users: LARGE_TENANT_USERS, getByUserName: large100k },
+      targets: {
+        createAtLeast40PercentOfRaw: rows.every((row) => row.create.perSecond >= 0.4 * row.raw.perSecond),
+        getByUserNameP99Under20ms: large100k.p99 < 20,
+      },
+    };
+    const table = [
+      '| concurrency | raw inserts/s | create/s (ratio) | create p50/p99 ms | filter/s | filter p50/p99 ms | patch/s | patch p50/p99 ms |',
+      '|---|---|---|---|---|---|---|---|',
+      ...result.rows.map(
+        (row) =>
+          `| ${row.concurrency} | ${row.raw.perSecond} | ${row.create.perSecond} (${row.createToRawRatio}) | ${row.create.p50} / ${row.create.p99} | ${row.filter.perSecond} | ${row.filter.p50} / ${row.filter.p99} | ${row.patch.perSecond} | ${row.patch.p50} / ${row.patch.p99} |`,
+      ),
+    ].join('\n');
+    const markdown = `# SCIM benchmark\n\n${result.at} on ${result.machine.cpus} × ${result.machine.cpuModel}, ${result.machine.memoryGiB} GiB, Node ${result.machine.node}. ${result.note}\n\n${table}\n\nGet by userName with ${LARGE_TENANT_USERS} users in the tenant (concurrency 16): p50 ${large100k.p50} ms, p99 ${large100k.p99} ms, ${large100k.perSecond}/s.\n\nTargets: create ≥ 40% of the raw insert rate: ${result.targets.createAtLeast40PercentOfRaw ? 'met' : 'NOT met'}; get-by-userName p99 < 20 ms: ${result.targets.getByUserNameP99Under20ms ? 'met' : 'NOT met'}.\n\n![throughput](scim-throughput.svg)\n![latency](scim-latency.svg)\n`;
+    const categories = rows.map((row) => `concurrency ${row.concurrency}`);
+    const files = writeReport(workspaceRoot, 'scim', result, markdown, {
+      'scim-throughput.svg': barChartSvg('SCIM throughput vs raw PostgreSQL inserts', categories, [
+        { label: 'raw inserts', values: rows.map((row) => row.raw.perSecond) },
+        { label: 'create', values: rows.map((row) => row.create.perSecond) },
+        { label: 'get by filter', values: rows.map((row) => row.filter.perSecond) },
+        { label: 'patch', values: rows.map((row) => row.patch.perSecond) },
+      ], 'requests per second'),
+      'scim-latency.svg': barChartSvg('SCIM p99 latency', categories, [
+        { label: 'create p99', values: rows.map((row) => row.create.p99) },
+        { label: 'get by filter p99', values: rows.map((row) => row.filter.p99) },
+        { label: 'patch p99', values: rows.map((row) => row.patch.p99) },
+      ], 'milliseconds'),
+    });
+    process.stdout.write(`${markdown}\nwritten: ${files.map((file) => file.replace(`${workspaceRoot}/`, '')).join(', ')}\n`);
+  } finally {
+    await stack.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
