@@ -5,7 +5,7 @@ import { freePort } from '@identity/platform-service';
 import { startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
 import { progress, runConcurrently } from './bench-report';
 
-export const workspaceRoot = path.resolve(__dirname, '../../..');
+export const workspaceRoot = path.resolve(__dirname, '../../..'); // dist/tools/bench → the workspace
 export const BENCH_PLATFORM_TOKEN = 'bench-platform-token-0123456789abcdef0123456789';
 
 export interface BenchStack {
@@ -19,6 +19,7 @@ export interface BenchStack {
 /**
  * The production shape on this machine: one process per service, real PostgreSQL (a fresh
  * database) and a real Kafka broker (started from the project's tooling unless KAFKA_BROKERS is set).
+ * BENCH_NODE_ARGS passes flags to the service processes (`--cpu-prof --cpu-prof-dir=/tmp/profiles`).
  */
 export async function startBenchStack(services: readonly string[], extraEnv: Record<string, string> = {}): Promise<BenchStack> {
   const adminUrl = process.env.DATABASE_URL ?? execFileSync('bash', ['tools/postgres/postgres.sh', 'ensure'], { cwd: workspaceRoot, encoding: 'utf8' }).trim();
@@ -62,7 +63,7 @@ export async function startBenchStack(services: readonly string[], extraEnv: Rec
       LOG_LEVEL: 'warn',
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       ...extraEnv,
-    });
+    }, (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean));
     await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 200, 90_000, child);
     processes[service] = child;
     urls[service] = `http://127.0.0.1:${port}`;

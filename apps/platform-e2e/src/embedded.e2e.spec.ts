@@ -90,7 +90,10 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     // A rebuild from the event store gives the same tenants.
     const rebuilt = cli('projections', 'rebuild', 'directory', '--json');
     expect(rebuilt.status).toBe(0);
-    expect(JSON.parse(rebuilt.stdout)).toEqual([expect.objectContaining({ projection: 'directory.tenant-access', eventsApplied: 4 })]);
+    expect(JSON.parse(rebuilt.stdout)).toEqual([
+      expect.objectContaining({ projection: 'directory.tenant-access', eventsApplied: 4 }),
+      expect.objectContaining({ projection: 'directory.sites', eventsApplied: 0 }),
+    ]);
     const own2 = await fetch(`${base}/api/v1/tenants/${tenant.tenantId}`, { headers: { authorization: `Bearer ${tenant.adminToken}` } });
     expect(own2.status).toBe(200);
 

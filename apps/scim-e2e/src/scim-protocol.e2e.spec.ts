@@ -273,15 +273,20 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
     });
 
     it('records every request, failures first on request, with the error', async () => {
-      await scim('POST', '/Users', azure.createUser(`log.${randomUUID()}@contoso.com`, 'Nowhere'));
-      const log = await stack.admin<{ items: Record<string, unknown>[]; total: number }>(
-        stack.scimBase,
-        'GET',
-        `/api/v1/tenants/${tenant.tenantId}/provisioning/logs?outcome=failure&sort=failures-first&limit=5`,
-        tenant.adminToken,
-      );
+      const userName = `log.${randomUUID()}@contoso.com`;
+      await scim('POST', '/Users', azure.createUser(userName, 'Nowhere'));
+      // The log is written in batches, a few milliseconds after the response.
+      const log = await eventually(async () => {
+        const response = await stack.admin<{ items: Record<string, unknown>[]; total: number }>(
+          stack.scimBase,
+          'GET',
+          `/api/v1/tenants/${tenant.tenantId}/provisioning/logs?outcome=failure&sort=failures-first&limit=5`,
+          tenant.adminToken,
+        );
+        expect(response.body.items[0]).toMatchObject({ operation: 'Create user', userName, outcome: 'failure', status: 400, errorType: 'invalidValue' });
+        return response;
+      });
       expect(log.status).toBe(200);
-      expect(log.body.items[0]).toMatchObject({ operation: 'Create user', outcome: 'failure', status: 400, errorType: 'invalidValue' });
       expect(log.body.items.every((item) => item.outcome === 'failure')).toBe(true);
     });
   });

@@ -1,7 +1,8 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, type OnApplicationShutdown } from '@nestjs/common';
 import type { Response } from 'express';
-import { catchError, from, mergeMap, type Observable, throwError } from 'rxjs';
+import { catchError, tap, type Observable, throwError } from 'rxjs';
 import type { Logger } from 'pino';
+import { ProvisioningLogWriter } from '@identity/identity-data-access';
 import { SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, type ServiceInfrastructure } from '@identity/platform-service';
 import { toScimError } from './scim-exception.filter';
 import type { ScimRequest } from './scim-http';
@@ -23,84 +24,54 @@ const OPERATIONS: Record<string, string> = {
 
 /**
  * Records every authenticated SCIM request in the tenant's provisioning log (time, operation,
- * resource, outcome, error), as the IdP's own provisioning logs do, before the response leaves.
+ * resource, outcome, error), as the IdP's own provisioning logs do; written in batches.
  */
 @Injectable()
-export class ProvisioningLogInterceptor implements NestInterceptor {
-  constructor(
-    @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
-    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
-  ) {}
+export class ProvisioningLogInterceptor implements NestInterceptor, OnApplicationShutdown {
+  private readonly writer: ProvisioningLogWriter;
+
+  constructor(@Inject(SERVICE_INFRASTRUCTURE) infrastructure: ServiceInfrastructure, @Inject(SERVICE_LOGGER) logger: Logger) {
+    this.writer = new ProvisioningLogWriter(infrastructure.dataSource, (error) => logger.warn({ err: error }, 'provisioning log entries not written'));
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<ScimRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     const started = Date.now();
     const routePath = String(request.route?.path ?? '').replace(/^.*\/(Users|Groups)/i, '$1').replace(/:\w+$/, ':id');
-    const operation = OPERATIONS[`${request.method} ${routePath}`] ?? `${request.method} ${routePath}`;
     const body = (request.body ?? {}) as Record<string, unknown>;
     const record = (status: number, resourceId: string | undefined, error?: { type?: string; detail: string }) =>
-      from(
-        this.write({
-          tenantId: request.scimCaller!.tenantId,
-          method: request.method,
-          path: request.path,
-          operation,
-          resourceType: /Groups/i.test(routePath) ? 'Group' : 'User',
-          resourceId: resourceId ?? (request.params.id as string | undefined),
-          userName: typeof body.userName === 'string' ? body.userName : typeof body.displayName === 'string' ? body.displayName : undefined,
-          status,
-          error,
-          durationMs: Date.now() - started,
-          correlationId: request.scimCaller!.correlationId,
-        }),
-      );
+      this.writer.record({
+        tenantId: request.scimCaller!.tenantId,
+        at: new Date(started),
+        method: request.method,
+        path: request.path.slice(0, 500),
+        operation: OPERATIONS[`${request.method} ${routePath}`] ?? `${request.method} ${routePath}`,
+        resourceType: /Groups/i.test(routePath) ? 'Group' : 'User',
+        resourceId: (resourceId ?? (request.params.id as string | undefined))?.slice(0, 100) ?? null,
+        userName: (typeof body.userName === 'string' ? body.userName : typeof body.displayName === 'string' ? body.displayName : null)?.slice(0, 256) ?? null,
+        status,
+        errorType: error?.type ?? null,
+        errorDetail: error?.detail.slice(0, 1000) ?? null,
+        durationMs: Date.now() - started,
+        correlationId: request.scimCaller!.correlationId,
+      });
     return next.handle().pipe(
-      mergeMap((result) => record(response.statusCode, (result as { id?: string } | undefined)?.id).pipe(mergeMap(() => [result]))),
+      tap((result) => record(response.statusCode, (result as { id?: string } | undefined)?.id)),
       catchError((error: unknown) => {
         const scimError = toScimError(error);
-        return record(scimError.status, undefined, { type: scimError.scimType, detail: scimError.detail }).pipe(mergeMap(() => throwError(() => error)));
+        record(scimError.status, undefined, { type: scimError.scimType, detail: scimError.detail });
+        return throwError(() => error);
       }),
     );
   }
 
-  private async write(entry: {
-    tenantId: string;
-    method: string;
-    path: string;
-    operation: string;
-    resourceType: string;
-    resourceId?: string;
-    userName?: string;
-    status: number;
-    error?: { type?: string; detail: string };
-    durationMs: number;
-    correlationId: string;
-  }): Promise<void> {
-    try {
-      await this.infrastructure.dataSource.query(
-        `INSERT INTO scim.provisioning_log (tenant_id, method, path, operation, resource_type, resource_id, user_name, status, outcome,
-                                            error_type, error_detail, duration_ms, correlation_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [
-          entry.tenantId,
-          entry.method,
-          entry.path.slice(0, 500),
-          entry.operation,
-          entry.resourceType,
-          entry.resourceId?.slice(0, 100) ?? null,
-          entry.userName?.slice(0, 256) ?? null,
-          entry.status,
-          entry.status < 400 ? 'success' : 'failure',
-          entry.error?.type ?? null,
-          entry.error?.detail.slice(0, 1000) ?? null,
-          entry.durationMs,
-          entry.correlationId,
-        ],
-      );
-    } catch (error) {
-      // The log must never turn a provisioning success into a failure.
-      this.logger.warn({ err: error }, 'provisioning log entry not written');
-    }
+  /** Tests read the log right after a request: this makes what is buffered visible. */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.writer.flush();
   }
 }

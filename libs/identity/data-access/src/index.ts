@@ -4,3 +4,4 @@ export * from './lib/scim-user.view';
 export * from './lib/scim-users.projection';
 export * from './lib/scim-private.projections';
 export * from './lib/scim.queries';
+export * from './lib/provisioning-log.writer';

@@ -12,11 +12,14 @@ import type { Projection } from './projection';
  */
 export function inlineProjections(projections: readonly Projection[], mapper: IntegrationMapper): InTransaction {
   return async (manager, result) => {
+    const caughtUp = new Set<Projection>();
     for (const stored of result.events) {
       for (const projection of projections) {
         const event = eventFor(projection, stored, mapper);
         if (!event) continue;
-        await catchUp(manager, projection, mapper, stored);
+        // The events of one append are consecutive: catching up before the first is enough.
+        if (!caughtUp.has(projection) && stored.streamVersion > 1) await catchUp(manager, projection, mapper, stored);
+        caughtUp.add(projection);
         await applyOnce(manager, projection, event);
       }
     }

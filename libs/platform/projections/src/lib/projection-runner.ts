@@ -41,12 +41,23 @@ export class ProjectionRunner {
         topics: projection.topics,
         handle: async (message) => {
           const event = JSON.parse(message.value) as IntegrationEvent;
+          // Most redeliveries, and the bus copies of events a writer already applied inline, stop at a
+          // plain read: no transaction, no row lock, no commit to wait for.
+          if (await this.alreadyApplied(projection, event)) return;
           const applied = await this.dataSource.transaction((manager) => applyOnce(manager, projection, event));
           if (applied) this.options.onApplied?.(projection, event);
         },
       });
       this.subscriptions.push(subscription);
     }
+  }
+
+  private async alreadyApplied(projection: Projection, event: IntegrationEvent): Promise<boolean> {
+    const [row] = (await this.dataSource.query(
+      `SELECT version FROM ${projection.schema}.projection_progress WHERE projection = $1 AND aggregate_id = $2`,
+      [projection.name, event.aggregateId],
+    )) as { version: number }[];
+    return row !== undefined && row.version >= event.aggregateVersion;
   }
 
   async stop(): Promise<void> {

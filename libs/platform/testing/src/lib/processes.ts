@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 export interface ServiceProcess {
@@ -10,11 +11,22 @@ export interface ServiceProcess {
   stop(): Promise<number | null>;
 }
 
-const workspaceRoot = path.resolve(__dirname, '../../../../..');
+/** The folder with nx.json above this file, whether it runs from the sources or from dist/. */
+function findWorkspaceRoot(start: string): string {
+  let directory = start;
+  while (!existsSync(path.join(directory, 'nx.json'))) {
+    const parent = path.dirname(directory);
+    if (parent === directory) throw new Error(`no workspace above ${start}`);
+    directory = parent;
+  }
+  return directory;
+}
+
+const workspaceRoot = findWorkspaceRoot(__dirname);
 
 /** Starts a built service (`dist/apps/<name>/src/main.js`) as a real process. */
-export function startServiceProcess(relativeMain: string, env: NodeJS.ProcessEnv): ServiceProcess {
-  const child = spawn(process.execPath, [path.join(workspaceRoot, relativeMain)], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: workspaceRoot });
+export function startServiceProcess(relativeMain: string, env: NodeJS.ProcessEnv, nodeArgs: readonly string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, path.join(workspaceRoot, relativeMain)], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: workspaceRoot });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
