@@ -1,5 +1,7 @@
 import { CliError, parseArguments, type Invocation } from './cli-runtime';
 import { projectionCommands } from './projections.commands';
+import { scimCommands } from './scim.commands';
+import { siteCommands } from './site.commands';
 import { tenantCommands } from './tenant.commands';
 
 type Command = (invocation: Invocation) => Promise<void>;
@@ -7,6 +9,8 @@ type Command = (invocation: Invocation) => Promise<void>;
 /** Every command: `npm run cli -- <group> <command> [--flags] [--json]`. */
 const COMMANDS: Record<string, Record<string, Command>> = {
   tenant: tenantCommands,
+  site: siteCommands,
+  scim: scimCommands,
   projections: projectionCommands,
 };
 
@@ -14,6 +18,16 @@ const USAGE = `usage: npm run cli -- <command> [--json]
 
   tenant create --name NAME     create a company; prints tenantId and its first adminToken
   tenant list                   list companies
+  site create --tenant T --name N            create a site; prints siteId
+  site rename --tenant T --site S --name N   rename a site (its old name keeps matching SCIM)
+  site list --tenant T
+  scim enable --tenant T --idp azure-ad|okta turn SCIM on; prints scimUrl and token (shown once)
+  scim rotate --tenant T [--overlap-seconds N] new token; the old one works N more seconds (default a day)
+  scim revoke --tenant T                     revoke every SCIM token
+  scim disable --tenant T
+  scim retrieval --tenant T --mode all|idp-only
+  scim status --tenant T
+  scim logs --tenant T [--outcome failure] [--from ISO] [--to ISO] [--limit N]
   projections list              the read models
   projections rebuild NAME      replay the event store into an emptied read model (NAME or its context)
                                 (uses DATABASE_URL, or the running embedded stack's database)

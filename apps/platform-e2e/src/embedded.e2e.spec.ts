@@ -83,6 +83,16 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     const foreign = await fetch(`${base}/api/v1/tenants/${other.tenantId}`, { headers: { authorization: `Bearer ${tenant.adminToken}` } });
     expect(foreign.status).toBe(404);
 
+    // An admin sets up provisioning from the CLI, and the IdP's Test Connection succeeds.
+    expect(JSON.parse(cli('site', 'create', '--tenant', tenant.tenantId, '--name', 'London', '--json').stdout)).toMatchObject({ name: 'London' });
+    const scim = JSON.parse(cli('scim', 'enable', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--json').stdout);
+    expect(scim).toEqual({ scimUrl: `http://localhost:${port}/scim/v2/${tenant.tenantId}`, token: expect.stringMatching(/^ips_/), idp: 'azure-ad' });
+    const probe = await fetch(`${base}/scim/v2/${tenant.tenantId}/Users?filter=${encodeURIComponent('userName eq "0f8b1c52"')}`, {
+      headers: { authorization: `Bearer ${scim.token}` },
+    });
+    expect(probe.status).toBe(200);
+    expect(((await probe.json()) as { totalResults: number }).totalResults).toBe(0);
+
     const failed = cli('tenant', 'create', '--json');
     expect(failed.status).not.toBe(0);
     expect(JSON.parse(failed.stdout).error).toContain('--name is required');
