@@ -102,7 +102,7 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     expect(rebuilt.status).toBe(0);
     expect(JSON.parse(rebuilt.stdout)).toEqual([
       expect.objectContaining({ projection: 'directory.tenant-access', eventsApplied: 4 }),
-      expect.objectContaining({ projection: 'directory.sites', eventsApplied: 0 }),
+      expect.objectContaining({ projection: 'directory.sites', eventsApplied: 1 }),
     ]);
     const own2 = await fetch(`${base}/api/v1/tenants/${tenant.tenantId}`, { headers: { authorization: `Bearer ${tenant.adminToken}` } });
     expect(own2.status).toBe(200);
