@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import { PathRouter } from '@identity/platform-service';
+import { keepConnectionsLongerThanClients, PathRouter } from '@identity/platform-service';
 import { SERVICES } from '@identity/service-catalog';
 
 /**
@@ -69,6 +69,7 @@ const gateway = createServer(async (request, response) => {
   response.writeHead(404, { 'content-type': 'application/problem+json' });
   response.end(JSON.stringify({ type: 'about:blank', status: 404, title: 'Not Found', detail: `no service answers ${url.pathname}` }));
 });
+keepConnectionsLongerThanClients(gateway);
 gateway.listen(gatewayPort, process.env.HOST ?? '127.0.0.1', () => {
   process.stdout.write(
     `gateway on http://localhost:${gatewayPort}; services: ${running.map((service) => `${service.definition.name}:${service.port}`).join(', ')}\n`,

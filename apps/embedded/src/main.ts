@@ -5,7 +5,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { InProcessMessageBus } from '@identity/platform-messaging';
-import { PathRouter, startService, type RunningService } from '@identity/platform-service';
+import { keepConnectionsLongerThanClients, PathRouter, startService, type RunningService } from '@identity/platform-service';
 import { startEmbeddedDatabase } from './embedded-database';
 import { SERVICES } from './service-catalog';
 
@@ -61,6 +61,7 @@ async function main(): Promise<void> {
     response.status(404).type('application/problem+json').json({ type: 'about:blank', status: 404, title: 'Not Found', detail: `no service answers ${request.path}` });
   });
   const http = server.listen(port, process.env.HOST ?? '127.0.0.1');
+  keepConnectionsLongerThanClients(http);
   await new Promise<void>((resolve, reject) => http.once('listening', resolve).once('error', reject));
 
   process.stdout.write(

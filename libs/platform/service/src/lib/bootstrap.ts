@@ -97,6 +97,7 @@ export async function startService(definition: ServiceDefinition, options: Start
   let port: number | undefined;
   if (options.listen ?? true) {
     await app.listen(config.int('PORT'), process.env.HOST ?? '0.0.0.0');
+    keepConnectionsLongerThanClients(app.getHttpServer());
     const address = app.getHttpServer().address();
     port = typeof address === 'object' && address ? address.port : undefined;
     logger.info({ port, publicPrefixes: definition.publicPrefixes }, `${definition.name} listening`);
@@ -109,6 +110,15 @@ export async function startService(definition: ServiceDefinition, options: Start
       await infrastructure.stop();
     })());
   return { definition, app, handler: server, infrastructure, config, port, stop };
+}
+
+/**
+ * Idle keep-alive connections outlive the clients' and load balancers' own idle timeouts (60 s on
+ * common ones), so a client never reuses a connection the server is closing at that moment.
+ */
+export function keepConnectionsLongerThanClients(server: { keepAliveTimeout: number; headersTimeout: number }): void {
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 }
 
 /** Correlation id, one JSON log line and one histogram sample per request. */
