@@ -1,4 +1,5 @@
 import {
+  AddScimNewUsersVisible1764461400000,
   CreateScimSchema1764461200000,
   scimGroupsProjection,
   scimSettingsProjection,
@@ -25,7 +26,7 @@ export const scimIngestService: ServiceDefinition = {
     },
   ],
   module: ScimIngestModule,
-  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000],
+  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000],
   // Settings and groups are written here and applied inline; users also change through the admin console.
   projections: [scimUsersProjection, scimSitesProjection, scimTenantAccessProjection],
   inlineOnlyProjections: [scimSettingsProjection, scimGroupsProjection],

@@ -2,11 +2,14 @@ import { DirectoryRuleViolation } from '@identity/directory-domain';
 import {
   CreateDirectorySchema1764460900000,
   CreateDirectorySites1764461100000,
+  CreateDirectoryUsers1764461300000,
+  directoryUsersProjection,
   directorySitesProjection,
   directoryTenantsProjection,
 } from '@identity/directory-data-access';
 import { CreateEventStore1764460800000, ReservationConflictError } from '@identity/platform-event-store';
-import { PLATFORM_ADMIN_TOKEN, type ErrorMapper, type ServiceDefinition } from '@identity/platform-service';
+import { PLATFORM_ADMIN_TOKEN, ProblemError, type ErrorMapper, type ServiceDefinition } from '@identity/platform-service';
+import { asProblem } from '@identity/directory-application';
 import { UserDirectoryModule } from './user-directory.module';
 
 const STATUS_OF: Record<DirectoryRuleViolation['code'], number> = {
@@ -19,6 +22,8 @@ const STATUS_OF: Record<DirectoryRuleViolation['code'], number> = {
 };
 
 const directoryErrors: ErrorMapper = (error) => {
+  const userProblem = asProblem(error);
+  if (userProblem instanceof ProblemError) return userProblem.problem;
   if (error instanceof DirectoryRuleViolation) return { status: STATUS_OF[error.code], title: error.code, detail: error.message };
   if (error instanceof ReservationConflictError && error.scope.startsWith('site-name:')) {
     return { status: 409, title: 'site-name-taken', detail: `a site named "${error.key}" already exists (or did, before a rename)` };
@@ -30,9 +35,9 @@ export const userDirectoryService: ServiceDefinition = {
   name: 'user-directory',
   config: [PLATFORM_ADMIN_TOKEN],
   module: UserDirectoryModule,
-  migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000],
+  migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000],
   inlineOnlyProjections: [directoryTenantsProjection, directorySitesProjection],
-  projections: [],
+  projections: [directoryUsersProjection],
   publicPrefixes: ['/api/v1'],
   runsRelay: false,
   errorMappers: [directoryErrors],

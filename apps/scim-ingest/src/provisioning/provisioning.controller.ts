@@ -26,7 +26,10 @@ export class ProvisioningController {
 
   @Patch('scim')
   async update(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: ScimSettingsDto) {
-    await this.settings.setRetrieval(tenantId, body.userRetrieval, currentCorrelationId());
+    if (body.userRetrieval !== undefined) await this.settings.setRetrieval(tenantId, body.userRetrieval, currentCorrelationId());
+    if (body.newUsersVisibleInDirectory !== undefined) {
+      await this.settings.setNewUsersVisibility(tenantId, body.newUsersVisibleInDirectory, currentCorrelationId());
+    }
     return this.settings.describe(tenantId);
   }
 

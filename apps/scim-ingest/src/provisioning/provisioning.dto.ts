@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
 
 export class EnableScimDto {
   @IsIn(['azure-ad', 'okta'])
@@ -7,8 +7,12 @@ export class EnableScimDto {
 }
 
 export class ScimSettingsDto {
-  @IsIn(['all', 'idp-only'])
-  userRetrieval!: 'all' | 'idp-only';
+  @IsOptional() @IsIn(['all', 'idp-only'])
+  userRetrieval?: 'all' | 'idp-only';
+
+  /** Show users the IdP creates in the company directory at once (otherwise an admin makes them visible). */
+  @IsOptional() @IsBoolean()
+  newUsersVisibleInDirectory?: boolean;
 }
 
 export class RotateTokenDto {

@@ -40,6 +40,7 @@ export class ScimAuthGuard implements CanActivate {
       tenantId,
       idp: settings.idp ?? 'azure-ad',
       retrieval: settings.retrieval,
+      newUsersVisible: settings.newUsersVisible,
       baseUrl: `${this.config.string('PUBLIC_BASE_URL').replace(/\/+$/, '')}/scim/v2/${tenantId}`,
       correlationId: currentCorrelationId(),
     };

@@ -5,3 +5,4 @@ export * from './lib/scim-users.projection';
 export * from './lib/scim-private.projections';
 export * from './lib/scim.queries';
 export * from './lib/provisioning-log.writer';
+export * from './lib/scim-visibility.migration';

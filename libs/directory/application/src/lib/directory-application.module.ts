@@ -1,10 +1,19 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { SiteQueries } from '@identity/directory-data-access';
+import { SiteQueries, UserQueries } from '@identity/directory-data-access';
 import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
+import { TenantAccessQueries } from '@identity/platform-tenancy';
+import { AdminTokensService } from './admin-tokens/admin-tokens.service';
+import { AdminUsersService } from './admin-users/admin-users.service';
+import { BulkUserEditService } from './admin-users/bulk-user-edit.service';
 import { CreateSiteHandler } from './create-site/create-site.handler';
 import { CreateTenantHandler } from './create-tenant/create-tenant.handler';
 import { RenameSiteHandler } from './rename-site/rename-site.handler';
+
+const queries = <T>(create: (infrastructure: ServiceInfrastructure) => T) => ({
+  inject: [SERVICE_INFRASTRUCTURE],
+  useFactory: create,
+});
 
 @Module({
   imports: [CqrsModule],
@@ -12,12 +21,13 @@ import { RenameSiteHandler } from './rename-site/rename-site.handler';
     CreateTenantHandler,
     CreateSiteHandler,
     RenameSiteHandler,
-    {
-      provide: SiteQueries,
-      inject: [SERVICE_INFRASTRUCTURE],
-      useFactory: (infrastructure: ServiceInfrastructure) => new SiteQueries(infrastructure.dataSource),
-    },
+    AdminUsersService,
+    BulkUserEditService,
+    AdminTokensService,
+    { provide: SiteQueries, ...queries((infrastructure) => new SiteQueries(infrastructure.dataSource)) },
+    { provide: UserQueries, ...queries((infrastructure) => new UserQueries(infrastructure.dataSource)) },
+    { provide: TenantAccessQueries, ...queries((infrastructure) => new TenantAccessQueries(infrastructure.dataSource, 'directory')) },
   ],
-  exports: [CqrsModule, SiteQueries],
+  exports: [CqrsModule, SiteQueries, UserQueries, TenantAccessQueries, AdminUsersService, BulkUserEditService, AdminTokensService],
 })
 export class DirectoryApplicationModule {}

@@ -40,6 +40,18 @@ export class SiteQueries {
     return page[0] ? { ...page[0], createdAt: new Date(page[0].createdAt).toISOString() } : null;
   }
 
+  /** The site with this exact name now, or that had it before a rename. */
+  async named(tenantId: string, name: string): Promise<{ siteId: string; name: string } | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT s.site_id AS "siteId", s.name FROM directory.sites s WHERE s.tenant_id = $1 AND s.name = $2
+       UNION ALL
+       SELECT s.site_id, s.name FROM directory.site_aliases a JOIN directory.sites s ON s.site_id = a.site_id WHERE a.tenant_id = $1 AND a.alias = $2
+       LIMIT 1`,
+      [tenantId, name],
+    )) as { siteId: string; name: string }[];
+    return row ?? null;
+  }
+
   private async count(tenantId: string): Promise<number> {
     const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM directory.sites WHERE tenant_id = $1`, [tenantId]);
     return n;

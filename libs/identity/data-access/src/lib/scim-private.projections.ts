@@ -57,6 +57,13 @@ export const scimSettingsProjection: Projection = {
       case 'ScimUserRetrievalSet':
         await manager.query(`UPDATE scim.settings SET retrieval = $2, updated_at = $3 WHERE tenant_id = $1`, [event.data.tenantId, event.data.retrieval, at]);
         return;
+      case 'ScimNewUsersVisibilitySet':
+        await manager.query(`UPDATE scim.settings SET new_users_visible = $2, updated_at = $3 WHERE tenant_id = $1`, [
+          event.data.tenantId,
+          event.data.visibleInDirectory,
+          at,
+        ]);
+        return;
       case 'ScimTokenIssued':
         await manager.query(
           `INSERT INTO scim.tokens (token_id, tenant_id, token_hash, issued_at) VALUES ($1, $2, $3, $4) ON CONFLICT (token_id) DO NOTHING`,

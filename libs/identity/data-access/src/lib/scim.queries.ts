@@ -10,6 +10,7 @@ export interface ScimSettingsRow {
   enabled: boolean;
   idp: 'azure-ad' | 'okta' | null;
   retrieval: UserRetrievalMode;
+  newUsersVisible: boolean;
   updatedAt: string;
 }
 
@@ -88,7 +89,8 @@ export class ScimQueries {
 
   async settings(tenantId: string): Promise<ScimSettingsRow | null> {
     const [row] = (await this.db.query(
-      `SELECT tenant_id AS "tenantId", enabled, idp, retrieval, updated_at AS "updatedAt" FROM scim.settings WHERE tenant_id = $1`,
+      `SELECT tenant_id AS "tenantId", enabled, idp, retrieval, new_users_visible AS "newUsersVisible", updated_at AS "updatedAt"
+         FROM scim.settings WHERE tenant_id = $1`,
       [tenantId],
     )) as ScimSettingsRow[];
     return row ? { ...row, updatedAt: new Date(row.updatedAt).toISOString() } : null;
@@ -97,7 +99,7 @@ export class ScimQueries {
   /** The tenant's settings when a SCIM bearer token (by hash) opens its endpoint right now; else null. */
   async settingsForToken(tenantId: string, tokenHash: string): Promise<ScimSettingsRow | null> {
     const [row] = (await this.db.query(
-      `SELECT s.tenant_id AS "tenantId", s.enabled, s.idp, s.retrieval, s.updated_at AS "updatedAt"
+      `SELECT s.tenant_id AS "tenantId", s.enabled, s.idp, s.retrieval, s.new_users_visible AS "newUsersVisible", s.updated_at AS "updatedAt"
          FROM scim.tokens t JOIN scim.settings s ON s.tenant_id = t.tenant_id AND s.enabled
         WHERE t.tenant_id = $1 AND t.token_hash = $2 AND t.revoked_at IS NULL AND (t.valid_until IS NULL OR t.valid_until > now())`,
       [tenantId, tokenHash],

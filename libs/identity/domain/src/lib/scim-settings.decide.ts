@@ -13,20 +13,24 @@ export type ScimSettingsEvent =
   /** The previous token keeps working until `validUntil`, so the IdP can be switched over without a gap. */
   | { type: 'ScimTokenRetiring'; data: { tenantId: string; tokenId: string; validUntil: string } }
   | { type: 'ScimTokenRevoked'; data: { tenantId: string; tokenId: string } }
-  | { type: 'ScimUserRetrievalSet'; data: { tenantId: string; retrieval: UserRetrieval } };
+  | { type: 'ScimUserRetrievalSet'; data: { tenantId: string; retrieval: UserRetrieval } }
+  | { type: 'ScimNewUsersVisibilitySet'; data: { tenantId: string; visibleInDirectory: boolean } };
 
 export type ScimSettingsCommand =
   | { type: 'EnableScim'; tenantId: string; idp: IdpKind; token: { tokenId: string; tokenHash: string } }
   | { type: 'DisableScim' }
   | { type: 'RotateScimToken'; token: { tokenId: string; tokenHash: string }; now: Date; overlapSeconds: number }
   | { type: 'RevokeScimTokens' }
-  | { type: 'SetUserRetrieval'; retrieval: UserRetrieval };
+  | { type: 'SetUserRetrieval'; retrieval: UserRetrieval }
+  /** Whether users the IdP creates are shown in the company directory at once (else an admin decides). */
+  | { type: 'SetNewUsersVisibility'; visibleInDirectory: boolean };
 
 export interface ScimSettingsState {
   tenantId: string;
   enabled: boolean;
   idp: IdpKind | null;
   retrieval: UserRetrieval;
+  newUsersVisible: boolean;
   /** Tokens that still authenticate (current, and retiring ones until their time is up). */
   liveTokens: readonly { tokenId: string; validUntil: string | null }[];
 }
@@ -41,7 +45,7 @@ export class ScimSettingsViolation extends Error {
   }
 }
 
-export const initialScimSettings = (): ScimSettingsState => ({ tenantId: '', enabled: false, idp: null, retrieval: 'all', liveTokens: [] });
+export const initialScimSettings = (): ScimSettingsState => ({ tenantId: '', enabled: false, idp: null, retrieval: 'all', newUsersVisible: false, liveTokens: [] });
 
 export function evolveScimSettings(state: ScimSettingsState, event: ScimSettingsEvent): ScimSettingsState {
   switch (event.type) {
@@ -60,6 +64,8 @@ export function evolveScimSettings(state: ScimSettingsState, event: ScimSettings
       return { ...state, liveTokens: state.liveTokens.filter((token) => token.tokenId !== event.data.tokenId) };
     case 'ScimUserRetrievalSet':
       return { ...state, retrieval: event.data.retrieval };
+    case 'ScimNewUsersVisibilitySet':
+      return { ...state, newUsersVisible: event.data.visibleInDirectory };
   }
 }
 
@@ -101,6 +107,11 @@ export function decideScimSettings(command: ScimSettingsCommand, state: ScimSett
     case 'SetUserRetrieval':
       requireEnabled(state);
       return state.retrieval === command.retrieval ? [] : [{ type: 'ScimUserRetrievalSet', data: { tenantId, retrieval: command.retrieval } }];
+    case 'SetNewUsersVisibility':
+      requireEnabled(state);
+      return state.newUsersVisible === command.visibleInDirectory
+        ? []
+        : [{ type: 'ScimNewUsersVisibilitySet', data: { tenantId, visibleInDirectory: command.visibleInDirectory } }];
   }
 }
 

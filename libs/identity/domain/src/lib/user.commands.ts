@@ -27,6 +27,8 @@ export type UserCommand =
   | { type: 'ReactivateUser'; actor: Actor }
   | { type: 'DeleteUser'; actor: Actor }
   | { type: 'SetDirectoryVisibility'; actor: Actor; visible: boolean }
+  /** Everything one admin edit (a form save, a CSV row) changes, decided and stored atomically. */
+  | { type: 'EditByAdmin'; changes: ProfileChanges; site?: SiteRef; visible?: boolean; active?: boolean }
   /** Everything one IdP request (a SCIM PATCH or PUT) changes, decided and stored atomically. */
   | { type: 'SyncFromIdp'; actor: Extract<Actor, { kind: 'idp' }>; changes: ProfileChanges; site?: SiteRef; active?: boolean };
 

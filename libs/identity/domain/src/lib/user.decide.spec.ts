@@ -167,3 +167,33 @@ describe('User aggregate: one IdP update', () => {
       .thenThrows({ code: 'site-locked' });
   });
 });
+
+describe('User aggregate: one admin edit', () => {
+  it('refuses every IdP-mastered field it would change, naming them all, and stores nothing', () => {
+    spec
+      .given([provisioned('idp')])
+      .when({ type: 'EditByAdmin', changes: { familyName: 'Vance', givenName: 'Adele', email: 'x@y.com', title: 'CEO' }, active: false })
+      .thenThrows({ code: 'idp-mastered', fields: ['familyName', 'email', 'active'] });
+  });
+
+  it('edits what the IdP does not master, with site and visibility, in one go', () => {
+    spec
+      .given([provisioned('idp')])
+      .when({ type: 'EditByAdmin', changes: { title: 'CEO', givenName: 'Adele' }, site, visible: true, active: true })
+      .then([
+        { type: 'UserAttributesChanged', data: { userId, changes: { title: 'CEO' } } },
+        { type: 'SiteAssigned', data: { userId, ...site } },
+        { type: 'DirectoryVisibilityChanged', data: { userId, visible: true } },
+      ]);
+  });
+
+  it('lets an admin deactivate and rename an admin-owned user', () => {
+    spec
+      .given([provisioned('admin')])
+      .when({ type: 'EditByAdmin', changes: { userName: 'adele@contoso.com' }, active: false })
+      .then([
+        { type: 'UserAttributesChanged', data: { userId, changes: { userName: 'adele@contoso.com' } } },
+        { type: 'UserDeactivated', data: { userId, reason: 'admin' } },
+      ]);
+  });
+});

@@ -42,6 +42,8 @@ export function decideUser(command: UserCommand, state: UserState): UserEvent[] 
       return [{ type: 'UserDeleted', data: { userId, userName: state.userName } }];
     case 'SyncFromIdp':
       return syncFromIdp(command, state);
+    case 'EditByAdmin':
+      return editByAdmin(command, state);
     case 'SetDirectoryVisibility':
       if (state.visibleInDirectory === command.visible) return [];
       return [{ type: 'DirectoryVisibilityChanged', data: { userId, visible: command.visible } }];
@@ -87,6 +89,38 @@ function syncFromIdp(command: Extract<UserCommand, { type: 'SyncFromIdp' }>, sta
   if (command.active === true && state.status === 'deactivated') events.push({ type: 'UserReactivated', data: { userId } });
   // Linking happens on the IdP's first update, even one that changes nothing else.
   return [...linkIfNeeded(command.actor, state), ...events];
+}
+
+function editByAdmin(command: Extract<UserCommand, { type: 'EditByAdmin' }>, state: UserState): UserEvent[] {
+  const admin = { kind: 'admin' } as const;
+  const userId = state.userId;
+  const activation = command.active === undefined || command.active === (state.status === 'active') ? [] : ['active'];
+  const locked = [
+    ...Object.keys(command.changes).filter(
+      (field) => (IDP_MASTERED_FIELDS as readonly string[]).includes(field) && changed(state, field, (command.changes as Record<string, unknown>)[field]),
+    ),
+    ...activation,
+  ];
+  if (locked.length > 0) refuseAdminOnIdpUser(admin, state, locked);
+  const events: UserEvent[] = [...changeAttributes(admin, command.changes, state)];
+  if (command.site && command.site.siteId !== state.siteId) {
+    if (state.siteId !== null) {
+      throw new UserRuleViolation('site-locked', `the user's site is already set to "${state.siteName}" and cannot change`, ['site']);
+    }
+    events.push({ type: 'SiteAssigned', data: { userId, ...command.site } });
+  }
+  if (command.active === false && state.status === 'active') events.push({ type: 'UserDeactivated', data: { userId, reason: 'admin' } });
+  if (command.active === true && state.status === 'deactivated') events.push({ type: 'UserReactivated', data: { userId } });
+  if (command.visible !== undefined && command.visible !== state.visibleInDirectory) {
+    events.push({ type: 'DirectoryVisibilityChanged', data: { userId, visible: command.visible } });
+  }
+  return events;
+}
+
+function changed(state: UserState, field: string, value: unknown): boolean {
+  if (value === undefined) return false;
+  const current = field === 'userName' ? state.userName : field === 'externalId' ? state.externalId : state.profile[field as keyof UserProfile];
+  return current !== value;
 }
 
 /** An admin-created user becomes IdP-owned the first time the IdP changes it. */

@@ -99,6 +99,14 @@ export class CommandRunner {
     }
   }
 
+  /** What the command would decide now, stored nowhere: for dry runs (a CSV upload's preview, say). */
+  async dryRun<State, Command, Event extends NewEvent>(
+    request: Pick<RunCommand<State, Command, Event>, 'streamId' | 'decider' | 'command' | 'loadState'>,
+  ): Promise<{ version: number; events: Event[] }> {
+    const { state, version } = request.loadState ? await request.loadState() : await this.fold(request.streamId, request.decider);
+    return { version, events: request.decider.decide(request.command, state) };
+  }
+
   private async fold<State, Command, Event extends NewEvent>(streamId: string, decider: Decider<State, Command, Event>) {
     const history = await this.store.readStream(streamId);
     const state = history.reduce((current, event) => decider.evolve(current, event as unknown as Event), decider.initialState());

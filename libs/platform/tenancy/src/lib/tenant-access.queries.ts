@@ -39,6 +39,15 @@ export class TenantAccessQueries {
     return row ? { ...row, createdAt: new Date(row.createdAt).toISOString() } : null;
   }
 
+  async tokens(tenantId: string): Promise<{ tokenId: string; label: string; issuedAt: string; revokedAt: string | null }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT token_id AS "tokenId", label, issued_at AS "issuedAt", revoked_at AS "revokedAt" FROM ${this.schema}.admin_tokens
+        WHERE tenant_id = $1 ORDER BY issued_at, token_id`,
+      [tenantId],
+    )) as { tokenId: string; label: string; issuedAt: Date; revokedAt: Date | null }[];
+    return rows.map((row) => ({ ...row, issuedAt: new Date(row.issuedAt).toISOString(), revokedAt: row.revokedAt ? new Date(row.revokedAt).toISOString() : null }));
+  }
+
   async tenantExists(tenantId: string): Promise<boolean> {
     const rows = await this.dataSource.query(`SELECT 1 FROM ${this.schema}.tenants WHERE tenant_id = $1`, [tenantId]);
     return rows.length > 0;

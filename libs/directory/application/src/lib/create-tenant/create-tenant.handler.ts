@@ -6,7 +6,7 @@ import { directoryTenantsProjection } from '@identity/directory-data-access';
 import { outboxFor, publishAsIs } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
-import { newAdminToken } from '../admin-tokens';
+import { newAdminToken } from '../admin-tokens/new-admin-token';
 import { CreateTenantCommand, type CreatedTenant } from './create-tenant.command';
 
 @CommandHandler(CreateTenantCommand)

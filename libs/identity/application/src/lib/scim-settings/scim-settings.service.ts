@@ -51,6 +51,10 @@ export class ScimSettingsService {
     await this.run(tenantId, correlationId, { type: 'SetUserRetrieval', retrieval });
   }
 
+  async setNewUsersVisibility(tenantId: string, visibleInDirectory: boolean, correlationId: string): Promise<void> {
+    await this.run(tenantId, correlationId, { type: 'SetNewUsersVisibility', visibleInDirectory });
+  }
+
   async describe(tenantId: string) {
     const settings = await this.queries.settings(tenantId);
     return {
@@ -58,6 +62,7 @@ export class ScimSettingsService {
       enabled: settings?.enabled ?? false,
       idp: settings?.idp ?? null,
       userRetrieval: settings?.retrieval ?? 'all',
+      newUsersVisibleInDirectory: settings?.newUsersVisible ?? false,
       scimUrl: this.scimUrl(tenantId),
       tokens: settings ? await this.queries.tokens(tenantId) : [],
     };

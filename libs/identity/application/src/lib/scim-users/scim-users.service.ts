@@ -12,6 +12,8 @@ export interface ScimCaller {
   tenantId: string;
   idp: IdpKind;
   retrieval: UserRetrievalMode;
+  /** The tenant shows users the IdP creates in the company directory at once. */
+  newUsersVisible: boolean;
   baseUrl: string;
   correlationId: string;
 }
@@ -49,7 +51,7 @@ export class ScimUsersService {
           active: input.active ?? true,
           profile: input.profile,
           site,
-          visibleInDirectory: false,
+          visibleInDirectory: caller.newUsersVisible,
         },
       });
     } catch (error) {

@@ -24,7 +24,7 @@ export interface ScimTenant {
  * The services an IdP talks to, on real PostgreSQL and Kafka: user-directory (companies, sites),
  * scim-ingest and the relay that carries the sites across. Each test file gets its own stack.
  */
-export class ScimStack {
+export class IdentityStack {
   private services: RunningService[] = [];
   databaseUrl = '';
   directoryUrl = '';
@@ -42,6 +42,20 @@ export class ScimStack {
 
   get scimService(): RunningService {
     return this.services[1];
+  }
+
+  /** Every admin route scoped to a tenant, read from the running services' routers. */
+  *tenantRoutes(): Generator<{ base: string; method: string; path: string }> {
+    for (const [service, base] of [
+      [this.services[0], this.directoryUrl],
+      [this.services[1], this.scimBase],
+    ] as const) {
+      const stack = (service.handler as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
+      for (const layer of stack) {
+        if (!layer.route || !layer.route.path.startsWith('/api/v1/tenants/:tenantId')) continue;
+        for (const method of Object.keys(layer.route.methods)) yield { base, method: method.toUpperCase(), path: layer.route.path };
+      }
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { PATCH_OP, ScimStack, scimClient, type ScimTenant } from './support/scim-stack';
+import { PATCH_OP, IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
 
 type Resource = Record<string, unknown> & { id: string };
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 /** Okta's SCIM 2.0 Spec Test, step by step, then the CRUD flow Okta runs (PUT, path-less deactivate). */
 describe('Okta SCIM 2.0 spec test', () => {
-  const stack = new ScimStack();
+  const stack = new IdentityStack();
   let tenant: ScimTenant;
   let scim: ReturnType<typeof scimClient>;
   const oktaUser = () => ({

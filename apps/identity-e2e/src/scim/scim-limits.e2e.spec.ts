@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { postgresAdminUrl } from '@identity/platform-testing';
-import { azure } from './support/azure-ad.requests';
-import { ScimStack, scimClient, type ScimTenant } from './support/scim-stack';
+import { azure } from '../support/azure-ad.requests';
+import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
 
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 describe('SCIM limits: body size, request rate, database outage', () => {
-  const stack = new ScimStack();
+  const stack = new IdentityStack();
   let tenant: ScimTenant;
   let scim: ReturnType<typeof scimClient>;
 

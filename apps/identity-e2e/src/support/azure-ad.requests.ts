@@ -1,4 +1,4 @@
-import { ENTERPRISE, PATCH_OP, SITE_8X8 } from './scim-stack';
+import { ENTERPRISE, PATCH_OP, SITE_8X8 } from './identity-stack';
 
 /**
  * Request bodies as Azure AD's provisioning service sends them (shapes recorded in

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { PATCH_OP, ScimStack, scimClient, type ScimTenant } from './support/scim-stack';
+import { PATCH_OP, IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
 
 type Resource = Record<string, unknown> & { id: string };
 type List = { totalResults: number; Resources: Resource[] };
 
 /** Every test of Microsoft's SCIM Validator (required and preview), as its exported runs send them. */
 describe('Microsoft SCIM Validator tests', () => {
-  const stack = new ScimStack();
+  const stack = new IdentityStack();
   let tenant: ScimTenant;
   let scim: ReturnType<typeof scimClient>;
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@identity/platform-testing';
-import { azure } from './support/azure-ad.requests';
-import { PATCH_OP, ScimStack, scimClient, SITE_8X8, SITE_PRODUCT, type ScimTenant } from './support/scim-stack';
+import { azure } from '../support/azure-ad.requests';
+import { PATCH_OP, IdentityStack, scimClient, SITE_8X8, SITE_PRODUCT, type ScimTenant } from '../support/identity-stack';
 
 type Resource = Record<string, unknown> & { id: string; userName: string };
 type List = { totalResults: number; Resources: Resource[]; startIndex: number; itemsPerPage: number };
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 
 describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules over SCIM', () => {
-  const stack = new ScimStack();
+  const stack = new IdentityStack();
   let tenant: ScimTenant;
   let other: ScimTenant;
   let scim: ReturnType<typeof scimClient>;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@identity/platform-testing';
-import { azure } from './support/azure-ad.requests';
-import { ENTERPRISE, ScimStack, scimClient, SITE_8X8, type ScimTenant } from './support/scim-stack';
+import { azure } from '../support/azure-ad.requests';
+import { ENTERPRISE, IdentityStack, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
 
 type User = Record<string, unknown> & { id: string; active: boolean; userName: string };
 type List<T> = { totalResults: number; Resources: T[]; startIndex: number; itemsPerPage: number; schemas: string[] };
 
 describe('Azure AD provisioning cycle (replayed against real PostgreSQL and Kafka)', () => {
-  const stack = new ScimStack();
+  const stack = new IdentityStack();
   let tenant: ScimTenant;
   let scim: ReturnType<typeof scimClient>;
 

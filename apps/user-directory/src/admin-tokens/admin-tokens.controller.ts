@@ -1,0 +1,32 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { AdminTokensService } from '@identity/directory-application';
+import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
+
+export class IssueTokenDto {
+  @IsOptional() @IsString() @Length(1, 100) label = 'admin';
+}
+
+/** A company's admin API tokens; a token is shown once, at issue. */
+@Controller('api/v1/tenants/:tenantId/admin-tokens')
+@AdminAccess('tenant')
+export class AdminTokensController {
+  constructor(private readonly tokens: AdminTokensService) {}
+
+  @Post()
+  @HttpCode(201)
+  issue(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: IssueTokenDto) {
+    return this.tokens.issue(tenantId, body.label, currentCorrelationId());
+  }
+
+  @Get()
+  async list(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
+    return { items: await this.tokens.list(tenantId) };
+  }
+
+  @Delete(':tokenId')
+  @HttpCode(204)
+  async revoke(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('tokenId', ParseUUIDPipe) tokenId: string) {
+    await this.tokens.revoke(tenantId, tokenId, currentCorrelationId());
+  }
+}

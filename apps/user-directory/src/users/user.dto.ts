@@ -1,0 +1,49 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+
+/** Editable fields; what the IdP masters is refused for IdP-owned users with a 409 naming them. */
+export class EditUserDto {
+  @IsOptional() @IsString() @Length(1, 256) userName?: string;
+  @IsOptional() @IsString() @MaxLength(256) givenName?: string;
+  @IsOptional() @IsString() @MaxLength(256) familyName?: string;
+  @IsOptional() @IsString() @MaxLength(320) email?: string;
+  @IsOptional() @IsString() @MaxLength(256) title?: string;
+  @IsOptional() @IsString() @MaxLength(256) department?: string;
+  @IsOptional() @IsString() @MaxLength(64) mobilePhone?: string;
+  @IsOptional() @IsString() @MaxLength(64) workPhone?: string;
+  @IsOptional() @IsString() @MaxLength(32) locale?: string;
+  @IsOptional() @IsString() @MaxLength(64) timezone?: string;
+  @IsOptional() @IsUUID() siteId?: string;
+  @IsOptional() @IsBoolean() visibleInDirectory?: boolean;
+  @IsOptional() @IsBoolean() active?: boolean;
+}
+
+export class CreateUserDto extends EditUserDto {
+  @IsString() @Length(1, 256) declare userName: string;
+}
+
+export class ListUsersQuery {
+  @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @IsOptional() @IsIn(['active', 'deactivated']) status?: 'active' | 'deactivated';
+  @IsOptional() @IsUUID() siteId?: string;
+  @IsOptional() @IsIn(['idp', 'admin']) owner?: 'idp' | 'admin';
+  @IsOptional() @IsIn(['azure-ad', 'okta', 'admin-console']) source?: string;
+  @IsOptional() @IsIn(['true', 'false']) licensed?: 'true' | 'false';
+  @IsOptional() @IsIn(['userName', '-userName', 'familyName', '-familyName', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt'])
+  sort = 'userName';
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
+}
+
+export class VisibilityDto {
+  @IsBoolean() visible!: boolean;
+}
+
+export class BulkVisibilityDto {
+  @IsUUID('all', { each: true }) @ArrayMinSize(1) @ArrayMaxSize(1000) userIds!: string[];
+  @IsBoolean() visible!: boolean;
+}
+
+export class BulkEditQuery {
+  @IsOptional() @IsIn(['true', 'false']) dryRun?: 'true' | 'false';
+}

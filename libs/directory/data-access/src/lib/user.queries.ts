@@ -1,0 +1,218 @@
+import type { DataSource } from 'typeorm';
+import type { Page } from '@identity/platform-tenancy';
+
+/** Fields an IdP masters once it owns a user (mirrors the aggregate's rule, for display). */
+const IDP_LOCKED = ['userName', 'givenName', 'familyName', 'email', 'active'];
+
+export interface AdminUserRow {
+  userId: string;
+  userName: string;
+  externalId: string | null;
+  status: 'active' | 'deactivated';
+  owner: 'idp' | 'admin';
+  source: string;
+  givenName: string | null;
+  familyName: string | null;
+  email: string | null;
+  title: string | null;
+  department: string | null;
+  mobilePhone: string | null;
+  workPhone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  site: { siteId: string; name: string } | null;
+  license: { plan: string } | null;
+  visibleInDirectory: boolean;
+  lockedFields: string[];
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+export interface AdminUserFilter {
+  q?: string;
+  status?: 'active' | 'deactivated';
+  siteId?: string;
+  owner?: 'idp' | 'admin';
+  source?: string;
+  licensed?: boolean;
+  sort: 'userName' | 'familyName' | 'createdAt' | 'updatedAt';
+  descending: boolean;
+  offset: number;
+  limit: number;
+}
+
+const SORT_COLUMNS: Record<AdminUserFilter['sort'], string> = {
+  userName: 'lower(u.user_name)',
+  familyName: 'lower(u.family_name)',
+  createdAt: 'u.created_at',
+  updatedAt: 'u.updated_at',
+};
+
+const SELECT = `u.user_id, u.user_name, u.external_id, u.status, u.owner, u.idp, u.given_name, u.family_name, u.email, u.title, u.department,
+  u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, s.name AS site_name, l.plan, u.visible, u.created_at, u.updated_at, u.version`;
+const FROM = `directory.users u LEFT JOIN directory.sites s ON s.site_id = u.site_id LEFT JOIN directory.user_licenses l ON l.user_id = u.user_id`;
+
+interface Row {
+  user_id: string;
+  user_name: string;
+  external_id: string | null;
+  status: 'active' | 'deactivated';
+  owner: 'idp' | 'admin';
+  idp: string | null;
+  given_name: string | null;
+  family_name: string | null;
+  email: string | null;
+  title: string | null;
+  department: string | null;
+  mobile_phone: string | null;
+  work_phone: string | null;
+  locale: string | null;
+  timezone: string | null;
+  site_id: string | null;
+  site_name: string | null;
+  plan: string | null;
+  visible: boolean;
+  created_at: Date;
+  updated_at: Date;
+  version: number;
+}
+
+function toAdminUser(row: Row): AdminUserRow {
+  return {
+    userId: row.user_id,
+    userName: row.user_name,
+    externalId: row.external_id,
+    status: row.status,
+    owner: row.owner,
+    source: row.owner === 'idp' ? (row.idp ?? 'idp') : 'admin-console',
+    givenName: row.given_name,
+    familyName: row.family_name,
+    email: row.email,
+    title: row.title,
+    department: row.department,
+    mobilePhone: row.mobile_phone,
+    workPhone: row.work_phone,
+    locale: row.locale,
+    timezone: row.timezone,
+    site: row.site_id ? { siteId: row.site_id, name: row.site_name ?? '' } : null,
+    license: row.plan ? { plan: row.plan } : null,
+    visibleInDirectory: row.visible,
+    lockedFields: row.owner === 'idp' ? IDP_LOCKED : [],
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+    version: row.version,
+  };
+}
+
+/** A prefix for LIKE, with its wildcards escaped. */
+export function likePrefix(text: string): string {
+  return `${text.toLowerCase().replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+export type DirectoryView = 'company' | 'contact-center' | 'switchboard' | 'desk-phone';
+
+export interface DirectoryEntry {
+  userId: string;
+  name: string;
+  givenName: string | null;
+  familyName: string | null;
+  title: string | null;
+  department: string | null;
+  site: string | null;
+  /** The mobile number the IdP sent, shown as the personal contact number. */
+  contactNumber?: string | null;
+  workPhone?: string | null;
+}
+
+export class UserQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async list(tenantId: string, filter: AdminUserFilter): Promise<Page<AdminUserRow>> {
+    const conditions = ['u.tenant_id = $1'];
+    const params: unknown[] = [tenantId];
+    if (filter.q) {
+      const index = params.push(likePrefix(filter.q));
+      conditions.push(
+        `(lower(u.user_name) LIKE $${index} OR lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index} OR lower(coalesce(u.email, '')) LIKE $${index})`,
+      );
+    }
+    if (filter.status) conditions.push(`u.status = $${params.push(filter.status)}`);
+    if (filter.siteId) conditions.push(`u.site_id = $${params.push(filter.siteId)}`);
+    if (filter.owner) conditions.push(`u.owner = $${params.push(filter.owner)}`);
+    if (filter.source) conditions.push(filter.source === 'admin-console' ? `u.owner = 'admin'` : `u.idp = $${params.push(filter.source)}`);
+    if (filter.licensed !== undefined) conditions.push(filter.licensed ? 'l.plan IS NOT NULL' : 'l.plan IS NULL');
+    const where = conditions.join(' AND ');
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM ${FROM} WHERE ${where}`, params)) as { total: number }[];
+    const direction = filter.descending ? 'DESC' : 'ASC';
+    const rows = (await this.dataSource.query(
+      `SELECT ${SELECT} FROM ${FROM} WHERE ${where}
+        ORDER BY ${SORT_COLUMNS[filter.sort]} ${direction} NULLS LAST, u.user_id ${direction}
+        OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, filter.offset, filter.limit],
+    )) as Row[];
+    return { items: rows.map(toAdminUser), total, offset: filter.offset, limit: filter.limit };
+  }
+
+  async get(tenantId: string, userId: string): Promise<AdminUserRow | null> {
+    const [row] = (await this.dataSource.query(`SELECT ${SELECT} FROM ${FROM} WHERE u.tenant_id = $1 AND u.user_id = $2`, [tenantId, userId])) as Row[];
+    return row ? toAdminUser(row) : null;
+  }
+
+  async byUserName(tenantId: string, userName: string): Promise<AdminUserRow | null> {
+    const [row] = (await this.dataSource.query(`SELECT ${SELECT} FROM ${FROM} WHERE u.tenant_id = $1 AND lower(u.user_name) = lower($2)`, [
+      tenantId,
+      userName,
+    ])) as Row[];
+    return row ? toAdminUser(row) : null;
+  }
+
+  /**
+   * The company directory: visible, active users, found by name prefix or number prefix. The
+   * desk-phone view shows the same people without their contact numbers.
+   */
+  async directory(tenantId: string, query: { view: DirectoryView; q?: string; number?: string; offset: number; limit: number }): Promise<Page<DirectoryEntry>> {
+    const conditions = ['u.tenant_id = $1', 'u.visible', `u.status = 'active'`];
+    const params: unknown[] = [tenantId];
+    if (query.q) {
+      const terms = query.q.trim().split(/\s+/).slice(0, 3);
+      for (const term of terms) {
+        const index = params.push(likePrefix(term));
+        conditions.push(`(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index})`);
+      }
+    }
+    if (query.number) {
+      const digits = query.number.replace(/[^0-9]/g, '');
+      if (digits.length > 0) {
+        const index = params.push(`${digits}%`);
+        conditions.push(`(u.mobile_digits LIKE $${index} OR u.work_digits LIKE $${index})`);
+      }
+    }
+    const where = conditions.join(' AND ');
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM directory.users u WHERE ${where}`, params)) as { total: number }[];
+    const rows = (await this.dataSource.query(
+      `SELECT u.user_id, u.given_name, u.family_name, u.user_name, u.title, u.department, s.name AS site_name, u.mobile_phone, u.work_phone
+         FROM directory.users u LEFT JOIN directory.sites s ON s.site_id = u.site_id
+        WHERE ${where}
+        ORDER BY lower(u.family_name) NULLS LAST, lower(u.given_name) NULLS LAST, u.user_id
+        OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, query.offset, query.limit],
+    )) as Row[];
+    const withNumbers = query.view !== 'desk-phone';
+    return {
+      items: rows.map((row) => ({
+        userId: row.user_id,
+        name: [row.given_name, row.family_name].filter(Boolean).join(' ') || row.user_name,
+        givenName: row.given_name,
+        familyName: row.family_name,
+        title: row.title,
+        department: row.department,
+        site: row.site_name,
+        ...(withNumbers ? { contactNumber: row.mobile_phone, workPhone: row.work_phone } : {}),
+      })),
+      total,
+      offset: query.offset,
+      limit: query.limit,
+    };
+  }
+}
