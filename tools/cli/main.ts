@@ -3,6 +3,7 @@ import { projectionCommands } from './projections.commands';
 import { scimCommands } from './scim.commands';
 import { siteCommands } from './site.commands';
 import { tenantCommands } from './tenant.commands';
+import { directoryCommands, userCommands } from './user.commands';
 
 type Command = (invocation: Invocation) => Promise<void>;
 
@@ -11,6 +12,8 @@ const COMMANDS: Record<string, Record<string, Command>> = {
   tenant: tenantCommands,
   site: siteCommands,
   scim: scimCommands,
+  user: userCommands,
+  directory: directoryCommands,
   projections: projectionCommands,
 };
 
@@ -28,6 +31,10 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   scim retrieval --tenant T --mode all|idp-only
   scim status --tenant T
   scim logs --tenant T [--outcome failure] [--from ISO] [--to ISO] [--limit N]
+  user create --tenant T --user-name U [--given-name G --family-name F --email E --title T --site-id S --visible true|false]
+  user list --tenant T [--q TEXT --status active|deactivated --owner idp|admin --sort -userName]
+  user get --tenant T --user ID|USERNAME
+  directory search --tenant T [--q NAME] [--number PREFIX] [--view company|contact-center|switchboard|desk-phone]
   projections list              the read models
   projections rebuild NAME      replay the event store into an emptied read model (NAME or its context)
                                 (uses DATABASE_URL, or the running embedded stack's database)
