@@ -1,5 +1,6 @@
 import {
   AddScimNewUsersVisible1764461400000,
+  AddScimStaleSiteNames1764461500000,
   CreateScimSchema1764461200000,
   scimGroupsProjection,
   scimSettingsProjection,
@@ -26,11 +27,16 @@ export const scimIngestService: ServiceDefinition = {
     },
   ],
   module: ScimIngestModule,
-  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000],
+  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000],
   // Settings and groups are written here and applied inline; users also change through the admin console.
   projections: [scimUsersProjection, scimSitesProjection, scimTenantAccessProjection],
   inlineOnlyProjections: [scimSettingsProjection, scimGroupsProjection],
-  publicPrefixes: ['/scim/v2', '/api/v1/tenants/*/provisioning'],
+  publicPrefixes: ['/scim/v2', '/api/v1/tenants/*/provisioning', '/api/docs/provisioning'],
+  openApi: {
+    path: 'api/docs/provisioning',
+    title: 'Identity platform: user provisioning integration',
+    description: 'Per-tenant SCIM settings, tokens and the provisioning log. The SCIM 2.0 endpoint itself is /scim/v2/{tenantId} (RFC 7644).',
+  },
   runsRelay: false,
   errorMappers: [],
   errorRenderers: [

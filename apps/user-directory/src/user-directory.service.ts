@@ -38,7 +38,12 @@ export const userDirectoryService: ServiceDefinition = {
   migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000],
   inlineOnlyProjections: [directoryTenantsProjection, directorySitesProjection],
   projections: [directoryUsersProjection],
-  publicPrefixes: ['/api/v1'],
+  publicPrefixes: ['/api/v1', '/api/docs'],
+  openApi: {
+    path: 'api/docs',
+    title: 'Identity platform: companies, sites, users and directory',
+    description: 'Admin API of the user directory. Authenticate with a platform or tenant admin token (Bearer). Errors are RFC 9457 problem details.',
+  },
   runsRelay: false,
   errorMappers: [directoryErrors],
 };

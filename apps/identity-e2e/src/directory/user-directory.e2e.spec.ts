@@ -149,15 +149,37 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
         expect(rows).toHaveLength(1);
       });
       // Azure still sends the old name: the same site, accepted, for existing and new users alike.
+      expect((await scim<Record<string, unknown>>('GET', `/Users/${user.body.id}`)).body[SITE_8X8]).toEqual({ site: `${name} Campus` });
       const patched = await scim<Record<string, unknown>>('PATCH', `/Users/${user.body.id}`, {
         schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
         Operations: [{ op: 'Replace', path: `${SITE_8X8}:site`, value: name }],
       });
       expect(patched.status).toBe(200);
+      // A different site is still refused once the site is set.
+      const moved = await scim<Record<string, unknown>>('PATCH', `/Users/${user.body.id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'Replace', path: `${SITE_8X8}:site`, value: 'Paris' }],
+      });
+      expect(moved.body.scimType).toBe('mutability');
       const newcomer = await scim<Record<string, unknown>>('POST', '/Users', azure.createUser(`berlin2.${randomUUID()}@contoso.com`, name));
       expect(newcomer.status).toBe(201);
       expect(newcomer.body[SITE_8X8]).toEqual({ site: `${name} Campus` });
       expect((await api<{ formerNames: string[] }>('GET', `/sites/${site.body.siteId}`)).body.formerNames).toEqual([name]);
+      // The admin sees whose IdP still sends the old name; sending the new one clears it.
+      const stale = () =>
+        stack.admin<{ items: { userId: string; sentName: string; currentName: string }[] }>(
+          stack.scimBase,
+          'GET',
+          `/api/v1/tenants/${tenant.tenantId}/provisioning/stale-site-names`,
+          tenant.adminToken,
+        );
+      expect((await stale()).body.items.filter((item) => item.currentName === `${name} Campus`).map((item) => item.sentName)).toEqual([name, name]);
+      const current = await scim('PATCH', `/Users/${user.body.id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'Replace', path: `${SITE_8X8}:site`, value: `${name} Campus` }],
+      });
+      expect(current.status).toBe(200);
+      expect((await stale()).body.items.map((item) => item.userId)).not.toContain(user.body.id);
       expect((await api('POST', '/sites', { name: name.toUpperCase() })).status).toBe(409);
     });
   });

@@ -50,6 +50,12 @@ export class ProvisioningController {
     await this.settings.revokeTokens(tenantId, currentCorrelationId());
   }
 
+  /** Users whose IdP still sends a site's old name: they sync, but the IdP's mapping should be updated. */
+  @Get('stale-site-names')
+  async staleSiteNames(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
+    return { items: await this.queries.staleSiteNames(tenantId) };
+  }
+
   @Get('logs')
   logs(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Query() query: ProvisioningLogQuery) {
     return this.queries.provisioningLog(tenantId, query);

@@ -6,3 +6,4 @@ export * from './lib/scim-private.projections';
 export * from './lib/scim.queries';
 export * from './lib/provisioning-log.writer';
 export * from './lib/scim-visibility.migration';
+export * from './lib/scim-site-names.migration';

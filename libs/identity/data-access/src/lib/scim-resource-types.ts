@@ -110,6 +110,19 @@ export const userResourceType: ScimResourceType = {
   ],
 };
 
+/**
+ * The User type as PATCH applies it. The site is advertised immutable, but whether a value changes
+ * the site is the aggregate's call: after a rename, the old and the new name name the same site.
+ */
+export const userPatchResourceType: ScimResourceType = {
+  ...userResourceType,
+  extensions: userResourceType.extensions.map((extension) =>
+    extension.schema === siteSchema || extension.schema === siteSchemaAlt
+      ? { ...extension, schema: { ...extension.schema, attributes: [{ ...siteAttribute, mutability: 'readWrite' as const }] } }
+      : extension,
+  ),
+};
+
 export const groupResourceType: ScimResourceType = {
   id: 'Group',
   name: 'Group',
@@ -138,8 +151,8 @@ export const userFilterSchema: FilterSchema = {
     'meta.created': column('u.created_at', 'dateTime'),
     'meta.lastmodified': column('u.last_modified', 'dateTime'),
     [`${ENTERPRISE_SCHEMA.toLowerCase()}:department`]: column('u.department'),
-    [`${SITE_SCHEMA.toLowerCase()}:site`]: column('u.site_name', 'string', true),
-    [`${SITE_SCHEMA_ALT.toLowerCase()}:site`]: column('u.site_name', 'string', true),
+    [`${SITE_SCHEMA.toLowerCase()}:site`]: column('coalesce(sn.name, u.site_name)', 'string', true),
+    [`${SITE_SCHEMA_ALT.toLowerCase()}:site`]: column('coalesce(sn.name, u.site_name)', 'string', true),
   },
   multiValued: {
     emails: {

@@ -26,7 +26,7 @@ export interface ScimUserRow {
 }
 
 export const USER_COLUMNS = `u.user_id, u.tenant_id, u.user_name, u.external_id, u.active, u.owner, u.idp, u.given_name, u.family_name, u.email,
-  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, u.site_name, u.created_at, u.last_modified, u.version`;
+  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, coalesce(sn.name, u.site_name) AS site_name, u.created_at, u.last_modified, u.version`;
 
 export function userEtag(version: number): string {
   return `W/"${version}"`;

@@ -46,7 +46,7 @@ export class ScimQueries {
 
   async user(tenantId: string, userId: string, retrieval: UserRetrievalMode): Promise<ScimUserRow | null> {
     if (!isUuid(userId)) return null;
-    const [row] = (await this.db.query(`SELECT ${USER_COLUMNS} FROM scim.users u WHERE ${this.visibleUsers(retrieval)} AND u.user_id = $2`, [
+    const [row] = (await this.db.query(`SELECT ${USER_COLUMNS} FROM ${USERS} WHERE ${this.visibleUsers(retrieval)} AND u.user_id = $2`, [
       tenantId,
       userId,
     ])) as ScimUserRow[];
@@ -58,10 +58,10 @@ export class ScimQueries {
     const where = `${this.visibleUsers(retrieval)} AND (${filter.sql})`;
     const order = query.sortBy ? `${compileSortBy(query.sortBy, userFilterSchema)} ${query.descending ? 'DESC' : 'ASC'}, u.user_id` : 'u.created_at, u.user_id';
     const params = [tenantId, ...filter.params];
-    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM scim.users u WHERE ${where}`, params)) as { total: number }[];
+    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM ${USERS} WHERE ${where}`, params)) as { total: number }[];
     if (query.count === 0 || total === 0) return { total, rows: [] };
     const rows = (await this.db.query(
-      `SELECT ${USER_COLUMNS} FROM scim.users u WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      `SELECT ${USER_COLUMNS} FROM ${USERS} WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, query.startIndex - 1, query.count],
     )) as ScimUserRow[];
     return { total, rows };
@@ -85,6 +85,30 @@ export class ScimQueries {
       [tenantId, name],
     )) as { siteId: string; currentName: string }[];
     return row ?? null;
+  }
+
+  /** Remembers (or forgets) that the IdP sent a user's site under a name it no longer has. */
+  async noteSiteNameSent(tenantId: string, userId: string, sentName: string, site: { siteId: string; currentName: string }): Promise<void> {
+    if (sentName === site.currentName) {
+      await this.db.query(`DELETE FROM scim.stale_site_names WHERE user_id = $1`, [userId]);
+      return;
+    }
+    await this.db.query(
+      `INSERT INTO scim.stale_site_names (user_id, tenant_id, sent_name, site_id, last_seen) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (user_id) DO UPDATE SET sent_name = excluded.sent_name, site_id = excluded.site_id, last_seen = excluded.last_seen`,
+      [userId, tenantId, sentName, site.siteId],
+    );
+  }
+
+  async staleSiteNames(tenantId: string) {
+    return this.db.query(
+      `SELECT n.user_id AS "userId", u.user_name AS "userName", n.sent_name AS "sentName", c.name AS "currentName", n.last_seen AS "lastSeen"
+         FROM scim.stale_site_names n
+         JOIN scim.users u ON u.user_id = n.user_id
+         JOIN scim.site_names c ON c.site_id = n.site_id AND c.current
+        WHERE n.tenant_id = $1 ORDER BY n.last_seen DESC LIMIT 1000`,
+      [tenantId],
+    );
   }
 
   async settings(tenantId: string): Promise<ScimSettingsRow | null> {
@@ -192,6 +216,9 @@ export class ScimQueries {
     return result;
   }
 }
+
+/** Users with their site's current name: a renamed site shows its new name at once. */
+const USERS = `scim.users u LEFT JOIN scim.site_names sn ON sn.site_id = u.site_id AND sn.current`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {

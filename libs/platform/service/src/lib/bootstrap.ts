@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { MessageBus } from '@identity/platform-messaging';
 import { COMMON_CONFIG, ServiceConfig } from './config';
@@ -88,6 +89,14 @@ export async function startService(definition: ServiceDefinition, options: Start
       abortOnError: false,
     });
     app.useGlobalFilters(new ProblemDetailsFilter(definition.errorMappers, logger, definition.errorRenderers));
+    if (definition.openApi) {
+      const { path, title, description } = definition.openApi;
+      const document = SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder().setTitle(title).setDescription(description).setVersion('1').addBearerAuth().build(),
+      );
+      SwaggerModule.setup(path, app, document, { jsonDocumentUrl: `${path}/openapi.json`, useGlobalPrefix: false });
+    }
     app.enableShutdownHooks();
     await app.init();
   } catch (error) {

@@ -19,6 +19,8 @@ export interface ServiceDefinition {
   publicPrefixes: readonly string[];
   runsRelay: boolean;
   errorMappers: readonly ErrorMapper[];
+  /** Serves the OpenAPI document of the service's admin API at `path` (and `path/openapi.json`). */
+  openApi?: { path: string; title: string; description: string };
   /** Error formats of the protocols this service speaks, by path. */
   errorRenderers?: readonly ProtocolErrorRenderer[];
 }

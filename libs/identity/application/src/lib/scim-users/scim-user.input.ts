@@ -18,7 +18,7 @@ const LIMITS = { userName: 256, externalId: 256, email: 320, phone: 64, text: 25
  * strings, extension attributes nested under their URN or flat as `urn:...:User:attr`, and the
  * site under either of the two extension URNs. Values are kept exactly as sent.
  */
-export function readScimUser(body: unknown): ScimUserInput {
+export function readScimUser(body: unknown, previousSite?: string | null): ScimUserInput {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw ScimError.invalidSyntax('the body must be a JSON object');
   const resource = body as Record<string, unknown>;
   const name = objectAt(resource, 'name');
@@ -39,7 +39,7 @@ export function readScimUser(body: unknown): ScimUserInput {
       locale: optionalText(get(resource, 'locale'), 'locale', LIMITS.locale) ?? null,
       timezone: optionalText(get(resource, 'timezone'), 'timezone', LIMITS.timezone) ?? null,
     },
-    siteName: optionalText(extensionValue(resource, SITE_SCHEMA, 'site') ?? extensionValue(resource, SITE_SCHEMA_ALT, 'site'), 'site', LIMITS.site),
+    siteName: optionalText(siteValue(resource, previousSite), 'site', LIMITS.site),
   };
 }
 
@@ -77,6 +77,15 @@ function extensionValue(resource: Record<string, unknown>, urn: string, attribut
   const nested = objectAt(resource, urn);
   const value = nested ? get(nested, attribute) : undefined;
   return value !== undefined ? value : get(resource, `${urn}:${attribute}`);
+}
+
+/**
+ * The site under either URN. A resource we returned carries it under both; after a PATCH the one
+ * the IdP changed is the one that differs from before.
+ */
+function siteValue(resource: Record<string, unknown>, previousSite?: string | null): unknown {
+  const values = [extensionValue(resource, SITE_SCHEMA, 'site'), extensionValue(resource, SITE_SCHEMA_ALT, 'site')].filter((value) => value !== undefined);
+  return values.find((value) => value !== previousSite) ?? values[0];
 }
 
 function booleanAt(object: Record<string, unknown>, name: string): boolean | undefined {

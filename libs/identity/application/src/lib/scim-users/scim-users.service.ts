@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ScimQueries, toScimUser, userResourceType, type ScimUserRow, type UserRetrievalMode } from '@identity/identity-data-access';
+import { ScimQueries, toScimUser, userPatchResourceType, type ScimUserRow, type UserRetrievalMode } from '@identity/identity-data-access';
 import { UserRuleViolation, type IdpKind, type ProfileChanges, type SiteRef } from '@identity/identity-domain';
 import { ReservationConflictError, StreamVersionConflictError } from '@identity/platform-event-store';
 import { applyPatch, normalizePatch, ScimError, type FilterNode } from '@identity/platform-scim';
@@ -62,6 +62,7 @@ export class ScimUsersService {
       const result = await this.sync(caller, restored, { ...input, active: input.active ?? true }, undefined, true);
       return { ...result, created: true };
     }
+    if (input.siteName !== undefined && site) await this.queries.noteSiteNameSent(caller.tenantId, userId, input.siteName, { siteId: site.siteId, currentName: site.siteName });
     return { ...(await this.read(caller, userId, true)), created: true };
   }
 
@@ -76,9 +77,9 @@ export class ScimUsersService {
 
   async patch(caller: ScimCaller, userId: string, body: unknown, ifMatch?: number): Promise<ScimUserResult> {
     const row = await this.row(caller, userId);
-    const operations = normalizePatch(body, userResourceType);
-    const next = applyPatch(toScimUser(row, caller.baseUrl), operations, userResourceType);
-    return this.sync(caller, userId, readScimUser(next), ifMatch);
+    const operations = normalizePatch(body, userPatchResourceType);
+    const next = applyPatch(toScimUser(row, caller.baseUrl), operations, userPatchResourceType);
+    return this.sync(caller, userId, readScimUser(next, row.site_name), ifMatch);
   }
 
   async replace(caller: ScimCaller, userId: string, body: unknown, ifMatch?: number): Promise<ScimUserResult> {
@@ -119,6 +120,7 @@ export class ScimUsersService {
     } catch (error) {
       throw translate(error);
     }
+    if (input.siteName !== undefined && site) await this.queries.noteSiteNameSent(caller.tenantId, userId, input.siteName, { siteId: site.siteId, currentName: site.siteName });
     return this.read(caller, userId, includeHidden);
   }
 
