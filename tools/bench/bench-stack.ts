@@ -79,6 +79,7 @@ export async function startBenchStack(services: readonly string[], extraEnv: Rec
       await cleanup.connect();
       await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await cleanup.end();
+      execFileSync('node', ['tools/kafka/delete-topics.cjs', name, brokers!], { cwd: workspaceRoot, stdio: 'ignore' });
       if (startedKafka) execFileSync('bash', ['tools/kafka/kafka.sh', 'stop'], { cwd: workspaceRoot, stdio: 'ignore' });
     },
   };

@@ -48,6 +48,7 @@ const jest = spawn(
 );
 const code = await new Promise((resolve) => jest.on('exit', (exitCode) => resolve(exitCode ?? 1)));
 
+spawnSync('node', ['tools/kafka/delete-topics.cjs', runId, brokers], { cwd: root, stdio: 'inherit' });
 spawnSync('bash', ['tools/postgres/postgres.sh', 'drop-prefix', runId], { cwd: root, stdio: 'inherit', env: { ...process.env, POSTGRES_ADMIN_URL: adminUrl } });
 if (startedKafka) spawnSync('bash', ['tools/kafka/kafka.sh', 'stop'], { cwd: root, stdio: 'inherit' });
 

@@ -9,7 +9,7 @@ import {
   eventually,
   serviceEnv,
   startServiceProcess,
-  uniqueSuffix,
+  testNamespace,
   waitForHttp,
   type Collector,
   type ServiceProcess,
@@ -25,7 +25,7 @@ describe('relay killed between commit and publish (a real SIGKILL)', () => {
 
   beforeAll(async () => {
     const databaseUrl = await createTestDatabase();
-    const namespace = `crash-${uniqueSuffix()}.`;
+    const namespace = testNamespace('crash');
     port = await freePort();
     env = serviceEnv(databaseUrl, namespace, { PORT: String(port) });
     writer = createDataSource({ url: databaseUrl, migrations: [CreateEventStore1764460800000] });
@@ -87,5 +87,7 @@ describe('relay killed between commit and publish (a real SIGKILL)', () => {
       },
       { timeoutMs: 60_000 },
     );
+    // The correlation id of the writing request travels in the Kafka headers.
+    expect(new Set(collector.messages.map((message) => message.headers['x-correlation-id']))).toEqual(new Set(['crash-test']));
   });
 });

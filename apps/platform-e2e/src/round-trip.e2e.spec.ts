@@ -5,7 +5,7 @@ import { licensingUsersProjection } from '@identity/licensing-data-access';
 import { CommandRunner, PostgresEventStore, createDataSource, outboxFor, publishAsIs } from '@identity/platform-event-store';
 import { rebuildProjection } from '@identity/platform-projections';
 import { startService, type RunningService } from '@identity/platform-service';
-import { createTestDatabase, eventually, serviceEnv, uniqueSuffix } from '@identity/platform-testing';
+import { createTestDatabase, eventually, serviceEnv, testNamespace } from '@identity/platform-testing';
 import { eventRelayService } from '@identity/service-event-relay';
 import { licensingService } from '@identity/service-licensing';
 
@@ -19,7 +19,7 @@ describe('round trip: event store → outbox → relay → Kafka → another ser
 
   beforeAll(async () => {
     const databaseUrl = await createTestDatabase();
-    const env = serviceEnv(databaseUrl, `roundtrip-${uniqueSuffix()}.`);
+    const env = serviceEnv(databaseUrl, testNamespace('roundtrip'));
     relay = await startService(eventRelayService, { env, listen: false });
     licensing = await startService(licensingService, { env, listen: false });
     writer = createDataSource({ url: databaseUrl, migrations: [] });

@@ -1,5 +1,5 @@
 import { startService, type RunningService } from '@identity/platform-service';
-import { createTestDatabase, eventually, serviceEnv, TEST_PLATFORM_TOKEN, uniqueSuffix } from '@identity/platform-testing';
+import { createTestDatabase, eventually, serviceEnv, TEST_PLATFORM_TOKEN, testNamespace, uniqueSuffix } from '@identity/platform-testing';
 import { eventRelayService } from '@identity/service-event-relay';
 import { scimIngestService } from '@identity/service-scim-ingest';
 import { userDirectoryService } from '@identity/service-user-directory';
@@ -32,7 +32,7 @@ export class IdentityStack {
 
   async start(overrides: Record<string, string> = {}): Promise<void> {
     this.databaseUrl = await createTestDatabase();
-    const env = serviceEnv(this.databaseUrl, `scim-${uniqueSuffix()}.`, overrides);
+    const env = serviceEnv(this.databaseUrl, testNamespace('scim'), overrides);
     for (const definition of [userDirectoryService, scimIngestService, eventRelayService]) {
       this.services.push(await startService(definition, { env, listen: true, collectProcessMetrics: false }));
     }

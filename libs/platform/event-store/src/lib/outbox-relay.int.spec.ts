@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { KafkaMessageBus } from '@identity/platform-messaging';
-import { collectFromKafka, createTestDatabase, eventually, kafkaBrokers, uniqueSuffix, type Collector } from '@identity/platform-testing';
+import { collectFromKafka, createTestDatabase, eventually, kafkaBrokers, testNamespace, type Collector } from '@identity/platform-testing';
 import { createDataSource, runMigrations } from './database';
 import { CreateEventStore1764460800000 } from './event-store.migration';
 import { OutboxRelay } from './outbox-relay';
@@ -15,7 +15,7 @@ describe('OutboxRelay (real PostgreSQL, real Kafka)', () => {
   let bus: KafkaMessageBus;
   let collector: Collector;
   let relay: OutboxRelay;
-  const namespace = `relay-${uniqueSuffix()}.`;
+  const namespace = testNamespace('relay');
 
   beforeAll(async () => {
     url = await createTestDatabase();

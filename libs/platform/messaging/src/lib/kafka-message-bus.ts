@@ -86,7 +86,7 @@ export class KafkaMessageBus implements MessageBus {
     if (missing.length === 0) return;
     const existing = new Set(await this.admin.listTopics());
     const toCreate = missing.filter((topic) => !existing.has(topic.name));
-    if (toCreate.length > 0) {
+    for (let attempt = 1; toCreate.length > 0; attempt++) {
       try {
         await this.admin.createTopics({
           waitForLeaders: true,
@@ -97,9 +97,14 @@ export class KafkaMessageBus implements MessageBus {
             configEntries: Object.entries(topic.config ?? {}).map(([name, value]) => ({ name, value })),
           })),
         });
+        break;
       } catch (error) {
-        // Another instance may have created them at the same moment; anything else is real.
-        if (!(error instanceof Error && /already exists/i.test(error.message))) throw error;
+        // Another instance may have created them at the same moment.
+        if (error instanceof Error && /already exists/i.test(error.message)) break;
+        // A busy broker can answer the leader wait before the new partitions are known: ask again.
+        const retriable = (error as { retriable?: boolean }).retriable || /does not host this topic-partition|leader/i.test(String((error as Error).message));
+        if (!retriable || attempt >= 5) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 300 * attempt));
       }
     }
     for (const topic of missing) this.knownTopics.add(topic.name);

@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { IntegrationEvent } from '@identity/contracts';
 import { CreateEventStore1764460800000, createDataSource, runMigrations } from '@identity/platform-event-store';
 import { KafkaMessageBus } from '@identity/platform-messaging';
-import { createTestDatabase, eventually, kafkaBrokers, uniqueSuffix } from '@identity/platform-testing';
+import { createTestDatabase, eventually, kafkaBrokers, testNamespace, uniqueSuffix } from '@identity/platform-testing';
 import { projectionProgressTableSql, type Projection } from './projection';
 import { ProjectionRunner } from './projection-runner';
 
@@ -30,7 +30,7 @@ describe('ProjectionRunner (real PostgreSQL, real Kafka)', () => {
   let dataSource: DataSource;
   let bus: KafkaMessageBus;
   let runner: ProjectionRunner;
-  const namespace = `projection-${uniqueSuffix()}.`;
+  const namespace = testNamespace('projection');
 
   beforeAll(async () => {
     dataSource = createDataSource({ url: await createTestDatabase(), migrations: [CreateEventStore1764460800000] });

@@ -21,6 +21,8 @@ export interface ProjectionRunnerOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   /** Called after each applied event, for lag metrics. */
   onApplied?: (projection: Projection, event: IntegrationEvent) => void;
+  /** Runs each message's handling inside a context (the correlation id its headers carry, for the logs). */
+  around?: <T>(headers: Record<string, string>, work: () => Promise<T>) => Promise<T>;
 }
 
 /** Keeps projections up to date from the bus. */
@@ -39,14 +41,14 @@ export class ProjectionRunner {
       const subscription = await this.bus.subscribe({
         groupId: `projection.${projection.name}`,
         topics: projection.topics,
-        handle: async (message) => {
+        handle: (message) => (this.options.around ?? ((_headers, work) => work()))(message.headers, async () => {
           const event = JSON.parse(message.value) as IntegrationEvent;
           // Most redeliveries, and the bus copies of events a writer already applied inline, stop at a
           // plain read: no transaction, no row lock, no commit to wait for.
           if (await this.alreadyApplied(projection, event)) return;
           const applied = await this.dataSource.transaction((manager) => applyOnce(manager, projection, event));
           if (applied) this.options.onApplied?.(projection, event);
-        },
+        }),
       });
       this.subscriptions.push(subscription);
     }

@@ -55,6 +55,10 @@ export class ServiceConfig {
     return this.require(name) as number;
   }
 
+  optionalInt(name: string): number | undefined {
+    return this.values.get(name) as number | undefined;
+  }
+
   bool(name: string): boolean {
     return this.require(name) as boolean;
   }
@@ -113,6 +117,13 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
   { name: 'KAFKA_BROKERS', kind: 'list', required: true, description: 'Comma-separated Kafka bootstrap servers (host:port).' },
   { name: 'KAFKA_CLIENT_ID', kind: 'string', default: 'identity-platform', description: 'Client id prefix the service gives Kafka.' },
   { name: 'KAFKA_NAMESPACE', kind: 'string', default: '', description: 'Prefix of every topic and consumer group, to share one cluster between environments.' },
+  {
+    name: 'KAFKA_TOPIC_PARTITIONS',
+    kind: 'int',
+    min: 1,
+    max: 1000,
+    description: 'Partitions of the topics a service creates when missing, instead of each contract’s count (small test brokers). Topics managed by the platform (KafkaTopic resources) are unaffected.',
+  },
   { name: 'PUBLIC_BASE_URL', kind: 'url', default: 'http://localhost:3000', description: 'The one public origin every service is reached at.' },
   { name: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Minimum level of the JSON logs.' },
   { name: 'MIGRATIONS_RUN', kind: 'bool', default: 'true', description: 'Run pending database migrations at start-up (under a lock); false when a migration Job does it.' },

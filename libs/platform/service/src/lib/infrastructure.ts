@@ -6,6 +6,7 @@ import { KafkaMessageBus, type MessageBus } from '@identity/platform-messaging';
 import { ProjectionRunner, type Projection } from '@identity/platform-projections';
 import type { ServiceConfig } from './config';
 import type { ServiceMetrics } from './metrics';
+import { CORRELATION_HEADER, runWithCorrelationId, sanitiseCorrelationId } from './logging';
 
 export interface InfrastructureOptions {
   service: string;
@@ -59,7 +60,8 @@ export class ServiceInfrastructure {
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
     }
     await this.bus.connect();
-    await this.bus.ensureTopics(ALL_TOPICS);
+    const partitions = config.optionalInt('KAFKA_TOPIC_PARTITIONS');
+    await this.bus.ensureTopics(ALL_TOPICS.map((topic) => ({ ...topic, partitions: partitions ?? topic.partitions })));
     if (this.options.runsRelay) {
       this.relay = new OutboxRelay(this.dataSource, this.bus, {
         name: 'identity-platform',
@@ -72,6 +74,7 @@ export class ServiceInfrastructure {
     if (this.options.projections.length > 0) {
       this.projectionRunner = new ProjectionRunner(this.dataSource, this.bus, {
         log: (level, message, extra) => logger[level](extra ?? {}, message),
+        around: (headers, work) => runWithCorrelationId(sanitiseCorrelationId(headers[CORRELATION_HEADER]), work),
         onApplied: (projection, event) => {
           this.options.metrics.eventsApplied.inc({ projection: projection.name });
           this.options.metrics.projectionLagSeconds.set(

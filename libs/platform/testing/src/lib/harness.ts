@@ -39,6 +39,11 @@ export async function createTestDatabase(): Promise<string> {
 
 export const TEST_PLATFORM_TOKEN = 'test-platform-token-0123456789abcdef0123456789';
 
+/** A Kafka namespace for one test file: `<run id>.<label>-<random>.`, deleted with the run. */
+export function testNamespace(label: string): string {
+  return `${testRunId()}.${label}-${uniqueSuffix()}.`;
+}
+
 /** The environment a service under test starts with: real PostgreSQL and Kafka, its own namespace. */
 export function serviceEnv(databaseUrl: string, namespace: string, overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
@@ -47,6 +52,8 @@ export function serviceEnv(databaseUrl: string, namespace: string, overrides: Re
     DATABASE_POOL_SIZE: '5',
     KAFKA_BROKERS: kafkaBrokers().join(','),
     KAFKA_NAMESPACE: namespace,
+    // A test broker creates hundreds of topics per run; a few partitions each keep that quick.
+    KAFKA_TOPIC_PARTITIONS: '2',
     PLATFORM_ADMIN_TOKEN: TEST_PLATFORM_TOKEN,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     PORT: '0',
