@@ -111,7 +111,8 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       await stack.admin(stack.scimBase, 'PATCH', `/api/v1/tenants/${tenant.tenantId}/provisioning/scim`, tenant.adminToken, { newUsersVisibleInDirectory: true });
       try {
         const user = await idpUser();
-        expect(user.visibleInDirectory).toBe(true);
+        // The user and its visibility are two events; the read model shows both shortly.
+        await eventually(async () => expect((await api<User>('GET', `/users/${user.userId}`)).body.visibleInDirectory).toBe(true));
       } finally {
         await stack.admin(stack.scimBase, 'PATCH', `/api/v1/tenants/${tenant.tenantId}/provisioning/scim`, tenant.adminToken, { newUsersVisibleInDirectory: false });
       }
