@@ -1,5 +1,16 @@
-import { Module } from '@nestjs/common';
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { LicensingApplicationModule } from '@identity/licensing-application';
+import { ADMIN_TOKEN_VERIFIER } from '@identity/platform-service';
+import { TenantAccessQueries } from '@identity/platform-tenancy';
+import { LicensesController } from './licenses/licenses.controller';
 
-/** License subscriptions and assignments arrive with the licensing issue; the user read model runs already. */
-@Module({})
+@Module({
+  imports: [LicensingApplicationModule],
+  controllers: [LicensesController],
+  providers: [
+    { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
+    { provide: ADMIN_TOKEN_VERIFIER, useExisting: TenantAccessQueries },
+  ],
+})
 export class LicensingModule {}

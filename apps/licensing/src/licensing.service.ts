@@ -1,16 +1,34 @@
-import { CreateLicensingSchema1764461000000, licensingUsersProjection } from '@identity/licensing-data-access';
+import { asProblem, autoAssignLicenses, freeSeatOfDeletedUser } from '@identity/licensing-application';
+import {
+  CreateLicensingLedger1764461600000,
+  CreateLicensingSchema1764461000000,
+  licensingLedgerProjection,
+  licensingTenantAccessProjection,
+  licensingUsersProjection,
+} from '@identity/licensing-data-access';
 import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
-import type { ServiceDefinition } from '@identity/platform-service';
+import { PLATFORM_ADMIN_TOKEN, ProblemError, type ServiceDefinition } from '@identity/platform-service';
 import { LicensingModule } from './licensing.module';
 
 export const licensingService: ServiceDefinition = {
   name: 'licensing',
-  config: [],
+  config: [PLATFORM_ADMIN_TOKEN],
   module: LicensingModule,
-  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000],
-  inlineOnlyProjections: [],
-  projections: [licensingUsersProjection],
-  publicPrefixes: ['/api/v1/tenants/*/licenses'],
+  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000],
+  projections: [licensingUsersProjection, licensingTenantAccessProjection],
+  inlineOnlyProjections: [licensingLedgerProjection],
+  reactions: [freeSeatOfDeletedUser, autoAssignLicenses],
+  publicPrefixes: ['/api/v1/tenants/*/licenses', '/api/docs/licensing'],
+  openApi: {
+    path: 'api/docs/licensing',
+    title: 'Identity platform: X Series licensing',
+    description: 'Seats per plan, license assignment (one by one, by CSV, by rules). A license needs a user with a site; seats are never oversold.',
+  },
   runsRelay: false,
-  errorMappers: [],
+  errorMappers: [
+    (error) => {
+      const problem = asProblem(error);
+      return problem instanceof ProblemError ? problem.problem : undefined;
+    },
+  ],
 };

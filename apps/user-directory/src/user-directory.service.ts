@@ -4,6 +4,7 @@ import {
   CreateDirectorySites1764461100000,
   CreateDirectoryUsers1764461300000,
   directoryUsersProjection,
+  directoryLicensesProjection,
   directorySitesProjection,
   directoryTenantsProjection,
 } from '@identity/directory-data-access';
@@ -37,7 +38,7 @@ export const userDirectoryService: ServiceDefinition = {
   module: UserDirectoryModule,
   migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000],
   inlineOnlyProjections: [directoryTenantsProjection, directorySitesProjection],
-  projections: [directoryUsersProjection],
+  projections: [directoryUsersProjection, directoryLicensesProjection],
   publicPrefixes: ['/api/v1', '/api/docs'],
   openApi: {
     path: 'api/docs',

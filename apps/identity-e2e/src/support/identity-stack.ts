@@ -1,6 +1,7 @@
 import { startService, type RunningService } from '@identity/platform-service';
 import { createTestDatabase, eventually, serviceEnv, TEST_PLATFORM_TOKEN, testNamespace, uniqueSuffix } from '@identity/platform-testing';
 import { eventRelayService } from '@identity/service-event-relay';
+import { licensingService } from '@identity/service-licensing';
 import { scimIngestService } from '@identity/service-scim-ingest';
 import { userDirectoryService } from '@identity/service-user-directory';
 
@@ -30,11 +31,17 @@ export class IdentityStack {
   directoryUrl = '';
   scimBase = '';
 
-  async start(overrides: Record<string, string> = {}): Promise<void> {
+  /** Licensing instances started with `licensingInstances` (several share one database, as pods would). */
+  licensing: RunningService[] = [];
+
+  async start(overrides: Record<string, string> = {}, options: { licensingInstances?: number } = {}): Promise<void> {
     this.databaseUrl = await createTestDatabase();
-    const env = serviceEnv(this.databaseUrl, testNamespace('scim'), overrides);
+    const env = serviceEnv(this.databaseUrl, testNamespace('identity'), overrides);
     for (const definition of [userDirectoryService, scimIngestService, eventRelayService]) {
       this.services.push(await startService(definition, { env, listen: true, collectProcessMetrics: false }));
+    }
+    for (let index = 0; index < (options.licensingInstances ?? 0); index++) {
+      this.licensing.push(await startService(licensingService, { env, listen: true, collectProcessMetrics: false }));
     }
     this.directoryUrl = `http://127.0.0.1:${this.services[0].port}`;
     this.scimBase = `http://127.0.0.1:${this.services[1].port}`;
@@ -49,6 +56,7 @@ export class IdentityStack {
     for (const [service, base] of [
       [this.services[0], this.directoryUrl],
       [this.services[1], this.scimBase],
+      ...this.licensing.slice(0, 1).map((instance) => [instance, `http://127.0.0.1:${instance.port}`] as const),
     ] as const) {
       const stack = (service.handler as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
       for (const layer of stack) {
@@ -59,8 +67,9 @@ export class IdentityStack {
   }
 
   async stop(): Promise<void> {
-    for (const service of [...this.services].reverse()) await service.stop();
+    for (const service of [...this.licensing, ...this.services].reverse()) await service.stop();
     this.services = [];
+    this.licensing = [];
   }
 
   /** A company with sites, SCIM enabled for an IdP: what an admin sets up before Azure AD connects. */

@@ -5,3 +5,4 @@ export * from './lib/directory.projections';
 export * from './lib/users.projection';
 export * from './lib/site.queries';
 export * from './lib/user.queries';
+export * from './lib/licenses.projection';

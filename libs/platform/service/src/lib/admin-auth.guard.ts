@@ -54,11 +54,12 @@ export class AdminAuthGuard implements CanActivate {
     }
     const tenantId = await this.verifier.tenantOfToken(hash);
     if (!tenantId) throw unauthorized();
-    if (scope === 'platform') throw new ProblemError({ status: 403, title: 'Forbidden', detail: 'this needs the platform operators’ token' });
+    // Another company's resources do not exist for this token, whatever the route's scope.
     const routeTenant = request.params?.tenantId as string | undefined;
     if (routeTenant !== undefined && routeTenant !== tenantId) {
       throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such tenant' });
     }
+    if (scope === 'platform') throw new ProblemError({ status: 403, title: 'Forbidden', detail: 'this needs the platform operators’ token' });
     request.principal = { kind: 'tenant', tenantId };
     return true;
   }

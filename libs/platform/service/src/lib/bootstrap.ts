@@ -46,6 +46,7 @@ export async function startService(definition: ServiceDefinition, options: Start
     metrics,
     migrations: definition.migrations,
     projections: definition.projections,
+    reactions: definition.reactions ?? [],
     runsRelay: definition.runsRelay,
     bus: options.bus,
   });

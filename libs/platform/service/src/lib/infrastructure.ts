@@ -1,11 +1,12 @@
 import type { DataSource, MigrationInterface } from 'typeorm';
 import type { Logger } from 'pino';
-import { ALL_TOPICS } from '@identity/contracts';
+import { ALL_TOPICS, type IntegrationEvent } from '@identity/contracts';
 import { CommandRunner, OutboxRelay, PostgresEventStore, createDataSource, runMigrations } from '@identity/platform-event-store';
-import { KafkaMessageBus, type MessageBus } from '@identity/platform-messaging';
+import { KafkaMessageBus, type MessageBus, type Subscription } from '@identity/platform-messaging';
 import { ProjectionRunner, type Projection } from '@identity/platform-projections';
 import type { ServiceConfig } from './config';
 import type { ServiceMetrics } from './metrics';
+import type { Reaction } from './service-definition';
 import { CORRELATION_HEADER, runWithCorrelationId, sanitiseCorrelationId } from './logging';
 
 export interface InfrastructureOptions {
@@ -15,6 +16,7 @@ export interface InfrastructureOptions {
   metrics: ServiceMetrics;
   migrations: readonly (new () => MigrationInterface)[];
   projections: readonly Projection[];
+  reactions: readonly Reaction[];
   runsRelay: boolean;
   /** Embedded mode hands every service the same in-process bus. */
   bus?: MessageBus;
@@ -31,6 +33,7 @@ export class ServiceInfrastructure {
   readonly commands: CommandRunner;
   private relay?: OutboxRelay;
   private projectionRunner?: ProjectionRunner;
+  private readonly reactionSubscriptions: Subscription[] = [];
 
   constructor(private readonly options: InfrastructureOptions) {
     const { config } = options;
@@ -85,6 +88,18 @@ export class ServiceInfrastructure {
       });
       await this.projectionRunner.start(this.options.projections);
     }
+    for (const reaction of this.options.reactions) {
+      this.reactionSubscriptions.push(
+        await this.bus.subscribe({
+          groupId: `reaction.${reaction.name}`,
+          topics: reaction.topics,
+          handle: (message) =>
+            runWithCorrelationId(sanitiseCorrelationId(message.headers[CORRELATION_HEADER]), () =>
+              reaction.handle(JSON.parse(message.value) as IntegrationEvent, this),
+            ),
+        }),
+      );
+    }
   }
 
   relayStatus() {
@@ -106,6 +121,7 @@ export class ServiceInfrastructure {
 
   /** Stops taking work first (consumers, relay), then closes the connections. */
   async stop(): Promise<void> {
+    await Promise.all(this.reactionSubscriptions.splice(0).map((subscription) => subscription.stop()));
     await this.projectionRunner?.stop();
     await this.relay?.stop();
     if (!this.options.bus) await this.bus.disconnect();

@@ -1,8 +1,20 @@
 import type { Type } from '@nestjs/common';
 import type { MigrationInterface } from 'typeorm';
+import type { IntegrationEvent } from '@identity/contracts';
 import type { Projection } from '@identity/platform-projections';
+import type { ServiceInfrastructure } from './infrastructure';
 import type { ConfigVariable } from './config';
 import type { ErrorMapper, ProtocolErrorRenderer } from './problem-details';
+
+/**
+ * A reaction to integration events: it runs commands, so it must be idempotent (a redelivered
+ * event must decide nothing new). Each reaction is a consumer group of its own.
+ */
+export interface Reaction {
+  name: string;
+  topics: readonly string[];
+  handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure): Promise<void>;
+}
 
 /** What makes a deployable: its module, configuration, schema, read models and public paths. */
 export interface ServiceDefinition {
@@ -13,6 +25,8 @@ export interface ServiceDefinition {
   migrations: readonly (new () => MigrationInterface)[];
   /** Read models this service keeps up to date from the bus. */
   projections: readonly Projection[];
+  /** What the service does when events happen (free a seat when a user is deleted, say). */
+  reactions?: readonly Reaction[];
   /** Read models only this service's own writes change, applied in the writing transaction. */
   inlineOnlyProjections: readonly Projection[];
   /** Public path prefixes this service answers (the ingress and the embedded router route by them). */

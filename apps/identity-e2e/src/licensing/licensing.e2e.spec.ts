@@ -1,0 +1,165 @@
+import { randomUUID } from 'node:crypto';
+import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
+import { azure } from '../support/azure-ad.requests';
+import { ENTERPRISE, IdentityStack, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
+
+type Usage = { plans: { plan: string; seats: number; used: number; free: number }[]; unlicensedUsers: number };
+
+describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
+  const stack = new IdentityStack();
+  let tenant: ScimTenant;
+  let scim: ReturnType<typeof scimClient>;
+  let base: (instance?: number) => string;
+  const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, token = tenant.adminToken, instance = 0) =>
+    stack.admin<T>(base(instance), method, `/api/v1/tenants/${tenant.tenantId}/licenses${path}`, token, body);
+  const setSeats = (plan: string, seats: number) => api<Usage>('PUT', `/plans/${plan}`, { seats }, TEST_PLATFORM_TOKEN);
+
+  beforeAll(async () => {
+    await stack.start({}, { licensingInstances: 2 });
+    base = (instance = 0) => `http://127.0.0.1:${stack.licensing[instance].port}`;
+    tenant = await stack.tenant({ sites: ['London', 'Paris'] });
+    scim = scimClient(tenant);
+    await eventually(async () => expect((await api('GET', '')).status).toBe(200));
+  });
+
+  afterAll(() => stack.stop());
+
+  /** Provisions over SCIM and waits until licensing knows the user. */
+  const provision = async (options: { site?: string | null; department?: string } = {}) => {
+    const body = azure.createUser(`lic.${randomUUID().slice(0, 8)}@contoso.com`, options.site ?? 'London');
+    if (options.site === null) delete (body as Record<string, unknown>)[SITE_8X8];
+    if (options.department) body[ENTERPRISE] = { department: options.department };
+    const created = await scim<{ id: string }>('POST', '/Users', body);
+    await eventually(async () => {
+      const users = await api<{ items: { userId: string }[] }>('GET', '/users?limit=500');
+      expect(users.body.items.map((user) => user.userId)).toContain(created.body.id);
+    });
+    return { userId: created.body.id, userName: body.userName };
+  };
+
+  it('lets only operators set seats, and never below the seats in use', async () => {
+    expect((await api('PUT', '/plans/X2', { seats: 5 })).status).toBe(403);
+    expect((await setSeats('X2', 1)).body.plans).toEqual([{ plan: 'X2', seats: 1, used: 0, free: 1 }]);
+    const user = await provision();
+    expect((await api('PUT', `/users/${user.userId}`, { plan: 'X2' })).body).toMatchObject({ outcome: 'assigned' });
+    const lower = await setSeats('X2', 0);
+    expect(lower.status).toBe(409);
+    expect(lower.body).toMatchObject({ title: 'seats-in-use' });
+    expect((await api('DELETE', `/users/${user.userId}`)).body).toMatchObject({ outcome: 'unassigned' });
+    expect((await setSeats('X2', 0)).status).toBe(200);
+  });
+
+  it('licenses only users with a site, keeps the seat through deactivation, and frees it on delete', async () => {
+    await setSeats('X4', 3);
+    const noSite = await provision({ site: null });
+    const refused = await api('PUT', `/users/${noSite.userId}`, { plan: 'X4' });
+    expect(refused).toMatchObject({ status: 409, body: { title: 'site-missing' } });
+    expect(String(refused.body.detail)).toContain('site');
+
+    const user = await provision();
+    expect((await api('PUT', `/users/${user.userId}`, { plan: 'X4' })).status).toBe(200);
+    expect((await api('PUT', `/users/${user.userId}`, { plan: 'X4' })).body).toMatchObject({ outcome: 'unchanged' });
+    expect((await api('PUT', `/users/${user.userId}`, { plan: 'X2' })).body).toMatchObject({ title: 'already-licensed' });
+    await scim('PATCH', `/Users/${user.userId}`, azure.disableDefault);
+    await scim('PATCH', `/Users/${user.userId}`, azure.enableDefault);
+    const usage = (await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X4');
+    expect(usage).toMatchObject({ used: 1 });
+    // An admin deletes the user: the seat comes back by itself.
+    await stack.admin(stack.directoryUrl, 'DELETE', `/api/v1/tenants/${tenant.tenantId}/users/${user.userId}`, tenant.adminToken);
+    await eventually(async () => expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X4')).toMatchObject({ used: 0 }));
+    await eventually(async () => {
+      const directoryUser = await stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${tenant.tenantId}/users/${noSite.userId}`, tenant.adminToken);
+      expect(directoryUser.body).toMatchObject({ license: null });
+    });
+  });
+
+  it('never oversells: 100 concurrent assignments on two instances for 10 free seats give exactly 10', async () => {
+    await setSeats('X8', 10);
+    const users = await Promise.all(Array.from({ length: 100 }, () => scim<{ id: string }>('POST', '/Users', azure.createUser(`race.${randomUUID()}@contoso.com`))));
+    const ids = users.map((user) => user.body.id);
+    await eventually(async () => expect((await api<{ total: number }>('GET', '/users?licensed=false&limit=1')).body.total).toBeGreaterThanOrEqual(100), { timeoutMs: 60_000 });
+    const responses = await Promise.all(ids.map((id, index) => api('PUT', `/users/${id}`, { plan: 'X8' }, tenant.adminToken, index % 2)));
+    expect(responses.filter((response) => response.status === 200)).toHaveLength(10);
+    expect(responses.filter((response) => response.status === 409 && response.body.title === 'no-seats-left')).toHaveLength(90);
+    expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X8')).toEqual({ plan: 'X8', seats: 10, used: 10, free: 0 });
+  });
+
+  it('imports a CSV as a job: dry run, real run with good and bad rows, and an idempotent re-upload', async () => {
+    await setSeats('X6', 2);
+    const [a, b] = [await provision(), await provision()];
+    const noSite = await provision({ site: null });
+    const csv = ['username,plan,action', `${a.userName},X6,assign`, `${b.userName.toUpperCase()},X6,`, `${noSite.userName},X6,assign`, `ghost@contoso.com,X6,assign`, `${a.userName},X6,explode`].join('\n');
+    const run = async (dryRun: boolean) => {
+      const started = await stack.admin<{ jobId: string }>(base(1), 'POST', `/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, tenant.adminToken);
+      expect(started.status).toBe(400); // no body
+      const response = await fetch(`${base(1)}/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
+        body: csv,
+      });
+      expect(response.status).toBe(202);
+      const { jobId } = (await response.json()) as { jobId: string };
+      return eventually(async () => {
+        const job = await api<{ status: string; processed: number; total: number; summary: Record<string, number>; results: { line: number; outcome: string; error?: string }[] }>(
+          'GET',
+          `/imports/${jobId}`,
+        );
+        expect(job.body.status).toBe('finished');
+        return job.body;
+      });
+    };
+    const dry = await run(true);
+    expect(dry.results.map((row) => [row.line, row.outcome])).toEqual([
+      [2, 'would-assign'],
+      [3, 'would-assign'],
+      [4, 'error'],
+      [5, 'error'],
+      [6, 'error'],
+    ]);
+    expect(dry.results[2].error).toContain('site');
+    expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X6')).toMatchObject({ used: 0 });
+    const real = await run(false);
+    expect(real.summary).toEqual({ changed: 2, wouldChange: 0, unchanged: 0, errors: 3 });
+    expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X6')).toMatchObject({ used: 2, free: 0 });
+    const again = await run(false);
+    expect(again.summary).toEqual({ changed: 0, wouldChange: 0, unchanged: 2, errors: 3 });
+  });
+
+  it('auto-assigns by rule on provisioning through SCIM, and lists users a rule could not serve', async () => {
+    await setSeats('X4', 5);
+    await setSeats('X2', 1);
+    const used = (await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X4')!.used;
+    expect((await api('PUT', '/rules', { rules: [{ attribute: 'department', value: 'Sales', plan: 'X2' }, { attribute: 'site', value: 'Paris', plan: 'X4' }] })).status).toBe(200);
+    const seller = await provision({ department: 'Sales' });
+    const parisian = await provision({ site: 'Paris' });
+    const secondSeller = await provision({ department: 'Sales' });
+    const plain = await provision();
+    await eventually(async () => {
+      const licensed = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/users?licensed=true&limit=500');
+      const plans = Object.fromEntries(licensed.body.items.map((user) => [user.userId, user.plan]));
+      expect([plans[seller.userId], plans[parisian.userId]]).toEqual(['X2', 'X4']);
+    });
+    await eventually(async () => {
+      const unserved = await api<{ items: { userId: string; plan: string; reason: string }[] }>('GET', '/unserved');
+      expect(unserved.body.items).toEqual([expect.objectContaining({ userId: secondSeller.userId, plan: 'X2', reason: expect.stringContaining('no free X2 seat') })]);
+    });
+    const users = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/users?licensed=false&limit=500');
+    expect(users.body.items.map((user) => user.userId)).toContain(plain.userId);
+    expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X4')!.used).toBe(used + 1);
+    await api('PUT', '/rules', { rules: [] });
+  });
+
+  it('answers 404 to another tenant’s admin token on every licensing route', async () => {
+    const other = await stack.tenant({ sites: ['Rome'] });
+    await eventually(async () =>
+      expect((await stack.admin(base(0), 'GET', `/api/v1/tenants/${other.tenantId}/licenses`, other.adminToken)).status).toBe(200),
+    );
+    const routes = [...stack.tenantRoutes()].filter((route) => route.path.includes('/licenses'));
+    expect(routes.length).toBeGreaterThanOrEqual(9);
+    for (const route of routes) {
+      const path = route.path.replace(':tenantId', tenant.tenantId).replace(/:(\w+)/g, () => randomUUID());
+      const response = await stack.admin(route.base, route.method, path, other.adminToken, route.method === 'GET' || route.method === 'DELETE' ? undefined : {});
+      expect({ route: `${route.method} ${route.path}`, status: response.status }).toEqual({ route: `${route.method} ${route.path}`, status: 404 });
+    }
+  });
+});

@@ -1,0 +1,33 @@
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+
+export class SeatsDto {
+  @IsInt() @Min(0) @Max(1_000_000) seats!: number;
+}
+
+export class AssignDto {
+  @IsString() @Length(1, 32) plan!: string;
+  /** Replace the plan the user already holds (a plan change is never implicit). */
+  @IsOptional() @IsBoolean() swap = false;
+}
+
+export class RuleDto {
+  @IsIn(['department', 'site', 'title']) attribute!: 'department' | 'site' | 'title';
+  @IsString() @Length(1, 256) value!: string;
+  @IsString() @Length(1, 32) plan!: string;
+}
+
+export class RulesDto {
+  @ValidateNested({ each: true }) @Type(() => RuleDto) @ArrayMaxSize(100) rules!: RuleDto[];
+}
+
+export class LicensedUsersQuery {
+  @IsOptional() @IsIn(['true', 'false']) licensed?: 'true' | 'false';
+  @IsOptional() @IsString() @Length(1, 32) plan?: string;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
+}
+
+export class ImportQuery {
+  @IsOptional() @IsIn(['true', 'false']) dryRun?: 'true' | 'false';
+}

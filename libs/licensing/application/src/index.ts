@@ -1,0 +1,4 @@
+export * from './lib/licensing.service';
+export * from './lib/licensing.reactions';
+export * from './lib/license-import.service';
+export * from './lib/licensing-application.module';

@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { LicensingQueries } from '@identity/licensing-data-access';
+import { CsvFormatError, parseCsv } from '@identity/platform-csv';
+import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
+import { LicensingService } from './licensing.service';
+
+export const LICENSE_IMPORT_MAX_ROWS = 50_000;
+
+interface RowResult {
+  line: number;
+  userName: string;
+  plan: string;
+  action: 'assign' | 'unassign';
+  outcome: 'assigned' | 'swapped' | 'unassigned' | 'unchanged' | 'would-assign' | 'would-unassign' | 'error';
+  error?: string;
+}
+
+/**
+ * License assignment by CSV (username, plan, action), run as a background job the admin polls.
+ * Rows are independent and idempotent, so a job interrupted by a restart resumes from its last
+ * saved row, and uploading the same file again changes nothing more.
+ */
+@Injectable()
+export class LicenseImportService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('LicenseImport');
+  private running = new Set<string>();
+  private stopping = false;
+
+  constructor(
+    @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
+    @Inject(LicensingQueries) private readonly queries: LicensingQueries,
+    private readonly licensing: LicensingService,
+  ) {}
+
+  async start(tenantId: string, csv: string, dryRun: boolean): Promise<{ jobId: string; status: string; total: number }> {
+    let total: number;
+    try {
+      const table = parseCsv(csv, { maxRows: LICENSE_IMPORT_MAX_ROWS });
+      const columns = table.headers.map((header) => header.toLowerCase());
+      const unknown = table.headers.filter((header) => !['username', 'plan', 'action'].includes(header.toLowerCase()));
+      if (unknown.length > 0) throw new CsvFormatError(`unknown columns: ${unknown.join(', ')} (known: username, plan, action)`);
+      if (!columns.includes('username') || !columns.includes('plan')) throw new CsvFormatError('the username and plan columns are required');
+      total = table.rows.length;
+    } catch (error) {
+      if (error instanceof CsvFormatError) throw new ProblemError({ status: 400, title: 'invalid-csv', detail: error.message });
+      throw error;
+    }
+    const jobId = randomUUID();
+    await this.infrastructure.dataSource.query(
+      `INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv) VALUES ($1, $2, $3, 'queued', $4, $5)`,
+      [jobId, tenantId, dryRun, total, csv],
+    );
+    this.launch(jobId);
+    return { jobId, status: 'queued', total };
+  }
+
+  async status(tenantId: string, jobId: string) {
+    const [job] = await this.infrastructure.dataSource.query(
+      `SELECT job_id AS "jobId", dry_run AS "dryRun", status, total, processed, results, error, created_at AS "createdAt", finished_at AS "finishedAt"
+         FROM licensing.import_jobs WHERE tenant_id = $1 AND job_id = $2`,
+      [tenantId, jobId],
+    );
+    if (!job) throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such import job' });
+    const results = job.results as RowResult[];
+    const count = (...outcomes: RowResult['outcome'][]) => results.filter((result) => outcomes.includes(result.outcome)).length;
+    return {
+      ...job,
+      summary: {
+        changed: count('assigned', 'swapped', 'unassigned'),
+        wouldChange: count('would-assign', 'would-unassign'),
+        unchanged: count('unchanged'),
+        errors: count('error'),
+      },
+    };
+  }
+
+  /** Jobs a stopped instance left unfinished carry on here. */
+  async onApplicationBootstrap(): Promise<void> {
+    const jobs = (await this.infrastructure.dataSource.query(`SELECT job_id FROM licensing.import_jobs WHERE status IN ('queued', 'running')`)) as { job_id: string }[];
+    for (const job of jobs) this.launch(job.job_id);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  private launch(jobId: string): void {
+    if (this.running.has(jobId)) return;
+    this.running.add(jobId);
+    setImmediate(() =>
+      this.process(jobId)
+        .catch(async (error: unknown) => {
+          this.logger.error(`import ${jobId} failed: ${(error as Error).message}`);
+          await this.infrastructure.dataSource
+            .query(`UPDATE licensing.import_jobs SET status = 'failed', error = $2, finished_at = now() WHERE job_id = $1`, [jobId, (error as Error).message])
+            .catch(() => undefined);
+        })
+        .finally(() => this.running.delete(jobId)),
+    );
+  }
+
+  private async process(jobId: string): Promise<void> {
+    // Only one instance works on a job: the row lock on the job decides.
+    const result = (await this.infrastructure.dataSource.query(
+      `UPDATE licensing.import_jobs SET status = 'running' WHERE job_id = $1 AND status IN ('queued', 'running') RETURNING tenant_id, dry_run, csv, processed, results`,
+      [jobId],
+    )) as unknown[];
+    // TypeORM answers an UPDATE ... RETURNING with [rows, count].
+    const [row] = (Array.isArray(result[0]) ? result[0] : result) as { tenant_id: string; dry_run: boolean; csv: string; processed: number; results: RowResult[] }[];
+    if (!row) return;
+    const rows = parseCsv(row.csv, { maxRows: LICENSE_IMPORT_MAX_ROWS }).rows;
+    const results = [...row.results];
+    for (let index = row.processed; index < rows.length && !this.stopping; index++) {
+      results.push(await this.apply(row.tenant_id, rows[index], row.dry_run));
+      if ((index + 1) % 100 === 0 || index + 1 === rows.length) {
+        await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET processed = $2, results = $3 WHERE job_id = $1`, [
+          jobId,
+          index + 1,
+          JSON.stringify(results),
+        ]);
+      }
+    }
+    if (!this.stopping) await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET status = 'finished', finished_at = now() WHERE job_id = $1`, [jobId]);
+  }
+
+  private async apply(tenantId: string, row: { line: number; cells: Record<string, string> }, dryRun: boolean): Promise<RowResult> {
+    const userName = row.cells.username ?? '';
+    const plan = row.cells.plan ?? '';
+    const action = (row.cells.action || 'assign').toLowerCase();
+    const base = { line: row.line, userName, plan, action: action as RowResult['action'] };
+    try {
+      if (action !== 'assign' && action !== 'unassign') throw new Error(`action is assign or unassign, not "${action}"`);
+      if (!userName) throw new Error('username is empty');
+      const user = await this.queries.userNamed(tenantId, userName);
+      if (!user) throw new Error(`no user ${userName} in this company`);
+      if (action === 'unassign') {
+        if (dryRun) return { ...base, outcome: user.plan ? 'would-unassign' : 'unchanged' };
+        return { ...base, outcome: await this.licensing.unassign(tenantId, user.userId, 'license-import') };
+      }
+      if (!plan) throw new Error('plan is empty');
+      if (dryRun) {
+        const outcome = await this.licensing.previewAssign(tenantId, user.userId, plan);
+        return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-assign' };
+      }
+      return { ...base, outcome: await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import') };
+    } catch (error) {
+      const detail = error instanceof ProblemError ? String(error.problem.detail) : (error as Error).message;
+      return { ...base, outcome: 'error', error: detail };
+    }
+  }
+}

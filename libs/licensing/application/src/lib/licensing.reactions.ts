@@ -1,0 +1,55 @@
+import { TOPICS, type IntegrationEvent } from '@identity/contracts';
+import { LicensingQueries } from '@identity/licensing-data-access';
+import { planForUser } from '@identity/licensing-domain';
+import { ProblemError, type Reaction, type ServiceInfrastructure } from '@identity/platform-service';
+import { LicensingService } from './licensing.service';
+
+const services = (infrastructure: ServiceInfrastructure) => {
+  const queries = new LicensingQueries(infrastructure.dataSource);
+  return { queries, licensing: new LicensingService(infrastructure, queries) };
+};
+
+/** A deleted user's seat goes back to the pool (deactivated users keep theirs). */
+export const freeSeatOfDeletedUser: Reaction = {
+  name: 'licensing.free-seat-of-deleted-user',
+  topics: [TOPICS.identityUser.name],
+  async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
+    if (event.eventType !== 'UserDeleted') return;
+    await services(infrastructure).licensing.unassign(event.tenantId, event.aggregateId, event.correlationId);
+  },
+};
+
+const ATTRIBUTE_EVENTS = new Set(['UserProvisioned', 'UserAttributesChanged', 'SiteAssigned']);
+
+/**
+ * Auto-assignment: when a user is provisioned or an attribute a rule reads changes, the first
+ * matching rule's plan is assigned if a seat is free; a user a rule could not serve is listed for
+ * the admin. Users who have a license are left alone.
+ */
+export const autoAssignLicenses: Reaction = {
+  name: 'licensing.auto-assign',
+  topics: [TOPICS.identityUser.name],
+  async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
+    if (!ATTRIBUTE_EVENTS.has(event.eventType)) return;
+    const { queries, licensing } = services(infrastructure);
+    const rules = await queries.rules(event.tenantId);
+    if (rules.length === 0) return;
+    // The users read model is a sibling consumer: wait until it has this event.
+    const deadline = Date.now() + 15_000;
+    let user = await queries.user(event.tenantId, event.aggregateId);
+    while (!user || user.version < event.aggregateVersion) {
+      if (Date.now() > deadline) throw new Error(`user ${event.aggregateId} not yet at version ${event.aggregateVersion}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      user = await queries.user(event.tenantId, event.aggregateId);
+    }
+    if (user.plan !== null || user.status === 'deleted') return;
+    const plan = planForUser(rules, { department: user.department, site: user.siteName, title: user.title });
+    if (!plan) return;
+    try {
+      await licensing.assign(event.tenantId, event.aggregateId, plan, false, event.correlationId);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      await queries.noteUnserved(event.tenantId, event.aggregateId, plan, String(error.problem.detail));
+    }
+  },
+};

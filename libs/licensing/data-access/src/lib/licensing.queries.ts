@@ -1,0 +1,90 @@
+import type { DataSource } from 'typeorm';
+
+export interface LicensingUserRow {
+  userId: string;
+  userName: string;
+  status: 'active' | 'deactivated' | 'deleted';
+  siteId: string | null;
+  siteName: string | null;
+  department: string | null;
+  title: string | null;
+  plan: string | null;
+  version: number;
+}
+
+const USER = `u.user_id AS "userId", u.user_name AS "userName", u.status, u.site_id AS "siteId", u.site_name AS "siteName",
+  u.department, u.title, l.plan, u.version`;
+
+/** Reads of the licensing read models; all scoped to one tenant. */
+export class LicensingQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async usage(tenantId: string) {
+    const plans = (await this.dataSource.query(
+      `SELECT plan, total AS seats, used, total - used AS free FROM licensing.seats WHERE tenant_id = $1 ORDER BY plan`,
+      [tenantId],
+    )) as { plan: string; seats: number; used: number; free: number }[];
+    const [{ unlicensed, withoutSite }] = (await this.dataSource.query(
+      `SELECT count(*) FILTER (WHERE l.user_id IS NULL)::int AS unlicensed,
+              count(*) FILTER (WHERE l.user_id IS NULL AND u.site_id IS NULL)::int AS "withoutSite"
+         FROM licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id
+        WHERE u.tenant_id = $1 AND u.status <> 'deleted'`,
+      [tenantId],
+    )) as { unlicensed: number; withoutSite: number }[];
+    return { plans, unlicensedUsers: unlicensed, unlicensedUsersWithoutSite: withoutSite };
+  }
+
+  async user(tenantId: string, userId: string): Promise<LicensingUserRow | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${USER} FROM licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id WHERE u.tenant_id = $1 AND u.user_id = $2`,
+      [tenantId, userId],
+    )) as LicensingUserRow[];
+    return row ?? null;
+  }
+
+  async userNamed(tenantId: string, userName: string): Promise<LicensingUserRow | null> {
+    const [row] = (await this.dataSource.query(
+      `SELECT ${USER} FROM licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id
+        WHERE u.tenant_id = $1 AND lower(u.user_name) = lower($2) AND u.status <> 'deleted'`,
+      [tenantId, userName],
+    )) as LicensingUserRow[];
+    return row ?? null;
+  }
+
+  async users(tenantId: string, query: { licensed?: boolean; plan?: string; offset: number; limit: number }) {
+    const conditions = [`u.tenant_id = $1`, `u.status <> 'deleted'`];
+    const params: unknown[] = [tenantId];
+    if (query.licensed !== undefined) conditions.push(query.licensed ? 'l.user_id IS NOT NULL' : 'l.user_id IS NULL');
+    if (query.plan) conditions.push(`l.plan = $${params.push(query.plan)}`);
+    const where = conditions.join(' AND ');
+    const from = `licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id`;
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM ${from} WHERE ${where}`, params)) as { total: number }[];
+    const items = (await this.dataSource.query(
+      `SELECT ${USER} FROM ${from} WHERE ${where} ORDER BY lower(u.user_name), u.user_id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, query.offset, query.limit],
+    )) as LicensingUserRow[];
+    return { items: items.map((item) => ({ ...item, hasSite: item.siteId !== null })), total, offset: query.offset, limit: query.limit };
+  }
+
+  async rules(tenantId: string) {
+    return this.dataSource.query(`SELECT attribute, value, plan FROM licensing.rules WHERE tenant_id = $1 ORDER BY position`, [tenantId]) as Promise<
+      { attribute: 'department' | 'site' | 'title'; value: string; plan: string }[]
+    >;
+  }
+
+  async unserved(tenantId: string) {
+    return this.dataSource.query(
+      `SELECT n.user_id AS "userId", u.user_name AS "userName", n.plan, n.reason, n.at FROM licensing.unserved n
+         JOIN licensing.users u ON u.user_id = n.user_id WHERE n.tenant_id = $1 ORDER BY n.at DESC LIMIT 1000`,
+      [tenantId],
+    );
+  }
+
+  async noteUnserved(tenantId: string, userId: string, plan: string, reason: string): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO licensing.unserved (user_id, tenant_id, plan, reason, at) VALUES ($1, $2, $3, $4, now())
+       ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, reason = excluded.reason, at = excluded.at`,
+      [userId, tenantId, plan, reason],
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import { LicensingRuleViolation } from './licensing.errors';
+
+/** One user's X Series license (stream `license-<userId>`): at most one plan at a time. */
+export type LicenseEvent =
+  | { type: 'LicenseAssigned'; data: { userId: string; plan: string } }
+  | { type: 'LicenseUnassigned'; data: { userId: string; plan: string } };
+
+/** What licensing knows of the user, from its own read model of user events. */
+export interface UserFacts {
+  found: boolean;
+  deleted: boolean;
+  hasSite: boolean;
+}
+
+export type LicenseCommand =
+  | { type: 'AssignLicense'; userId: string; plan: string; user: UserFacts; /** Replace another plan the user holds. */ swap: boolean }
+  | { type: 'UnassignLicense'; userId: string };
+
+export interface LicenseState {
+  plan: string | null;
+}
+
+export const initialLicenseState = (): LicenseState => ({ plan: null });
+
+export function evolveLicense(_state: LicenseState, event: LicenseEvent): LicenseState {
+  return event.type === 'LicenseAssigned' ? { plan: event.data.plan } : { plan: null };
+}
+
+export function decideLicense(command: LicenseCommand, state: LicenseState): LicenseEvent[] {
+  if (command.type === 'UnassignLicense') {
+    return state.plan === null ? [] : [{ type: 'LicenseUnassigned', data: { userId: command.userId, plan: state.plan } }];
+  }
+  const { userId, plan, user } = command;
+  if (!user.found) throw new LicensingRuleViolation('user-not-found', 'no such user in this company');
+  if (user.deleted) throw new LicensingRuleViolation('user-deleted', 'the user was deleted');
+  if (state.plan === plan) return [];
+  if (!user.hasSite) throw new LicensingRuleViolation('site-missing', 'the user has no site: assign a site first (the IdP’s site attribute, or the admin console)');
+  if (state.plan !== null) {
+    if (!command.swap) throw new LicensingRuleViolation('already-licensed', `the user already has ${state.plan}; swap the plan explicitly`);
+    return [
+      { type: 'LicenseUnassigned', data: { userId, plan: state.plan } },
+      { type: 'LicenseAssigned', data: { userId, plan } },
+    ];
+  }
+  return [{ type: 'LicenseAssigned', data: { userId, plan } }];
+}
+
+export const licenseDecider = { initialState: initialLicenseState, evolve: evolveLicense, decide: decideLicense };

@@ -1,0 +1,63 @@
+import { deciderSpec } from '@identity/platform-testing';
+import { licenseDecider } from './license.decide';
+import { planForUser, subscriptionDecider } from './subscription.decide';
+
+const userId = '3b0d7c1e-5a4f-4e0b-9a2c-8f1d6e2b7c90';
+const ok = { found: true, deleted: false, hasSite: true };
+const license = deciderSpec(licenseDecider);
+const subscription = deciderSpec(subscriptionDecider);
+
+describe('License', () => {
+  it('assigns to a user with a site, once', () => {
+    license.given([]).when({ type: 'AssignLicense', userId, plan: 'X4', user: ok, swap: false }).then([{ type: 'LicenseAssigned', data: { userId, plan: 'X4' } }]);
+    license.given([{ type: 'LicenseAssigned', data: { userId, plan: 'X4' } }]).when({ type: 'AssignLicense', userId, plan: 'X4', user: ok, swap: false }).then([]);
+  });
+
+  it('refuses a user without a site, a deleted or unknown user, and an implicit plan change', () => {
+    license.given([]).when({ type: 'AssignLicense', userId, plan: 'X4', user: { ...ok, hasSite: false }, swap: false }).thenThrows({ code: 'site-missing' });
+    license.given([]).when({ type: 'AssignLicense', userId, plan: 'X4', user: { ...ok, deleted: true }, swap: false }).thenThrows({ code: 'user-deleted' });
+    license.given([]).when({ type: 'AssignLicense', userId, plan: 'X4', user: { ...ok, found: false }, swap: false }).thenThrows({ code: 'user-not-found' });
+    license
+      .given([{ type: 'LicenseAssigned', data: { userId, plan: 'X2' } }])
+      .when({ type: 'AssignLicense', userId, plan: 'X4', user: ok, swap: false })
+      .thenThrows({ code: 'already-licensed' });
+  });
+
+  it('swaps plans explicitly, and unassigns', () => {
+    const x2 = { type: 'LicenseAssigned' as const, data: { userId, plan: 'X2' } };
+    license
+      .given([x2])
+      .when({ type: 'AssignLicense', userId, plan: 'X4', user: ok, swap: true })
+      .then([
+        { type: 'LicenseUnassigned', data: { userId, plan: 'X2' } },
+        { type: 'LicenseAssigned', data: { userId, plan: 'X4' } },
+      ]);
+    license.given([x2]).when({ type: 'UnassignLicense', userId }).then([{ type: 'LicenseUnassigned', data: { userId, plan: 'X2' } }]);
+    license.given([]).when({ type: 'UnassignLicense', userId }).then([]);
+  });
+});
+
+describe('Subscription', () => {
+  const tenantId = 't';
+  it('sets seats per plan and validates names and counts', () => {
+    subscription.given([]).when({ type: 'SetPlanSeats', tenantId, plan: 'X2', seats: 10 }).then([{ type: 'SubscriptionPlanSet', data: { tenantId, plan: 'X2', seats: 10 } }]);
+    subscription.given([]).when({ type: 'SetPlanSeats', tenantId, plan: 'X 2', seats: 10 }).thenThrows({ code: 'invalid-value' });
+    subscription.given([]).when({ type: 'SetPlanSeats', tenantId, plan: 'X2', seats: -1 }).thenThrows({ code: 'invalid-value' });
+  });
+
+  it('takes rules only for plans it has, and the first matching rule wins', () => {
+    const planned = [{ type: 'SubscriptionPlanSet' as const, data: { tenantId, plan: 'X4', seats: 1 } }];
+    subscription.given([]).when({ type: 'SetAutoAssignmentRules', tenantId, rules: [{ attribute: 'department', value: 'Sales', plan: 'X4' }] }).thenThrows({ code: 'invalid-value' });
+    subscription
+      .given(planned)
+      .when({ type: 'SetAutoAssignmentRules', tenantId, rules: [{ attribute: 'department', value: 'Sales', plan: 'X4' }] })
+      .then([{ type: 'AutoAssignmentRulesSet', data: { tenantId, rules: [{ attribute: 'department', value: 'Sales', plan: 'X4' }] } }]);
+    const rules = [
+      { attribute: 'site' as const, value: 'London', plan: 'X8' },
+      { attribute: 'department' as const, value: 'Sales', plan: 'X4' },
+    ];
+    expect(planForUser(rules, { department: 'Sales', site: 'London', title: null })).toBe('X8');
+    expect(planForUser(rules, { department: 'Sales', site: 'Paris', title: null })).toBe('X4');
+    expect(planForUser(rules, { department: 'Ops', site: 'Paris', title: null })).toBeNull();
+  });
+});
