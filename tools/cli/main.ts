@@ -1,4 +1,5 @@
 import { CliError, parseArguments, type Invocation } from './cli-runtime';
+import { licenseCommands } from './license.commands';
 import { projectionCommands } from './projections.commands';
 import { scimCommands } from './scim.commands';
 import { siteCommands } from './site.commands';
@@ -14,6 +15,7 @@ const COMMANDS: Record<string, Record<string, Command>> = {
   scim: scimCommands,
   user: userCommands,
   directory: directoryCommands,
+  license: licenseCommands,
   projections: projectionCommands,
 };
 
@@ -35,6 +37,11 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   user list --tenant T [--q TEXT --status active|deactivated --owner idp|admin --sort -userName]
   user get --tenant T --user ID|USERNAME
   directory search --tenant T [--q NAME] [--number PREFIX] [--view company|contact-center|switchboard|desk-phone]
+  license plan set --tenant T --plan X2 --seats N   (operators) seats of a plan; never below those in use
+  license assign --tenant T --user USERNAME --plan X2 [--swap]
+  license unassign --tenant T --user USERNAME
+  license usage --tenant T
+  license import --tenant T FILE.csv [--dry-run]     username,plan[,action]; follows the job's progress
   projections list              the read models
   projections rebuild NAME      replay the event store into an emptied read model (NAME or its context)
                                 (uses DATABASE_URL, or the running embedded stack's database)

@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import { baseUrl, callApi, CliError, output, platformToken, requiredFlag, type Invocation } from './cli-runtime';
+
+const licenses = (invocation: Invocation) => `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/licenses`;
+
+type Usage = { plans: { plan: string; seats: number; used: number; free: number }[]; unlicensedUsers: number; unlicensedUsersWithoutSite: number };
+
+const usageText = (usage: Usage) =>
+  [
+    ...usage.plans.map((plan) => `${plan.plan.padEnd(8)} ${String(plan.used).padStart(6)} used of ${String(plan.seats).padStart(6)}  (${plan.free} free)`),
+    `unlicensed users: ${usage.unlicensedUsers} (${usage.unlicensedUsersWithoutSite} without a site)`,
+  ].join('\n');
+
+/** A username or a user id to the id licensing knows. */
+async function userId(invocation: Invocation): Promise<string> {
+  const user = requiredFlag(invocation, 'user');
+  if (/^[0-9a-f-]{36}$/i.test(user)) return user;
+  for (let offset = 0; ; offset += 500) {
+    const page = await callApi<{ items: { userId: string; userName: string }[]; total: number }>('GET', `${licenses(invocation)}/users?limit=500&offset=${offset}`);
+    const found = page.items.find((item) => item.userName.toLowerCase() === user.toLowerCase());
+    if (found) return found.userId;
+    if (offset + 500 >= page.total) throw new CliError(`no user ${user} in this company`);
+  }
+}
+
+export const licenseCommands = {
+  async usage(invocation: Invocation): Promise<void> {
+    const usage = await callApi<Usage>('GET', licenses(invocation));
+    output(invocation, usage, () => usageText(usage));
+  },
+
+  async plan(invocation: Invocation): Promise<void> {
+    if (invocation.words[2] !== 'set') throw new CliError('usage: license plan set --tenant T --plan X2 --seats N');
+    const seats = Number(requiredFlag(invocation, 'seats'));
+    const usage = await callApi<Usage>('PUT', `${licenses(invocation)}/plans/${encodeURIComponent(requiredFlag(invocation, 'plan'))}`, { seats });
+    output(invocation, usage, () => usageText(usage));
+  },
+
+  async assign(invocation: Invocation): Promise<void> {
+    const result = await callApi<{ outcome: string }>('PUT', `${licenses(invocation)}/users/${await userId(invocation)}`, {
+      plan: requiredFlag(invocation, 'plan'),
+      swap: invocation.flags.get('swap') === true,
+    });
+    output(invocation, result, () => result.outcome);
+  },
+
+  async unassign(invocation: Invocation): Promise<void> {
+    const result = await callApi<{ outcome: string }>('DELETE', `${licenses(invocation)}/users/${await userId(invocation)}`);
+    output(invocation, result, () => result.outcome);
+  },
+
+  /** Uploads a CSV (username, plan[, action]) and follows the job until it finishes. */
+  async import(invocation: Invocation): Promise<void> {
+    const file = invocation.words[2];
+    if (!file) throw new CliError('usage: license import --tenant T FILE.csv [--dry-run]');
+    const dryRun = invocation.flags.get('dry-run') === true;
+    const response = await fetch(`${baseUrl()}${licenses(invocation)}/imports?dryRun=${dryRun}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${platformToken()}`, 'content-type': 'text/csv' },
+      body: readFileSync(file, 'utf8'),
+    });
+    const started = (await response.json()) as { jobId?: string; detail?: string };
+    if (!response.ok || !started.jobId) throw new CliError(`import refused: ${response.status} ${started.detail ?? ''}`);
+    for (;;) {
+      const job = await callApi<{ status: string; processed: number; total: number; summary: Record<string, number>; results: unknown[]; error?: string }>(
+        'GET',
+        `${licenses(invocation)}/imports/${started.jobId}`,
+      );
+      if (!invocation.json) process.stderr.write(`\rimport ${job.status}: ${job.processed} of ${job.total} rows`);
+      if (job.status === 'finished' || job.status === 'failed') {
+        if (!invocation.json) process.stderr.write('\n');
+        if (job.status === 'failed') throw new CliError(`import failed: ${job.error}`, job);
+        output(invocation, job, () =>
+          [`${dryRun ? 'dry run: ' : ''}${JSON.stringify(job.summary)}`, ...(job.results as { line: number; outcome: string; error?: string }[])
+            .filter((row) => row.outcome === 'error')
+            .map((row) => `line ${row.line}: ${row.error}`)].join('\n'),
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  },
+};
