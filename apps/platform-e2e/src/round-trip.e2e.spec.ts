@@ -87,9 +87,19 @@ describe('round trip: event store → outbox → relay → Kafka → another ser
       await provision(userId, `bulk-${userId}@contoso.com`, index % 2 === 0);
       if (index % 3 === 0) await execute(userId, { type: 'DeactivateUser', actor: { kind: 'idp', idp: 'azure-ad' }, reason: 'idp-deleted' });
     }
+    // Live projection has caught up when it applied every stream of the tenant to its last version.
+    await eventually(async () => {
+      const [{ behind }] = await writer.query(
+        `SELECT count(*)::int AS behind FROM event_store.streams s
+           LEFT JOIN licensing.projection_progress p ON p.projection = 'licensing.users' AND p.aggregate_id = substring(s.stream_id from 6)
+          WHERE s.tenant_id = $1 AND coalesce(p.version, 0) < s.version`,
+        [tenantId],
+      );
+      expect(behind).toBe(0);
+    });
     const [{ total }] = await writer.query(`SELECT count(*)::int AS total FROM event_store.streams WHERE tenant_id = $1`, [tenantId]);
-    await eventually(async () => expect(await licensingRows()).toHaveLength(total));
     const live = await licensingRows();
+    expect(live).toHaveLength(total);
 
     const result = await rebuildProjection(licensing.infrastructure.dataSource, licensingUsersProjection, publishAsIs);
     expect(result.eventsApplied).toBeGreaterThanOrEqual(total);

@@ -29,9 +29,11 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
   const idpUser = async (userName = `idp.${randomUUID().slice(0, 8)}@contoso.com`, site = 'London') => {
     const created = await scim<{ id: string }>('POST', '/Users', azure.createUser(userName, site));
     expect(created.status).toBe(201);
+    // The user and its site are two events: wait for both.
     return eventually(async () => {
       const user = await api<User>('GET', `/users/${created.body.id}`);
       expect(user.status).toBe(200);
+      expect(user.body.site).not.toBeNull();
       return user.body;
     });
   };

@@ -30,9 +30,10 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     if (options.site === null) delete (body as Record<string, unknown>)[SITE_8X8];
     if (options.department) body[ENTERPRISE] = { department: options.department };
     const created = await scim<{ id: string }>('POST', '/Users', body);
+    // Licensing learns of the user and of its site from two events: wait for both.
     await eventually(async () => {
-      const users = await api<{ items: { userId: string }[] }>('GET', '/users?limit=500');
-      expect(users.body.items.map((user) => user.userId)).toContain(created.body.id);
+      const users = await api<{ items: { userId: string; hasSite: boolean }[] }>('GET', '/users?limit=500');
+      expect(users.body.items.find((user) => user.userId === created.body.id)).toMatchObject({ hasSite: options.site !== null });
     });
     return { userId: created.body.id, userName: body.userName };
   };
@@ -77,7 +78,14 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     await setSeats('X8', 10);
     const users = await Promise.all(Array.from({ length: 100 }, () => scim<{ id: string }>('POST', '/Users', azure.createUser(`race.${randomUUID()}@contoso.com`))));
     const ids = users.map((user) => user.body.id);
-    await eventually(async () => expect((await api<{ total: number }>('GET', '/users?licensed=false&limit=1')).body.total).toBeGreaterThanOrEqual(100), { timeoutMs: 60_000 });
+    await eventually(
+      async () => {
+        const known = await api<{ items: { userId: string; hasSite: boolean }[] }>('GET', '/users?licensed=false&limit=500');
+        const ready = new Set(known.body.items.filter((user) => user.hasSite).map((user) => user.userId));
+        expect(ids.filter((id) => !ready.has(id))).toEqual([]);
+      },
+      { timeoutMs: 60_000 },
+    );
     const responses = await Promise.all(ids.map((id, index) => api('PUT', `/users/${id}`, { plan: 'X8' }, tenant.adminToken, index % 2)));
     expect(responses.filter((response) => response.status === 200)).toHaveLength(10);
     expect(responses.filter((response) => response.status === 409 && response.body.title === 'no-seats-left')).toHaveLength(90);
