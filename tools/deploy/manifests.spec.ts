@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { ALL_TOPICS } from '@identity/contracts';
+import { COMMON_CONFIG } from '@identity/platform-service';
+import { SERVICES } from '@identity/service-catalog';
+import { CONFIG_MAP, renderBase, SECRET_KEYS, SECRET_NAME, TERMINATION_GRACE_SECONDS } from './manifests';
+
+const root = path.resolve(__dirname, '../..');
+type K8sObject = { kind: string; metadata: { name: string }; spec?: Record<string, any>; data?: Record<string, string> };
+
+/** Renders an overlay with `kubectl kustomize`, as a platform team's pipeline would. */
+function render(overlay: string): K8sObject[] {
+  const result = spawnSync('kubectl', ['kustomize', path.join(root, 'k8s/overlays', overlay)], { encoding: 'utf8' });
+  if (result.error) throw new Error(`kubectl is needed to render the overlays (.ci/run installs it): ${result.error.message}`);
+  if (result.status !== 0) throw new Error(`kubectl kustomize ${overlay} failed: ${result.stderr}`);
+  return parseAllDocuments(result.stdout).map((document) => document.toJSON() as K8sObject);
+}
+
+describe('deployment artefacts', () => {
+  it('k8s/base is what `npm run k8s:render` makes from the code', () => {
+    for (const [file, content] of Object.entries(renderBase())) {
+      expect({ file, content: readFileSync(path.join(root, 'k8s/base', file), 'utf8') }).toEqual({ file, content });
+    }
+  });
+
+  describe.each(['dev', 'prod'])('overlay %s', (overlay) => {
+    const objects = render(overlay);
+    const of = (kind: string) => objects.filter((object) => object.kind === kind);
+    const deployments = of('Deployment');
+
+    it('has one Deployment, Service, ServiceAccount and NetworkPolicy per service', () => {
+      for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'NetworkPolicy']) {
+        expect(of(kind).map((object) => object.metadata.name).sort()).toEqual(SERVICES.map((service) => service.name).sort());
+      }
+    });
+
+    it.each(SERVICES.map((service) => [service.name]))('%s: probes, limits, non-root, read-only, pinned image, no token, drain time', (name) => {
+      const deployment = deployments.find((object) => object.metadata.name === name)!;
+      const pod = deployment.spec!.template.spec;
+      const [container] = pod.containers;
+      expect(container.livenessProbe.httpGet.path).toBe('/health/live');
+      expect(container.readinessProbe.httpGet.path).toBe('/health/ready');
+      expect(container.startupProbe).toBeDefined();
+      expect(container.resources.limits).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+      expect(container.resources.requests).toEqual(expect.objectContaining({ cpu: expect.any(String), memory: expect.any(String) }));
+      expect(pod.securityContext.runAsNonRoot).toBe(true);
+      expect(container.securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+      expect(container.image).toMatch(/:[\w.-]+$/);
+      expect(container.image).not.toMatch(/:latest$/);
+      expect(pod.automountServiceAccountToken).toBe(false);
+      expect(pod.terminationGracePeriodSeconds).toBe(TERMINATION_GRACE_SECONDS);
+      expect(container.lifecycle.preStop).toBeDefined();
+    });
+
+    it('sets only variables the services read, and takes secrets from the documented Secret only', () => {
+      const known = new Set([...COMMON_CONFIG, ...SERVICES.flatMap((service) => service.config)].map((variable) => variable.name));
+      const secrets = new Set([...COMMON_CONFIG, ...SERVICES.flatMap((service) => service.config)].filter((variable) => variable.secret).map((variable) => variable.name));
+      expect([...secrets].sort()).toEqual([...SECRET_KEYS].sort());
+      const config = of('ConfigMap').find((object) => object.metadata.name === CONFIG_MAP)!;
+      for (const name of Object.keys(config.data!)) expect({ name, known: known.has(name) }).toEqual({ name, known: true });
+      for (const object of [...deployments, ...of('Job')]) {
+        for (const variable of object.spec!.template.spec.containers[0].env ?? []) {
+          expect({ variable: variable.name, known: known.has(variable.name) }).toEqual({ variable: variable.name, known: true });
+          if (variable.valueFrom?.secretKeyRef) {
+            expect(variable.valueFrom.secretKeyRef.name).toBe(SECRET_NAME);
+            expect(SECRET_KEYS).toContain(variable.valueFrom.secretKeyRef.key);
+          }
+          expect(secrets.has(variable.name) && variable.value !== undefined).toBe(false);
+        }
+      }
+      expect(of('Secret')).toEqual([]);
+    });
+
+    it('runs the relay as one replica that is replaced, not rolled', () => {
+      const relay = deployments.find((object) => object.metadata.name === 'event-relay')!;
+      expect(relay.spec!.replicas).toBe(1);
+      expect(relay.spec!.strategy.type).toBe('Recreate');
+      expect(of('HorizontalPodAutoscaler').map((object) => object.metadata.name)).not.toContain('event-relay');
+    });
+
+    it('declares exactly the topics of the contracts', () => {
+      const topics = of('KafkaTopic').map((object) => ({ name: object.spec!.topicName, partitions: object.spec!.partitions }));
+      expect(topics.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+        ALL_TOPICS.map((topic) => ({ name: topic.name, partitions: topic.partitions })).sort((a, b) => a.name.localeCompare(b.name)),
+      );
+    });
+
+    it('routes every public prefix to its service on one TLS host', () => {
+      const [ingress] = of('Ingress');
+      expect(ingress.spec!.tls).toHaveLength(1);
+      const routed = ingress.spec!.rules[0].http.paths.map((entry: { path: string; backend: { service: { name: string } } }) => [entry.path, entry.backend.service.name]);
+      for (const service of SERVICES) {
+        for (const prefix of service.publicPrefixes) expect(routed).toContainEqual([`${prefix.replace(/\*/g, '[^/]+')}(/|$)`, service.name]);
+      }
+    });
+  });
+
+  it('the Dockerfile builds every service from the build output, as non-root, with the health path the services serve', () => {
+    const dockerfile = readFileSync(path.join(root, 'docker/Dockerfile'), 'utf8');
+    expect(dockerfile).toContain('USER node');
+    expect(dockerfile).toContain('dist/apps/${SERVICE}/src/main.js');
+    expect(dockerfile).toContain('/health/live');
+    expect(dockerfile).toMatch(/EXPOSE 3000/);
+    expect(COMMON_CONFIG.find((variable) => variable.name === 'PORT')!.default).toBe('3000');
+    // The build compiles apps/<service>/src/main.ts to dist/apps/<service>/src/main.js.
+    for (const service of SERVICES) expect(existsSync(path.join(root, `apps/${service.name}/src/main.ts`))).toBe(true);
+    expect(readFileSync(path.join(root, '.dockerignore'), 'utf8')).toMatch(/^node_modules$/m);
+  });
+});

@@ -1,0 +1,250 @@
+import { stringify } from 'yaml';
+import { ALL_TOPICS } from '@identity/contracts';
+import { COMMON_CONFIG, type ServiceDefinition } from '@identity/platform-service';
+import { SERVICES } from '@identity/service-catalog';
+
+/**
+ * The Kubernetes base, generated from the service catalog (names, public paths, configuration
+ * schemas) and the contracts (topics), so the manifests cannot drift from the code.
+ */
+export const NAMESPACE = 'identity-platform';
+/** Images by name only: an installation points them at its registry with the overlay's `images:`. */
+export const IMAGE_REPOSITORY = 'identity-platform';
+export const IMAGE_TAG = '0.1.0';
+/** The only Secret, and its keys: every secret the services read. */
+export const SECRET_NAME = 'identity-platform-secrets';
+export const SECRET_KEYS = ['DATABASE_URL', 'PLATFORM_ADMIN_TOKEN'] as const;
+export const CONFIG_MAP = 'identity-platform-config';
+/** Seconds a pod gets to drain: the services' SHUTDOWN_DRAIN_MS (10 s) plus the preStop pause (5 s) and margin. */
+export const TERMINATION_GRACE_SECONDS = 30;
+
+const labels = (service: string) => ({ 'app.kubernetes.io/name': service, 'app.kubernetes.io/part-of': 'identity-platform' });
+const servesHttp = (service: ServiceDefinition) => service.publicPrefixes.length > 0;
+
+function secretsOf(service: ServiceDefinition): string[] {
+  return [...COMMON_CONFIG, ...service.config].filter((variable) => variable.secret).map((variable) => variable.name);
+}
+
+function deployment(service: ServiceDefinition) {
+  const relay = service.runsRelay;
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: service.name, labels: labels(service.name) },
+    spec: {
+      // The relay publishes from one replica at a time (an advisory lock); a second would only wait.
+      replicas: relay ? 1 : 2,
+      strategy: relay ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      selector: { matchLabels: labels(service.name) },
+      template: {
+        metadata: { labels: labels(service.name), annotations: { 'prometheus.io/scrape': 'true', 'prometheus.io/port': '3000', 'prometheus.io/path': '/metrics' } },
+        spec: {
+          serviceAccountName: service.name,
+          automountServiceAccountToken: false,
+          terminationGracePeriodSeconds: TERMINATION_GRACE_SECONDS,
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, runAsGroup: 1000, fsGroup: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: service.name,
+              image: `${IMAGE_REPOSITORY}/${service.name}:${IMAGE_TAG}`,
+              imagePullPolicy: 'IfNotPresent',
+              ports: [{ name: 'http', containerPort: 3000 }],
+              envFrom: [{ configMapRef: { name: CONFIG_MAP } }],
+              env: [
+                { name: 'KAFKA_CLIENT_ID', value: `identity-platform.${service.name}` },
+                ...secretsOf(service).map((name) => ({ name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: name } } })),
+              ],
+              resources: relay
+                ? { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }
+                : { requests: { cpu: '100m', memory: '192Mi' }, limits: { cpu: '1', memory: '384Mi' } },
+              startupProbe: { httpGet: { path: '/health/live', port: 'http' }, periodSeconds: 2, failureThreshold: 60 },
+              livenessProbe: { httpGet: { path: '/health/live', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
+              readinessProbe: { httpGet: { path: '/health/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+              // Leave the load balancer time to stop sending before the drain starts.
+              lifecycle: { preStop: { exec: { command: ['sleep', '5'] } } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+            },
+          ],
+          volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+        },
+      },
+    },
+  };
+}
+
+function serviceObjects(service: ServiceDefinition): unknown[] {
+  const objects: unknown[] = [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: service.name, labels: labels(service.name) }, automountServiceAccountToken: false },
+    deployment(service),
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: service.name, labels: labels(service.name) },
+      spec: { selector: labels(service.name), ports: [{ name: 'http', port: 80, targetPort: 'http' }] },
+    },
+    {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: service.name, labels: labels(service.name) },
+      spec: {
+        podSelector: { matchLabels: labels(service.name) },
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [
+          ...(servesHttp(service)
+            ? [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ port: 3000, protocol: 'TCP' }] }]
+            : []),
+          { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 3000, protocol: 'TCP' }] },
+        ],
+        egress: [
+          { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
+          { ports: [{ port: 5432, protocol: 'TCP' }] },
+          { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } } }], ports: [{ port: 9092, protocol: 'TCP' }, { port: 9093, protocol: 'TCP' }] },
+        ],
+      },
+    },
+  ];
+  if (!service.runsRelay) {
+    objects.push(
+      {
+        apiVersion: 'autoscaling/v2',
+        kind: 'HorizontalPodAutoscaler',
+        metadata: { name: service.name, labels: labels(service.name) },
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: service.name },
+          minReplicas: 2,
+          maxReplicas: 10,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+        },
+      },
+      {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: service.name, labels: labels(service.name) },
+        spec: { minAvailable: 1, selector: { matchLabels: labels(service.name) } },
+      },
+    );
+  }
+  return objects;
+}
+
+function configMap() {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: CONFIG_MAP },
+    data: {
+      KAFKA_BROKERS: 'identity-kafka-kafka-bootstrap.kafka.svc:9092',
+      PUBLIC_BASE_URL: 'https://identity.example.com',
+      LOG_LEVEL: 'info',
+      MIGRATIONS_RUN: 'false',
+      DATABASE_POOL_SIZE: '10',
+      SHUTDOWN_DRAIN_MS: '10000',
+      HTTP_BODY_LIMIT: '1mb',
+      SCIM_RATE_LIMIT_PER_SECOND: '200',
+    },
+  };
+}
+
+function ingress() {
+  const paths = SERVICES.flatMap((service) =>
+    service.publicPrefixes.map((prefix) => ({ prefix, service: service.name, weight: prefix.split('/').length })),
+  ).sort((a, b) => b.weight - a.weight);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name: 'identity-platform',
+      annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true', 'nginx.ingress.kubernetes.io/proxy-body-size': '8m' },
+    },
+    spec: {
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['identity.example.com'], secretName: 'identity-platform-tls' }],
+      rules: [
+        {
+          host: 'identity.example.com',
+          http: {
+            paths: paths.map((path) => ({
+              path: `${path.prefix.replace(/\*/g, '[^/]+')}(/|$)`,
+              pathType: 'ImplementationSpecific',
+              backend: { service: { name: path.service, port: { name: 'http' } } },
+            })),
+          },
+        },
+      ],
+    },
+  };
+}
+
+function migrationJob() {
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: { name: 'identity-platform-migrations', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } },
+    spec: {
+      backoffLimit: 3,
+      ttlSecondsAfterFinished: 3600,
+      template: {
+        spec: {
+          restartPolicy: 'Never',
+          automountServiceAccountToken: false,
+          securityContext: { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [
+            {
+              name: 'migrations',
+              image: `${IMAGE_REPOSITORY}/event-relay:${IMAGE_TAG}`,
+              command: ['node', 'dist/tools/db/migrate.js'],
+              env: [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: SECRET_NAME, key: 'DATABASE_URL' } } }],
+              resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+              securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+function kafkaTopics() {
+  return ALL_TOPICS.map((topic) => ({
+    apiVersion: 'kafka.strimzi.io/v1beta2',
+    kind: 'KafkaTopic',
+    metadata: { name: topic.name.replace(/\./g, '-'), labels: { 'strimzi.io/cluster': 'identity-kafka' } },
+    spec: { topicName: topic.name, partitions: topic.partitions, replicas: 3, config: { ...topic.config, 'min.insync.replicas': '2' } },
+  }));
+}
+
+function serviceMonitor() {
+  return {
+    apiVersion: 'monitoring.coreos.com/v1',
+    kind: 'ServiceMonitor',
+    metadata: { name: 'identity-platform', labels: { release: 'prometheus' } },
+    spec: {
+      selector: { matchLabels: { 'app.kubernetes.io/part-of': 'identity-platform' } },
+      endpoints: [{ port: 'http', path: '/metrics', interval: '30s' }],
+    },
+  };
+}
+
+const document = (objects: unknown[]) => objects.map((object) => stringify(object, { lineWidth: 0 })).join('---\n');
+const HEADER = '# Generated by `npm run k8s:render` from the service catalog and the contracts. Do not edit by hand.\n';
+
+/** File name → content of every generated file under k8s/base. */
+export function renderBase(): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (const service of SERVICES) files[`${service.name}.yaml`] = HEADER + document(serviceObjects(service));
+  files['config.yaml'] = HEADER + document([configMap()]);
+  files['ingress.yaml'] = HEADER + document([ingress()]);
+  files['migrations-job.yaml'] = HEADER + document([migrationJob()]);
+  files['kafka-topics.yaml'] = HEADER + document(kafkaTopics());
+  files['service-monitor.yaml'] = HEADER + document([serviceMonitor()]);
+  files['kustomization.yaml'] =
+    HEADER +
+    stringify({
+      apiVersion: 'kustomize.config.k8s.io/v1beta1',
+      kind: 'Kustomization',
+      namespace: NAMESPACE,
+      resources: Object.keys(files).sort(),
+    });
+  return files;
+}
