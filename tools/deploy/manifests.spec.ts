@@ -8,6 +8,8 @@ import { SERVICES } from '@identity/service-catalog';
 import { CONFIG_MAP, renderBase, SECRET_KEYS, SECRET_NAME, TERMINATION_GRACE_SECONDS } from './manifests';
 
 const root = path.resolve(__dirname, '../..');
+// Rendered manifests are free-form YAML; the assertions below are their schema.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type K8sObject = { kind: string; metadata: { name: string }; spec?: Record<string, any>; data?: Record<string, string> };
 
 /** Renders an overlay with `kubectl kustomize`, as a platform team's pipeline would. */
