@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { START_OF_STORE, type CommitCursor, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
 import { eventFor } from './inline-projections';
-import { applyOnce } from './projection-runner';
 import type { Projection } from './projection';
 
 export interface RebuildResult {
@@ -30,6 +29,9 @@ export async function rebuildProjection(
     await projection.reset(manager);
     await manager.query(`DELETE FROM ${projection.schema}.projection_progress WHERE projection = $1`, [projection.name]);
     let cursor: CommitCursor = START_OF_STORE;
+    // Each event is applied once, in order, to an empty model: the per-event duplicate check of
+    // live projection is not needed here, and the progress is written once at the end.
+    const progress = new Map<string, number>();
     for (;;) {
       const rows = (await manager.query(
         `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position, stream_id, stream_type,
@@ -37,7 +39,7 @@ export async function rebuildProjection(
            FROM event_store.events e
           WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           ORDER BY e.transaction_id, e.global_position
-          LIMIT 2000`,
+          LIMIT 5000`,
         [cursor.transactionId, cursor.position],
       )) as RebuildRow[];
       if (rows.length === 0) break;
@@ -45,11 +47,22 @@ export async function rebuildProjection(
         eventsRead++;
         const event = eventFor(projection, storedEventOf(row), mapper);
         if (!event) continue;
-        if (await applyOnce(manager, projection, event)) eventsApplied++;
+        await projection.apply(manager, event);
+        progress.set(event.aggregateId, Math.max(progress.get(event.aggregateId) ?? 0, event.aggregateVersion));
+        eventsApplied++;
       }
       const last = rows[rows.length - 1];
       cursor = { transactionId: last.transaction_id, position: last.global_position };
       onProgress?.(eventsRead);
+    }
+    const entries = [...progress];
+    for (let index = 0; index < entries.length; index += 10_000) {
+      const batch = entries.slice(index, index + 10_000);
+      await manager.query(
+        `INSERT INTO ${projection.schema}.projection_progress (projection, aggregate_id, version)
+         SELECT $1, aggregate_id, version FROM unnest($2::text[], $3::int[]) AS p(aggregate_id, version)`,
+        [projection.name, batch.map(([aggregateId]) => aggregateId), batch.map(([, version]) => version)],
+      );
     }
   });
   return { projection: projection.name, eventsRead, eventsApplied, durationMs: Date.now() - started };
