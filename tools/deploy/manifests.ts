@@ -140,7 +140,7 @@ function configMap() {
       MIGRATIONS_RUN: 'false',
       DATABASE_POOL_SIZE: '10',
       SHUTDOWN_DRAIN_MS: '10000',
-      HTTP_BODY_LIMIT: '1mb',
+      HTTP_BODY_LIMIT: '4mb',
       SCIM_RATE_LIMIT_PER_SECOND: '200',
     },
   };

@@ -1,5 +1,6 @@
 import { asProblem, autoAssignLicenses, freeSeatOfDeletedUser } from '@identity/licensing-application';
 import {
+  CreateLicensingImportResults1764461700000,
   CreateLicensingLedger1764461600000,
   CreateLicensingSchema1764461000000,
   licensingLedgerProjection,
@@ -14,7 +15,7 @@ export const licensingService: ServiceDefinition = {
   name: 'licensing',
   config: [PLATFORM_ADMIN_TOKEN],
   module: LicensingModule,
-  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000],
+  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000, CreateLicensingImportResults1764461700000],
   projections: [licensingUsersProjection, licensingTenantAccessProjection],
   inlineOnlyProjections: [licensingLedgerProjection],
   reactions: [freeSeatOfDeletedUser, autoAssignLicenses],

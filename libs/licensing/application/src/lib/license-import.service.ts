@@ -6,6 +6,8 @@ import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from
 import { LicensingService } from './licensing.service';
 
 export const LICENSE_IMPORT_MAX_ROWS = 50_000;
+const IMPORT_BATCH = 200;
+const IMPORT_CONCURRENCY = 4;
 
 interface RowResult {
   line: number;
@@ -55,24 +57,28 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     return { jobId, status: 'queued', total };
   }
 
-  async status(tenantId: string, jobId: string) {
+  /** Progress, a summary, and the results from `offset` (errors first), at most `limit` of them. */
+  async status(tenantId: string, jobId: string, offset = 0, limit = 1000) {
     const [job] = await this.infrastructure.dataSource.query(
-      `SELECT job_id AS "jobId", dry_run AS "dryRun", status, total, processed, results, error, created_at AS "createdAt", finished_at AS "finishedAt"
+      `SELECT job_id AS "jobId", dry_run AS "dryRun", status, total, processed, error, created_at AS "createdAt", finished_at AS "finishedAt"
          FROM licensing.import_jobs WHERE tenant_id = $1 AND job_id = $2`,
       [tenantId, jobId],
     );
     if (!job) throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such import job' });
-    const results = job.results as RowResult[];
-    const count = (...outcomes: RowResult['outcome'][]) => results.filter((result) => outcomes.includes(result.outcome)).length;
-    return {
-      ...job,
-      summary: {
-        changed: count('assigned', 'swapped', 'unassigned'),
-        wouldChange: count('would-assign', 'would-unassign'),
-        unchanged: count('unchanged'),
-        errors: count('error'),
-      },
-    };
+    const [summary] = await this.infrastructure.dataSource.query(
+      `SELECT count(*) FILTER (WHERE outcome IN ('assigned', 'swapped', 'unassigned'))::int AS changed,
+              count(*) FILTER (WHERE outcome IN ('would-assign', 'would-unassign'))::int AS "wouldChange",
+              count(*) FILTER (WHERE outcome = 'unchanged')::int AS unchanged,
+              count(*) FILTER (WHERE outcome = 'error')::int AS errors
+         FROM licensing.import_results WHERE job_id = $1`,
+      [jobId],
+    );
+    const results = await this.infrastructure.dataSource.query(
+      `SELECT line, user_name AS "userName", plan, action, outcome, error FROM licensing.import_results WHERE job_id = $1
+        ORDER BY (outcome = 'error') DESC, line OFFSET $2 LIMIT $3`,
+      [jobId, offset, limit],
+    );
+    return { ...job, summary, results: results.map((row: RowResult & { error: string | null }) => (row.error === null ? { ...row, error: undefined } : row)) };
   }
 
   /** Jobs a stopped instance left unfinished carry on here. */
@@ -103,25 +109,49 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   private async process(jobId: string): Promise<void> {
     // Only one instance works on a job: the row lock on the job decides.
     const result = (await this.infrastructure.dataSource.query(
-      `UPDATE licensing.import_jobs SET status = 'running' WHERE job_id = $1 AND status IN ('queued', 'running') RETURNING tenant_id, dry_run, csv, processed, results`,
+      `UPDATE licensing.import_jobs SET status = 'running' WHERE job_id = $1 AND status IN ('queued', 'running') RETURNING tenant_id, dry_run, csv, processed`,
       [jobId],
     )) as unknown[];
     // TypeORM answers an UPDATE ... RETURNING with [rows, count].
-    const [row] = (Array.isArray(result[0]) ? result[0] : result) as { tenant_id: string; dry_run: boolean; csv: string; processed: number; results: RowResult[] }[];
+    const [row] = (Array.isArray(result[0]) ? result[0] : result) as { tenant_id: string; dry_run: boolean; csv: string; processed: number }[];
     if (!row) return;
     const rows = parseCsv(row.csv, { maxRows: LICENSE_IMPORT_MAX_ROWS }).rows;
-    const results = [...row.results];
-    for (let index = row.processed; index < rows.length && !this.stopping; index++) {
-      results.push(await this.apply(row.tenant_id, rows[index], row.dry_run));
-      if ((index + 1) % 100 === 0 || index + 1 === rows.length) {
-        await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET processed = $2, results = $3 WHERE job_id = $1`, [
-          jobId,
-          index + 1,
-          JSON.stringify(results),
-        ]);
-      }
+    // Rows are independent, so a few run at once; a batch of results is saved with the progress.
+    for (let start = row.processed; start < rows.length && !this.stopping; start += IMPORT_BATCH) {
+      const slice = rows.slice(start, start + IMPORT_BATCH);
+      const batch: RowResult[] = new Array(slice.length);
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: IMPORT_CONCURRENCY }, async () => {
+          while (next < slice.length) {
+            const index = next++;
+            batch[index] = await this.apply(row.tenant_id, slice[index], row.dry_run);
+          }
+        }),
+      );
+      await this.saveBatch(jobId, batch, start + slice.length);
     }
     if (!this.stopping) await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET status = 'finished', finished_at = now() WHERE job_id = $1`, [jobId]);
+  }
+
+  /** Appends a batch of results and moves the job's progress, together. */
+  private async saveBatch(jobId: string, batch: RowResult[], processed: number): Promise<void> {
+    await this.infrastructure.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO licensing.import_results (job_id, line, user_name, plan, action, outcome, error)
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) ON CONFLICT DO NOTHING`,
+        [
+          jobId,
+          batch.map((result) => result.line),
+          batch.map((result) => result.userName),
+          batch.map((result) => result.plan),
+          batch.map((result) => result.action),
+          batch.map((result) => result.outcome),
+          batch.map((result) => result.error ?? null),
+        ],
+      );
+      await manager.query(`UPDATE licensing.import_jobs SET processed = $2 WHERE job_id = $1`, [jobId, processed]);
+    });
   }
 
   private async apply(tenantId: string, row: { line: number; cells: Record<string, string> }, dryRun: boolean): Promise<RowResult> {

@@ -128,7 +128,7 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
   { name: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Minimum level of the JSON logs.' },
   { name: 'MIGRATIONS_RUN', kind: 'bool', default: 'true', description: 'Run pending database migrations at start-up (under a lock); false when a migration Job does it.' },
   { name: 'SHUTDOWN_DRAIN_MS', kind: 'int', default: '10000', min: 0, max: 120000, description: 'How long shutdown waits for in-flight requests and consumers.' },
-  { name: 'HTTP_BODY_LIMIT', kind: 'string', default: '1mb', description: 'Largest request body accepted (larger ones get 413).' },
+  { name: 'HTTP_BODY_LIMIT', kind: 'string', default: '4mb', description: 'Largest request body accepted (larger ones get 413); a 50,000-row license CSV is about 2 MB.' },
 ];
 
 export const PLATFORM_ADMIN_TOKEN: ConfigVariable = {
