@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { ALL_TOPICS } from '@identity/contracts';
 import { COMMON_CONFIG } from '@identity/platform-service';
 import { SERVICES } from '@identity/service-catalog';
@@ -109,5 +109,30 @@ describe('deployment artefacts', () => {
     // The build compiles apps/<service>/src/main.ts to dist/apps/<service>/src/main.js.
     for (const service of SERVICES) expect(existsSync(path.join(root, `apps/${service.name}/src/main.ts`))).toBe(true);
     expect(readFileSync(path.join(root, '.dockerignore'), 'utf8')).toMatch(/^node_modules$/m);
+  });
+});
+
+describe('compose files', () => {
+  const compose = parse(readFileSync(path.join(root, 'docker/compose.yml'), 'utf8'), { merge: true }) as {
+    services: Record<string, { build?: { dockerfile: string; args?: { SERVICE?: string } }; environment?: Record<string, string>; ports?: string[]; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }> }>;
+  };
+  const known = new Set([...COMMON_CONFIG, ...SERVICES.flatMap((service) => service.config)].map((variable) => variable.name));
+
+  it('builds every service of the catalog, and nothing else, from the Dockerfile', () => {
+    const built = Object.entries(compose.services)
+      .filter(([name]) => name !== 'migrations')
+      .flatMap(([, service]) => (service.build ? [service.build.args?.SERVICE] : []));
+    expect(built.sort()).toEqual(SERVICES.map((service) => service.name).sort());
+    for (const service of Object.values(compose.services)) if (service.build) expect(service.build.dockerfile).toBe('docker/Dockerfile');
+  });
+
+  it('sets only variables the services read, checks readiness on the path they serve, and waits for the migrations', () => {
+    for (const definition of SERVICES) {
+      const service = compose.services[definition.name];
+      for (const name of Object.keys(service.environment ?? {})) expect({ name, known: known.has(name) }).toEqual({ name, known: true });
+      expect(service.healthcheck!.test.join(' ')).toContain('/health/ready');
+      expect(service.depends_on).toMatchObject({ migrations: { condition: 'service_completed_successfully' }, kafka: { condition: 'service_healthy' } });
+      for (const port of service.ports ?? []) expect(port).toMatch(/:3000$/);
+    }
   });
 });
