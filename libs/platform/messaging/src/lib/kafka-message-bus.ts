@@ -27,6 +27,9 @@ export interface KafkaBusOptions {
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
 }
 
+/** Messages of one partition handed to a batch handler at once. */
+const BATCH_SIZE = 100;
+
 /** The MessageBus on Apache Kafka through kafkajs: idempotent producer, consumer groups, dead letters. */
 export class KafkaMessageBus implements MessageBus {
   readonly kind = 'kafka' as const;
@@ -139,26 +142,45 @@ export class KafkaMessageBus implements MessageBus {
         resolve();
       });
     });
+    const handleOne = async (incoming: IncomingMessage) => {
+      const error = await withRetries(retry, () => options.handle(incoming), () => stopped);
+      if (error && !stopped) {
+        const dlt = deadLetterTopic(options.groupId);
+        await this.ensureTopics([{ name: dlt, partitions: this.options.deadLetterPartitions ?? 1 }]);
+        await this.publish([{ topic: dlt, key: incoming.key, value: incoming.value, headers: deadLetterHeaders(incoming, error) }]);
+        this.options.log?.('error', 'message moved to dead-letter topic', { topic: incoming.topic, partition: incoming.partition, offset: incoming.offset, dlt });
+      }
+      // Throwing here (stopped mid-retry) leaves the offset uncommitted, so the next member redelivers it.
+      if (error && stopped) throw error;
+    };
     await consumer.run({
       autoCommit: true,
-      eachMessage: async ({ topic, partition, message }) => {
-        const incoming: IncomingMessage = {
-          topic: this.logical(topic),
-          partition,
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const messages: IncomingMessage[] = batch.messages.map((message) => ({
+          topic: this.logical(batch.topic),
+          partition: batch.partition,
           offset: message.offset,
           key: message.key?.toString() ?? '',
           value: message.value?.toString() ?? '',
           headers: decodeHeaders(message.headers),
-        };
-        const error = await withRetries(retry, () => options.handle(incoming), () => stopped);
-        if (error && !stopped) {
-          const dlt = deadLetterTopic(options.groupId);
-          await this.ensureTopics([{ name: dlt, partitions: this.options.deadLetterPartitions ?? 1 }]);
-          await this.publish([{ topic: dlt, key: incoming.key, value: incoming.value, headers: deadLetterHeaders(incoming, error) }]);
-          this.options.log?.('error', 'message moved to dead-letter topic', { topic, partition, offset: message.offset, dlt });
+        }));
+        for (let start = 0; start < messages.length; start += BATCH_SIZE) {
+          if (!isRunning() || isStale() || stopped) return;
+          const chunk = messages.slice(start, start + BATCH_SIZE);
+          let handled = false;
+          if (options.handleBatch && chunk.length > 1) {
+            try {
+              await options.handleBatch(chunk);
+              handled = true;
+            } catch {
+              handled = false;
+            }
+          }
+          if (!handled) for (const message of chunk) await handleOne(message);
+          resolveOffset(chunk[chunk.length - 1].offset);
+          await heartbeat();
         }
-        // Throwing here (stopped mid-retry) leaves the offset uncommitted, so the next member redelivers it.
-        if (error && stopped) throw error;
       },
     });
     await joined;

@@ -21,6 +21,12 @@ export interface SubscriptionOptions {
   topics: readonly string[];
   /** Runs once per message; a throw is retried with backoff, then the message goes to the dead-letter topic. */
   handle(message: IncomingMessage): Promise<void>;
+  /**
+   * Optional: handles consecutive messages of one partition at once (one transaction for many).
+   * If it throws, the messages are handled one by one with `handle`, so one bad message cannot
+   * hold the others back.
+   */
+  handleBatch?(messages: readonly IncomingMessage[]): Promise<void>;
 }
 
 export interface Subscription {
