@@ -5,7 +5,7 @@ import { groupResourceType } from '@identity/identity-data-access';
 import { projectAttributes } from '@identity/platform-scim';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimExceptionFilter } from './scim-exception.filter';
-import { caller, ifMatchVersion, listParameters, listResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
+import { caller, ifMatchVersion, listParameters, listResponse, resourceResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
 import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
 
 /** Whether a response includes members: not when excluded (Azure always excludes them) or not asked for. */
@@ -28,7 +28,7 @@ export class ScimGroupsController {
   async create(@Req() request: ScimRequest, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const result = await this.groups.create(caller(request), body);
     response.setHeader('Location', String((result.resource.meta as { location: string }).location));
-    return this.send(response, result.resource, result.version, query);
+    return resourceResponse(response, groupResourceType, result.resource, result.version, query);
   }
 
   @Get()
@@ -43,7 +43,7 @@ export class ScimGroupsController {
   async get(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
     const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
-    return this.send(response, result.resource, result.version, query);
+    return resourceResponse(response, groupResourceType, result.resource, result.version, query);
   }
 
   @Patch(':id')
@@ -63,19 +63,12 @@ export class ScimGroupsController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const result = await this.groups.replace(caller(request), id, body, ifMatchVersion(request));
-    return this.send(response, result.resource, result.version, query);
+    return resourceResponse(response, groupResourceType, result.resource, result.version, query);
   }
 
   @Delete(':id')
   @HttpCode(204)
   async delete(@Req() request: ScimRequest, @Param('id') id: string): Promise<void> {
     await this.groups.delete(caller(request), id, ifMatchVersion(request));
-  }
-
-  private send(response: Response, resource: Record<string, unknown>, version: number, query: Record<string, unknown>) {
-    response.setHeader('ETag', `W/"${version}"`);
-    response.type(SCIM_CONTENT_TYPE);
-    const { attributes, excludedAttributes } = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
-    return projectAttributes(resource, groupResourceType, { attributes, excludedAttributes });
   }
 }

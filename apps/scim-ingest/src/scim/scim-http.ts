@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { parseFilter, ScimError, type FilterNode } from '@identity/platform-scim';
+import { parseFilter, projectAttributes, ScimError, type FilterNode, type ScimResourceType } from '@identity/platform-scim';
 import type { ScimCaller } from '@identity/identity-application';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -75,4 +75,12 @@ export function sendScim(response: Response, status: number, body?: unknown, ver
     return;
   }
   response.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+/** A resource response: its ETag, the SCIM media type, and only the attributes the client asked for. */
+export function resourceResponse(response: Response, resourceType: ScimResourceType, resource: Record<string, unknown>, version: number, query: Record<string, unknown>) {
+  response.setHeader('ETag', `W/"${version}"`);
+  response.type(SCIM_CONTENT_TYPE);
+  const { attributes, excludedAttributes } = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+  return projectAttributes(resource, resourceType, { attributes, excludedAttributes });
 }

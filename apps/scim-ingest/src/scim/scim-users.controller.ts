@@ -5,7 +5,7 @@ import { userResourceType } from '@identity/identity-data-access';
 import { projectAttributes } from '@identity/platform-scim';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimExceptionFilter } from './scim-exception.filter';
-import { caller, ifMatchVersion, listParameters, listResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
+import { caller, ifMatchVersion, listParameters, listResponse, resourceResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
 import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
 
 /** `/scim/v2/{tenantId}/Users` (RFC 7644), for Azure AD, Okta and any SCIM 2.0 client. */
@@ -21,7 +21,7 @@ export class ScimUsersController {
   async create(@Req() request: ScimRequest, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const result = await this.users.create(caller(request), body);
     response.setHeader('Location', String((result.resource.meta as { location: string }).location));
-    return this.send(response, result.resource, result.version, query);
+    return resourceResponse(response, userResourceType, result.resource, result.version, query);
   }
 
   @Get()
@@ -43,7 +43,7 @@ export class ScimUsersController {
       response.status(304);
       return undefined;
     }
-    return this.send(response, result.resource, result.version, query);
+    return resourceResponse(response, userResourceType, result.resource, result.version, query);
   }
 
   @Patch(':id')
@@ -55,7 +55,7 @@ export class ScimUsersController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const result = await this.users.patch(caller(request), id, body, ifMatchVersion(request));
-    return this.send(response, result.resource, result.version, query);
+    return resourceResponse(response, userResourceType, result.resource, result.version, query);
   }
 
   @Put(':id')
@@ -67,19 +67,12 @@ export class ScimUsersController {
     @Res({ passthrough: true }) response: Response,
   ) {
     const result = await this.users.replace(caller(request), id, body, ifMatchVersion(request));
-    return this.send(response, result.resource, result.version, query);
+    return resourceResponse(response, userResourceType, result.resource, result.version, query);
   }
 
   @Delete(':id')
   @HttpCode(204)
   async delete(@Req() request: ScimRequest, @Param('id') id: string): Promise<void> {
     await this.users.delete(caller(request), id, ifMatchVersion(request));
-  }
-
-  private send(response: Response, resource: Record<string, unknown>, version: number, query: Record<string, unknown>) {
-    response.setHeader('ETag', `W/"${version}"`);
-    response.type(SCIM_CONTENT_TYPE);
-    const { attributes, excludedAttributes } = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
-    return projectAttributes(resource, userResourceType, { attributes, excludedAttributes });
   }
 }

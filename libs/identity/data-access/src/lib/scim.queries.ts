@@ -58,13 +58,20 @@ export class ScimQueries {
     const where = `${this.visibleUsers(retrieval)} AND (${filter.sql})`;
     const order = query.sortBy ? `${compileSortBy(query.sortBy, userFilterSchema)} ${query.descending ? 'DESC' : 'ASC'}, u.user_id` : 'u.created_at, u.user_id';
     const params = [tenantId, ...filter.params];
-    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM ${USERS} WHERE ${where}`, params)) as { total: number }[];
-    if (query.count === 0 || total === 0) return { total, rows: [] };
+    // One round trip for the page and the total (Azure's lookups are single-match filters).
     const rows = (await this.db.query(
-      `SELECT ${USER_COLUMNS} FROM ${USERS} WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
-      [...params, query.startIndex - 1, query.count],
-    )) as ScimUserRow[];
-    return { total, rows };
+      `SELECT ${USER_COLUMNS}, count(*) OVER ()::int AS total_results FROM ${USERS} WHERE ${where}
+        ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, query.startIndex - 1, Math.max(query.count, 1)],
+    )) as (ScimUserRow & { total_results: number })[];
+    const total = rows.length > 0 ? rows[0].total_results : await this.count(`SELECT count(*)::int AS total FROM ${USERS} WHERE ${where}`, params);
+    return { total, rows: query.count === 0 ? [] : rows.map(({ total_results: _total, ...row }) => row) };
+  }
+
+  /** The total when the page is empty (past the end, or no match). */
+  private async count(sql: string, params: unknown[]): Promise<number> {
+    const [{ total }] = (await this.db.query(sql, params)) as { total: number }[];
+    return total;
   }
 
   /** A user of the tenant that the IdP deleted (hidden from it, kept here): its re-creation restores it. */
@@ -170,14 +177,13 @@ export class ScimQueries {
     const where = `g.tenant_id = $1 AND NOT g.deleted AND (${filter.sql})`;
     const order = query.sortBy ? `${compileSortBy(query.sortBy, groupFilterSchema)} ${query.descending ? 'DESC' : 'ASC'}, g.group_id` : 'g.created_at, g.group_id';
     const params = [tenantId, ...filter.params];
-    const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM scim.groups g WHERE ${where}`, params)) as { total: number }[];
-    if (query.count === 0 || total === 0) return { total, rows: [] };
     const rows = (await this.db.query(
-      `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version FROM scim.groups g
+      `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version, count(*) OVER ()::int AS total_results FROM scim.groups g
         WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
-      [...params, query.startIndex - 1, query.count],
-    )) as ScimGroupRow[];
-    return { total, rows };
+      [...params, query.startIndex - 1, Math.max(query.count, 1)],
+    )) as (ScimGroupRow & { total_results: number })[];
+    const total = rows.length > 0 ? rows[0].total_results : await this.count(`SELECT count(*)::int AS total FROM scim.groups g WHERE ${where}`, params);
+    return { total, rows: query.count === 0 ? [] : rows.map(({ total_results: _total, ...row }) => row) };
   }
 
   /** The tenant's provisioning log, newest first (or failures first), filtered by outcome and time. */
