@@ -2,17 +2,15 @@ import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } fro
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { ScimError, scimErrorBody } from '@identity/platform-scim';
-import { isDatabaseUnavailable, ProblemError, SERVICE_LOGGER } from '@identity/platform-service';
+import { isDatabaseUnavailable, ProblemError, requestBodyFault, SERVICE_LOGGER } from '@identity/platform-service';
 import { SCIM_CONTENT_TYPE } from './scim-http';
 
 /** Every failure of the SCIM endpoints in the RFC 7644 error format; a 500 only for our own faults. */
 export function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof ProblemError) return new ScimError(error.problem.status, undefined, error.problem.detail ?? error.problem.title);
-  // Body-parser failures arrive wrapped by Nest, with the parser's error as the cause.
-  const type = (error as { type?: string } | null)?.type ?? ((error as { cause?: { type?: string } } | null)?.cause?.type);
-  if (type === 'entity.too.large') return new ScimError(413, undefined, 'the request body is over the size limit');
-  if (type === 'entity.parse.failed') return ScimError.invalidSyntax('the request body is not valid JSON');
+  const bodyFault = requestBodyFault(error);
+  if (bodyFault) return bodyFault.status === 413 ? new ScimError(413, undefined, bodyFault.detail) : ScimError.invalidSyntax(bodyFault.detail);
   if (error instanceof HttpException) {
     const body = error.getResponse();
     const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LicensingQueries } from '@identity/licensing-data-access';
 import { CsvFormatError, parseCsv } from '@identity/platform-csv';
+import { returnedRows } from '@identity/platform-event-store';
 import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService } from './licensing.service';
 
@@ -108,12 +109,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 
   private async process(jobId: string): Promise<void> {
     // Only one instance works on a job: the row lock on the job decides.
-    const result = (await this.infrastructure.dataSource.query(
-      `UPDATE licensing.import_jobs SET status = 'running' WHERE job_id = $1 AND status IN ('queued', 'running') RETURNING tenant_id, dry_run, csv, processed`,
-      [jobId],
-    )) as unknown[];
-    // TypeORM answers an UPDATE ... RETURNING with [rows, count].
-    const [row] = (Array.isArray(result[0]) ? result[0] : result) as { tenant_id: string; dry_run: boolean; csv: string; processed: number }[];
+    const [row] = returnedRows<{ tenant_id: string; dry_run: boolean; csv: string; processed: number }>(
+      await this.infrastructure.dataSource.query(
+        `UPDATE licensing.import_jobs SET status = 'running' WHERE job_id = $1 AND status IN ('queued', 'running') RETURNING tenant_id, dry_run, csv, processed`,
+        [jobId],
+      ),
+    );
     if (!row) return;
     const rows = parseCsv(row.csv, { maxRows: LICENSE_IMPORT_MAX_ROWS }).rows;
     // Rows are independent, so a few run at once; a batch of results is saved with the progress.

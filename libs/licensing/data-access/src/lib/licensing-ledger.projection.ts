@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { TOPICS, type IntegrationEvent, type LicenseAssignedData } from '@identity/contracts';
 import { LicensingRuleViolation, type AutoAssignmentRule, type SubscriptionEvent } from '@identity/licensing-domain';
+import { returnedRows } from '@identity/platform-event-store';
 import type { Projection } from '@identity/platform-projections';
 
 /**
@@ -45,12 +46,13 @@ export const licensingLedgerProjection: Projection = {
       }
       case 'LicenseAssigned': {
         const { userId, plan } = event.data as LicenseAssignedData;
-        const taken = (await manager.query(
-          `UPDATE licensing.seats SET used = used + 1 WHERE tenant_id = $1 AND plan = $2 AND used < total RETURNING used`,
-          [event.tenantId, plan],
-        )) as unknown[];
-        const rows = Array.isArray(taken[0]) ? (taken[0] as unknown[]) : taken;
-        if (rows.length === 0) throw new LicensingRuleViolation('no-seats-left', `no free ${plan} seat: every one is assigned`);
+        const taken = returnedRows(
+          await manager.query(`UPDATE licensing.seats SET used = used + 1 WHERE tenant_id = $1 AND plan = $2 AND used < total RETURNING used`, [
+            event.tenantId,
+            plan,
+          ]),
+        );
+        if (taken.length === 0) throw new LicensingRuleViolation('no-seats-left', `no free ${plan} seat: every one is assigned`);
         await manager.query(
           `INSERT INTO licensing.user_licenses (user_id, tenant_id, plan, assigned_at) VALUES ($1, $2, $3, $4)
            ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, assigned_at = excluded.assigned_at`,

@@ -37,3 +37,12 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
     await runner.release();
   }
 }
+
+/**
+ * The rows of a query's RETURNING clause. TypeORM answers an UPDATE or DELETE ... RETURNING with
+ * `[rows, affectedCount]` and an INSERT ... RETURNING with the rows themselves.
+ */
+export function returnedRows<T>(result: unknown): T[] {
+  const list = result as unknown[];
+  return (Array.isArray(list[0]) ? list[0] : list) as T[];
+}

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { returnedRows } from './database';
 import { ReservationConflictError, StreamVersionConflictError } from './event-store.errors';
 import type { AppendRequest, AppendResult, StoredEvent, Upcaster } from './event-store.types';
 
@@ -150,9 +151,7 @@ export class PostgresEventStore {
         WHERE stream_id = $1 AND version = $2 RETURNING version`,
       [request.streamId, request.expectedVersion, count],
     )) as unknown[];
-    // TypeORM returns [rows, affectedCount] for UPDATE ... RETURNING on pg.
-    const rows = Array.isArray(updated[0]) ? (updated[0] as unknown[]) : updated;
-    if (rows.length === 0) throw await this.conflict(manager, request.streamId, request.expectedVersion);
+    if (returnedRows(updated).length === 0) throw await this.conflict(manager, request.streamId, request.expectedVersion);
     return request.expectedVersion + 1;
   }
 

@@ -45,7 +45,7 @@ export class ProjectionRunner {
           const event = JSON.parse(message.value) as IntegrationEvent;
           // Most redeliveries, and the bus copies of events a writer already applied inline, stop at a
           // plain read: no transaction, no row lock, no commit to wait for.
-          if (await this.alreadyApplied(projection, event)) return;
+          if ((await this.notYetApplied(projection, [event])).length === 0) return;
           const applied = await this.dataSource.transaction((manager) => applyOnce(manager, projection, event));
           if (applied) this.options.onApplied?.(projection, event);
         }),
@@ -75,14 +75,6 @@ export class ProjectionRunner {
     )) as { aggregate_id: string; version: number }[];
     const reached = new Map(rows.map((row) => [row.aggregate_id, row.version]));
     return events.filter((event) => (reached.get(event.aggregateId) ?? 0) < event.aggregateVersion);
-  }
-
-  private async alreadyApplied(projection: Projection, event: IntegrationEvent): Promise<boolean> {
-    const [row] = (await this.dataSource.query(
-      `SELECT version FROM ${projection.schema}.projection_progress WHERE projection = $1 AND aggregate_id = $2`,
-      [projection.name, event.aggregateId],
-    )) as { version: number }[];
-    return row !== undefined && row.version >= event.aggregateVersion;
   }
 
   async stop(): Promise<void> {

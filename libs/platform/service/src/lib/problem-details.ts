@@ -20,6 +20,17 @@ export class ProblemError extends Error {
   }
 }
 
+/**
+ * A request body the parser refused (over the limit, or not JSON), whichever protocol answers it.
+ * Nest wraps body-parser errors in an HttpException whose `cause` is the parser's error.
+ */
+export function requestBodyFault(error: unknown): { status: 413 | 400; detail: string } | undefined {
+  const type = (error as { type?: string } | null)?.type ?? (error as { cause?: { type?: string } } | null)?.cause?.type;
+  if (type === 'entity.too.large') return { status: 413, detail: 'the request body is over the size limit' };
+  if (type === 'entity.parse.failed') return { status: 400, detail: 'the request body is not valid JSON' };
+  return undefined;
+}
+
 /** Errors that mean "the database is unreachable right now": callers should retry. */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
@@ -65,9 +76,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       const problem = mapper(error);
       if (problem) return problem;
     }
-    const type = (error as { type?: string } | null)?.type ?? (error as { cause?: { type?: string } } | null)?.cause?.type;
-    if (type === 'entity.too.large') return { status: 413, title: 'Payload Too Large', detail: 'the request body is over the limit' };
-    if (type === 'entity.parse.failed') return { status: 400, title: 'Bad Request', detail: 'the request body is not valid JSON' };
+    const bodyFault = requestBodyFault(error);
+    if (bodyFault) return { status: bodyFault.status, title: httpTitle(bodyFault.status), detail: bodyFault.detail };
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();
