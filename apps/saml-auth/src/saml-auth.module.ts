@@ -1,5 +1,19 @@
-import { Module } from '@nestjs/common';
+import { Module, ValidationPipe } from '@nestjs/common';
+import { APP_PIPE } from '@nestjs/core';
+import { ADMIN_TOKEN_VERIFIER } from '@identity/platform-service';
+import { TenantAccessQueries } from '@identity/platform-tenancy';
+import { SsoApplicationModule } from '@identity/sso-application';
+import { SessionsController } from './sessions/sessions.controller';
+import { SamlController } from './sign-in/saml.controller';
+import { SignInPagesController } from './sign-in/sign-in-pages.controller';
+import { SsoSettingsController } from './sso-settings/sso-settings.controller';
 
-/** The SAML service provider arrives with the SAML issue. */
-@Module({})
+@Module({
+  imports: [SsoApplicationModule],
+  controllers: [SamlController, SignInPagesController, SessionsController, SsoSettingsController],
+  providers: [
+    { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }) },
+    { provide: ADMIN_TOKEN_VERIFIER, useExisting: TenantAccessQueries },
+  ],
+})
 export class SamlAuthModule {}

@@ -1,15 +1,40 @@
+import express from 'express';
 import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
-import type { ServiceDefinition } from '@identity/platform-service';
+import { MAX_CERTIFICATE_UPLOAD_BYTES, SAML_LIMITS } from '@identity/platform-saml';
+import { PLATFORM_ADMIN_TOKEN, ProblemError, type ServiceDefinition } from '@identity/platform-service';
+import { asProblem, SSO_CONFIG } from '@identity/sso-application';
+import { CreateSsoSchema1764461800000, loginAccountsProjection, ssoConfigurationsProjection, ssoTenantAccessProjection } from '@identity/sso-data-access';
 import { SamlAuthModule } from './saml-auth.module';
+import { renderSignInError } from './sign-in/html-pages';
+
+/** Paths a browser reaches during sign-in and sign-out: their errors are pages, not JSON. */
+const SIGN_IN_PAGES = /^\/(saml2(\/|$)|sso\/(login|logout|signed-in|signed-out)(\/|$))/;
 
 export const samlAuthService: ServiceDefinition = {
   name: 'saml-auth',
-  config: [],
+  config: [PLATFORM_ADMIN_TOKEN, ...SSO_CONFIG],
   module: SamlAuthModule,
-  migrations: [CreateEventStore1764460800000],
-  inlineOnlyProjections: [],
-  projections: [],
-  publicPrefixes: ['/saml2', '/sso'],
+  migrations: [CreateEventStore1764460800000, CreateSsoSchema1764461800000],
+  projections: [loginAccountsProjection, ssoTenantAccessProjection],
+  inlineOnlyProjections: [ssoConfigurationsProjection],
+  publicPrefixes: ['/saml2', '/sso', '/api/v1/tenants/*/sso', '/api/docs/sso'],
+  openApi: {
+    path: 'api/docs/sso',
+    title: 'Identity platform: SAML single sign-on',
+    description: 'Per-company SSO configuration (Azure AD or any SAML 2.0 IdP), signing certificates with rollover, sessions and their access tokens.',
+  },
   runsRelay: false,
-  errorMappers: [],
+  bodyParsers: [
+    // A SAMLResponse is a few kilobytes; the form is capped well below the platform-wide body limit.
+    { path: '/saml2', parser: express.urlencoded({ limit: SAML_LIMITS.maxEncodedBytes + 4096, extended: false }) },
+    // Certificate files arrive as downloaded (PEM, or the wrong DER/PFX/XML that deserves a clear refusal).
+    { path: '/api/v1/tenants/:tenantId/sso/certificates', parser: express.raw({ type: () => true, limit: MAX_CERTIFICATE_UPLOAD_BYTES }) },
+  ],
+  errorMappers: [
+    (error) => {
+      const problem = asProblem(error);
+      return problem instanceof ProblemError ? problem.problem : undefined;
+    },
+  ],
+  errorRenderers: [{ owns: (path) => SIGN_IN_PAGES.test(path), render: renderSignInError }],
 };

@@ -2,6 +2,7 @@ import { startService, type RunningService } from '@identity/platform-service';
 import { createTestDatabase, eventually, serviceEnv, TEST_PLATFORM_TOKEN, testNamespace, uniqueSuffix } from '@identity/platform-testing';
 import { eventRelayService } from '@identity/service-event-relay';
 import { licensingService } from '@identity/service-licensing';
+import { samlAuthService } from '@identity/service-saml-auth';
 import { scimIngestService } from '@identity/service-scim-ingest';
 import { userDirectoryService } from '@identity/service-user-directory';
 
@@ -33,8 +34,11 @@ export class IdentityStack {
 
   /** Licensing instances started with `licensingInstances` (several share one database, as pods would). */
   licensing: RunningService[] = [];
+  /** saml-auth, when started with `sso`. */
+  sso?: RunningService;
+  ssoBase = '';
 
-  async start(overrides: Record<string, string> = {}, options: { licensingInstances?: number } = {}): Promise<void> {
+  async start(overrides: Record<string, string> = {}, options: { licensingInstances?: number; sso?: boolean } = {}): Promise<void> {
     this.databaseUrl = await createTestDatabase();
     const env = serviceEnv(this.databaseUrl, testNamespace('identity'), overrides);
     for (const definition of [userDirectoryService, scimIngestService, eventRelayService]) {
@@ -42,6 +46,10 @@ export class IdentityStack {
     }
     for (let index = 0; index < (options.licensingInstances ?? 0); index++) {
       this.licensing.push(await startService(licensingService, { env, listen: true, collectProcessMetrics: false }));
+    }
+    if (options.sso) {
+      this.sso = await startService(samlAuthService, { env, listen: true, collectProcessMetrics: false });
+      this.ssoBase = `http://127.0.0.1:${this.sso.port}`;
     }
     this.directoryUrl = `http://127.0.0.1:${this.services[0].port}`;
     this.scimBase = `http://127.0.0.1:${this.services[1].port}`;
@@ -56,7 +64,7 @@ export class IdentityStack {
     for (const [service, base] of [
       [this.services[0], this.directoryUrl],
       [this.services[1], this.scimBase],
-      ...this.licensing.slice(0, 1).map((instance) => [instance, `http://127.0.0.1:${instance.port}`] as const),
+      ...[...this.licensing.slice(0, 1), ...(this.sso ? [this.sso] : [])].map((instance) => [instance, `http://127.0.0.1:${instance.port}`] as const),
     ] as const) {
       const stack = (service.handler as unknown as { router: { stack: { route?: { path: string; methods: Record<string, boolean> } }[] } }).router.stack;
       for (const layer of stack) {
@@ -67,7 +75,8 @@ export class IdentityStack {
   }
 
   async stop(): Promise<void> {
-    for (const service of [...this.licensing, ...this.services].reverse()) await service.stop();
+    for (const service of [...this.licensing, ...(this.sso ? [this.sso] : []), ...this.services].reverse()) await service.stop();
+    this.sso = undefined;
     this.services = [];
     this.licensing = [];
   }

@@ -1,12 +1,13 @@
-import { defineEvent, nullableText, objectSchema, text, uuid } from '../event-definition';
+import { defineEvent, nullableText, objectSchema, uuid } from '../event-definition';
 import { TOPICS } from '../topics';
 
 export interface SsoConfiguredData {
   tenantId: string;
   enabled: boolean;
   idp: 'azure-ad' | 'saml2';
-  signInUrl: string;
-  issuer: string;
+  /** Null until the admin fills it in (SSO cannot be enabled before). */
+  signInUrl: string | null;
+  issuer: string | null;
   signOutUrl: string | null;
   /** SHA-256 thumbprints of the signing certificates in use (at most two, for rollover). */
   certificateThumbprints: string[];
@@ -21,8 +22,8 @@ export const SsoConfigured = defineEvent<'SsoConfigured', SsoConfiguredData>({
     tenantId: uuid,
     enabled: { type: 'boolean' },
     idp: { enum: ['azure-ad', 'saml2'] },
-    signInUrl: text(2048),
-    issuer: text(2048),
+    signInUrl: nullableText(2048),
+    issuer: nullableText(2048),
     signOutUrl: nullableText(2048),
     certificateThumbprints: { type: 'array', maxItems: 2, items: { type: 'string', pattern: '^[0-9A-F]{64}$' } },
   }),

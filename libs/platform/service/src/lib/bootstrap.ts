@@ -77,6 +77,7 @@ export async function startService(definition: ServiceDefinition, options: Start
   server.disable('x-powered-by');
   server.set('trust proxy', true);
   server.use(requestContext(logger, metrics));
+  for (const { path, parser } of definition.bodyParsers ?? []) server.use(path, parser);
   const bodyLimit = config.string('HTTP_BODY_LIMIT');
   server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'] }));
   server.use(express.text({ limit: bodyLimit, type: ['text/csv', 'text/plain'] }));

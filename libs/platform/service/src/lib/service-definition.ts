@@ -1,4 +1,5 @@
 import type { Type } from '@nestjs/common';
+import type { RequestHandler } from 'express';
 import type { MigrationInterface } from 'typeorm';
 import type { IntegrationEvent } from '@identity/contracts';
 import type { Projection } from '@identity/platform-projections';
@@ -35,6 +36,8 @@ export interface ServiceDefinition {
   errorMappers: readonly ErrorMapper[];
   /** Serves the OpenAPI document of the service's admin API at `path` (and `path/openapi.json`). */
   openApi?: { path: string; title: string; description: string };
+  /** Body parsers for particular paths (limits or formats of their own), run before the common ones. */
+  bodyParsers?: readonly { path: string; parser: RequestHandler }[];
   /** Error formats of the protocols this service speaks, by path. */
   errorRenderers?: readonly ProtocolErrorRenderer[];
 }

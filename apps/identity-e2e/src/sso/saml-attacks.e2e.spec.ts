@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import {
+  commentInNameId,
+  createIdpKeys,
+  padAttributeValue,
+  removeResponseAttribute,
+  setResponseAttribute,
+  stripAssertionSignature,
+  tamperNameId,
+  withDoctypeXxe,
+  withEntityExpansion,
+  withProcessingInstructionInNameId,
+  xswAppendOriginalCopy,
+  xswEvilInsideSignatureObject,
+  xswEvilWrapsSigned,
+  xswOriginalInsideEvilSignature,
+  xswPrependEvilAssertion,
+  xswSignedInExtensions,
+} from '@identity/platform-testing';
+import { azure as azureRequests } from '../support/azure-ad.requests';
+import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
+import { azureResponse, azureTenant, configureSso, PUBLIC_ORIGIN, ssoBrowser, waitForLoginAccount, type AzureTenant } from '../support/sso-client';
+
+/**
+ * Every attack in the reference list, posted to the real ACS. Each must be refused with the
+ * generic error page, start no session, and leave the victim's account untouched.
+ */
+describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed responses)', () => {
+  const stack = new IdentityStack();
+  let tenant: ScimTenant;
+  let other: ScimTenant;
+  let azure: AzureTenant;
+  let otherAzure: AzureTenant;
+  let browser: ReturnType<typeof ssoBrowser>;
+  let attacker: string;
+  let victim: string;
+
+  const provision = async (company: ScimTenant, prefix: string) => {
+    const userName = `${prefix}.${randomUUID().slice(0, 8)}@contoso.com`;
+    await scimClient(company)('POST', '/Users', azureRequests.createUser(userName));
+    return userName;
+  };
+
+  beforeAll(async () => {
+    await stack.start({ PUBLIC_BASE_URL: PUBLIC_ORIGIN }, { sso: true });
+    browser = ssoBrowser(stack);
+    [tenant, other] = [await stack.tenant(), await stack.tenant()];
+    [azure, otherAzure] = [azureTenant(), azureTenant()];
+    await configureSso(stack, tenant, azure);
+    await configureSso(stack, other, otherAzure);
+    attacker = await provision(tenant, 'mallory');
+    victim = await provision(tenant, 'admin');
+    await waitForLoginAccount(stack, attacker);
+    await waitForLoginAccount(stack, victim);
+  });
+
+  afterAll(() => stack.stop());
+
+  async function expectRefused(xml: string, status = 403, relayState?: string) {
+    const result = await browser.postResponse(xml, relayState);
+    expect({ status: result.status, sessionCookie: result.sessionCookie }).toEqual({ status, sessionCookie: null });
+    expect(result.body).toContain('Reference:');
+    expect(result.body).not.toMatch(/signature|issuer|audience|recipient|InResponseTo|stack|Error:/i);
+    return result;
+  }
+
+  const signedForAttacker = () => azureResponse(azure, attacker);
+
+  describe('signature wrapping: the signed assertion is the attacker’s, the forged one names the victim', () => {
+    it.each([
+      ['XSW3: forged assertion before the signed one', (xml: string) => xswPrependEvilAssertion(xml, victim)],
+      ['XSW3 with the same ID', (xml: string) => xswPrependEvilAssertion(xml, victim, { sameId: true })],
+      ['XSW4: forged assertion wraps the signed one', (xml: string) => xswEvilWrapsSigned(xml, victim)],
+      ['XSW4 with the same ID', (xml: string) => xswEvilWrapsSigned(xml, victim, { sameId: true })],
+      ['XSW5: signed assertion altered, original copy appended', (xml: string) => xswAppendOriginalCopy(xml, victim)],
+      ['XSW6: original hidden in the forged assertion’s signature', (xml: string) => xswOriginalInsideEvilSignature(xml, victim)],
+      ['XSW7: signed original hidden in Extensions', (xml: string) => xswSignedInExtensions(xml, victim)],
+      ['XSW7 with the same ID', (xml: string) => xswSignedInExtensions(xml, victim, { sameId: true })],
+    ])('%s', async (_, wrap) => {
+      await expectRefused(wrap(signedForAttacker()));
+    });
+
+    it('XSW8: a forged assertion inside the signature’s Object is ignored: the session is the signer’s, never the victim’s', async () => {
+      const result = await browser.postResponse(xswEvilInsideSignatureObject(signedForAttacker(), victim));
+      if (result.status === 303) {
+        const token = JSON.parse((await browser.token(result.sessionCookie!)).body).accessToken as string;
+        expect(JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).name).toBe(attacker);
+      } else {
+        expect(result.status).toBe(403);
+      }
+    });
+  });
+
+  it('comment injection in the NameID never truncates it to another user', async () => {
+    // Signed for `${victim}.evil.example`; a reader that stops at the comment would see the victim.
+    const crafted = `${victim}.evil.example`;
+    const xml = commentInNameId(azureResponse(azure, crafted), victim.length);
+    await expectRefused(xml);
+  });
+
+  it('a changed NameID breaks the signature', async () => {
+    await expectRefused(tamperNameId(signedForAttacker(), victim));
+  });
+
+  it('an unsigned assertion is refused, in a signed response too (Azure’s default signs the assertion)', async () => {
+    await expectRefused(azureResponse(azure, victim, { sign: 'none' }));
+    await expectRefused(azureResponse(azure, victim, { sign: 'response' }));
+    await expectRefused(stripAssertionSignature(azureResponse(azure, victim, { sign: 'both' })));
+  });
+
+  it('a certificate carried in KeyInfo is never trusted: the attacker’s own key and certificate are refused', async () => {
+    await expectRefused(azureResponse({ ...azure, keys: createIdpKeys() }, victim));
+  });
+
+  it('SHA-1 signatures are refused', async () => {
+    await expectRefused(azureResponse(azure, attacker, { algorithm: 'sha1' }));
+  });
+
+  it.each([
+    ['wrong issuer (another Azure tenant, properly signed)', () => azureResponse(azure, attacker, { issuer: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/' })],
+    ['wrong audience', () => azureResponse(azure, attacker, { audience: 'https://evil.example/sp' })],
+    ['wrong Recipient', () => azureResponse(azure, attacker, { recipient: 'https://evil.example/acs', destination: `${PUBLIC_ORIGIN}/saml2` })],
+    ['wrong Destination', () => setResponseAttribute(signedForAttacker(), 'Destination', 'https://evil.example/acs')],
+    ['expired', () => azureResponse(azure, attacker, { now: new Date('2020-01-01T00:00:00Z') })],
+    ['issued an hour from now', () => azureResponse(azure, attacker, { now: new Date(Date.now() + 3_600_000) })],
+    ['beyond the clock skew (5 minutes ahead)', () => azureResponse(azure, attacker, { now: new Date(Date.now() + 5 * 60_000 + 5 * 60_000) })],
+    ['an InResponseTo we never issued', () => azureResponse(azure, attacker, { inResponseTo: '_never-issued' })],
+    ['status not Success (AADSTS error)', () => azureResponse(azure, attacker, { statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Requester', statusMessage: 'AADSTS50105: not assigned' })],
+  ])('%s', async (_, build) => {
+    await expectRefused(build());
+  });
+
+  it('tolerates the bounded clock skew: NotBefore one minute ahead of our clock is accepted', async () => {
+    // Azure sets NotBefore five minutes before IssueInstant.
+    const result = await browser.postResponse(azureResponse(azure, attacker, { now: new Date(Date.now() + 6 * 60_000) }));
+    expect(result.status).toBe(303);
+  });
+
+  it('a response for one company cannot complete another company’s sign-in', async () => {
+    const otherUser = await provision(other, 'bob');
+    await waitForLoginAccount(stack, otherUser);
+    const started = await browser.startSignIn(otherUser);
+    // Signed by company A's Azure AD with A's issuer, answering company B's request.
+    await expectRefused(azureResponse(azure, attacker, { inResponseTo: started.requestId }));
+    // A request is answered once: the refused attempt used it up, so B starts again, with B's own IdP.
+    await expectRefused(azureResponse(otherAzure, otherUser, { inResponseTo: started.requestId }));
+    const again = await browser.startSignIn(otherUser);
+    expect((await browser.postResponse(azureResponse(otherAzure, otherUser, { inResponseTo: again.requestId }))).status).toBe(303);
+  });
+
+  describe('replay', () => {
+    it('an IdP-initiated response works once', async () => {
+      const xml = signedForAttacker();
+      expect((await browser.postResponse(xml)).status).toBe(303);
+      await expectRefused(xml);
+    });
+
+    it('an SP-initiated response works once', async () => {
+      const started = await browser.startSignIn(attacker);
+      const xml = azureResponse(azure, attacker, { inResponseTo: started.requestId });
+      expect((await browser.postResponse(xml)).status).toBe(303);
+      await expectRefused(xml);
+    });
+
+    it('an SP-initiated response stripped of its InResponseTo no longer verifies', async () => {
+      const started = await browser.startSignIn(attacker);
+      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: started.requestId }).replace(/ InResponseTo="[^"]+"/g, ''), 'InResponseTo'));
+    });
+  });
+
+  describe('XML and size limits', () => {
+    it.each([
+      ['XXE (DOCTYPE with a SYSTEM entity)', () => withDoctypeXxe(signedForAttacker()), 400],
+      ['entity expansion', () => withEntityExpansion(signedForAttacker()), 400],
+      ['a processing instruction in the NameID', () => withProcessingInstructionInNameId(signedForAttacker()), 400],
+    ])('%s', async (_, build, status) => {
+      await expectRefused(build(), status);
+    });
+
+    it('an oversized response gets 413 before it is decoded', async () => {
+      await expectRefused(padAttributeValue(signedForAttacker(), 400 * 1024), 413);
+    });
+
+    it.each([
+      ['not base64', { SAMLResponse: '<Response>' }],
+      ['no SAMLResponse', { RelayState: '/x' }],
+    ])('%s gets the error page, never a 500', async (_, form) => {
+      const result = await browser.send('POST', '/saml2', { form: form as Record<string, string> });
+      expect(result.status).toBe(400);
+      expect(result.body).toContain('Reference:');
+    });
+  });
+
+  describe('RelayState is never an open redirect', () => {
+    it.each(['https://evil.example/phish', '//evil.example', '/\\evil.example', 'javascript:alert(1)'])('%s falls back to our own page', async (relayState) => {
+      const result = await browser.postResponse(signedForAttacker(), relayState);
+      expect(result).toMatchObject({ status: 303, location: '/sso/signed-in' });
+    });
+  });
+});

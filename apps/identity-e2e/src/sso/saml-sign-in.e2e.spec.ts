@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { deflateRawSync } from 'node:zlib';
+import { certificateUploadSamples, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
+import { azure as azureRequests } from '../support/azure-ad.requests';
+import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
+import { azureResponse, azureTenant, configureSso, PUBLIC_ORIGIN, SP_ENTITY_ID, ssoBrowser, waitForLoginAccount, WSIGNOUT, type AzureTenant } from '../support/sso-client';
+
+describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signed by xmlsec1)', () => {
+  const stack = new IdentityStack();
+  let tenant: ScimTenant;
+  let azure: AzureTenant;
+  let browser: ReturnType<typeof ssoBrowser>;
+  let userName: string;
+  let userId: string;
+
+  beforeAll(async () => {
+    await stack.start({ PUBLIC_BASE_URL: PUBLIC_ORIGIN }, { sso: true });
+    browser = ssoBrowser(stack);
+    tenant = await stack.tenant();
+    azure = azureTenant();
+    await configureSso(stack, tenant, azure);
+    userName = `adele.${randomUUID().slice(0, 8)}@contoso.com`;
+    userId = (await scimClient(tenant)<{ id: string }>('POST', '/Users', azureRequests.createUser(userName))).body.id;
+    await waitForLoginAccount(stack, userName);
+  });
+
+  afterAll(() => stack.stop());
+
+  it('publishes SP metadata at the entity ID, with the same URL as the reply URL', async () => {
+    for (const path of ['/saml2', '/saml2/metadata']) {
+      const metadata = await browser.send('GET', path);
+      expect(metadata.status).toBe(200);
+      expect(metadata.body).toContain(`entityID="${SP_ENTITY_ID}"`);
+      expect(metadata.body).toContain(`Location="${SP_ENTITY_ID}"`);
+    }
+  });
+
+  it('SP-initiated: the username finds the company, Azure gets an AuthnRequest it accepts, the response starts a session', async () => {
+    const started = await browser.startSignIn(userName.toUpperCase(), '/console/users?tab=licensed');
+    expect(`${started.location.origin}${started.location.pathname}`).toBe(azure.signInUrl);
+    expect(started.location.searchParams.get('login_hint')).toBe(userName);
+    expect(started.relayState).toBe('/console/users?tab=licensed');
+    // What Azure reads: our entity ID as Issuer, our ACS, the emailAddress NameID format (the UPN), nothing it refuses.
+    expect(started.request).toContain(`<saml:Issuer xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion">${SP_ENTITY_ID}</saml:Issuer>`);
+    expect(started.request).toContain(`AssertionConsumerServiceURL="${SP_ENTITY_ID}"`);
+    expect(started.request).toContain('Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"');
+    expect(started.request).not.toContain('RequestedAuthnContext');
+    expect(started.request).not.toContain('<saml:Subject');
+
+    const signedIn = await browser.postResponse(azureResponse(azure, userName, { inResponseTo: started.requestId }), started.relayState!);
+    expect(signedIn).toMatchObject({ status: 303, location: '/console/users?tab=licensed' });
+    expect(signedIn.sessionCookie).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const page = await browser.send('GET', '/sso/signed-in', { cookie: signedIn.sessionCookie });
+    expect(page.body).toContain(userName);
+    expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+  });
+
+  it.each(['assertion', 'both'] as const)('IdP-initiated (My Apps, the Test button): accepted when Azure signs the %s', async (sign) => {
+    const signedIn = await browser.postResponse(azureResponse(azure, userName, { sign }));
+    expect(signedIn).toMatchObject({ status: 303, location: '/sso/signed-in' });
+    expect(signedIn.sessionCookie).not.toBeNull();
+  });
+
+  it('issues short-lived ES256 access tokens that verify with the JWKS and introspect as the user', async () => {
+    const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
+    const issued = JSON.parse((await browser.token(sessionCookie!)).body) as { accessToken: string; expiresIn: number; tokenType: string };
+    expect(issued.tokenType).toBe('Bearer');
+    expect(issued.expiresIn).toBeGreaterThan(0);
+    expect(issued.expiresIn).toBeLessThanOrEqual(300);
+
+    const [header, payload, signature] = issued.accessToken.split('.');
+    const { kid } = JSON.parse(Buffer.from(header, 'base64url').toString()) as { kid: string };
+    const jwks = JSON.parse((await browser.send('GET', '/sso/jwks.json')).body) as { keys: { kid: string }[] };
+    const { createPublicKey, verify } = await import('node:crypto');
+    const key = createPublicKey({ key: jwks.keys.find((candidate) => candidate.kid === kid) as never, format: 'jwk' });
+    expect(verify('sha256', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
+    expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toMatchObject({ iss: SP_ENTITY_ID, sub: userId, tid: tenant.tenantId });
+
+    expect(await browser.introspect(issued.accessToken, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true, sub: userId, tenantId: tenant.tenantId });
+    expect((await browser.send('POST', '/sso/introspect', { body: JSON.stringify({ token: issued.accessToken }), headers: { 'content-type': 'application/json' } })).status).toBe(401);
+    expect(await browser.introspect(`${issued.accessToken.slice(0, -4)}AAAA`, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
+    expect((await browser.token('not-a-session')).status).toBe(401);
+  });
+
+  it('logout ends the session and sends the browser to the sign-out URL that avoids AADSTS750054', async () => {
+    const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
+    const token = JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string;
+    const loggedOut = await browser.send('POST', '/sso/logout', { cookie: sessionCookie });
+    expect(loggedOut).toMatchObject({ status: 303, location: WSIGNOUT });
+    expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
+    expect((await browser.token(sessionCookie!)).status).toBe(401);
+  });
+
+  it('an IdP logout message over the Redirect binding ends the session; a deflate bomb is cut off', async () => {
+    const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
+    const logoutRequest = deflateRawSync(`<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0"/>`).toString('base64');
+    const loggedOut = await browser.send('GET', `/saml2?SAMLRequest=${encodeURIComponent(logoutRequest)}`, { cookie: sessionCookie });
+    expect(loggedOut).toMatchObject({ status: 303, location: '/sso/signed-out' });
+    expect((await browser.token(sessionCookie!)).status).toBe(401);
+
+    // 8 MB of XML-ish text in a query string short enough for any proxy (about 11 KB).
+    const bomb = deflateRawSync(Buffer.alloc(8 * 1024 * 1024, 0x41)).toString('base64');
+    expect(bomb.length).toBeLessThan(16 * 1024);
+    const refused = await browser.send('GET', `/saml2?SAMLRequest=${encodeURIComponent(bomb)}`);
+    expect(refused.status).toBe(413);
+    expect(refused.body).toContain('too large');
+  });
+
+  it('refuses a user who is not in the company, and one who is deactivated, with a page that says what to do', async () => {
+    const stranger = await browser.postResponse(azureResponse(azure, `nobody.${randomUUID().slice(0, 8)}@contoso.com`));
+    expect(stranger.status).toBe(403);
+    expect(stranger.sessionCookie).toBeNull();
+    expect(stranger.body).toContain('Contact your administrator');
+
+    const unknown = await browser.send('POST', '/sso/login', { form: { username: 'nobody@nowhere.example' } });
+    expect(unknown.status).toBe(403);
+  });
+
+  describe('certificate upload', () => {
+    let samples: ReturnType<typeof certificateUploadSamples>;
+    beforeAll(() => {
+      samples = certificateUploadSamples(azure.keys);
+    });
+
+    it('accepts the Base64 download and shows subject, thumbprint and expiry', async () => {
+      const configured = await stack.admin<{ certificates: Record<string, unknown>[]; serviceProvider: Record<string, string> }>(
+        stack.ssoBase,
+        'GET',
+        `/api/v1/tenants/${tenant.tenantId}/sso`,
+        tenant.adminToken,
+      );
+      expect(configured.body.certificates).toEqual([
+        expect.objectContaining({ subject: 'CN=Microsoft Azure Federated SSO Certificate', thumbprint: azure.keys.thumbprint, expiresSoon: false }),
+      ]);
+      expect(configured.body.certificates[0]).not.toHaveProperty('pem');
+      expect(configured.body.serviceProvider).toMatchObject({ entityId: SP_ENTITY_ID, replyUrl: SP_ENTITY_ID });
+    });
+
+    it.each([
+      ['der', 'der', 'Certificate (Raw)'],
+      ['pfx', 'pfx', 'PFX'],
+      ['p7bPem', 'pkcs7', 'PKCS#7'],
+      ['p7bDer', 'pkcs7', 'PKCS#7'],
+      ['privateKey', 'private-key', 'private key'],
+      ['metadataXml', 'metadata-xml', 'Federation Metadata XML'],
+      ['twoCertificatesPem', 'several-certificates', 'one certificate per file'],
+      ['expiredPem', 'expired', 'expired'],
+    ] as const)('refuses %s, naming it and pointing to "Certificate (Base64)"', async (sample, reason, words) => {
+      const upload = samples[sample];
+      const response = await fetch(`${stack.ssoBase}/api/v1/tenants/${tenant.tenantId}/sso/certificates`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'application/octet-stream' },
+        body: new Uint8Array(upload),
+      });
+      const problem = (await response.json()) as { reason: string; detail: string };
+      expect(response.status).toBe(422);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(problem.reason).toBe(reason);
+      expect(problem.detail).toContain(words);
+    });
+  });
+
+  it('the sign-in URL must be https', async () => {
+    const response = await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, {
+      enabled: true,
+      idp: 'azure-ad',
+      signInUrl: 'http://login.microsoftonline.com/x/saml2',
+      issuer: azure.issuer,
+      signOutUrl: null,
+    });
+    expect(response).toMatchObject({ status: 400, body: { title: 'invalid-url' } });
+  });
+});

@@ -1,0 +1,38 @@
+import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { serviceProviderMetadata } from '@identity/platform-saml';
+import { SignInService } from '@identity/sso-application';
+import { clearSessionCookie, sessionSecretOf, setSessionCookie } from './session-cookie';
+
+/** `/saml2`: our entity ID, reply (ACS) URL and logout endpoint, one URL for every company. */
+@Controller('saml2')
+export class SamlController {
+  constructor(private readonly signIn: SignInService) {}
+
+  /** The entity ID resolves to our metadata; IdP logout messages arrive here too (Redirect binding). */
+  @Get()
+  async entity(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response) {
+    const logoutMessage = query.SAMLRequest ?? query.SAMLResponse;
+    if (logoutMessage === undefined) return this.metadata(response);
+    const next = await this.signIn.signOutFromIdp(logoutMessage, sessionSecretOf(request));
+    clearSessionCookie(response, this.secure());
+    response.redirect(303, next);
+  }
+
+  @Get('metadata')
+  metadata(@Res() response: Response) {
+    response.type('application/samlmetadata+xml').send(serviceProviderMetadata(this.signIn.sp()));
+  }
+
+  /** The ACS (HTTP-POST binding), for SP- and IdP-initiated sign-in alike. */
+  @Post()
+  async acs(@Body() body: Record<string, unknown> | undefined, @Res() response: Response) {
+    const signedIn = await this.signIn.acceptResponse(body?.SAMLResponse, body?.RelayState);
+    setSessionCookie(response, signedIn.sessionSecret, signedIn.sessionExpiresAt, this.secure());
+    response.redirect(303, signedIn.redirectTo);
+  }
+
+  private secure(): boolean {
+    return this.signIn.sp().baseUrl.startsWith('https:');
+  }
+}

@@ -1,0 +1,51 @@
+import { deflateRawSync } from 'node:zlib';
+import { decodePostBinding, decodeRedirectBinding, SAML_LIMITS, SamlRejected } from './saml-message';
+
+const response = '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_1"/>';
+const post = (xml: string) => Buffer.from(xml).toString('base64');
+const redirect = (xml: string | Buffer) => deflateRawSync(xml).toString('base64');
+
+function reasonOf(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof SamlRejected) return error.reason;
+    throw error;
+  }
+  return undefined;
+}
+
+describe('decodePostBinding', () => {
+  it('decodes a response, with or without an XML declaration', () => {
+    expect(decodePostBinding(post(response))).toBe(response);
+    expect(decodePostBinding(post(`<?xml version="1.0" encoding="UTF-8"?>${response}`))).toContain('ID="_1"');
+  });
+
+  it.each([
+    ['nothing', undefined, 'malformed'],
+    ['not base64', '<Response/>', 'malformed'],
+    ['base64 of text, not XML', post('hello'), 'malformed'],
+    ['a DOCTYPE (XXE)', post(`<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>${response}`), 'unsafe-xml'],
+    ['an entity declaration', post(`<?xml version="1.0"?><!ENTITY x "y">${response}`), 'unsafe-xml'],
+    ['a processing instruction', post(response.replace('/>', '><?evil x?></samlp:Response>')), 'unsafe-xml'],
+    ['more than the limit', 'A'.repeat(SAML_LIMITS.maxEncodedBytes + 4), 'too-large'],
+  ])('refuses %s', (_, value, reason) => {
+    expect(reasonOf(() => decodePostBinding(value))).toBe(reason);
+  });
+});
+
+describe('decodeRedirectBinding', () => {
+  it('inflates a logout message', () => {
+    expect(decodeRedirectBinding(redirect('<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"/>'))).toContain('LogoutRequest');
+  });
+
+  it('stops inflating a deflate bomb at the limit instead of allocating it all', () => {
+    const bomb = redirect(Buffer.alloc(50 * 1024 * 1024, 0x41));
+    expect(bomb.length).toBeLessThan(SAML_LIMITS.maxEncodedBytes);
+    expect(reasonOf(() => decodeRedirectBinding(bomb))).toBe('too-large');
+  });
+
+  it('refuses data that is not DEFLATE', () => {
+    expect(reasonOf(() => decodeRedirectBinding(post(response)))).toBe('malformed');
+  });
+});

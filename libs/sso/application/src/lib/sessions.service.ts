@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
+import { SessionStore, SigningKeyStore, type SessionRecord } from '@identity/sso-data-access';
+import { AccessTokens } from './access-tokens';
+import { serviceProviderOf } from './sso.config';
+
+/** Sessions as internal services see them: access tokens, their keys, and introspection. */
+@Injectable()
+export class SessionsService {
+  private readonly store: SessionStore;
+  readonly tokens: AccessTokens;
+
+  constructor(@Inject(SERVICE_INFRASTRUCTURE) infrastructure: ServiceInfrastructure, @Inject(SERVICE_CONFIG) config: ServiceConfig) {
+    this.store = new SessionStore(infrastructure.dataSource);
+    this.tokens = new AccessTokens(new SigningKeyStore(infrastructure.dataSource), serviceProviderOf(config).entityId, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
+  }
+
+  /** The browser's session, if it is still live. */
+  async live(sessionSecret: string | undefined): Promise<SessionRecord | null> {
+    const session = sessionSecret ? await this.store.bySecret(sessionSecret) : null;
+    return session && isLive(session) ? session : null;
+  }
+
+  /** RFC 7662-style: a token is active only while its session lives (deactivation ends it early). */
+  async introspect(token: string) {
+    const claims = await this.tokens.verify(token);
+    const session = claims ? await this.store.byId(claims.sid) : null;
+    if (!claims || !session || !isLive(session)) return { active: false as const };
+    return {
+      active: true as const,
+      sub: claims.sub,
+      tenantId: claims.tid,
+      sessionId: claims.sid,
+      userName: session.userName,
+      iat: claims.iat,
+      exp: claims.exp,
+      sessionExpiresAt: session.expiresAt,
+    };
+  }
+}
+
+function isLive(session: SessionRecord): boolean {
+  return session.revokedAt === null && new Date(session.expiresAt).getTime() > Date.now();
+}

@@ -1,0 +1,170 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import {
+  AUTHN_REQUEST_LIFETIME_MS,
+  authnRequestUrl,
+  decodePostBinding,
+  decodeRedirectBinding,
+  readEnvelope,
+  safeRelayPath,
+  SamlRejected,
+  verifyResponse,
+  type VerifiedAssertion,
+} from '@identity/platform-saml';
+import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
+import { ConsumedAssertions, PostgresAuthnRequestStore, SessionStore, SsoQueries } from '@identity/sso-data-access';
+import type { SsoConfiguration } from '@identity/sso-domain';
+import { serviceProviderOf } from './sso.config';
+
+export const SIGNED_IN_PATH = '/sso/signed-in';
+export const SIGNED_OUT_PATH = '/sso/signed-out';
+
+export interface SignedIn {
+  tenantId: string;
+  userId: string;
+  sessionSecret: string;
+  sessionExpiresAt: Date;
+  redirectTo: string;
+}
+
+/** SP-initiated and IdP-initiated SAML sign-in, and sign-out. */
+@Injectable()
+export class SignInService {
+  private readonly consumed: ConsumedAssertions;
+  readonly sessions: SessionStore;
+
+  constructor(
+    @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    @Inject(SsoQueries) private readonly queries: SsoQueries,
+  ) {
+    this.consumed = new ConsumedAssertions(infrastructure.dataSource);
+    this.sessions = new SessionStore(infrastructure.dataSource);
+  }
+
+  /** The sign-in page: the username finds the company (usernames are platform-wide). */
+  async startForUserName(userName: string, relayState: unknown): Promise<string> {
+    const account = await this.queries.accountByUserName(userName.trim());
+    if (!account) throw this.refused(new SamlRejected('unknown-user', 'no account with this username'), null);
+    if (account.status !== 'active') throw this.refused(new SamlRejected('inactive-user', 'the account is deactivated'), account.tenantId);
+    return this.startForTenant(account.tenantId, relayState, account.userName);
+  }
+
+  /** The company's sign-on URL (Azure's "Sign on URL", or a bookmark): straight to its IdP. */
+  async startForTenant(tenantId: string, relayState: unknown, loginHint?: string): Promise<string> {
+    const configuration = await this.queries.configuration(tenantId);
+    if (!configuration?.enabled) throw this.refused(new SamlRejected('sso-disabled', 'single sign-on is not enabled'), tenantId);
+    const requests = new PostgresAuthnRequestStore(this.infrastructure.dataSource, tenantId, AUTHN_REQUEST_LIFETIME_MS);
+    return authnRequestUrl(this.sp(), settingsOf(configuration), requests, safeRelayPath(relayState, SIGNED_IN_PATH), loginHint);
+  }
+
+  /** The ACS: every check passes, or nothing happens and the reason is logged. */
+  async acceptResponse(samlResponse: unknown, relayState: unknown): Promise<SignedIn> {
+    let tenantId: string | null = null;
+    try {
+      const xml = decodePostBinding(samlResponse);
+      const envelope = readEnvelope(xml);
+      const { configuration, assertion } = await this.verifyForCandidates(samlResponse as string, envelope, (id) => (tenantId = id));
+      tenantId = configuration.tenantId;
+      if (!(await this.consumed.consume(tenantId, assertion.assertionId, assertion.replayableUntil))) {
+        throw new SamlRejected('replayed', `assertion ${assertion.assertionId} was already used`);
+      }
+      const account = await this.queries.account(tenantId, assertion.nameId);
+      if (!account || account.status === 'deleted') throw new SamlRejected('unknown-user', 'no user of this company has the NameID');
+      if (account.status !== 'active') throw new SamlRejected('inactive-user', 'the user is deactivated');
+      const session = await this.sessions.start({
+        tenantId,
+        userId: account.userId,
+        userName: account.userName,
+        sessionIndex: assertion.sessionIndex,
+        lifetimeSeconds: this.config.int('SSO_SESSION_TTL_SECONDS'),
+      });
+      if (!session) throw new SamlRejected('inactive-user', 'the user was deactivated during sign-in');
+      this.logger.info({ tenantId, userId: account.userId, sessionId: session.sessionId, idpInitiated: assertion.inResponseTo === null }, 'SAML sign-in');
+      return { tenantId, userId: account.userId, sessionSecret: session.secret, sessionExpiresAt: session.expiresAt, redirectTo: safeRelayPath(relayState, SIGNED_IN_PATH) };
+    } catch (error) {
+      throw error instanceof SamlRejected ? this.refused(error, tenantId) : error;
+    }
+  }
+
+  /** Ends our session; where the company set a sign-out page (Azure's wsignout1.0), the browser goes on there. */
+  async signOut(sessionSecret: string | undefined): Promise<string> {
+    const session = sessionSecret ? await this.sessions.bySecret(sessionSecret) : null;
+    if (!session) return SIGNED_OUT_PATH;
+    await this.sessions.end(session.sessionId, 'signed-out');
+    this.logger.info({ tenantId: session.tenantId, sessionId: session.sessionId }, 'signed out');
+    const configuration = await this.queries.configuration(session.tenantId);
+    return configuration?.signOutUrl ?? SIGNED_OUT_PATH;
+  }
+
+  /**
+   * A LogoutRequest or LogoutResponse from the IdP over the Redirect binding (Azure sends those as
+   * GET). Either way the browser's session here ends; the message is read only within the limits.
+   */
+  async signOutFromIdp(message: unknown, sessionSecret: string | undefined): Promise<string> {
+    try {
+      const xml = decodeRedirectBinding(message);
+      if (!/^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?Logout(Request|Response)[\s>]/.test(xml)) throw new SamlRejected('malformed', 'not a logout message');
+    } catch (error) {
+      throw error instanceof SamlRejected ? this.refused(error, null) : error;
+    }
+    await this.signOut(sessionSecret);
+    return SIGNED_OUT_PATH;
+  }
+
+  sp() {
+    return serviceProviderOf(this.config);
+  }
+
+  /**
+   * The company a response belongs to: the one whose request it answers (SP-initiated) or, when
+   * unsolicited, those whose enabled SSO trusts its issuer. Each candidate verifies with its own
+   * certificates only; several companies sharing one Azure AD and one certificate are told apart
+   * by which of them has the user.
+   */
+  private async verifyForCandidates(samlResponse: string, envelope: ReturnType<typeof readEnvelope>, onTenant: (tenantId: string) => void) {
+    let candidates: SsoConfiguration[];
+    if (envelope.inResponseTo) {
+      const tenantId = await this.queries.tenantOfRequest(envelope.inResponseTo);
+      if (!tenantId) throw new SamlRejected('unknown-request', `InResponseTo ${envelope.inResponseTo} is not a pending request of ours`);
+      onTenant(tenantId);
+      const configuration = await this.queries.configuration(tenantId);
+      if (!configuration?.enabled) throw new SamlRejected('sso-disabled', 'single sign-on was disabled');
+      candidates = [configuration];
+    } else {
+      if (!envelope.issuer) throw new SamlRejected('unknown-tenant', 'an unsolicited response without an issuer');
+      candidates = await this.queries.enabledConfigurationsByIssuer(envelope.issuer);
+      if (candidates.length === 0) throw new SamlRejected('unknown-tenant', `no company trusts issuer ${envelope.issuer}`);
+      if (candidates.length === 1) onTenant(candidates[0].tenantId);
+    }
+    const verified: { configuration: SsoConfiguration; assertion: VerifiedAssertion }[] = [];
+    let firstFailure: SamlRejected | undefined;
+    for (const configuration of candidates) {
+      const requests = new PostgresAuthnRequestStore(this.infrastructure.dataSource, configuration.tenantId, AUTHN_REQUEST_LIFETIME_MS);
+      try {
+        verified.push({ configuration, assertion: await verifyResponse(this.sp(), settingsOf(configuration), requests, samlResponse, envelope) });
+      } catch (error) {
+        if (!(error instanceof SamlRejected)) throw error;
+        firstFailure ??= error;
+      }
+    }
+    if (verified.length === 0) throw firstFailure!;
+    if (verified.length === 1) return verified[0];
+    const withUser = [];
+    for (const candidate of verified) {
+      if (await this.queries.account(candidate.configuration.tenantId, candidate.assertion.nameId)) withUser.push(candidate);
+    }
+    if (withUser.length !== 1) throw new SamlRejected('unknown-user', `${withUser.length} companies sharing the issuer match the user`);
+    return withUser[0];
+  }
+
+  private refused(error: SamlRejected, tenantId: string | null): SamlRejected {
+    this.logger.warn({ tenantId, reason: error.reason, detail: error.detail }, 'SAML sign-in refused');
+    return error;
+  }
+}
+
+function settingsOf(configuration: SsoConfiguration) {
+  return { signInUrl: configuration.signInUrl!, issuer: configuration.issuer!, certificates: configuration.certificates.map((certificate) => certificate.pem) };
+}

@@ -1,0 +1,95 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { outboxFor, type IntegrationMapper } from '@identity/platform-event-store';
+import { inlineProjections } from '@identity/platform-projections';
+import { certificateExpiry, CertificateRefused, inspectCertificateUpload } from '@identity/platform-saml';
+import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
+import { ssoConfigurationsProjection, SsoQueries } from '@identity/sso-data-access';
+import { ssoConfigurationDecider, SsoRuleViolation, type SsoConfiguration, type SsoConfigurationCommand, type SsoSettings } from '@identity/sso-domain';
+import { serviceProviderOf } from './sso.config';
+
+/** Published SsoConfigured carries thumbprints, not certificates: consumers need to know what changed, not to verify. */
+export const publishSsoConfigured: IntegrationMapper = (event) => {
+  if (event.type !== 'SsoConfigured') return null;
+  const { certificates, ...settings } = event.data as unknown as SsoConfiguration;
+  return { eventType: 'SsoConfigured', data: { ...settings, certificateThumbprints: certificates.map((certificate) => certificate.thumbprint) } };
+};
+
+/** The admin console's "Single Sign-On Integration". */
+@Injectable()
+export class SsoConfigurationService {
+  constructor(
+    @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+    @Inject(SsoQueries) private readonly queries: SsoQueries,
+  ) {}
+
+  async configure(tenantId: string, settings: SsoSettings, correlationId: string) {
+    await this.run(tenantId, correlationId, { type: 'ConfigureSso', tenantId, settings, allowLoopbackUrls: this.config.bool('SSO_ALLOW_HTTP_LOOPBACK') });
+    return this.describe(tenantId);
+  }
+
+  async addCertificate(tenantId: string, upload: Buffer, correlationId: string) {
+    let certificate;
+    try {
+      certificate = inspectCertificateUpload(upload);
+    } catch (error) {
+      if (error instanceof CertificateRefused) throw new ProblemError({ status: 422, title: 'certificate-refused', detail: error.message, reason: error.reason });
+      throw error;
+    }
+    await this.run(tenantId, correlationId, { type: 'AddSigningCertificate', tenantId, certificate });
+    return this.describe(tenantId);
+  }
+
+  async removeCertificate(tenantId: string, thumbprint: string, correlationId: string) {
+    await this.run(tenantId, correlationId, { type: 'RemoveSigningCertificate', tenantId, thumbprint: thumbprint.toUpperCase() });
+    return this.describe(tenantId);
+  }
+
+  /** What the SSO panel shows, including the values the admin copies into Azure AD. */
+  async describe(tenantId: string) {
+    const configuration = await this.queries.configuration(tenantId);
+    const sp = serviceProviderOf(this.config);
+    const certificates = (configuration?.certificates ?? []).map(({ pem: _pem, ...certificate }) => ({ ...certificate, ...certificateExpiry(certificate.notAfter) }));
+    return {
+      tenantId,
+      enabled: configuration?.enabled ?? false,
+      idp: configuration?.idp ?? 'azure-ad',
+      signInUrl: configuration?.signInUrl ?? null,
+      issuer: configuration?.issuer ?? null,
+      signOutUrl: configuration?.signOutUrl ?? null,
+      certificates,
+      warnings: certificates
+        .filter((certificate) => certificate.expiresSoon)
+        .map((certificate) => `The signing certificate ${certificate.sha1Thumbprint} expires in ${certificate.expiresInDays} days: add the new one from Azure AD before it does.`),
+      serviceProvider: {
+        entityId: sp.entityId,
+        replyUrl: sp.acsUrl,
+        signOnUrl: `${sp.baseUrl}/sso/login/${tenantId}`,
+        logoutUrl: `${sp.baseUrl}/sso/logout`,
+        metadataUrl: `${sp.baseUrl}/saml2/metadata`,
+      },
+    };
+  }
+
+  private async run(tenantId: string, correlationId: string, command: SsoConfigurationCommand): Promise<void> {
+    try {
+      await this.infrastructure.commands.run({
+        streamId: `sso-configuration-${tenantId}`,
+        streamType: 'sso-configuration',
+        decider: ssoConfigurationDecider,
+        command,
+        context: { tenantId, correlationId, actor: 'tenant-admin' },
+        toOutbox: outboxFor(publishSsoConfigured),
+        inTransaction: inlineProjections([ssoConfigurationsProjection], publishSsoConfigured),
+      });
+    } catch (error) {
+      throw asProblem(error);
+    }
+  }
+}
+
+export function asProblem(error: unknown): unknown {
+  if (!(error instanceof SsoRuleViolation)) return error;
+  const status = error.code === 'certificate-not-found' ? 404 : error.code === 'too-many-certificates' || error.code === 'incomplete' ? 409 : 400;
+  return new ProblemError({ status, title: error.code, detail: error.message });
+}

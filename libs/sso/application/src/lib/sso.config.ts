@@ -1,0 +1,19 @@
+import type { ConfigVariable, ServiceConfig } from '@identity/platform-service';
+import type { ServiceProvider } from '@identity/platform-saml';
+
+export const SSO_CONFIG: readonly ConfigVariable[] = [
+  { name: 'SSO_SESSION_TTL_SECONDS', kind: 'int', default: '28800', min: 60, max: 604800, description: 'How long a sign-in session lasts (deactivating the user ends it at once).' },
+  { name: 'SSO_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: '300', min: 30, max: 3600, description: 'Lifetime of the signed access tokens (JWT) issued to a session.' },
+  {
+    name: 'SSO_ALLOW_HTTP_LOOPBACK',
+    kind: 'bool',
+    default: 'false',
+    description: 'Accept http://localhost IdP sign-in and sign-out URLs (development against a local IdP); https is required otherwise.',
+  },
+];
+
+/** Entity ID and reply (ACS) URL are one URL for every company: `{PUBLIC_BASE_URL}/saml2`. */
+export function serviceProviderOf(config: ServiceConfig): ServiceProvider & { baseUrl: string } {
+  const baseUrl = config.string('PUBLIC_BASE_URL').replace(/\/+$/, '');
+  return { baseUrl, entityId: `${baseUrl}/saml2`, acsUrl: `${baseUrl}/saml2` };
+}

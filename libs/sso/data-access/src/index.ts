@@ -1,0 +1,5 @@
+export * from './lib/sso.migration';
+export * from './lib/sso.projections';
+export * from './lib/sso.queries';
+export * from './lib/sign-in.stores';
+export * from './lib/sessions.store';

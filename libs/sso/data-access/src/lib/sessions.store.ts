@@ -1,0 +1,114 @@
+import { createHash, generateKeyPairSync, randomBytes, randomUUID, type JsonWebKey } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { returnedRows } from '@identity/platform-event-store';
+
+export interface SessionRecord {
+  sessionId: string;
+  tenantId: string;
+  userId: string;
+  userName: string;
+  createdAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  revokedReason: string | null;
+}
+
+export interface NewSession {
+  tenantId: string;
+  userId: string;
+  userName: string;
+  sessionIndex: string | null;
+  lifetimeSeconds: number;
+}
+
+const SELECT_SESSION = `SELECT session_id AS "sessionId", tenant_id AS "tenantId", user_id AS "userId", user_name AS "userName",
+  created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason" FROM sso.sessions`;
+
+/** Server-side sessions. The browser's cookie holds a random secret; only its SHA-256 is stored. */
+export class SessionStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Starts a session only if the account is still active at this instant, in one statement, so a
+   * deactivation that lands during sign-in cannot leave a live session behind.
+   */
+  async start(session: NewSession): Promise<{ sessionId: string; secret: string; expiresAt: Date } | null> {
+    const secret = randomBytes(32).toString('base64url');
+    const sessionId = randomUUID();
+    const rows = returnedRows<{ expires_at: Date }>(
+      await this.dataSource.query(
+        `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, session_index, created_at, expires_at)
+         SELECT $1, $2, $3, $4, $5, $6, now(), now() + make_interval(secs => $7)
+           FROM sso.login_accounts WHERE user_id = $4 AND tenant_id = $3 AND status = 'active'
+         RETURNING expires_at`,
+        [sessionId, hashSecret(secret), session.tenantId, session.userId, session.userName, session.sessionIndex, session.lifetimeSeconds],
+      ),
+    );
+    return rows.length === 0 ? null : { sessionId, secret, expiresAt: rows[0].expires_at };
+  }
+
+  async bySecret(secret: string): Promise<SessionRecord | null> {
+    const rows = (await this.dataSource.query(`${SELECT_SESSION} WHERE secret_hash = $1`, [hashSecret(secret)])) as SessionRecord[];
+    return rows[0] ?? null;
+  }
+
+  async byId(sessionId: string): Promise<SessionRecord | null> {
+    const rows = (await this.dataSource.query(`${SELECT_SESSION} WHERE session_id = $1`, [sessionId])) as SessionRecord[];
+    return rows[0] ?? null;
+  }
+
+  async end(sessionId: string, reason: string): Promise<void> {
+    await this.dataSource.query(`UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL`, [sessionId, reason]);
+  }
+
+  async liveSessions(tenantId: string, userId: string): Promise<SessionRecord[]> {
+    return (await this.dataSource.query(`${SELECT_SESSION} WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC`, [
+      tenantId,
+      userId,
+    ])) as SessionRecord[];
+  }
+}
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export interface SigningKey {
+  keyId: string;
+  privateKeyPem: string;
+  publicJwk: JsonWebKey;
+}
+
+/**
+ * ES256 keys that sign access tokens, shared by every pod through PostgreSQL. The first pod to
+ * start creates one; the newest signs, and all are published so tokens verify across a rotation.
+ */
+export class SigningKeyStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async current(): Promise<SigningKey> {
+    const existing = await this.newest();
+    if (existing) return existing;
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const keyId = randomUUID();
+    const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid: keyId, alg: 'ES256', use: 'sig' };
+    await this.dataSource.query(
+      `INSERT INTO sso.signing_keys (key_id, private_key_pem, public_jwk, created_at)
+       SELECT $1, $2, $3, now() WHERE NOT EXISTS (SELECT 1 FROM sso.signing_keys)`,
+      [keyId, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), JSON.stringify(publicJwk)],
+    );
+    return (await this.newest())!;
+  }
+
+  async publicKeys(): Promise<JsonWebKey[]> {
+    const rows = (await this.dataSource.query(`SELECT public_jwk FROM sso.signing_keys ORDER BY created_at DESC`)) as { public_jwk: JsonWebKey }[];
+    return rows.map((row) => row.public_jwk);
+  }
+
+  private async newest(): Promise<SigningKey | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT key_id AS "keyId", private_key_pem AS "privateKeyPem", public_jwk AS "publicJwk" FROM sso.signing_keys ORDER BY created_at DESC LIMIT 1`,
+    )) as SigningKey[];
+    return rows[0] ?? null;
+  }
+}

@@ -1,0 +1,73 @@
+import type { DataSource } from 'typeorm';
+import type { SsoConfiguration, TrustedCertificate } from '@identity/sso-domain';
+
+export interface LoginAccount {
+  userId: string;
+  tenantId: string;
+  userName: string;
+  status: 'active' | 'deactivated' | 'deleted';
+}
+
+interface ConfigurationRow {
+  tenant_id: string;
+  enabled: boolean;
+  idp: SsoConfiguration['idp'];
+  sign_in_url: string | null;
+  issuer: string | null;
+  sign_out_url: string | null;
+  certificates: TrustedCertificate[];
+}
+
+/** Reads of the SSO read models. */
+export class SsoQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async configuration(tenantId: string): Promise<SsoConfiguration | null> {
+    const rows = (await this.dataSource.query(`SELECT * FROM sso.configurations WHERE tenant_id = $1`, [tenantId])) as ConfigurationRow[];
+    return rows.length === 0 ? null : toConfiguration(rows[0]);
+  }
+
+  /** Companies whose enabled SSO trusts this issuer (several companies may share one Azure AD). */
+  async enabledConfigurationsByIssuer(issuer: string): Promise<SsoConfiguration[]> {
+    const rows = (await this.dataSource.query(`SELECT * FROM sso.configurations WHERE enabled AND issuer = $1 LIMIT 20`, [issuer])) as ConfigurationRow[];
+    return rows.map(toConfiguration);
+  }
+
+  /** Usernames are platform-wide, so the username alone finds the company. */
+  async accountByUserName(userName: string): Promise<LoginAccount | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT user_id AS "userId", tenant_id AS "tenantId", user_name AS "userName", status FROM sso.login_accounts
+        WHERE lower(user_name) = lower($1) AND status <> 'deleted' ORDER BY updated_at DESC LIMIT 1`,
+      [userName],
+    )) as LoginAccount[];
+    return rows[0] ?? null;
+  }
+
+  async account(tenantId: string, userName: string): Promise<LoginAccount | null> {
+    const rows = (await this.dataSource.query(
+      `SELECT user_id AS "userId", tenant_id AS "tenantId", user_name AS "userName", status FROM sso.login_accounts
+        WHERE tenant_id = $1 AND lower(user_name) = lower($2) ORDER BY (status = 'deleted'), updated_at DESC LIMIT 1`,
+      [tenantId, userName],
+    )) as LoginAccount[];
+    return rows[0] ?? null;
+  }
+
+  async tenantOfRequest(requestId: string): Promise<string | null> {
+    const rows = (await this.dataSource.query(`SELECT tenant_id AS "tenantId" FROM sso.authn_requests WHERE request_id = $1 AND expires_at > now()`, [
+      requestId,
+    ])) as { tenantId: string }[];
+    return rows[0]?.tenantId ?? null;
+  }
+}
+
+function toConfiguration(row: ConfigurationRow): SsoConfiguration {
+  return {
+    tenantId: row.tenant_id,
+    enabled: row.enabled,
+    idp: row.idp,
+    signInUrl: row.sign_in_url,
+    issuer: row.issuer,
+    signOutUrl: row.sign_out_url,
+    certificates: row.certificates,
+  };
+}

@@ -1,0 +1,2 @@
+export * from './lib/sso-configuration.decide';
+export * from './lib/sso.errors';

@@ -1,0 +1,122 @@
+import { SsoRuleViolation } from './sso.errors';
+
+export type SsoIdp = 'azure-ad' | 'saml2';
+
+/** A signing certificate as the upload check accepted it (the PEM is public: no secret here). */
+export interface TrustedCertificate {
+  pem: string;
+  subject: string;
+  thumbprint: string;
+  sha1Thumbprint: string;
+  notBefore: string;
+  notAfter: string;
+}
+
+export interface SsoSettings {
+  enabled: boolean;
+  idp: SsoIdp;
+  signInUrl: string | null;
+  issuer: string | null;
+  signOutUrl: string | null;
+}
+
+export interface SsoConfiguration extends SsoSettings {
+  tenantId: string;
+  certificates: TrustedCertificate[];
+}
+
+/**
+ * One company's "Single Sign-On Integration" (stream `sso-configuration-<tenantId>`). Every change
+ * records the whole configuration, so one event type says what is in force.
+ */
+export type SsoConfigurationEvent = { type: 'SsoConfigured'; data: SsoConfiguration };
+
+export type SsoConfigurationCommand =
+  | { type: 'ConfigureSso'; tenantId: string; settings: SsoSettings; allowLoopbackUrls: boolean }
+  | { type: 'AddSigningCertificate'; tenantId: string; certificate: TrustedCertificate }
+  | { type: 'RemoveSigningCertificate'; tenantId: string; thumbprint: string };
+
+export const MAX_SIGNING_CERTIFICATES = 2;
+
+export const initialSsoConfiguration = (): SsoConfiguration | null => null;
+
+export function evolveSsoConfiguration(_state: SsoConfiguration | null, event: SsoConfigurationEvent): SsoConfiguration {
+  return event.data;
+}
+
+export function decideSsoConfiguration(command: SsoConfigurationCommand, state: SsoConfiguration | null): SsoConfigurationEvent[] {
+  const current: SsoConfiguration = state ?? { tenantId: command.tenantId, enabled: false, idp: 'azure-ad', signInUrl: null, issuer: null, signOutUrl: null, certificates: [] };
+  let next: SsoConfiguration;
+  switch (command.type) {
+    case 'ConfigureSso': {
+      const { settings, allowLoopbackUrls } = command;
+      next = {
+        ...current,
+        enabled: settings.enabled,
+        idp: settings.idp,
+        signInUrl: settings.signInUrl === null ? null : checkedUrl('signInUrl', settings.signInUrl, allowLoopbackUrls),
+        issuer: settings.issuer === null ? null : checkedIssuer(settings.issuer),
+        signOutUrl: settings.signOutUrl === null ? null : checkedUrl('signOutUrl', settings.signOutUrl, allowLoopbackUrls),
+      };
+      break;
+    }
+    case 'AddSigningCertificate': {
+      if (current.certificates.some((certificate) => certificate.thumbprint === command.certificate.thumbprint)) return [];
+      if (current.certificates.length >= MAX_SIGNING_CERTIFICATES) {
+        throw new SsoRuleViolation('too-many-certificates', `at most ${MAX_SIGNING_CERTIFICATES} signing certificates can be active (for rollover): remove one first`);
+      }
+      next = { ...current, certificates: [...current.certificates, command.certificate] };
+      break;
+    }
+    case 'RemoveSigningCertificate': {
+      if (!current.certificates.some((certificate) => certificate.thumbprint === command.thumbprint)) {
+        throw new SsoRuleViolation('certificate-not-found', 'no signing certificate with this thumbprint');
+      }
+      next = { ...current, certificates: current.certificates.filter((certificate) => certificate.thumbprint !== command.thumbprint) };
+      break;
+    }
+  }
+  if (next.enabled) assertComplete(next);
+  return state !== null && sameConfiguration(next, state) ? [] : [{ type: 'SsoConfigured', data: next }];
+}
+
+function sameConfiguration(a: SsoConfiguration, b: SsoConfiguration): boolean {
+  const fields = ['enabled', 'idp', 'signInUrl', 'issuer', 'signOutUrl'] as const;
+  return (
+    fields.every((field) => a[field] === b[field]) &&
+    a.certificates.map((certificate) => certificate.thumbprint).join() === b.certificates.map((certificate) => certificate.thumbprint).join()
+  );
+}
+
+/** Sign-in cannot work without all three, so SSO cannot be switched on (or left on) without them. */
+function assertComplete(configuration: SsoConfiguration): void {
+  const missing = [
+    configuration.signInUrl === null && 'the sign-in page URL',
+    configuration.issuer === null && 'the IdP issuer',
+    configuration.certificates.length === 0 && 'a signing certificate',
+  ].filter(Boolean);
+  if (missing.length > 0) throw new SsoRuleViolation('incomplete', `single sign-on needs ${missing.join(', ')} before it can be enabled`);
+}
+
+/** https only; plain http only for loopback hosts, and only where development allows it. */
+function checkedUrl(field: string, value: string, allowLoopback: boolean): string {
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw new SsoRuleViolation('invalid-url', `${field} is not a URL`);
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol === 'https:' && !url.username && !url.password) return url.toString();
+  if (url.protocol === 'http:' && loopback && allowLoopback) return url.toString();
+  throw new SsoRuleViolation('invalid-url', `${field} must be an https URL${allowLoopback ? ' (or http on localhost)' : ''}`);
+}
+
+/** Azure's is `https://sts.windows.net/<tenant>/`, compared exactly later, so it is kept as typed (trimmed). */
+function checkedIssuer(value: string): string {
+  const issuer = value.trim();
+  if (issuer.length === 0 || issuer.length > 2048 || /\s/.test(issuer)) throw new SsoRuleViolation('invalid-issuer', 'the issuer is a URL or URN without spaces');
+  return issuer;
+}
+
+export const ssoConfigurationDecider = { initialState: initialSsoConfiguration, evolve: evolveSsoConfiguration, decide: decideSsoConfiguration };
