@@ -65,8 +65,9 @@ export async function callApi<T>(method: string, pathname: string, body?: unknow
   try {
     response = await fetch(`${baseUrl()}${pathname}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // A Buffer is a file sent as it is (a certificate upload); anything else is JSON.
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': Buffer.isBuffer(body) ? 'application/octet-stream' : 'application/json' }) },
+      body: body === undefined ? undefined : Buffer.isBuffer(body) ? new Uint8Array(body) : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
   } catch (error) {

@@ -3,6 +3,7 @@ import { licenseCommands } from './license.commands';
 import { projectionCommands } from './projections.commands';
 import { scimCommands } from './scim.commands';
 import { siteCommands } from './site.commands';
+import { ssoCommands } from './sso.commands';
 import { tenantCommands } from './tenant.commands';
 import { directoryCommands, userCommands } from './user.commands';
 
@@ -16,6 +17,7 @@ const COMMANDS: Record<string, Record<string, Command>> = {
   user: userCommands,
   directory: directoryCommands,
   license: licenseCommands,
+  sso: ssoCommands,
   projections: projectionCommands,
 };
 
@@ -42,6 +44,11 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   license unassign --tenant T --user USERNAME
   license usage --tenant T
   license import --tenant T FILE.csv [--dry-run]     username,plan[,action]; follows the job's progress
+  sso configure --tenant T --idp azure-ad|saml2 --sign-in-url U --issuer I [--sign-out-url S] --certificate FILE [--disabled]
+                                upload the Base64 certificate and enable SSO; prints the Entity ID / Reply URL for Azure AD
+  sso status --tenant T
+  sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA256   (rollover: two at once)
+  sso disable --tenant T
   projections list              the read models
   projections rebuild NAME      replay the event store into an emptied read model (NAME or its context)
                                 (uses DATABASE_URL, or the running embedded stack's database)

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@identity/platform-service';
-import { startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
+import { azureResponseXml, certificateUploadSamples, createIdpKeys, eventually, postBinding, startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
 
 const SERVICES = ['user-directory', 'scim-ingest', 'licensing', 'saml-auth', 'event-relay'];
 const root = path.resolve(__dirname, '../../..');
@@ -66,13 +66,63 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     expect(((await nowhere.json()) as { title: string }).title).toBe('Not Found');
   });
 
-  it('serves the operators’ CLI with no extra flags, and keeps its data across a restart', async () => {
-    const cli = (...args: string[]) =>
-      spawnSync(process.execPath, [path.join(root, 'dist/tools/cli/main.js'), ...args], {
-        cwd: root,
-        encoding: 'utf8',
-        env: { PATH: process.env.PATH, IDENTITY_URL: base, EMBEDDED_DATA_DIR: dataDir },
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [path.join(root, 'dist/tools/cli/main.js'), ...args], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH, IDENTITY_URL: base, EMBEDDED_DATA_DIR: dataDir },
+    });
+
+  it('lets an admin configure SSO from the CLI, refusing the DER download, and an employee then signs in', async () => {
+    const tenant = JSON.parse(cli('tenant', 'create', '--name', 'Northwind', '--json').stdout);
+    const keys = createIdpKeys();
+    const files = mkdtempSync(path.join(tmpdir(), 'identity-sso-cli-'));
+    const samples = certificateUploadSamples(keys);
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(path.join(files, 'cert-base64.cer'), samples.pem);
+    writeFileSync(path.join(files, 'cert-raw.cer'), samples.der);
+    const azureTenant = '0e8f1b8a-1d2c-4e5f-8a9b-0c1d2e3f4a5b';
+    const issuer = `https://sts.windows.net/${azureTenant}/`;
+    const configure = (certificate: string) =>
+      cli('sso', 'configure', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--sign-in-url', `https://login.microsoftonline.com/${azureTenant}/saml2`,
+        '--issuer', issuer, '--sign-out-url', 'https://login.microsoftonline.com/common/wsfederation?wa=wsignout1.0', '--certificate', path.join(files, certificate), '--json');
+
+    const refused = configure('cert-raw.cer');
+    expect(refused.status).not.toBe(0);
+    expect(JSON.parse(refused.stdout).error).toContain('Certificate (Raw)');
+    const configured = configure('cert-base64.cer');
+    expect(configured.status).toBe(0);
+    expect(JSON.parse(configured.stdout)).toMatchObject({
+      enabled: true,
+      issuer,
+      certificates: [expect.objectContaining({ thumbprint: keys.thumbprint })],
+      serviceProvider: { entityId: `http://localhost:${port}/saml2`, replyUrl: `http://localhost:${port}/saml2` },
+    });
+    rmSync(files, { recursive: true, force: true });
+
+    const scim = JSON.parse(cli('scim', 'enable', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--json').stdout);
+    const userName = 'megan.bowen@northwind.example';
+    const created = await fetch(`${base}/scim/v2/${tenant.tenantId}/Users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${scim.token}`, 'content-type': 'application/scim+json' },
+      body: JSON.stringify({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, active: true }),
+    });
+    expect(created.status).toBe(201);
+    const acs = `http://localhost:${port}/saml2`;
+    await eventually(async () => {
+      const xml = azureResponseXml({ keys, issuer, nameId: userName, audience: acs, recipient: acs });
+      const signedIn = await fetch(`${base}/saml2`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ SAMLResponse: postBinding(xml) }).toString(),
+        redirect: 'manual',
       });
+      expect(signedIn.status).toBe(303);
+      expect(signedIn.headers.get('set-cookie')).toContain('sso_session=');
+    });
+  });
+
+  it('serves the operators’ CLI with no extra flags, and keeps its data across a restart', async () => {
     const created = cli('tenant', 'create', '--name', 'Contoso Ltd', '--json');
     expect(created.status).toBe(0);
     const tenant = JSON.parse(created.stdout);
@@ -104,9 +154,9 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     expect(rebuilt.status).toBe(0);
     expect(JSON.parse(rebuilt.stdout)).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ projection: 'directory.tenant-access', eventsApplied: 4 }),
+        expect.objectContaining({ projection: 'directory.tenant-access', eventsApplied: 6 }),
         expect.objectContaining({ projection: 'directory.sites', eventsApplied: 1 }),
-        expect.objectContaining({ projection: 'directory.users', eventsApplied: 0 }),
+        expect.objectContaining({ projection: 'directory.users', eventsApplied: 1 }),
       ]),
     );
     const own2 = await fetch(`${base}/api/v1/tenants/${tenant.tenantId}`, { headers: { authorization: `Bearer ${tenant.adminToken}` } });
@@ -116,6 +166,6 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     stack = startServiceProcess('dist/apps/embedded/src/main.js', env());
     await waitForHttp(`${base}/health/ready`, 200, 60_000, stack);
     const listed = JSON.parse(cli('tenant', 'list', '--json').stdout);
-    expect(listed.items.map((item: { name: string }) => item.name)).toEqual(['Contoso Ltd', 'Fabrikam']);
+    expect(listed.items.map((item: { name: string }) => item.name)).toEqual(['Contoso Ltd', 'Fabrikam', 'Northwind']);
   });
 });

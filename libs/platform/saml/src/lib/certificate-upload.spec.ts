@@ -1,0 +1,75 @@
+import { certificateUploadSamples, createIdpKeys, type CertificateUploadSamples, type IdpKeys } from '@identity/platform-testing';
+import { certificateExpiry, CertificateRefused, inspectCertificateUpload, type CertificateRefusal } from './certificate-upload';
+
+describe('inspectCertificateUpload', () => {
+  let keys: IdpKeys;
+  let samples: CertificateUploadSamples;
+
+  beforeAll(() => {
+    keys = createIdpKeys();
+    samples = certificateUploadSamples(keys);
+  });
+
+  function refusal(upload: Buffer): { reason: CertificateRefusal; message: string } {
+    try {
+      inspectCertificateUpload(upload);
+    } catch (error) {
+      if (error instanceof CertificateRefused) return { reason: error.reason, message: error.message };
+      throw error;
+    }
+    throw new Error('accepted');
+  }
+
+  it('accepts Azure’s "Certificate (Base64)" and describes it', () => {
+    const certificate = inspectCertificateUpload(samples.pem);
+    expect(certificate).toMatchObject({ subject: 'CN=Microsoft Azure Federated SSO Certificate', thumbprint: keys.thumbprint });
+    expect(certificate.sha1Thumbprint).toMatch(/^[0-9A-F]{40}$/);
+    expect(certificateExpiry(certificate.notAfter).expiresSoon).toBe(false);
+  });
+
+  it('accepts the same certificate with Windows line endings, a BOM, or text around the block', () => {
+    const pem = samples.pem.toString('ascii');
+    for (const variant of [pem.replace(/\n/g, '\r\n'), `\uFEFF${pem}`, `Subject: CN=Microsoft Azure Federated SSO Certificate\n${pem}\n`]) {
+      expect(inspectCertificateUpload(Buffer.from(variant, 'utf8')).thumbprint).toBe(keys.thumbprint);
+    }
+  });
+
+  it.each([
+    ['der', 'der', 'Certificate (Raw)'],
+    ['pfx', 'pfx', 'PFX'],
+    ['p7bPem', 'pkcs7', 'PKCS#7'],
+    ['p7bDer', 'pkcs7', 'PKCS#7'],
+    ['privateKey', 'private-key', 'private key'],
+    ['metadataXml', 'metadata-xml', 'Federation Metadata XML'],
+    ['twoCertificatesPem', 'several-certificates', '2 certificates'],
+    ['expiredPem', 'expired', 'expired on'],
+  ] as const)('refuses %s as %s, saying what it is', (sample, reason, words) => {
+    const refused = refusal(samples[sample]);
+    expect(refused.reason).toBe(reason);
+    expect(refused.message).toContain(words);
+  });
+
+  it('points every wrong download to "Certificate (Base64)"', () => {
+    for (const sample of ['der', 'pfx', 'p7bDer', 'privateKey', 'metadataXml'] as const) expect(refusal(samples[sample]).message).toContain('Certificate (Base64)');
+  });
+
+  it('refuses keys under 2048 bits', () => {
+    expect(refusal(Buffer.from(createIdpKeys({ bits: 1024 }).certPem)).reason).toBe('weak-key');
+  });
+
+  it.each([
+    ['an empty file', Buffer.alloc(0), 'empty'],
+    ['text that is not a certificate', Buffer.from('hello'), 'not-a-certificate'],
+    ['a damaged block', Buffer.from('-----BEGIN CERTIFICATE-----\nMIIBAAAA\n-----END CERTIFICATE-----\n'), 'not-a-certificate'],
+    ['random bytes', Buffer.from([0x30, 0x03, 0x02, 0x01, 0x05, 0xff]), 'not-a-certificate'],
+    ['a huge file', Buffer.alloc(70 * 1024, 0x41), 'too-large'],
+  ])('refuses %s', (_, upload, reason) => {
+    expect(refusal(upload).reason).toBe(reason);
+  });
+
+  it('warns within 30 days of expiry', () => {
+    const now = new Date('2026-11-30T12:00:00Z');
+    expect(certificateExpiry('2026-12-10T12:00:00.000Z', now)).toEqual({ expiresInDays: 10, expiresSoon: true });
+    expect(certificateExpiry('2027-01-01T12:00:00.000Z', now)).toEqual({ expiresInDays: 32, expiresSoon: false });
+  });
+});

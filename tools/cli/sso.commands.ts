@@ -1,0 +1,76 @@
+import { readFileSync } from 'node:fs';
+import { callApi, CliError, output, requiredFlag, type Invocation } from './cli-runtime';
+
+const sso = (invocation: Invocation) => `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/sso`;
+
+interface SsoView {
+  enabled: boolean;
+  idp: string;
+  signInUrl: string | null;
+  issuer: string | null;
+  signOutUrl: string | null;
+  certificates: { subject: string; thumbprint: string; sha1Thumbprint: string; notAfter: string; expiresInDays: number }[];
+  warnings: string[];
+  serviceProvider: { entityId: string; replyUrl: string; signOnUrl: string; logoutUrl: string; metadataUrl: string };
+}
+
+const describe = (view: SsoView) => () =>
+  [
+    `SSO: ${view.enabled ? 'enabled' : 'disabled'} (${view.idp})`,
+    `sign-in URL:  ${view.signInUrl ?? '-'}`,
+    `issuer:       ${view.issuer ?? '-'}`,
+    `sign-out URL: ${view.signOutUrl ?? '-'}`,
+    ...view.certificates.map((certificate) => `certificate:  ${certificate.sha1Thumbprint}  ${certificate.subject}  expires ${certificate.notAfter.slice(0, 10)} (${certificate.expiresInDays} days)`),
+    ...view.warnings.map((warning) => `warning: ${warning}`),
+    `Identifier (Entity ID) and Reply URL for Azure AD: ${view.serviceProvider.entityId}`,
+    `Sign on URL (optional): ${view.serviceProvider.signOnUrl}`,
+  ].join('\n');
+
+function readCertificate(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** The tenant's single sign-on integration (`sso ...`), as in the admin console. */
+export const ssoCommands = {
+  /** Uploads the certificate (kept if already there) and saves the settings with SSO enabled. */
+  async configure(invocation: Invocation): Promise<void> {
+    const idp = requiredFlag(invocation, 'idp');
+    if (!['azure-ad', 'saml2'].includes(idp)) throw new CliError('--idp is azure-ad or saml2');
+    const certificate = invocation.flags.get('certificate');
+    if (typeof certificate === 'string') await callApi('POST', `${sso(invocation)}/certificates`, readCertificate(certificate));
+    const signOutUrl = invocation.flags.get('sign-out-url');
+    const view = await callApi<SsoView>('PUT', sso(invocation), {
+      enabled: invocation.flags.get('disabled') !== true,
+      idp,
+      signInUrl: requiredFlag(invocation, 'sign-in-url'),
+      issuer: requiredFlag(invocation, 'issuer'),
+      signOutUrl: typeof signOutUrl === 'string' ? signOutUrl : null,
+    });
+    output(invocation, view, describe(view));
+  },
+
+  async status(invocation: Invocation): Promise<void> {
+    const view = await callApi<SsoView>('GET', sso(invocation));
+    output(invocation, view, describe(view));
+  },
+
+  /** `sso certificate add --tenant T FILE` (rollover: two can be active) or `sso certificate remove --tenant T --thumbprint SHA256`. */
+  async certificate(invocation: Invocation): Promise<void> {
+    const action = invocation.words[2];
+    let view: SsoView;
+    if (action === 'add' && invocation.words[3]) view = await callApi<SsoView>('POST', `${sso(invocation)}/certificates`, readCertificate(invocation.words[3]));
+    else if (action === 'remove') view = await callApi<SsoView>('DELETE', `${sso(invocation)}/certificates/${encodeURIComponent(requiredFlag(invocation, 'thumbprint'))}`);
+    else throw new CliError('usage: sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA256');
+    output(invocation, view, describe(view));
+  },
+
+  async disable(invocation: Invocation): Promise<void> {
+    const current = await callApi<SsoView>('GET', sso(invocation));
+    const view = await callApi<SsoView>('PUT', sso(invocation), { enabled: false, idp: current.idp, signInUrl: current.signInUrl, issuer: current.issuer, signOutUrl: current.signOutUrl });
+    output(invocation, view, describe(view));
+  },
+};
