@@ -1,11 +1,14 @@
-import { asProblem, autoAssignLicenses, freeSeatOfDeletedUser } from '@identity/licensing-application';
+import { asProblem, asTelephonyProblem, autoAssignLicenses, autoAssignTelephony, freeSeatOfDeletedUser, releaseTelephonyOfDeletedUser } from '@identity/licensing-application';
 import {
   CreateLicensingImportResults1764461700000,
   CreateLicensingLedger1764461600000,
   CreateLicensingSchema1764461000000,
+  CreateLicensingTelephony1764461900000,
   licensingLedgerProjection,
   licensingTenantAccessProjection,
   licensingUsersProjection,
+  telephonyProfilesProjection,
+  telephonySettingsProjection,
 } from '@identity/licensing-data-access';
 import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
 import { PLATFORM_ADMIN_TOKEN, ProblemError, type ServiceDefinition } from '@identity/platform-service';
@@ -15,11 +18,11 @@ export const licensingService: ServiceDefinition = {
   name: 'licensing',
   config: [PLATFORM_ADMIN_TOKEN],
   module: LicensingModule,
-  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000, CreateLicensingImportResults1764461700000],
+  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000, CreateLicensingImportResults1764461700000, CreateLicensingTelephony1764461900000],
   projections: [licensingUsersProjection, licensingTenantAccessProjection],
-  inlineOnlyProjections: [licensingLedgerProjection],
-  reactions: [freeSeatOfDeletedUser, autoAssignLicenses],
-  publicPrefixes: ['/api/v1/tenants/*/licenses', '/api/docs/licensing'],
+  inlineOnlyProjections: [licensingLedgerProjection, telephonySettingsProjection, telephonyProfilesProjection],
+  reactions: [freeSeatOfDeletedUser, autoAssignLicenses, releaseTelephonyOfDeletedUser, autoAssignTelephony],
+  publicPrefixes: ['/api/v1/tenants/*/licenses', '/api/v1/tenants/*/telephony', '/api/docs/licensing'],
   openApi: {
     path: 'api/docs/licensing',
     title: 'Identity platform: X Series licensing',
@@ -28,7 +31,7 @@ export const licensingService: ServiceDefinition = {
   runsRelay: false,
   errorMappers: [
     (error) => {
-      const problem = asProblem(error);
+      const problem = asTelephonyProblem(asProblem(error));
       return problem instanceof ProblemError ? problem.problem : undefined;
     },
   ],

@@ -6,5 +6,6 @@ export * from './lib/events/site.events';
 export * from './lib/events/user.events';
 export * from './lib/events/licensing.events';
 export * from './lib/events/sso.events';
+export * from './lib/events/telephony.events';
 export * from './lib/catalog';
 export * from './lib/asyncapi';

@@ -2,6 +2,7 @@ import type { EventDefinition } from './event-definition';
 import * as licensing from './events/licensing.events';
 import * as site from './events/site.events';
 import * as sso from './events/sso.events';
+import * as telephony from './events/telephony.events';
 import * as tenant from './events/tenant.events';
 import * as user from './events/user.events';
 
@@ -17,6 +18,7 @@ export const EVENT_CATALOG: readonly EventDefinition[] = [
   ...definitions(site),
   ...definitions(user),
   ...definitions(licensing),
+  ...definitions(telephony),
   ...definitions(sso),
 ];
 

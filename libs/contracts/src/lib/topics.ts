@@ -34,6 +34,12 @@ export const TOPICS = {
     partitions: 6,
     config: keepForever,
   },
+  licensingTelephony: {
+    name: 'licensing.telephony.v1',
+    description: 'Extensions and direct phone numbers of licensed users, keyed by user id (telephony, contact center and switchboard consume it).',
+    partitions: 6,
+    config: keepForever,
+  },
   ssoConfiguration: {
     name: 'sso.configuration.v1',
     description: 'Single sign-on configuration of each company, keyed by tenant id.',

@@ -5,3 +5,6 @@ export * from './lib/licensing-users.projection';
 export * from './lib/licensing-ledger.projection';
 export * from './lib/licensing-tenant-access.projection';
 export * from './lib/licensing.queries';
+export * from './lib/telephony.migration';
+export * from './lib/telephony.projections';
+export * from './lib/telephony.queries';

@@ -1,8 +1,9 @@
 import { TOPICS, type IntegrationEvent } from '@identity/contracts';
-import { LicensingQueries } from '@identity/licensing-data-access';
+import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
 import { planForUser } from '@identity/licensing-domain';
 import { ProblemError, type Reaction, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService } from './licensing.service';
+import { TelephonyService } from './telephony.service';
 
 const services = (infrastructure: ServiceInfrastructure) => {
   const queries = new LicensingQueries(infrastructure.dataSource);
@@ -53,3 +54,29 @@ export const autoAssignLicenses: Reaction = {
     }
   },
 };
+
+/** A deleted user's extension and number are released (the number after the company's quarantine). */
+export const releaseTelephonyOfDeletedUser: Reaction = {
+  name: 'licensing.release-telephony-of-deleted-user',
+  topics: [TOPICS.identityUser.name],
+  async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
+    if (event.eventType !== 'UserDeleted') return;
+    const telephony = telephonyService(infrastructure);
+    await telephony.releaseExtension(event.tenantId, event.aggregateId, 'user-deleted', event.correlationId);
+    await telephony.releaseNumber(event.tenantId, event.aggregateId, 'user-deleted', event.correlationId);
+  },
+};
+
+/** A license assigned (one by one, by CSV or by a rule) brings the next free extension and number where the company asked for it. */
+export const autoAssignTelephony: Reaction = {
+  name: 'licensing.auto-assign-telephony',
+  topics: [TOPICS.licensingLicense.name],
+  async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
+    if (event.eventType !== 'LicenseAssigned') return;
+    await telephonyService(infrastructure).autoAssign(event.tenantId, event.aggregateId, event.correlationId);
+  },
+};
+
+function telephonyService(infrastructure: ServiceInfrastructure): TelephonyService {
+  return new TelephonyService(infrastructure, new LicensingQueries(infrastructure.dataSource), new TelephonyQueries(infrastructure.dataSource));
+}

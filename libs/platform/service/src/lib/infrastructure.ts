@@ -35,6 +35,10 @@ export class ServiceInfrastructure {
   private projectionRunner?: ProjectionRunner;
   private readonly reactionSubscriptions: Subscription[] = [];
 
+  get logger(): Logger {
+    return this.options.logger;
+  }
+
   constructor(private readonly options: InfrastructureOptions) {
     const { config } = options;
     this.dataSource = createDataSource({

@@ -1,0 +1,130 @@
+import { randomUUID } from 'node:crypto';
+import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
+import { azure } from '../support/azure-ad.requests';
+import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
+
+type Profile = { userId: string; extension: string | null; number: string | null };
+type Problem = { title: string; detail: string };
+
+/** Numbers the operators import for the company: +1 425 555 01xx. */
+const POOL = Array.from({ length: 80 }, (_, index) => `+1 (425) 555-01${String(index).padStart(2, '0')}`);
+const e164 = (index: number) => `+142555501${String(index).padStart(2, '0')}`;
+
+describe('Telephony profile: extensions and direct numbers of licensed users (real PostgreSQL and Kafka)', () => {
+  const stack = new IdentityStack();
+  let tenant: ScimTenant;
+  let scim: ReturnType<typeof scimClient>;
+  let licensing: string;
+  const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, token = tenant.adminToken) =>
+    stack.admin<T>(licensing, method, `/api/v1/tenants/${tenant.tenantId}${path}`, token, body);
+
+  beforeAll(async () => {
+    await stack.start({}, { licensingInstances: 1 });
+    licensing = `http://127.0.0.1:${stack.licensing[0].port}`;
+    tenant = await stack.tenant({ sites: ['London'] });
+    scim = scimClient(tenant);
+    await eventually(async () => expect((await api('PUT', '/licenses/plans/X4', { seats: 200 }, TEST_PLATFORM_TOKEN)).status).toBe(200));
+    const settings = await api('PUT', '/telephony/settings', { extensionPlan: { length: 4, rangeStart: 2000, rangeEnd: 2099 }, autoAssignExtension: false, autoAssignNumber: false, quarantineDays: 30 });
+    expect(settings.status).toBe(200);
+    const imported = await fetch(`${licensing}/api/v1/tenants/${tenant.tenantId}/telephony/numbers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_PLATFORM_TOKEN}`, 'content-type': 'text/plain' },
+      body: ['number', ...POOL].join('\n'),
+    });
+    expect(await imported.json()).toMatchObject({ imported: 80, pool: { total: 80, available: 80 } });
+  });
+
+  afterAll(() => stack.stop());
+
+  /** A user provisioned by Azure AD with a site, known to licensing, licensed unless told otherwise. */
+  async function user(options: { licensed?: boolean } = {}) {
+    const userName = `tel.${randomUUID().slice(0, 8)}@contoso.com`;
+    const userId = (await scim<{ id: string }>('POST', '/Users', azure.createUser(userName))).body.id;
+    await eventually(async () => {
+      const users = await api<{ items: { userId: string; hasSite: boolean }[] }>('GET', '/licenses/users?limit=500');
+      expect(users.body.items.find((item) => item.userId === userId)).toMatchObject({ hasSite: true });
+    });
+    if (options.licensed ?? true) expect((await api('PUT', `/licenses/users/${userId}`, { plan: 'X4' })).status).toBe(200);
+    return { userId, userName };
+  }
+
+  it('gives an extension and a number only to licensed users, within the plan and from the pool', async () => {
+    const unlicensed = await user({ licensed: false });
+    expect(await api<Problem>('PUT', `/telephony/users/${unlicensed.userId}/extension`, { extension: '2001' })).toMatchObject({ status: 409, body: { title: 'not-licensed' } });
+    expect(await api<Problem>('PUT', `/telephony/users/${unlicensed.userId}/number`, {})).toMatchObject({ status: 409, body: { title: 'not-licensed' } });
+
+    const first = await user();
+    expect((await api('PUT', `/telephony/users/${first.userId}/extension`, { extension: '2001' })).body).toMatchObject({ extension: '2001', outcome: 'assigned' });
+    expect((await api('PUT', `/telephony/users/${first.userId}/extension`, { extension: '2001' })).body).toMatchObject({ outcome: 'unchanged' });
+    expect((await api('PUT', `/telephony/users/${first.userId}/number`, { number: '+1 425-555-0100' })).body).toMatchObject({ number: e164(0), outcome: 'assigned' });
+
+    const second = await user();
+    expect(await api<Problem>('PUT', `/telephony/users/${second.userId}/extension`, { extension: '2001' })).toMatchObject({ status: 409, body: { title: 'extension-taken' } });
+    expect(await api<Problem>('PUT', `/telephony/users/${second.userId}/number`, { number: e164(0) })).toMatchObject({ status: 409, body: { title: 'number-taken' } });
+    expect(await api<Problem>('PUT', `/telephony/users/${second.userId}/extension`, { extension: '3001' })).toMatchObject({ status: 400, body: { title: 'invalid-extension' } });
+    expect(await api<Problem>('PUT', `/telephony/users/${second.userId}/number`, { number: '+44 20 7946 0000' })).toMatchObject({ status: 409, body: { title: 'not-in-pool' } });
+    expect(await api<Problem>('PUT', `/telephony/users/${second.userId}/number`, { number: 'call me' })).toMatchObject({ status: 400, body: { title: 'invalid-number' } });
+
+    // Changing an extension frees the old one for someone else.
+    expect((await api('PUT', `/telephony/users/${first.userId}/extension`, { extension: '2002' })).body).toMatchObject({ outcome: 'assigned' });
+    expect((await api('PUT', `/telephony/users/${second.userId}/extension`, { extension: '2001' })).body).toMatchObject({ outcome: 'assigned' });
+    expect((await api<Profile>('GET', `/telephony/users/${first.userId}`)).body).toEqual({ userId: first.userId, extension: '2002', number: e164(0) });
+  });
+
+  it('keeps extensions and numbers unique under 50 concurrent assignments', async () => {
+    const users = await Promise.all(Array.from({ length: 50 }, () => user()));
+    // All 50 ask for the same extension and the same number at once: exactly one gets each.
+    const sameExtension = await Promise.all(users.map((each) => api<Problem>('PUT', `/telephony/users/${each.userId}/extension`, { extension: '2050' })));
+    expect(sameExtension.filter((response) => response.status === 200)).toHaveLength(1);
+    expect(sameExtension.filter((response) => response.status === 409 && response.body.title === 'extension-taken')).toHaveLength(49);
+    const sameNumber = await Promise.all(users.map((each) => api<Problem>('PUT', `/telephony/users/${each.userId}/number`, { number: e164(50) })));
+    expect(sameNumber.filter((response) => response.status === 200)).toHaveLength(1);
+    expect(sameNumber.filter((response) => response.status === 409 && response.body.title === 'number-taken')).toHaveLength(49);
+
+    // All 50 ask for the next free one at once: 50 different ones.
+    const extensions = await Promise.all(users.map((each) => api<{ extension: string }>('PUT', `/telephony/users/${each.userId}/extension`, {})));
+    expect(extensions.map((response) => response.status)).toEqual(users.map(() => 200));
+    const numbers = await Promise.all(users.map((each) => api<{ number: string }>('PUT', `/telephony/users/${each.userId}/number`, {})));
+    expect(numbers.map((response) => response.status)).toEqual(users.map(() => 200));
+    const profiles = await Promise.all(users.map((each) => api<Profile>('GET', `/telephony/users/${each.userId}`)));
+    const held = profiles.map((profile) => profile.body);
+    expect(new Set(held.map((profile) => profile.extension)).size).toBe(50);
+    expect(new Set(held.map((profile) => profile.number)).size).toBe(50);
+    for (const profile of held) expect(Number(profile.extension)).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('deactivated users keep theirs; deleting a user releases both, the number only after the quarantine', async () => {
+    const leaver = await user();
+    await api('PUT', `/telephony/users/${leaver.userId}/extension`, { extension: '2099' });
+    await api('PUT', `/telephony/users/${leaver.userId}/number`, { number: e164(79) });
+
+    await scim('PATCH', `/Users/${leaver.userId}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] });
+    await eventually(async () => {
+      const users = await api<{ items: { userId: string; status: string }[] }>('GET', '/licenses/users?limit=500');
+      expect(users.body.items.find((item) => item.userId === leaver.userId)?.status).toBe('deactivated');
+    });
+    expect((await api<Profile>('GET', `/telephony/users/${leaver.userId}`)).body).toMatchObject({ extension: '2099', number: e164(79) });
+
+    expect((await stack.admin(stack.directoryUrl, 'DELETE', `/api/v1/tenants/${tenant.tenantId}/users/${leaver.userId}`, tenant.adminToken)).status).toBeLessThan(300);
+    await eventually(async () => expect((await api<Profile>('GET', `/telephony/users/${leaver.userId}`)).body).toMatchObject({ extension: null, number: null }));
+
+    const next = await user();
+    expect((await api('PUT', `/telephony/users/${next.userId}/extension`, { extension: '2099' })).body).toMatchObject({ outcome: 'assigned' });
+    expect(await api<Problem>('PUT', `/telephony/users/${next.userId}/number`, { number: e164(79) })).toMatchObject({ status: 409, body: { title: 'quarantined' } });
+    const numbers = await api<{ items: { number: string; quarantinedUntil: string | null }[] }>('GET', '/telephony/numbers');
+    const quarantinedUntil = new Date(numbers.body.items.find((item) => item.number === e164(79))!.quarantinedUntil!);
+    expect(quarantinedUntil.getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000);
+    // The next free number is never a quarantined one.
+    expect((await api<{ number: string }>('PUT', `/telephony/users/${next.userId}/number`, {})).body.number).not.toBe(e164(79));
+  });
+
+  it('assigns the next free extension and number with a license when the company asks for it', async () => {
+    await api('PUT', '/telephony/settings', { extensionPlan: { length: 4, rangeStart: 2000, rangeEnd: 2099 }, autoAssignExtension: true, autoAssignNumber: true, quarantineDays: 30 });
+    const newcomer = await user();
+    await eventually(async () => {
+      const profile = (await api<Profile>('GET', `/telephony/users/${newcomer.userId}`)).body;
+      expect(profile.extension).toMatch(/^20\d\d$/);
+      expect(profile.number).toMatch(/^\+142555501\d\d$/);
+    });
+  });
+});

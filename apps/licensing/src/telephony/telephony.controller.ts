@@ -1,0 +1,73 @@
+import { BadRequestException, Body, Controller, Delete, Get, Inject, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { TelephonyService } from '@identity/licensing-application';
+import { TelephonyQueries } from '@identity/licensing-data-access';
+import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
+import { AssignExtensionDto, AssignNumberDto, TelephonySettingsDto } from './telephony.dto';
+
+/** `/api/v1/tenants/{tenantId}/telephony`: extension plan, number pool, and each licensed user's extension and number. */
+@Controller('api/v1/tenants/:tenantId/telephony')
+@AdminAccess('tenant')
+export class TelephonyController {
+  constructor(
+    private readonly telephony: TelephonyService,
+    @Inject(TelephonyQueries) private readonly queries: TelephonyQueries,
+  ) {}
+
+  @Get()
+  async overview(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
+    return { settings: await this.queries.settings(tenantId), pool: await this.queries.pool(tenantId) };
+  }
+
+  @Put('settings')
+  async changeSettings(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: TelephonySettingsDto) {
+    await this.telephony.changeSettings(
+      tenantId,
+      { extensionPlan: body.extensionPlan ?? null, autoAssignExtension: body.autoAssignExtension, autoAssignNumber: body.autoAssignNumber, quarantineDays: body.quarantineDays },
+      currentCorrelationId(),
+    );
+    return this.overview(tenantId);
+  }
+
+  /** Operators import the company's direct numbers: E.164, one per line (a `number` header line is allowed), as text/plain or text/csv. */
+  @Post('numbers')
+  @AdminAccess('platform')
+  async importNumbers(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: unknown) {
+    if (typeof body !== 'string') throw new BadRequestException('send the numbers as the body, one per line, with Content-Type: text/plain');
+    const numbers = body
+      .split(/\r?\n/)
+      .map((line) => line.split(',')[0].trim())
+      .filter((line) => line.length > 0 && !/^number$/i.test(line));
+    const { imported } = await this.telephony.importNumbers(tenantId, numbers, currentCorrelationId());
+    return { imported, pool: await this.queries.pool(tenantId) };
+  }
+
+  @Get('numbers')
+  async numbers(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
+    return { items: await this.queries.numbers(tenantId) };
+  }
+
+  @Get('users/:userId')
+  async profile(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
+    return { userId, ...(await this.queries.profile(tenantId, userId)) };
+  }
+
+  @Put('users/:userId/extension')
+  async assignExtension(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string, @Body() body: AssignExtensionDto) {
+    return { userId, ...(await this.telephony.assignExtension(tenantId, userId, body.extension, currentCorrelationId())) };
+  }
+
+  @Delete('users/:userId/extension')
+  async releaseExtension(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
+    return { userId, outcome: await this.telephony.releaseExtension(tenantId, userId, 'admin', currentCorrelationId()) };
+  }
+
+  @Put('users/:userId/number')
+  async assignNumber(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string, @Body() body: AssignNumberDto) {
+    return { userId, ...(await this.telephony.assignNumber(tenantId, userId, body.number, currentCorrelationId())) };
+  }
+
+  @Delete('users/:userId/number')
+  async releaseNumber(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
+    return { userId, outcome: await this.telephony.releaseNumber(tenantId, userId, 'admin', currentCorrelationId()) };
+  }
+}

@@ -1,0 +1,50 @@
+import { Type } from 'class-transformer';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+
+export class ExtensionPlanDto {
+  @IsInt()
+  @Min(2)
+  @Max(8)
+  length!: number;
+
+  @IsInt()
+  @Min(0)
+  rangeStart!: number;
+
+  @IsInt()
+  @Min(0)
+  rangeEnd!: number;
+}
+
+export class TelephonySettingsDto {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ExtensionPlanDto)
+  extensionPlan?: ExtensionPlanDto | null;
+
+  @IsBoolean()
+  autoAssignExtension!: boolean;
+
+  @IsBoolean()
+  autoAssignNumber!: boolean;
+
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  quarantineDays!: number;
+}
+
+/** Without a value, the next free one is assigned. */
+export class AssignExtensionDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(8)
+  extension?: string;
+}
+
+export class AssignNumberDto {
+  @IsOptional()
+  @IsString()
+  @MaxLength(32)
+  number?: string;
+}

@@ -1,0 +1,183 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { LicensingQueries, telephonyProfilesProjection, telephonySettingsProjection, TelephonyQueries } from '@identity/licensing-data-access';
+import {
+  normaliseE164,
+  telephonyProfileDecider,
+  telephonyReservations,
+  TelephonyRuleViolation,
+  telephonySettingsDecider,
+  type ReleaseReason,
+  type TelephonyProfileCommand,
+  type TelephonySettings,
+  type TelephonySettingsCommand,
+  type TelephonyUserFacts,
+} from '@identity/licensing-domain';
+import { outboxFor, publishAsIs, ReservationConflictError } from '@identity/platform-event-store';
+import { inlineProjections } from '@identity/platform-projections';
+import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
+
+export type TelephonyOutcome = 'assigned' | 'unchanged' | 'released';
+
+/** Candidates tried when the next free extension or number is taken by a concurrent assignment. */
+const CANDIDATES = 20;
+const ROUNDS = 10;
+
+/** Extensions and direct numbers of licensed users: set by admins, unique per company, published to telephony. */
+@Injectable()
+export class TelephonyService {
+  constructor(
+    @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
+    @Inject(LicensingQueries) private readonly licensing: LicensingQueries,
+    @Inject(TelephonyQueries) private readonly queries: TelephonyQueries,
+  ) {}
+
+  async changeSettings(tenantId: string, settings: TelephonySettings, correlationId: string): Promise<void> {
+    await this.settingsCommand(tenantId, correlationId, { type: 'ChangeTelephonySettings', tenantId, settings });
+  }
+
+  async importNumbers(tenantId: string, numbers: readonly string[], correlationId: string): Promise<{ imported: number }> {
+    const events = await this.settingsCommand(tenantId, correlationId, { type: 'ImportPhoneNumbers', tenantId, numbers });
+    return { imported: events.reduce((sum, event) => sum + (event.type === 'PhoneNumbersImported' ? (event.data as { numbers: string[] }).numbers.length : 0), 0) };
+  }
+
+  /** A given extension, or the next free one of the plan. */
+  async assignExtension(tenantId: string, userId: string, extension: string | undefined, correlationId: string): Promise<{ extension: string; outcome: TelephonyOutcome }> {
+    const plan = (await this.queries.settings(tenantId)).extensionPlan;
+    const user = await this.userFacts(tenantId, userId);
+    const free = async () => (extension !== undefined ? [extension] : plan ? this.queries.freeExtensions(tenantId, plan, CANDIDATES) : ['']);
+    return this.firstThatHolds(free, extension !== undefined, 'every extension of the plan is taken: widen the range', async (candidate) => {
+      const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'AssignExtension', userId, extension: candidate, plan, user });
+      return { extension: candidate, outcome: events.length === 0 ? 'unchanged' : 'assigned' };
+    });
+  }
+
+  /** A given number from the pool, or the next free one. */
+  async assignNumber(tenantId: string, userId: string, number: string | undefined, correlationId: string): Promise<{ number: string; outcome: TelephonyOutcome }> {
+    const user = await this.userFacts(tenantId, userId);
+    const free = async () => (number !== undefined ? [asE164(number)] : this.queries.freeNumbers(tenantId, CANDIDATES));
+    return this.firstThatHolds(free, number !== undefined, 'no free number is left in the pool: operators import more', async (candidate) => {
+      const availability = await this.queries.numberAvailability(tenantId, candidate);
+      const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'AssignPhoneNumber', userId, number: candidate, availability, user });
+      return { number: candidate, outcome: events.length === 0 ? 'unchanged' : 'assigned' };
+    });
+  }
+
+  async releaseExtension(tenantId: string, userId: string, reason: ReleaseReason, correlationId: string): Promise<TelephonyOutcome> {
+    const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'ReleaseExtension', userId, reason });
+    return events.length === 0 ? 'unchanged' : 'released';
+  }
+
+  /** A deleted user's number sits out the company's quarantine before anyone else gets it. */
+  async releaseNumber(tenantId: string, userId: string, reason: ReleaseReason, correlationId: string): Promise<TelephonyOutcome> {
+    const { quarantineDays } = await this.queries.settings(tenantId);
+    const quarantinedUntil = reason === 'user-deleted' && quarantineDays > 0 ? new Date(Date.now() + quarantineDays * 86_400_000).toISOString() : null;
+    const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'ReleasePhoneNumber', userId, reason, quarantinedUntil });
+    return events.length === 0 ? 'unchanged' : 'released';
+  }
+
+  /** After a license is assigned: the next free extension and number, where the company asked for it. */
+  async autoAssign(tenantId: string, userId: string, correlationId: string): Promise<void> {
+    const settings = await this.queries.settings(tenantId);
+    const profile = await this.queries.profile(tenantId, userId);
+    try {
+      if (settings.autoAssignExtension && profile.extension === null) await this.assignExtension(tenantId, userId, undefined, correlationId);
+      if (settings.autoAssignNumber && profile.number === null) await this.assignNumber(tenantId, userId, undefined, correlationId);
+    } catch (error) {
+      // An exhausted plan or pool is the admin's to fix; the user stays licensed without one.
+      if (!(error instanceof ProblemError && error.problem.title === 'none-free')) throw error;
+      this.infrastructure.logger.warn({ tenantId, userId, detail: error.problem.detail }, 'automatic telephony assignment skipped');
+    }
+  }
+
+  private async userFacts(tenantId: string, userId: string): Promise<TelephonyUserFacts> {
+    const user = await this.licensing.user(tenantId, userId);
+    if (!user) throw new ProblemError({ status: 404, title: 'user-not-found', detail: 'no such user in this company' });
+    return { licensed: user.plan !== null, deleted: user.status === 'deleted' };
+  }
+
+  /**
+   * A named value is tried once. Otherwise the free ones are tried, starting at a random one of the
+   * lowest few so that concurrent assignments spread out, and read again when all were taken meanwhile.
+   */
+  private async firstThatHolds<T>(free: () => Promise<string[]>, named: boolean, noneFree: string, attempt: (candidate: string) => Promise<T>): Promise<T> {
+    for (let round = 0; round < ROUNDS; round++) {
+      const candidates = await free();
+      if (candidates.length === 0) break;
+      const start = named ? 0 : Math.floor(Math.random() * candidates.length);
+      for (let offset = 0; offset < candidates.length; offset++) {
+        try {
+          return await attempt(candidates[(start + offset) % candidates.length]);
+        } catch (error) {
+          const taken = error instanceof ProblemError && (error.problem.title === 'extension-taken' || error.problem.title === 'number-taken');
+          if (!taken || named) throw error;
+        }
+      }
+    }
+    throw asTelephonyProblem(new TelephonyRuleViolation('none-free', noneFree));
+  }
+
+  private async profileCommand(tenantId: string, userId: string, correlationId: string, command: TelephonyProfileCommand) {
+    try {
+      const outcome = await this.infrastructure.commands.run({
+        streamId: `telephony-${userId}`,
+        streamType: 'telephony',
+        decider: telephonyProfileDecider,
+        command,
+        context: { tenantId, correlationId, actor: 'licensing' },
+        reservations: (events, before) => telephonyReservations(tenantId, events, before),
+        toOutbox: outboxFor(publishAsIs),
+        inTransaction: inlineProjections([telephonyProfilesProjection], publishAsIs),
+      });
+      return outcome.events;
+    } catch (error) {
+      throw asTelephonyProblem(error);
+    }
+  }
+
+  private async settingsCommand(tenantId: string, correlationId: string, command: TelephonySettingsCommand) {
+    try {
+      const outcome = await this.infrastructure.commands.run({
+        streamId: `telephony-settings-${tenantId}`,
+        streamType: 'telephony-settings',
+        decider: telephonySettingsDecider,
+        command,
+        context: { tenantId, correlationId, actor: 'licensing' },
+        inTransaction: inlineProjections([telephonySettingsProjection], publishAsIs),
+      });
+      return outcome.events;
+    } catch (error) {
+      throw asTelephonyProblem(error);
+    }
+  }
+}
+
+function asE164(number: string): string {
+  try {
+    return normaliseE164(number);
+  } catch (error) {
+    throw asTelephonyProblem(error);
+  }
+}
+
+const STATUS: Record<TelephonyRuleViolation['code'], number> = {
+  'not-licensed': 409,
+  'user-deleted': 409,
+  'no-extension-plan': 409,
+  'invalid-extension': 400,
+  'invalid-number': 400,
+  'not-in-pool': 409,
+  quarantined: 409,
+  'extension-taken': 409,
+  'number-taken': 409,
+  'none-free': 409,
+  'invalid-value': 400,
+};
+
+export function asTelephonyProblem(error: unknown): unknown {
+  if (error instanceof ReservationConflictError) {
+    const extension = error.scope === 'extension';
+    const value = error.key.slice(error.key.indexOf(':') + 1);
+    return new ProblemError({ status: 409, title: extension ? 'extension-taken' : 'number-taken', detail: `${value} is already assigned to another user of this company` });
+  }
+  return error instanceof TelephonyRuleViolation ? new ProblemError({ status: STATUS[error.code], title: error.code, detail: error.message }) : error;
+}

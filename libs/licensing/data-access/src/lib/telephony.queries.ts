@@ -1,0 +1,81 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { DEFAULT_TELEPHONY_SETTINGS, formatExtension, type ExtensionPlan, type NumberAvailability, type TelephonySettings } from '@identity/licensing-domain';
+
+interface SettingsRow {
+  extension_length: number | null;
+  range_start: number | null;
+  range_end: number | null;
+  auto_assign_extension: boolean;
+  auto_assign_number: boolean;
+  quarantine_days: number;
+}
+
+/** Reads of the telephony read models. */
+export class TelephonyQueries {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async settings(tenantId: string): Promise<TelephonySettings> {
+    const [row] = (await this.dataSource.query(`SELECT * FROM licensing.telephony_settings WHERE tenant_id = $1`, [tenantId])) as SettingsRow[];
+    if (!row) return DEFAULT_TELEPHONY_SETTINGS;
+    return {
+      extensionPlan: row.extension_length === null ? null : { length: row.extension_length, rangeStart: row.range_start!, rangeEnd: row.range_end! },
+      autoAssignExtension: row.auto_assign_extension,
+      autoAssignNumber: row.auto_assign_number,
+      quarantineDays: row.quarantine_days,
+    };
+  }
+
+  async profile(tenantId: string, userId: string): Promise<{ extension: string | null; number: string | null }> {
+    const [row] = (await this.dataSource.query(
+      `SELECT (SELECT extension FROM licensing.extensions WHERE tenant_id = $1 AND user_id = $2) AS extension,
+              (SELECT number FROM licensing.phone_numbers WHERE tenant_id = $1 AND user_id = $2) AS number`,
+      [tenantId, userId],
+    )) as { extension: string | null; number: string | null }[];
+    return row;
+  }
+
+  async numberAvailability(tenantId: string, number: string): Promise<NumberAvailability> {
+    const [row] = (await this.dataSource.query(`SELECT quarantined_until > now() AS quarantined FROM licensing.phone_numbers WHERE tenant_id = $1 AND number = $2`, [
+      tenantId,
+      number,
+    ])) as { quarantined: boolean | null }[];
+    return !row ? 'not-in-pool' : row.quarantined ? 'quarantined' : 'available';
+  }
+
+  /** Free extensions from the bottom of the range (a few, so a concurrent taker leaves others to try). */
+  async freeExtensions(tenantId: string, plan: ExtensionPlan, limit: number): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT candidate FROM generate_series($2::int, $3::int) AS candidate
+        WHERE NOT EXISTS (SELECT 1 FROM licensing.extensions e WHERE e.tenant_id = $1 AND e.extension = lpad(candidate::text, $4::int, '0'))
+        ORDER BY candidate LIMIT $5`,
+      [tenantId, plan.rangeStart, plan.rangeEnd, plan.length, limit],
+    )) as { candidate: number }[];
+    return rows.map((row) => formatExtension(plan, row.candidate));
+  }
+
+  async freeNumbers(tenantId: string, limit: number): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT number FROM licensing.phone_numbers WHERE tenant_id = $1 AND user_id IS NULL AND (quarantined_until IS NULL OR quarantined_until <= now())
+        ORDER BY number LIMIT $2`,
+      [tenantId, limit],
+    )) as { number: string }[];
+    return rows.map((row) => row.number);
+  }
+
+  async pool(tenantId: string) {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS total, count(user_id)::int AS assigned,
+              count(*) FILTER (WHERE user_id IS NULL AND quarantined_until > now())::int AS quarantined
+         FROM licensing.phone_numbers WHERE tenant_id = $1`,
+      [tenantId],
+    )) as { total: number; assigned: number; quarantined: number }[];
+    return { ...row, available: row.total - row.assigned - row.quarantined };
+  }
+
+  async numbers(tenantId: string, manager: EntityManager | DataSource = this.dataSource) {
+    return (await manager.query(
+      `SELECT number, user_id AS "userId", quarantined_until AS "quarantinedUntil" FROM licensing.phone_numbers WHERE tenant_id = $1 ORDER BY number LIMIT 10000`,
+      [tenantId],
+    )) as { number: string; userId: string | null; quarantinedUntil: Date | null }[];
+  }
+}
