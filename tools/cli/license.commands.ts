@@ -12,7 +12,7 @@ const usageText = (usage: Usage) =>
   ].join('\n');
 
 /** A username or a user id to the id licensing knows. */
-async function userId(invocation: Invocation): Promise<string> {
+export async function userId(invocation: Invocation): Promise<string> {
   const user = requiredFlag(invocation, 'user');
   if (/^[0-9a-f-]{36}$/i.test(user)) return user;
   for (let offset = 0; ; offset += 500) {

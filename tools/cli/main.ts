@@ -4,6 +4,7 @@ import { projectionCommands } from './projections.commands';
 import { scimCommands } from './scim.commands';
 import { siteCommands } from './site.commands';
 import { ssoCommands } from './sso.commands';
+import { numberCommands, telephonyCommands } from './telephony.commands';
 import { tenantCommands } from './tenant.commands';
 import { directoryCommands, userCommands } from './user.commands';
 
@@ -18,6 +19,8 @@ const COMMANDS: Record<string, Record<string, Command>> = {
   directory: directoryCommands,
   license: licenseCommands,
   sso: ssoCommands,
+  telephony: telephonyCommands,
+  number: numberCommands,
   projections: projectionCommands,
 };
 
@@ -38,7 +41,12 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   user create --tenant T --user-name U [--given-name G --family-name F --email E --title T --site-id S --visible true|false]
   user list --tenant T [--q TEXT --status active|deactivated --owner idp|admin --sort -userName]
   user get --tenant T --user ID|USERNAME
-  directory search --tenant T [--q NAME] [--number PREFIX] [--view company|contact-center|switchboard|desk-phone]
+  user extension --tenant T --user U [--extension N | --release]   the next free extension, or N (licensed users only)
+  user number --tenant T --user U [--number E164 | --release]       the next free direct number of the pool, or E164
+  directory search --tenant T [--q NAME] [--number PREFIX] [--extension PREFIX] [--view company|contact-center|switchboard|desk-phone]
+  telephony status --tenant T
+  telephony plan --tenant T [--length 4 --from 2000 --to 2999] [--auto-extension true|false] [--auto-number true|false] [--quarantine-days N]
+  number import --tenant T FILE                     (operators) E.164 direct numbers, one per line
   license plan set --tenant T --plan X2 --seats N   (operators) seats of a plan; never below those in use
   license assign --tenant T --user USERNAME --plan X2 [--swap]
   license unassign --tenant T --user USERNAME

@@ -1,4 +1,5 @@
 import { callApi, CliError, output, requiredFlag, type Invocation } from './cli-runtime';
+import { assignTelephony } from './telephony.commands';
 
 const users = (invocation: Invocation) => `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/users`;
 const FIELDS = ['givenName', 'familyName', 'email', 'title', 'department', 'mobilePhone', 'workPhone', 'locale', 'timezone', 'siteId'];
@@ -31,6 +32,9 @@ const line = (user: User) =>
   `${user.userId}  ${user.userName.padEnd(32)} ${user.status.padEnd(11)} ${user.owner.padEnd(5)} ${[user.givenName, user.familyName].filter(Boolean).join(' ')}${user.site ? `  @${user.site.name}` : ''}${user.license ? `  [${user.license.plan}]` : ''}`;
 
 export const userCommands = {
+  extension: (invocation: Invocation) => assignTelephony(invocation, 'extension'),
+  number: (invocation: Invocation) => assignTelephony(invocation, 'number'),
+
   async create(invocation: Invocation): Promise<void> {
     const user = await callApi<User>('POST', users(invocation), { userName: requiredFlag(invocation, 'user-name'), ...fields(invocation) });
     output(invocation, user, () => `user created: ${line(user)}`);
@@ -61,16 +65,19 @@ export const userCommands = {
 export const directoryCommands = {
   async search(invocation: Invocation): Promise<void> {
     const query = new URLSearchParams();
-    for (const name of ['q', 'number', 'view', 'limit']) {
+    for (const name of ['q', 'number', 'extension', 'view', 'limit']) {
       const value = invocation.flags.get(name);
       if (typeof value === 'string') query.set(name, value);
     }
-    const page = await callApi<{ items: { name: string; title: string | null; site: string | null; contactNumber?: string | null; workPhone?: string | null }[]; total: number }>(
+    const page = await callApi<{
+      items: { name: string; title: string | null; site: string | null; extension: string | null; contactNumber?: string | null; workPhone?: string | null }[];
+      total: number;
+    }>(
       'GET',
       `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/directory?${query}`,
     );
     output(invocation, page, () =>
-      [...page.items.map((entry) => `${entry.name.padEnd(30)} ${(entry.title ?? '').padEnd(20)} ${(entry.site ?? '').padEnd(16)} ${entry.contactNumber ?? ''} ${entry.workPhone ?? ''}`), `(${page.items.length} of ${page.total})`].join('\n'),
+      [...page.items.map((entry) => `${entry.name.padEnd(30)} ${(entry.title ?? '').padEnd(20)} ${(entry.site ?? '').padEnd(16)} ${(entry.extension ?? '').padEnd(8)} ${entry.contactNumber ?? ''} ${entry.workPhone ?? ''}`), `(${page.items.length} of ${page.total})`].join('\n'),
     );
   },
 };

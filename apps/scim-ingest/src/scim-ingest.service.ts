@@ -1,10 +1,12 @@
 import {
   AddScimNewUsersVisible1764461400000,
   AddScimStaleSiteNames1764461500000,
+  AddScimTelephony1764462100000,
   CreateScimSchema1764461200000,
   scimGroupsProjection,
   scimSettingsProjection,
   scimSitesProjection,
+  scimTelephonyProjection,
   scimTenantAccessProjection,
   scimUsersProjection,
 } from '@identity/identity-data-access';
@@ -27,9 +29,9 @@ export const scimIngestService: ServiceDefinition = {
     },
   ],
   module: ScimIngestModule,
-  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000],
+  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000, AddScimTelephony1764462100000],
   // Settings and groups are written here and applied inline; users also change through the admin console.
-  projections: [scimUsersProjection, scimSitesProjection, scimTenantAccessProjection],
+  projections: [scimUsersProjection, scimSitesProjection, scimTenantAccessProjection, scimTelephonyProjection],
   inlineOnlyProjections: [scimSettingsProjection, scimGroupsProjection],
   publicPrefixes: ['/scim/v2', '/api/v1/tenants/*/provisioning', '/api/docs/provisioning'],
   openApi: {

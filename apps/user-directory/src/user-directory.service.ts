@@ -4,7 +4,9 @@ import {
   CreateDirectorySites1764461100000,
   CreateDirectoryUsers1764461300000,
   directoryUsersProjection,
+  CreateDirectoryTelephony1764462000000,
   directoryLicensesProjection,
+  directoryTelephonyProjection,
   directorySitesProjection,
   directoryTenantsProjection,
 } from '@identity/directory-data-access';
@@ -36,9 +38,9 @@ export const userDirectoryService: ServiceDefinition = {
   name: 'user-directory',
   config: [PLATFORM_ADMIN_TOKEN],
   module: UserDirectoryModule,
-  migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000],
+  migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000, CreateDirectoryTelephony1764462000000],
   inlineOnlyProjections: [directoryTenantsProjection, directorySitesProjection],
-  projections: [directoryUsersProjection, directoryLicensesProjection],
+  projections: [directoryUsersProjection, directoryLicensesProjection, directoryTelephonyProjection],
   publicPrefixes: ['/api/v1', '/api/docs'],
   openApi: {
     path: 'api/docs',

@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
 import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
@@ -127,4 +131,77 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       expect(profile.number).toMatch(/^\+142555501\d\d$/);
     });
   });
+
+  it('shows the extension in every directory (desk phones too, never their contact numbers), finds people by it, and SCIM shows the direct number read-only', async () => {
+    const person = await user();
+    await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: '2077' });
+    const { number } = (await api<{ number: string }>('PUT', `/telephony/users/${person.userId}/number`, {})).body;
+    const directory = (path: string, method = 'GET', body?: unknown) => stack.admin<Record<string, unknown>>(stack.directoryUrl, method, `/api/v1/tenants/${tenant.tenantId}${path}`, tenant.adminToken, body);
+    expect((await directory(`/users/${person.userId}/directory-visibility`, 'PUT', { visible: true })).status).toBe(200);
+
+    await eventually(async () => {
+      const found = await directory('/directory?extension=2077');
+      expect(found.body.items).toEqual([expect.objectContaining({ userId: person.userId, extension: '2077', directNumber: number, contactNumber: '+1 (555) 555-0100' })]);
+    });
+    const deskPhone = await directory('/directory?view=desk-phone&extension=207');
+    expect(deskPhone.body.items).toEqual([expect.objectContaining({ userId: person.userId, extension: '2077' })]);
+    expect((deskPhone.body.items as Record<string, unknown>[])[0]).not.toHaveProperty('directNumber');
+    expect((deskPhone.body.items as Record<string, unknown>[])[0]).not.toHaveProperty('contactNumber');
+    for (const view of ['company', 'contact-center', 'switchboard']) {
+      expect((await directory(`/directory?view=${view}&number=${encodeURIComponent(number.slice(1))}`)).body.items).toEqual([expect.objectContaining({ extension: '2077' })]);
+    }
+    expect((await directory(`/users/${person.userId}`)).body).toMatchObject({ extension: '2077', directNumber: number });
+
+    await eventually(async () => {
+      const scimUser = await scim<{ phoneNumbers: { type: string; value: string }[]; [key: string]: unknown }>('GET', `/Users/${person.userId}`);
+      expect(scimUser.body.phoneNumbers).toEqual(expect.arrayContaining([{ type: 'direct', value: number }, { type: 'mobile', value: '+1 (555) 555-0100' }]));
+      expect(scimUser.body['urn:ietf:params:scim:schemas:extension:8x8:1.1:User']).toEqual({ site: 'London', extension: '2077', directNumber: number });
+    });
+    // Azure AD's next update of the mobile number leaves the direct number alone.
+    await scim('PATCH', `/Users/${person.userId}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Replace', path: 'phoneNumbers[type eq "mobile"].value', value: '+15555550199' }],
+    });
+    const after = await scim<{ phoneNumbers: { type: string; value: string }[] }>('GET', `/Users/${person.userId}`);
+    expect(after.body.phoneNumbers).toEqual(expect.arrayContaining([{ type: 'direct', value: number }, { type: 'mobile', value: '+15555550199' }]));
+
+    const schemas = await scim<{ Resources: { id: string; attributes: { name: string; mutability: string; subAttributes?: { name: string; canonicalValues?: string[] }[] }[] }[] }>('GET', '/Schemas');
+    const site = schemas.body.Resources.find((schema) => schema.id === 'urn:ietf:params:scim:schemas:extension:8x8:1.1:User')!;
+    expect(site.attributes.filter((attribute) => attribute.name !== 'site').map(({ name, mutability }) => ({ name, mutability }))).toEqual([
+      { name: 'extension', mutability: 'readOnly' },
+      { name: 'directNumber', mutability: 'readOnly' },
+    ]);
+  });
+
+  it('works from the operators’ CLI: number import, user extension, user number', async () => {
+    // Asynchronously: the services run in this process and must go on answering while the CLI waits.
+    const cli = (token: string, ...args: string[]) =>
+      new Promise<{ status: number; body: Record<string, unknown> }>((resolve) => {
+        execFile(
+          process.execPath,
+          [path.resolve(__dirname, '../../../../dist/tools/cli/main.js'), ...args, '--json'],
+          { encoding: 'utf8', env: { PATH: process.env.PATH, IDENTITY_URL: licensing, IDENTITY_TOKEN: token } },
+          (error, stdout) => resolve({ status: error ? Number(error.code ?? 1) : 0, body: JSON.parse(stdout || '{}') as Record<string, unknown> }),
+        );
+      });
+    const dir = mkdtempSync(path.join(tmpdir(), 'numbers-'));
+    writeFileSync(path.join(dir, 'numbers.csv'), 'number\n+44 20 7946 0001\n+44 20 7946 0002\n');
+    expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'numbers.csv'))).toMatchObject({ status: 0, body: { imported: 2 } });
+    rmSync(dir, { recursive: true, force: true });
+
+    const person = await user();
+    expect(await cli(tenant.adminToken, 'user', 'extension', '--tenant', tenant.tenantId, '--user', person.userName, '--extension', '2088')).toMatchObject({
+      status: 0,
+      body: { extension: '2088', outcome: 'assigned' },
+    });
+    expect(await cli(tenant.adminToken, 'user', 'number', '--tenant', tenant.tenantId, '--user', person.userName, '--number', '+442079460002')).toMatchObject({
+      status: 0,
+      body: { number: '+442079460002', outcome: 'assigned' },
+    });
+    const taken = await cli(tenant.adminToken, 'user', 'extension', '--tenant', tenant.tenantId, '--user', (await user()).userName, '--extension', '2088');
+    expect(taken.status).not.toBe(0);
+    expect(String(taken.body.error)).toContain('extension-taken');
+    expect(await cli(tenant.adminToken, 'user', 'number', '--tenant', tenant.tenantId, '--user', person.userName, '--release')).toMatchObject({ status: 0, body: { outcome: 'released' } });
+  });
 });
+

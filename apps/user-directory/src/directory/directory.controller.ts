@@ -8,6 +8,8 @@ export class DirectorySearchQuery {
   @IsOptional() @IsIn(['company', 'contact-center', 'switchboard', 'desk-phone']) view: DirectoryView = 'company';
   @IsOptional() @IsString() @MaxLength(100) q?: string;
   @IsOptional() @IsString() @MaxLength(32) number?: string;
+  /** Extension prefix (the number people dial inside the company). */
+  @IsOptional() @IsString() @MaxLength(8) extension?: string;
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit = 25;
 }

@@ -6,3 +6,4 @@ export * from './lib/users.projection';
 export * from './lib/site.queries';
 export * from './lib/user.queries';
 export * from './lib/licenses.projection';
+export * from './lib/telephony.projection';

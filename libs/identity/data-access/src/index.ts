@@ -7,3 +7,4 @@ export * from './lib/scim.queries';
 export * from './lib/provisioning-log.writer';
 export * from './lib/scim-visibility.migration';
 export * from './lib/scim-site-names.migration';
+export * from './lib/scim-telephony.projection';

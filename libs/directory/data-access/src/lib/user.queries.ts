@@ -22,6 +22,9 @@ export interface AdminUserRow {
   timezone: string | null;
   site: { siteId: string; name: string } | null;
   license: { plan: string } | null;
+  /** Set in the admin console for licensed users (never by the IdP). */
+  extension: string | null;
+  directNumber: string | null;
   visibleInDirectory: boolean;
   lockedFields: string[];
   createdAt: string;
@@ -50,8 +53,9 @@ const SORT_COLUMNS: Record<AdminUserFilter['sort'], string> = {
 };
 
 const SELECT = `u.user_id, u.user_name, u.external_id, u.status, u.owner, u.idp, u.given_name, u.family_name, u.email, u.title, u.department,
-  u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, s.name AS site_name, l.plan, u.visible, u.created_at, u.updated_at, u.version`;
-const FROM = `directory.users u LEFT JOIN directory.sites s ON s.site_id = u.site_id LEFT JOIN directory.user_licenses l ON l.user_id = u.user_id`;
+  u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, s.name AS site_name, l.plan, t.extension, t.direct_number, u.visible, u.created_at, u.updated_at, u.version`;
+const FROM = `directory.users u LEFT JOIN directory.sites s ON s.site_id = u.site_id LEFT JOIN directory.user_licenses l ON l.user_id = u.user_id
+  LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id`;
 
 interface Row {
   user_id: string;
@@ -72,6 +76,8 @@ interface Row {
   site_id: string | null;
   site_name: string | null;
   plan: string | null;
+  extension: string | null;
+  direct_number: string | null;
   visible: boolean;
   created_at: Date;
   updated_at: Date;
@@ -97,6 +103,8 @@ function toAdminUser(row: Row): AdminUserRow {
     timezone: row.timezone,
     site: row.site_id ? { siteId: row.site_id, name: row.site_name ?? '' } : null,
     license: row.plan ? { plan: row.plan } : null,
+    extension: row.extension,
+    directNumber: row.direct_number,
     visibleInDirectory: row.visible,
     lockedFields: row.owner === 'idp' ? IDP_LOCKED : [],
     createdAt: new Date(row.created_at).toISOString(),
@@ -120,9 +128,12 @@ export interface DirectoryEntry {
   title: string | null;
   department: string | null;
   site: string | null;
+  /** Every view shows the extension, desk phones included. */
+  extension: string | null;
   /** The mobile number the IdP sent, shown as the personal contact number. */
   contactNumber?: string | null;
   workPhone?: string | null;
+  directNumber?: string | null;
 }
 
 export class UserQueries {
@@ -171,7 +182,10 @@ export class UserQueries {
    * The company directory: visible, active users, found by name prefix or number prefix. The
    * desk-phone view shows the same people without their contact numbers.
    */
-  async directory(tenantId: string, query: { view: DirectoryView; q?: string; number?: string; offset: number; limit: number }): Promise<Page<DirectoryEntry>> {
+  async directory(
+    tenantId: string,
+    query: { view: DirectoryView; q?: string; number?: string; extension?: string; offset: number; limit: number },
+  ): Promise<Page<DirectoryEntry>> {
     const conditions = ['u.tenant_id = $1', 'u.visible', `u.status = 'active'`];
     const params: unknown[] = [tenantId];
     if (query.q) {
@@ -185,14 +199,21 @@ export class UserQueries {
       const digits = query.number.replace(/[^0-9]/g, '');
       if (digits.length > 0) {
         const index = params.push(`${digits}%`);
-        conditions.push(`(u.mobile_digits LIKE $${index} OR u.work_digits LIKE $${index})`);
+        conditions.push(`(u.mobile_digits LIKE $${index} OR u.work_digits LIKE $${index} OR t.direct_digits LIKE $${index})`);
       }
     }
+    if (query.extension) {
+      const digits = query.extension.replace(/[^0-9]/g, '');
+      if (digits.length > 0) conditions.push(`t.extension LIKE $${params.push(`${digits}%`)}`);
+    }
     const where = conditions.join(' AND ');
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM directory.users u WHERE ${where}`, params)) as { total: number }[];
+    const [{ total }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM directory.users u LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id WHERE ${where}`,
+      params,
+    )) as { total: number }[];
     const rows = (await this.dataSource.query(
-      `SELECT u.user_id, u.given_name, u.family_name, u.user_name, u.title, u.department, s.name AS site_name, u.mobile_phone, u.work_phone
-         FROM directory.users u LEFT JOIN directory.sites s ON s.site_id = u.site_id
+      `SELECT u.user_id, u.given_name, u.family_name, u.user_name, u.title, u.department, s.name AS site_name, u.mobile_phone, u.work_phone, t.extension, t.direct_number
+         FROM directory.users u LEFT JOIN directory.sites s ON s.site_id = u.site_id LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id
         WHERE ${where}
         ORDER BY lower(u.family_name) NULLS LAST, lower(u.given_name) NULLS LAST, u.user_id
         OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
@@ -208,7 +229,8 @@ export class UserQueries {
         title: row.title,
         department: row.department,
         site: row.site_name,
-        ...(withNumbers ? { contactNumber: row.mobile_phone, workPhone: row.work_phone } : {}),
+        extension: row.extension,
+        ...(withNumbers ? { contactNumber: row.mobile_phone, workPhone: row.work_phone, directNumber: row.direct_number } : {}),
       })),
       total,
       offset: query.offset,

@@ -8,6 +8,9 @@ export const SITE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:8x8:1.1:User'
 /** ...and the product's own spelling; both are accepted and both carry the site. */
 export const SITE_SCHEMA_ALT = 'urn:8x8:scim:schemas:extension:8x8user:2.0:User';
 
+/** The phone type of the direct number admins assign: not one Azure AD or Okta maps, and read-only here. */
+export const DIRECT_NUMBER_TYPE = 'direct';
+
 function attribute(name: string, overrides: Partial<ScimAttribute> = {}): ScimAttribute {
   return {
     name,
@@ -60,8 +63,8 @@ export const userCoreSchema: ScimSchema = {
     attribute('phoneNumbers', {
       type: 'complex',
       multiValued: true,
-      description: 'Phone numbers: mobile (personal contact number) and work.',
-      subAttributes: typedValue('Phone number, stored exactly as sent.', ['mobile', 'work']),
+      description: `Phone numbers: mobile (personal contact number) and work, stored exactly as sent; "${DIRECT_NUMBER_TYPE}" is the direct number assigned in the admin console, read-only (writes ignore it).`,
+      subAttributes: typedValue('Phone number, stored exactly as sent.', ['mobile', 'work', 'direct']),
     }),
     attribute('locale', { description: 'Locale, e.g. en-US.' }),
     attribute('timezone', { description: 'Time zone, e.g. America/Los_Angeles.' }),
@@ -75,8 +78,14 @@ export const enterpriseSchema: ScimSchema = {
   attributes: [attribute('department', { description: 'Department.' })],
 };
 
-export const siteSchema: ScimSchema = { id: SITE_SCHEMA, name: '8x8User', description: 'Site of the user', attributes: [siteAttribute] };
-export const siteSchemaAlt: ScimSchema = { id: SITE_SCHEMA_ALT, name: '8x8UserV2', description: 'Site of the user', attributes: [siteAttribute] };
+/** Set in the admin console once the user has a license; the IdP cannot write them. */
+const telephonyAttributes = [
+  attribute('extension', { description: 'Extension within the company, assigned in the admin console.', mutability: 'readOnly' }),
+  attribute('directNumber', { description: 'Direct phone number (E.164), assigned in the admin console.', mutability: 'readOnly' }),
+];
+
+export const siteSchema: ScimSchema = { id: SITE_SCHEMA, name: '8x8User', description: 'Site and telephony profile of the user', attributes: [siteAttribute, ...telephonyAttributes] };
+export const siteSchemaAlt: ScimSchema = { id: SITE_SCHEMA_ALT, name: '8x8UserV2', description: 'Site and telephony profile of the user', attributes: [siteAttribute, ...telephonyAttributes] };
 
 export const groupCoreSchema: ScimSchema = {
   id: GROUP_SCHEMA,
@@ -118,7 +127,7 @@ export const userPatchResourceType: ScimResourceType = {
   ...userResourceType,
   extensions: userResourceType.extensions.map((extension) =>
     extension.schema === siteSchema || extension.schema === siteSchemaAlt
-      ? { ...extension, schema: { ...extension.schema, attributes: [{ ...siteAttribute, mutability: 'readWrite' as const }] } }
+      ? { ...extension, schema: { ...extension.schema, attributes: [{ ...siteAttribute, mutability: 'readWrite' as const }, ...telephonyAttributes] } }
       : extension,
   ),
 };

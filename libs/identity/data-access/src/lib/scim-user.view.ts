@@ -1,4 +1,4 @@
-import { ENTERPRISE_SCHEMA, SITE_SCHEMA, SITE_SCHEMA_ALT, USER_SCHEMA } from './scim-resource-types';
+import { DIRECT_NUMBER_TYPE, ENTERPRISE_SCHEMA, SITE_SCHEMA, SITE_SCHEMA_ALT, USER_SCHEMA } from './scim-resource-types';
 
 /** A row of scim.users, as the queries select it. */
 export interface ScimUserRow {
@@ -20,13 +20,16 @@ export interface ScimUserRow {
   timezone: string | null;
   site_id: string | null;
   site_name: string | null;
+  /** Assigned in the admin console; SCIM shows them read-only. */
+  extension: string | null;
+  direct_number: string | null;
   created_at: Date;
   last_modified: Date;
   version: number;
 }
 
 export const USER_COLUMNS = `u.user_id, u.tenant_id, u.user_name, u.external_id, u.active, u.owner, u.idp, u.given_name, u.family_name, u.email,
-  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, coalesce(sn.name, u.site_name) AS site_name, u.created_at, u.last_modified, u.version`;
+  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, coalesce(sn.name, u.site_name) AS site_name, ut.extension, ut.direct_number, u.created_at, u.last_modified, u.version`;
 
 export function userEtag(version: number): string {
   return `W/"${version}"`;
@@ -39,7 +42,10 @@ export function toScimUser(row: ScimUserRow, baseUrl: string): Record<string, un
   const phoneNumbers = [
     ...(row.mobile_phone ? [{ value: row.mobile_phone, type: 'mobile' }] : []),
     ...(row.work_phone ? [{ value: row.work_phone, type: 'work' }] : []),
+    // A type no IdP maps, so Azure AD never tries to overwrite it (it is read-only: see the Schemas endpoint).
+    ...(row.direct_number ? [{ value: row.direct_number, type: DIRECT_NUMBER_TYPE }] : []),
   ];
+  const site = row.site_name !== null ? compact({ site: row.site_name, extension: row.extension, directNumber: row.direct_number }) : null;
   const schemas = [USER_SCHEMA];
   if (row.department !== null) schemas.push(ENTERPRISE_SCHEMA);
   if (row.site_name !== null) schemas.push(SITE_SCHEMA, SITE_SCHEMA_ALT);
@@ -56,8 +62,8 @@ export function toScimUser(row: ScimUserRow, baseUrl: string): Record<string, un
     locale: row.locale,
     timezone: row.timezone,
     [ENTERPRISE_SCHEMA]: row.department !== null ? { department: row.department } : null,
-    [SITE_SCHEMA]: row.site_name !== null ? { site: row.site_name } : null,
-    [SITE_SCHEMA_ALT]: row.site_name !== null ? { site: row.site_name } : null,
+    [SITE_SCHEMA]: site,
+    [SITE_SCHEMA_ALT]: site,
     meta: {
       resourceType: 'User',
       created: new Date(row.created_at).toISOString(),

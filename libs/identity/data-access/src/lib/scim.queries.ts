@@ -224,7 +224,7 @@ export class ScimQueries {
 }
 
 /** Users with their site's current name: a renamed site shows its new name at once. */
-const USERS = `scim.users u LEFT JOIN scim.site_names sn ON sn.site_id = u.site_id AND sn.current`;
+const USERS = `scim.users u LEFT JOIN scim.site_names sn ON sn.site_id = u.site_id AND sn.current LEFT JOIN scim.user_telephony ut ON ut.user_id = u.user_id`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {
