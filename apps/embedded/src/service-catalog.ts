@@ -1,4 +1,5 @@
 import type { ServiceDefinition } from '@identity/platform-service';
+import { adminConsoleService } from '@identity/service-admin-console';
 import { eventRelayService } from '@identity/service-event-relay';
 import { licensingService } from '@identity/service-licensing';
 import { samlAuthService } from '@identity/service-saml-auth';
@@ -6,4 +7,4 @@ import { scimIngestService } from '@identity/service-scim-ingest';
 import { userDirectoryService } from '@identity/service-user-directory';
 
 /** Every deployable service, in start order: the launchers, the docs and the operators' CLI read this. */
-export const SERVICES: readonly ServiceDefinition[] = [userDirectoryService, scimIngestService, licensingService, samlAuthService, eventRelayService];
+export const SERVICES: readonly ServiceDefinition[] = [userDirectoryService, scimIngestService, licensingService, samlAuthService, adminConsoleService, eventRelayService];

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { freePort } from '@identity/platform-service';
 import { azureResponseXml, certificateUploadSamples, createIdpKeys, eventually, postBinding, startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
 
-const SERVICES = ['user-directory', 'scim-ingest', 'licensing', 'saml-auth', 'event-relay'];
+const SERVICES = ['user-directory', 'scim-ingest', 'licensing', 'saml-auth', 'admin-console', 'event-relay'];
 const root = path.resolve(__dirname, '../../..');
 
 describe('embedded mode (npm start): every service in one process on PGlite', () => {

@@ -1,0 +1,1 @@
+export const CONSOLE_BUNDLE = Symbol('CONSOLE_BUNDLE');

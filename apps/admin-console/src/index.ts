@@ -1,0 +1,1 @@
+export { adminConsoleService } from './admin-console.service';

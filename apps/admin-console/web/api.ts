@@ -1,0 +1,114 @@
+/// <reference lib="dom" />
+
+/** Who signed in: the token stays in this tab's sessionStorage and leaves with it. */
+export interface Session {
+  token: string;
+  kind: 'platform' | 'tenant';
+  tenantId: string;
+  tenantName?: string;
+}
+
+const SESSION_KEY = 'identity-console.session';
+
+export function loadSession(): Session | null {
+  try {
+    const stored = sessionStorage.getItem(SESSION_KEY);
+    return stored ? (JSON.parse(stored) as Session) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function saveSession(session: Session): void {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+}
+
+export function clearSession(): void {
+  sessionStorage.removeItem(SESSION_KEY);
+}
+
+/** An RFC 9457 problem from the platform, or a network failure put in the same shape. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly reason?: string,
+  ) {
+    super(detail || title);
+  }
+}
+
+export interface RequestOptions {
+  json?: unknown;
+  body?: BodyInit;
+  contentType?: string;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+/**
+ * CSRF: the admin APIs authenticate only the `Authorization: Bearer` header, which a page of
+ * another origin cannot make a browser send, and the console never lets the browser attach
+ * cookies (`credentials: 'omit'`), so no request can ride on ambient authority. A state-changing
+ * request without the token is a bug, and it is refused here rather than sent.
+ */
+export async function api<T>(token: string, method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  if (!SAFE_METHODS.has(method) && !token) throw new ApiError(0, 'Not signed in', 'sign in again: this change needs your admin token');
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  let body = options.body;
+  if (options.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    body = JSON.stringify(options.json);
+  } else if (options.contentType) {
+    headers['content-type'] = options.contentType;
+  }
+  let response: Response;
+  try {
+    response = await fetch(path, { method, headers, body, credentials: 'omit', cache: 'no-store', redirect: 'error' });
+  } catch {
+    throw new ApiError(0, 'Network error', 'the platform could not be reached; check your connection and try again');
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  if (!response.ok) {
+    const problem = (parsed ?? {}) as { title?: string; detail?: string; reason?: string };
+    throw new ApiError(response.status, problem.title ?? response.statusText, problem.detail ?? `the request failed (${response.status})`, problem.reason);
+  }
+  return parsed as T;
+}
+
+/** The calls of one signed-in admin for one company. */
+export class TenantApi {
+  constructor(readonly session: Session) {}
+
+  get tenantId(): string {
+    return this.session.tenantId;
+  }
+
+  path(suffix: string): string {
+    return `/api/v1/tenants/${encodeURIComponent(this.session.tenantId)}${suffix}`;
+  }
+
+  get<T>(suffix: string): Promise<T> {
+    return api<T>(this.session.token, 'GET', this.path(suffix));
+  }
+
+  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', suffix: string, options: RequestOptions = {}): Promise<T> {
+    return api<T>(this.session.token, method, this.path(suffix), options);
+  }
+}
+
+export function query(params: Record<string, string | number | boolean | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}

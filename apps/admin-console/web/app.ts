@@ -1,0 +1,120 @@
+/// <reference lib="dom" />
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { api, clearSession, loadSession, saveSession, TenantApi, type Session } from './api';
+import { BulkUpload } from './bulk-upload';
+import { html } from './html';
+import { Licenses } from './licenses';
+import { ProvisioningLog } from './provisioning-log';
+import { Security } from './security';
+import { SignIn } from './sign-in';
+import { Sites } from './sites';
+import { UserPage } from './user-page';
+import { Users } from './users';
+
+const PAGES = [
+  { route: 'security', title: 'Identity and Security' },
+  { route: 'users', title: 'Users' },
+  { route: 'bulk', title: 'Bulk upload' },
+  { route: 'sites', title: 'Sites' },
+  { route: 'licenses', title: 'Licenses' },
+  { route: 'logs', title: 'Provisioning log' },
+] as const;
+
+/** Hash routes (`#/users/<id>`): the server serves one page, and a reload keeps the place. */
+function currentRoute(): string[] {
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  return parts.length > 0 ? parts : ['security'];
+}
+
+export function App() {
+  const [session, setSession] = useState<Session | null>(loadSession);
+  const [route, setRoute] = useState(currentRoute);
+  useEffect(() => {
+    const onHash = () => setRoute(currentRoute());
+    addEventListener('hashchange', onHash);
+    return () => removeEventListener('hashchange', onHash);
+  }, []);
+  const signIn = (next: Session) => {
+    saveSession(next);
+    setSession(next);
+  };
+  const signOut = () => {
+    clearSession();
+    setSession(null);
+  };
+  if (!session) return html`<${SignIn} onSignedIn=${signIn} />`;
+  return html`<${Shell} session=${session} route=${route} onSession=${signIn} onSignOut=${signOut} />`;
+}
+
+function Shell({ session, route, onSession, onSignOut }: { session: Session; route: string[]; onSession: (session: Session) => void; onSignOut: () => void }) {
+  const tenant = useMemo(() => new TenantApi(session), [session]);
+  const [page, id] = route;
+  const [menuOpen, setMenuOpen] = useState(false);
+  return html`<a class="skip" href="#main" onClick=${skipToMain}>Skip to content</a>
+    <header class="top">
+      <span class="brand">Identity platform · Admin</span>
+      <${TenantSwitch} session=${session} onSession=${onSession} />
+      <button type="button" class="secondary" onClick=${onSignOut}>Sign out</button>
+    </header>
+    <div class="layout">
+      <nav aria-label="Sections" class=${menuOpen ? 'open' : ''}>
+        <button type="button" class="menu-toggle secondary" aria-expanded=${menuOpen} aria-controls="sections" onClick=${() => setMenuOpen(!menuOpen)}>Menu</button>
+        <ul id="sections">
+          ${PAGES.map(
+            (entry) =>
+              html`<li><a href=${`#/${entry.route}`} aria-current=${page === entry.route || (page === 'user' && entry.route === 'users') ? 'page' : undefined} onClick=${() => setMenuOpen(false)}>${entry.title}</a></li>`,
+          )}
+        </ul>
+      </nav>
+      <main id="main" tabindex="-1">${pageFor(tenant, session, page, id)}</main>
+    </div>`;
+}
+
+function pageFor(tenant: TenantApi, session: Session, page: string, id: string | undefined) {
+  const key = `${tenant.tenantId}:${page}:${id ?? ''}`;
+  switch (page) {
+    case 'users':
+      return html`<${Users} key=${key} api=${tenant} />`;
+    case 'user':
+      return html`<${UserPage} key=${key} api=${tenant} userId=${id ?? ''} />`;
+    case 'bulk':
+      return html`<${BulkUpload} key=${key} api=${tenant} />`;
+    case 'sites':
+      return html`<${Sites} key=${key} api=${tenant} />`;
+    case 'licenses':
+      return html`<${Licenses} key=${key} api=${tenant} platform=${session.kind === 'platform'} />`;
+    case 'logs':
+      return html`<${ProvisioningLog} key=${key} api=${tenant} />`;
+    default:
+      return html`<${Security} key=${key} api=${tenant} />`;
+  }
+}
+
+function skipToMain(event: Event) {
+  event.preventDefault();
+  document.getElementById('main')?.focus();
+}
+
+/** Platform operators look after every company; a company admin sees only their own. */
+function TenantSwitch({ session, onSession }: { session: Session; onSession: (session: Session) => void }) {
+  const [tenants, setTenants] = useState<{ tenantId: string; name: string }[]>([]);
+  useEffect(() => {
+    if (session.kind !== 'platform') return;
+    api<{ items: { tenantId: string; name: string }[] }>(session.token, 'GET', '/api/v1/tenants?limit=500').then(
+      (list) => setTenants(list.items),
+      () => setTenants([]),
+    );
+  }, [session.token, session.kind]);
+  if (session.kind !== 'platform') return html`<span class="tenant">Company ${session.tenantId}</span>`;
+  const choose = (event: Event) => {
+    const tenantId = (event.currentTarget as HTMLSelectElement).value;
+    const chosen = tenants.find((tenant) => tenant.tenantId === tenantId);
+    if (chosen) onSession({ ...session, tenantId: chosen.tenantId, tenantName: chosen.name });
+  };
+  return html`<label class="tenant">Company
+    <select value=${session.tenantId} onChange=${choose}>
+      ${tenants.length === 0 ? html`<option value=${session.tenantId}>${session.tenantName ?? session.tenantId}</option>` : null}
+      ${tenants.map((tenant) => html`<option value=${tenant.tenantId}>${tenant.name}</option>`)}
+    </select>
+  </label>`;
+}

@@ -1,0 +1,108 @@
+/// <reference lib="dom" />
+import { useState } from 'preact/hooks';
+import type { TenantApi } from './api';
+import { html } from './html';
+import { LogTable, type LogEntry } from './provisioning-log';
+import { ErrorMessage, Loading, PageHeading, StatusMessage, formatTime, useLoad } from './ui';
+import { fullName, licensePlan, siteName, type AdminUser, type Site } from './users';
+
+interface Usage {
+  plans: { plan: string; seats: number; used: number; free: number }[];
+}
+
+const FIELD_LABELS: Record<string, string> = { userName: 'Username', givenName: 'First name', familyName: 'Last name', email: 'Email', active: 'Activation' };
+
+export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
+  const user = useLoad(() => api.get<AdminUser>(`/users/${encodeURIComponent(userId)}`), [api, userId]);
+  const sites = useLoad(() => api.get<{ items: Site[] }>('/sites?limit=500'), [api]);
+  const usage = useLoad(() => api.get<Usage>('/licenses'), [api]);
+  // The log has no per-user filter: the latest 500 entries of the company, narrowed here.
+  const history = useLoad(() => api.get<{ items: LogEntry[] }>('/provisioning/logs?limit=500'), [api]);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [status, setStatus] = useState<string | null>(null);
+
+  const run = async (done: string, action: () => Promise<unknown>) => {
+    setActionError(null);
+    setStatus(null);
+    try {
+      await action();
+      setStatus(done);
+      await Promise.all([user.reload(), usage.reload()]);
+    } catch (caught) {
+      setActionError(caught);
+    }
+  };
+  const form = (event: Event) => {
+    event.preventDefault();
+    return new FormData(event.currentTarget as HTMLFormElement);
+  };
+  const setSite = (event: Event) => {
+    const siteId = String(form(event).get('siteId') ?? '');
+    return run('Site saved.', () => api.send('PATCH', `/users/${userId}`, { json: { siteId } }));
+  };
+  const assign = (event: Event) => {
+    const plan = String(form(event).get('plan') ?? '');
+    const current = user.data ? licensePlan(user.data.license) : '';
+    return run(`License ${plan} assigned.`, () => api.send('PUT', `/licenses/users/${userId}`, { json: { plan, swap: current !== '' && current !== plan } }));
+  };
+  const unassign = () => run('License removed.', () => api.send('DELETE', `/licenses/users/${userId}`));
+  const setVisible = (visible: boolean) =>
+    run(visible ? 'Shown in the company directory.' : 'Hidden from the company directory.', () => api.send('PUT', `/users/${userId}/directory-visibility`, { json: { visible } }));
+
+  const data = user.data;
+  const entries = (history.data?.items ?? []).filter((entry) => entry.resourceId === userId || (data && entry.userName?.toLowerCase() === data.userName.toLowerCase()));
+  return html`<p><a href="#/users">← Users</a></p>
+    <${PageHeading}>${data ? data.userName : 'User'}<//>
+    <${Loading} loading=${user.loading && !data} />
+    <${ErrorMessage} error=${user.error} />
+    ${data &&
+    html`<section class="panel" aria-labelledby="profile-heading">
+        <h2 id="profile-heading">Profile</h2>
+        <dl class="facts">
+          <dt>Name</dt><dd>${fullName(data) || '—'}</dd>
+          <dt>Email</dt><dd>${data.email ?? '—'}</dd>
+          <dt>Status</dt><dd>${data.status === 'active' ? 'Active' : 'Deactivated'}</dd>
+          <dt>Managed by</dt><dd>${data.owner === 'idp' ? `Identity provider (${data.source})` : 'Admins'}</dd>
+          <dt>Locked fields</dt>
+          <dd>${data.lockedFields.length === 0 ? 'None: admins can edit every field' : html`<ul class="chips" aria-label="Fields only the identity provider can change">${data.lockedFields.map((field) => html`<li>${FIELD_LABELS[field] ?? field}</li>`)}</ul>`}</dd>
+          <dt>Site</dt><dd>${siteName(data.site) || 'None'}</dd>
+          <dt>License</dt><dd>${licensePlan(data.license) || 'None'}</dd>
+          <dt>Company directory</dt><dd>${data.visibleInDirectory ? 'Shown' : 'Hidden'}</dd>
+          <dt>Created</dt><dd>${formatTime(data.createdAt)}</dd>
+        </dl>
+      </section>
+      <section class="panel" aria-labelledby="settings-heading">
+        <h2 id="settings-heading">Site, license and directory</h2>
+        ${siteName(data.site)
+          ? html`<p class="muted">The site cannot change once set.</p>`
+          : html`<form class="inline" onSubmit=${setSite}>
+              <div class="field">
+                <label for="user-site">Site</label>
+                <select id="user-site" name="siteId" required>
+                  ${(sites.data?.items ?? []).map((site) => html`<option value=${site.siteId}>${site.name}</option>`)}
+                </select>
+              </div>
+              <button type="submit" disabled=${(sites.data?.items ?? []).length === 0}>Set site</button>
+            </form>`}
+        <form class="inline" onSubmit=${assign}>
+          <div class="field">
+            <label for="user-plan">License plan</label>
+            <select id="user-plan" name="plan" required value=${licensePlan(data.license)}>
+              ${(usage.data?.plans ?? []).map((plan) => html`<option value=${plan.plan}>${plan.plan} (${plan.free} free)</option>`)}
+            </select>
+          </div>
+          <button type="submit" disabled=${(usage.data?.plans ?? []).length === 0}>Assign license</button>
+          ${licensePlan(data.license) && html`<button type="button" class="secondary" onClick=${unassign}>Remove license</button>`}
+        </form>
+        <button type="button" class="secondary" onClick=${() => setVisible(!data.visibleInDirectory)}>
+          ${data.visibleInDirectory ? 'Hide from the company directory' : 'Show in the company directory'}
+        </button>
+        <${ErrorMessage} error=${actionError} />
+        <${StatusMessage} text=${status} />
+      </section>
+      <section class="panel" aria-labelledby="history-heading">
+        <h2 id="history-heading">Provisioning history</h2>
+        <${ErrorMessage} error=${history.error} />
+        ${entries.length === 0 ? html`<p class="muted">The identity provider has sent nothing about this user.</p>` : html`<${LogTable} entries=${entries} caption="Provisioning history of this user" />`}
+      </section>`}`;
+}
