@@ -42,6 +42,8 @@ async function main(): Promise<void> {
   const server = express();
   server.disable('x-powered-by');
   server.get('/health/live', (_request, response) => void response.json({ status: 'live' }));
+  // A newcomer opening the bare URL lands in the admin console.
+  server.get('/', (_request, response) => response.redirect(302, '/console'));
   server.get('/health/ready', async (_request, response) => {
     const states = await Promise.all(services.map(async (service) => [service.definition.name, await service.infrastructure.checks()] as const));
     const ready = states.every(([, checks]) => Object.values(checks).every((state) => state === 'up'));
@@ -68,6 +70,8 @@ async function main(): Promise<void> {
     [
       '',
       `Identity platform (embedded) is up in ${((Date.now() - started) / 1000).toFixed(1)} s at ${baseUrl}`,
+      `  admin console    ${baseUrl}/console`,
+      `  employee sign-in ${baseUrl}/sso/login`,
       `  readiness        ${baseUrl}/health/ready`,
       `  admin API        ${baseUrl}/api/v1/tenants`,
       `  SCIM 2.0         ${baseUrl}/scim/v2/{tenantId}`,

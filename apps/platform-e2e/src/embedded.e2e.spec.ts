@@ -61,6 +61,8 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     expect(malformed.status).toBe(400);
     const openApi = (await (await fetch(`${base}/api/docs/openapi.json`)).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(openApi.paths)).toEqual(expect.arrayContaining(['/api/v1/tenants', '/api/v1/tenants/{tenantId}/users/{userId}']));
+    const home = await fetch(`${base}/`, { redirect: 'manual' });
+    expect({ status: home.status, location: home.headers.get('location') }).toEqual({ status: 302, location: '/console' });
     const nowhere = await fetch(`${base}/nowhere`);
     expect(nowhere.status).toBe(404);
     expect(((await nowhere.json()) as { title: string }).title).toBe('Not Found');

@@ -203,5 +203,24 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(String(taken.body.error)).toContain('extension-taken');
     expect(await cli(tenant.adminToken, 'user', 'number', '--tenant', tenant.tenantId, '--user', person.userName, '--release')).toMatchObject({ status: 0, body: { outcome: 'released' } });
   });
+
+  it('takes extensions and numbers in the license CSV, with a report row for each failure', async () => {
+    const [first, second, third] = [await user({ licensed: false }), await user({ licensed: false }), await user({ licensed: false })];
+    const csv = ['username,plan,action,extension,number', `${first.userName},X4,assign,2095,auto`, `${second.userName},X4,assign,auto,`, `${third.userName},X4,assign,9999,`].join('\n');
+    const started = await fetch(`${licensing}/api/v1/tenants/${tenant.tenantId}/licenses/imports`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const { jobId } = (await started.json()) as { jobId: string };
+    const job = await eventually(async () => {
+      const status = await api<{ status: string; results: { line: number; outcome: string; error?: string }[] }>('GET', `/licenses/imports/${jobId}`);
+      expect(status.body.status).toBe('finished');
+      return status.body;
+    });
+    expect(job.results[0]).toMatchObject({ line: 4, outcome: 'error', error: expect.stringContaining('4 digits between 2000 and 2099') });
+    expect((await api<Profile>('GET', `/telephony/users/${first.userId}`)).body).toMatchObject({ extension: '2095', number: expect.stringMatching(/^\+/) });
+    expect((await api<Profile>('GET', `/telephony/users/${second.userId}`)).body).toMatchObject({ extension: expect.stringMatching(/^20\d\d$/) });
+  });
 });
 

@@ -261,7 +261,12 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect(config.body).toMatchObject({ patch: { supported: true }, bulk: { supported: false }, filter: { supported: true }, etag: { supported: true } });
       const schemas = await scim<{ Resources: { id: string; attributes: { name: string; mutability: string }[] }[] }>('GET', '/Schemas');
       const site = schemas.body.Resources.find((schema) => schema.id === SITE_8X8)!;
-      expect(site.attributes).toEqual([expect.objectContaining({ name: 'site', mutability: 'immutable' })]);
+      // The telephony profile is the admin console's: the IdP can read it, never write it.
+      expect(site.attributes).toEqual([
+        expect.objectContaining({ name: 'site', mutability: 'immutable' }),
+        expect.objectContaining({ name: 'extension', mutability: 'readOnly' }),
+        expect.objectContaining({ name: 'directNumber', mutability: 'readOnly' }),
+      ]);
       expect(schemas.body.Resources.map((schema) => schema.id)).toEqual(
         expect.arrayContaining(['urn:ietf:params:scim:schemas:core:2.0:User', 'urn:ietf:params:scim:schemas:core:2.0:Group', SITE_PRODUCT]),
       );

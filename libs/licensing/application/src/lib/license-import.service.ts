@@ -5,6 +5,7 @@ import { CsvFormatError, parseCsv } from '@identity/platform-csv';
 import { returnedRows } from '@identity/platform-event-store';
 import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService } from './licensing.service';
+import { TelephonyService } from './telephony.service';
 
 export const LICENSE_IMPORT_MAX_ROWS = 50_000;
 const IMPORT_BATCH = 200;
@@ -20,7 +21,8 @@ interface RowResult {
 }
 
 /**
- * License assignment by CSV (username, plan, action), run as a background job the admin polls.
+ * License assignment by CSV (username, plan, action, and optionally extension and number: a value,
+ * or `auto` for the next free one), run as a background job the admin polls.
  * Rows are independent and idempotent, so a job interrupted by a restart resumes from its last
  * saved row, and uploading the same file again changes nothing more.
  */
@@ -34,6 +36,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
     @Inject(LicensingQueries) private readonly queries: LicensingQueries,
     private readonly licensing: LicensingService,
+    private readonly telephony: TelephonyService,
   ) {}
 
   async start(tenantId: string, csv: string, dryRun: boolean): Promise<{ jobId: string; status: string; total: number }> {
@@ -41,8 +44,8 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     try {
       const table = parseCsv(csv, { maxRows: LICENSE_IMPORT_MAX_ROWS });
       const columns = table.headers.map((header) => header.toLowerCase());
-      const unknown = table.headers.filter((header) => !['username', 'plan', 'action'].includes(header.toLowerCase()));
-      if (unknown.length > 0) throw new CsvFormatError(`unknown columns: ${unknown.join(', ')} (known: username, plan, action)`);
+      const unknown = table.headers.filter((header) => !['username', 'plan', 'action', 'extension', 'number'].includes(header.toLowerCase()));
+      if (unknown.length > 0) throw new CsvFormatError(`unknown columns: ${unknown.join(', ')} (known: username, plan, action, extension, number)`);
       if (!columns.includes('username') || !columns.includes('plan')) throw new CsvFormatError('the username and plan columns are required');
       total = table.rows.length;
     } catch (error) {
@@ -155,6 +158,15 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     });
   }
 
+  /** The row's extension and number, once the user holds the license they need (`auto`: the next free one). */
+  private async configureForService(tenantId: string, userId: string, cells: Record<string, string>): Promise<void> {
+    const wanted = (value: string | undefined) => (value === undefined || value.trim() === '' ? null : value.trim().toLowerCase() === 'auto' ? undefined : value.trim());
+    const extension = wanted(cells.extension);
+    const number = wanted(cells.number);
+    if (extension !== null) await this.telephony.assignExtension(tenantId, userId, extension, 'license-import');
+    if (number !== null) await this.telephony.assignNumber(tenantId, userId, number, 'license-import');
+  }
+
   private async apply(tenantId: string, row: { line: number; cells: Record<string, string> }, dryRun: boolean): Promise<RowResult> {
     const userName = row.cells.username ?? '';
     const plan = row.cells.plan ?? '';
@@ -174,7 +186,9 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         const outcome = await this.licensing.previewAssign(tenantId, user.userId, plan);
         return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-assign' };
       }
-      return { ...base, outcome: await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import') };
+      const outcome = await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import');
+      await this.configureForService(tenantId, user.userId, row.cells);
+      return { ...base, outcome };
     } catch (error) {
       const detail = error instanceof ProblemError ? String(error.problem.detail) : (error as Error).message;
       return { ...base, outcome: 'error', error: detail };
