@@ -41,23 +41,35 @@ export class TelephonyService {
   }
 
   /** A given extension, or the next free one of the plan. */
-  async assignExtension(tenantId: string, userId: string, extension: string | undefined, correlationId: string): Promise<{ extension: string; outcome: TelephonyOutcome }> {
+  async assignExtension(
+    tenantId: string,
+    userId: string,
+    extension: string | undefined,
+    correlationId: string,
+    keepExisting = false,
+  ): Promise<{ extension: string; outcome: TelephonyOutcome }> {
     const plan = (await this.queries.settings(tenantId)).extensionPlan;
     const user = await this.userFacts(tenantId, userId);
     const free = async () => (extension !== undefined ? [extension] : plan ? this.queries.freeExtensions(tenantId, plan, CANDIDATES) : ['']);
     return this.firstThatHolds(free, extension !== undefined, 'every extension of the plan is taken: widen the range', async (candidate) => {
-      const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'AssignExtension', userId, extension: candidate, plan, user });
+      const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'AssignExtension', userId, extension: candidate, plan, user, keepExisting });
       return { extension: candidate, outcome: events.length === 0 ? 'unchanged' : 'assigned' };
     });
   }
 
   /** A given number from the pool, or the next free one. */
-  async assignNumber(tenantId: string, userId: string, number: string | undefined, correlationId: string): Promise<{ number: string; outcome: TelephonyOutcome }> {
+  async assignNumber(
+    tenantId: string,
+    userId: string,
+    number: string | undefined,
+    correlationId: string,
+    keepExisting = false,
+  ): Promise<{ number: string; outcome: TelephonyOutcome }> {
     const user = await this.userFacts(tenantId, userId);
     const free = async () => (number !== undefined ? [asE164(number)] : this.queries.freeNumbers(tenantId, CANDIDATES));
     return this.firstThatHolds(free, number !== undefined, 'no free number is left in the pool: operators import more', async (candidate) => {
       const availability = await this.queries.numberAvailability(tenantId, candidate);
-      const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'AssignPhoneNumber', userId, number: candidate, availability, user });
+      const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'AssignPhoneNumber', userId, number: candidate, availability, user, keepExisting });
       return { number: candidate, outcome: events.length === 0 ? 'unchanged' : 'assigned' };
     });
   }
@@ -80,8 +92,8 @@ export class TelephonyService {
     const settings = await this.queries.settings(tenantId);
     const profile = await this.queries.profile(tenantId, userId);
     try {
-      if (settings.autoAssignExtension && profile.extension === null) await this.assignExtension(tenantId, userId, undefined, correlationId);
-      if (settings.autoAssignNumber && profile.number === null) await this.assignNumber(tenantId, userId, undefined, correlationId);
+      if (settings.autoAssignExtension && profile.extension === null) await this.assignExtension(tenantId, userId, undefined, correlationId, true);
+      if (settings.autoAssignNumber && profile.number === null) await this.assignNumber(tenantId, userId, undefined, correlationId, true);
     } catch (error) {
       // An exhausted plan or pool is the admin's to fix; the user stays licensed without one.
       if (!(error instanceof ProblemError && error.problem.title === 'none-free')) throw error;

@@ -24,8 +24,9 @@ export interface TelephonyUserFacts {
 export type NumberAvailability = 'available' | 'not-in-pool' | 'quarantined';
 
 export type TelephonyProfileCommand =
-  | { type: 'AssignExtension'; userId: string; extension: string; plan: ExtensionPlan | null; user: TelephonyUserFacts }
-  | { type: 'AssignPhoneNumber'; userId: string; number: string; availability: NumberAvailability; user: TelephonyUserFacts }
+  /** `keepExisting`: automatic assignment, which never replaces what an admin set meanwhile. */
+  | { type: 'AssignExtension'; userId: string; extension: string; plan: ExtensionPlan | null; user: TelephonyUserFacts; keepExisting?: boolean }
+  | { type: 'AssignPhoneNumber'; userId: string; number: string; availability: NumberAvailability; user: TelephonyUserFacts; keepExisting?: boolean }
   | { type: 'ReleaseExtension'; userId: string; reason: ReleaseReason }
   | { type: 'ReleasePhoneNumber'; userId: string; reason: ReleaseReason; quarantinedUntil: string | null };
 
@@ -53,6 +54,7 @@ export function decideTelephonyProfile(command: TelephonyProfileCommand, state: 
   const { userId } = command;
   switch (command.type) {
     case 'AssignExtension': {
+      if (command.keepExisting && state.extension !== null) return [];
       assertServiceable(command.user);
       const plan = command.plan;
       if (!plan) throw new TelephonyRuleViolation('no-extension-plan', 'the company has no extension plan yet: set its length and range first');
@@ -65,6 +67,7 @@ export function decideTelephonyProfile(command: TelephonyProfileCommand, state: 
       return [{ type: 'ExtensionAssigned', data: { userId, extension, previousExtension: state.extension } }];
     }
     case 'AssignPhoneNumber': {
+      if (command.keepExisting && state.number !== null) return [];
       assertServiceable(command.user);
       const number = normaliseE164(command.number);
       if (state.number === number) return [];

@@ -20,6 +20,11 @@ describe('telephony profile', () => {
     profile.given([extensionAssigned('2041')]).when({ type: 'AssignExtension', userId, extension: '2041', plan, user: licensed }).then([]);
   });
 
+  it('never lets an automatic assignment replace what an admin set meanwhile', () => {
+    profile.given([extensionAssigned('2041')]).when({ type: 'AssignExtension', userId, extension: '2042', plan, user: licensed, keepExisting: true }).then([]);
+    profile.given([]).when({ type: 'AssignExtension', userId, extension: '2042', plan, user: licensed, keepExisting: true }).then([extensionAssigned('2042')]);
+  });
+
   it.each([
     [{ licensed: false, deleted: false }, '2041', plan, 'not-licensed'],
     [{ licensed: true, deleted: true }, '2041', plan, 'user-deleted'],
