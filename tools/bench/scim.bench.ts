@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { barChartSvg, machine, progress, round, runConcurrently, summarise, writeReport, type Summary } from './bench-report';
-import { BENCH_PLATFORM_TOKEN, rawInsertRate, startBenchStack, workspaceRoot } from './bench-stack';
+import { rawInsertRate, startBenchStack, workspaceRoot } from './bench-stack';
+import { benchUser as user, createBenchTenant as setUpTenant } from './bench-tenant';
 
 /**
  * `npm run bench:scim`: SCIM create, get-by-filter and patch at concurrency 1, 16 and 64 against
@@ -12,47 +13,6 @@ const scale = Number(process.env.BENCH_SCALE ?? 1);
 const CONCURRENCY = [1, 16, 64];
 const OPS: Record<number, number> = { 1: Math.round(300 * scale), 16: Math.round(1000 * scale), 64: Math.round(1500 * scale) };
 const LARGE_TENANT_USERS = Number(process.env.BENCH_LARGE_TENANT_USERS ?? 100_000);
-
-async function json<T>(response: Response): Promise<T> {
-  if (!response.ok) throw new Error(`${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
-async function setUpTenant(directory: string, scim: string, database: string) {
-  const platform = { authorization: `Bearer ${BENCH_PLATFORM_TOKEN}`, 'content-type': 'application/json' };
-  const tenant = await json<{ tenantId: string; adminToken: string }>(
-    await fetch(`${directory}/api/v1/tenants`, { method: 'POST', headers: platform, body: JSON.stringify({ name: `Bench ${randomUUID()}` }) }),
-  );
-  const admin = { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'application/json' };
-  await json(await fetch(`${directory}/api/v1/tenants/${tenant.tenantId}/sites`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'London' }) }));
-  const db = new Client({ connectionString: database });
-  await db.connect();
-  for (let attempt = 0; ; attempt++) {
-    const rows = await db.query(`SELECT 1 FROM scim.site_names WHERE tenant_id = $1`, [tenant.tenantId]);
-    const response = rows.rowCount ? await fetch(`${scim}/api/v1/tenants/${tenant.tenantId}/provisioning/scim`, { method: 'PUT', headers: admin, body: JSON.stringify({ idp: 'azure-ad' }) }) : undefined;
-    if (response?.ok) {
-      await db.end();
-      const { token } = (await response.json()) as { token: string };
-      return { tenantId: tenant.tenantId, token };
-    }
-    if (attempt > 200) throw new Error('the tenant did not reach scim-ingest');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-function user(userName: string) {
-  return {
-    schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
-    userName,
-    externalId: userName.split('@')[0],
-    active: true,
-    title: 'Engineer',
-    emails: [{ primary: true, type: 'work', value: userName }],
-    name: { givenName: 'Bench', familyName: 'User' },
-    'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'Support' },
-    'urn:ietf:params:scim:schemas:extension:8x8:1.1:User': { site: 'London' },
-  };
-}
 
 async function main(): Promise<void> {
   const started = Date.now();
