@@ -12,6 +12,13 @@ const root = path.resolve(__dirname, '../..');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type K8sObject = { kind: string; metadata: { name: string }; spec?: Record<string, any>; data?: Record<string, string> };
 
+/** Problems the Kubernetes and CRD schemas find in these objects (tools/deploy/validate-schemas.mjs). */
+function schemaProblems(objects: readonly unknown[]): { kind: string; name: string; error: string }[] {
+  const result = spawnSync(process.execPath, [path.join(root, 'tools/deploy/validate-schemas.mjs')], { input: JSON.stringify(objects), encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`schema validation failed to run: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
 /** Renders an overlay with `kubectl kustomize`, as a platform team's pipeline would. */
 function render(overlay: string): K8sObject[] {
   const result = spawnSync('kubectl', ['kustomize', path.join(root, 'k8s/overlays', overlay)], { encoding: 'utf8' });
@@ -21,6 +28,14 @@ function render(overlay: string): K8sObject[] {
 }
 
 describe('deployment artefacts', () => {
+  it('schema validation catches a malformed object', () => {
+    const broken = [
+      { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'broken' }, spec: { replicas: 'two', selector: {}, template: {} } },
+      { apiVersion: 'kafka.strimzi.io/v1beta2', kind: 'KafkaTopic', metadata: { name: 'broken' }, spec: { partitions: 'many' } },
+    ];
+    expect(schemaProblems(broken).map((problem) => problem.kind)).toEqual(['Deployment', 'KafkaTopic']);
+  });
+
   it('k8s/base is what `npm run k8s:render` makes from the code', () => {
     for (const [file, content] of Object.entries(renderBase())) {
       expect({ file, content: readFileSync(path.join(root, 'k8s/base', file), 'utf8') }).toEqual({ file, content });
@@ -31,6 +46,10 @@ describe('deployment artefacts', () => {
     const objects = render(overlay);
     const of = (kind: string) => objects.filter((object) => object.kind === kind);
     const deployments = of('Deployment');
+
+    it('is valid against the Kubernetes API schemas and the Strimzi and Prometheus-operator CRD schemas', () => {
+      expect(schemaProblems(objects)).toEqual([]);
+    });
 
     it('has one Deployment, Service, ServiceAccount and NetworkPolicy per service', () => {
       for (const kind of ['Deployment', 'Service', 'ServiceAccount', 'NetworkPolicy']) {
