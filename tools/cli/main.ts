@@ -52,7 +52,7 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   license unassign --tenant T --user USERNAME
   license usage --tenant T
   license import --tenant T FILE.csv [--dry-run]     username,plan[,action]; follows the job's progress
-  sso configure --tenant T --idp azure-ad|saml2 --sign-in-url U --issuer I [--sign-out-url S] --certificate FILE [--disabled]
+  sso configure --tenant T --idp azure-ad|saml2 --sign-in-url U --issuer I [--sign-out-url S] [--admin-role ROLE] --certificate FILE [--disabled]
                                 upload the Base64 certificate and enable SSO; prints the Entity ID / Reply URL for Azure AD
   sso status --tenant T
   sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA256   (rollover: two at once)

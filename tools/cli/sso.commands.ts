@@ -9,6 +9,7 @@ interface SsoView {
   signInUrl: string | null;
   issuer: string | null;
   signOutUrl: string | null;
+  adminRole: string | null;
   certificates: { subject: string; thumbprint: string; sha1Thumbprint: string; notAfter: string; expiresInDays: number }[];
   warnings: string[];
   serviceProvider: { entityId: string; replyUrl: string; signOnUrl: string; logoutUrl: string; metadataUrl: string };
@@ -20,6 +21,7 @@ const describe = (view: SsoView) => () =>
     `sign-in URL:  ${view.signInUrl ?? '-'}`,
     `issuer:       ${view.issuer ?? '-'}`,
     `sign-out URL: ${view.signOutUrl ?? '-'}`,
+    `admin role:   ${view.adminRole ?? '- (company admins sign in to the console with an admin token)'}`,
     ...view.certificates.map((certificate) => `certificate:  ${certificate.sha1Thumbprint}  ${certificate.subject}  expires ${certificate.notAfter.slice(0, 10)} (${certificate.expiresInDays} days)`),
     ...view.warnings.map((warning) => `warning: ${warning}`),
     `Identifier (Entity ID) and Reply URL for Azure AD: ${view.serviceProvider.entityId}`,
@@ -43,12 +45,14 @@ export const ssoCommands = {
     const certificate = invocation.flags.get('certificate');
     if (typeof certificate === 'string') await callApi('POST', `${sso(invocation)}/certificates`, readCertificate(certificate));
     const signOutUrl = invocation.flags.get('sign-out-url');
+    const adminRole = invocation.flags.get('admin-role');
     const view = await callApi<SsoView>('PUT', sso(invocation), {
       enabled: invocation.flags.get('disabled') !== true,
       idp,
       signInUrl: requiredFlag(invocation, 'sign-in-url'),
       issuer: requiredFlag(invocation, 'issuer'),
       signOutUrl: typeof signOutUrl === 'string' ? signOutUrl : null,
+      adminRole: typeof adminRole === 'string' ? adminRole : null,
     });
     output(invocation, view, describe(view));
   },
@@ -70,7 +74,14 @@ export const ssoCommands = {
 
   async disable(invocation: Invocation): Promise<void> {
     const current = await callApi<SsoView>('GET', sso(invocation));
-    const view = await callApi<SsoView>('PUT', sso(invocation), { enabled: false, idp: current.idp, signInUrl: current.signInUrl, issuer: current.issuer, signOutUrl: current.signOutUrl });
+    const view = await callApi<SsoView>('PUT', sso(invocation), {
+      enabled: false,
+      idp: current.idp,
+      signInUrl: current.signInUrl,
+      issuer: current.issuer,
+      signOutUrl: current.signOutUrl,
+      adminRole: current.adminRole,
+    });
     output(invocation, view, describe(view));
   },
 };

@@ -15,6 +15,7 @@ export const IMAGE_TAG = '0.1.0';
 export const SECRET_NAME = 'identity-platform-secrets';
 export const SECRET_KEYS = ['DATABASE_URL', 'PLATFORM_ADMIN_TOKEN'] as const;
 export const CONFIG_MAP = 'identity-platform-config';
+const SSO_SERVICE = 'saml-auth';
 /** Seconds a pod gets to drain: the services' SHUTDOWN_DRAIN_MS (10 s) plus the preStop pause (5 s) and margin. */
 export const TERMINATION_GRACE_SECONDS = 30;
 
@@ -95,11 +96,14 @@ function serviceObjects(service: ServiceDefinition): unknown[] {
             ? [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ port: 3000, protocol: 'TCP' }] }]
             : []),
           { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 3000, protocol: 'TCP' }] },
+          // The admin APIs of the other services fetch the keys of SSO console-admin tokens here.
+          ...(service.name === SSO_SERVICE ? [{ from: [{ podSelector: {} }], ports: [{ port: 3000, protocol: 'TCP' }] }] : []),
         ],
         egress: [
           { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
           { ports: [{ port: 5432, protocol: 'TCP' }] },
           { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } } }], ports: [{ port: 9092, protocol: 'TCP' }, { port: 9093, protocol: 'TCP' }] },
+          ...(servesHttp(service) ? [{ to: [{ podSelector: { matchLabels: labels(SSO_SERVICE) } }], ports: [{ port: 3000, protocol: 'TCP' }] }] : []),
         ],
       },
     },
@@ -142,6 +146,7 @@ function configMap() {
       SHUTDOWN_DRAIN_MS: '10000',
       HTTP_BODY_LIMIT: '4mb',
       SCIM_RATE_LIMIT_PER_SECOND: '200',
+      SSO_JWKS_URL: `http://${SSO_SERVICE}/sso/jwks.json`,
     },
   };
 }

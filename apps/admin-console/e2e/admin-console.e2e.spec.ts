@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { freePort } from '@identity/platform-service';
-import { azureResponseXml, certificateUploadSamples, createIdpKeys, postBinding, startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
+import { azureDefaultClaims, azureResponseXml, certificateUploadSamples, createIdpKeys, postBinding, startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
 
 /**
  * The admin console in Debian's Chromium against the embedded stack (`npm start`), as an admin
@@ -361,6 +361,41 @@ describe('admin console in headless Chromium', () => {
 
     expect(cspViolations).toEqual([]);
     expect(foreignRequests).toEqual([]);
+  });
+
+  it('lets a company admin holding the admin app role in with the company’s SSO, and nobody else', async () => {
+    const current = (await (await fetch(`${base}/api/v1/tenants/${tenant.tenantId}/sso`, { headers: { authorization: `Bearer ${tenant.adminToken}` } })).json()) as Record<string, unknown>;
+    const saved = await fetch(`${base}/api/v1/tenants/${tenant.tenantId}/sso`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ enabled: true, idp: 'azure-ad', signInUrl: current.signInUrl, issuer: current.issuer, signOutUrl: null, adminRole: 'Console.Admin' }),
+    });
+    expect(saved.status).toBe(200);
+    const acs = `${base}/saml2`;
+    const withRoles = (roles: string[]) =>
+      postBinding(
+        azureResponseXml({
+          keys,
+          issuer,
+          nameId: userName,
+          audience: acs,
+          recipient: acs,
+          attributes: { ...azureDefaultClaims({ issuer, nameId: userName }), 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role': roles },
+        }),
+      );
+
+    await page.evaluate(() => sessionStorage.clear());
+    await postToAcs(withRoles(['Console.Admin']));
+    await page.goto(`${base}/console`);
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Identity and Security' }));
+    await expectVisible(page.getByText(`Company ${tenant.tenantId}`));
+    await shot('16-console-via-sso');
+
+    await page.evaluate(() => sessionStorage.clear());
+    await postToAcs(withRoles(['Reader']));
+    await page.goto(`${base}/console`);
+    await expectVisible(page.getByText(/does not hold your company’s admin role/));
+    await expectVisible(page.getByRole('link', { name: 'Sign in with your company account' }));
   });
 
   /** What Azure AD's auto-submitting page does: a form POST of the SAMLResponse to the ACS. */

@@ -41,6 +41,7 @@ input[type="text"], input[type="url"], input[type="password"], input[type="searc
 input[readonly] { background: var(--bg); font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: .9rem; }
 button { font: inherit; padding: .45rem 1rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-ink); cursor: pointer; }
 button.secondary { background: #fff; color: var(--accent); }
+a.button-link { display: inline-block; padding: .45rem 1rem; border-radius: 6px; border: 1px solid var(--accent); background: #fff; color: var(--accent); text-decoration: none; }
 button.danger { background: #fff; color: var(--bad); border-color: var(--bad); }
 button[disabled] { opacity: .5; cursor: not-allowed; }
 .copy-row { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }

@@ -6,6 +6,8 @@ export interface Session {
   kind: 'platform' | 'tenant';
   tenantId: string;
   tenantName?: string;
+  /** Signed in with the company's SSO: a short-lived access token, renewed from the SSO session. */
+  sso?: { userName: string; expiresAt: number };
 }
 
 const SESSION_KEY = 'identity-console.session';

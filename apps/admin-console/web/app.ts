@@ -6,7 +6,7 @@ import { html } from './html';
 import { Licenses } from './licenses';
 import { ProvisioningLog } from './provisioning-log';
 import { Security } from './security';
-import { SignIn } from './sign-in';
+import { SignIn, ssoSession } from './sign-in';
 import { Sites } from './sites';
 import { UserPage } from './user-page';
 import { Users } from './users';
@@ -28,7 +28,27 @@ function currentRoute(): string[] {
 
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
+  const [notAdmin, setNotAdmin] = useState(false);
   const [route, setRoute] = useState(currentRoute);
+  // Back from the company's SSO, or a reload: the SSO session, if any, signs the admin in.
+  useEffect(() => {
+    if (session && !session.sso) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const renew = async () => {
+      const next = await ssoSession();
+      if (next === 'not-admin' || next === null) {
+        setNotAdmin(next === 'not-admin');
+        if (session?.sso) signOut();
+        return;
+      }
+      saveSession(next);
+      setSession(next);
+    };
+    if (!session) void renew();
+    // An SSO access token lives minutes; it is renewed before it runs out, and a revoked session ends the console's.
+    else timer = setTimeout(() => void renew(), Math.max(5_000, session.sso!.expiresAt - Date.now() - 60_000));
+    return () => clearTimeout(timer);
+  }, [session]);
   useEffect(() => {
     const onHash = () => setRoute(currentRoute());
     addEventListener('hashchange', onHash);
@@ -38,11 +58,13 @@ export function App() {
     saveSession(next);
     setSession(next);
   };
-  const signOut = () => {
+  function signOut() {
     clearSession();
     setSession(null);
-  };
-  if (!session) return html`<${SignIn} onSignedIn=${signIn} />`;
+    // An SSO admin leaves the SSO session too, or the console would sign them straight back in.
+    if (session?.sso) location.assign('/sso/logout');
+  }
+  if (!session) return html`<${SignIn} onSignedIn=${signIn} notAdmin=${notAdmin} />`;
   return html`<${Shell} session=${session} route=${route} onSession=${signIn} onSignOut=${signOut} />`;
 }
 

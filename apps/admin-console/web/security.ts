@@ -20,6 +20,7 @@ interface SsoView {
   signInUrl: string | null;
   issuer: string | null;
   signOutUrl: string | null;
+  adminRole: string | null;
   certificates: Certificate[];
   warnings: string[];
   serviceProvider: { entityId: string; replyUrl: string; signOnUrl: string; logoutUrl: string; metadataUrl: string };
@@ -53,7 +54,7 @@ function SsoPanel({ api }: { api: TenantApi }) {
     setStatus(null);
     try {
       await api.send('PUT', '/sso', {
-        json: { enabled: form.get('enabled') === 'on', idp: form.get('idp'), signInUrl: text('signInUrl'), issuer: text('issuer'), signOutUrl: text('signOutUrl') },
+        json: { enabled: form.get('enabled') === 'on', idp: form.get('idp'), signInUrl: text('signInUrl'), issuer: text('issuer'), signOutUrl: text('signOutUrl'), adminRole: text('adminRole') },
       });
       setStatus('Single sign-on settings saved.');
       await reload();
@@ -120,6 +121,10 @@ function SsoPanel({ api }: { api: TenantApi }) {
         <div class="field">
           <label for="sso-sign-out-url">Sign-out URL (optional)</label>
           <input id="sso-sign-out-url" name="signOutUrl" type="url" value=${data.signOutUrl ?? ''} />
+        </div>
+        <div class="field">
+          <label for="sso-admin-role">Admin role (optional: the Azure AD app role whose holders may sign in here)</label>
+          <input id="sso-admin-role" name="adminRole" type="text" value=${data.adminRole ?? ''} placeholder="Console.Admin" />
         </div>
         <${ErrorMessage} error=${saveError} />
         <button type="submit">Save single sign-on</button>

@@ -29,7 +29,29 @@ export async function signInWith(token: string, tenantId: string): Promise<Sessi
   return { token, kind: 'tenant', tenantId };
 }
 
-export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
+/** Where the company's SSO sends an admin back to after sign-in. */
+export const SSO_SIGN_IN = `/sso/login?relayState=${encodeURIComponent('/console')}`;
+
+/**
+ * An admin who signed in with the company's SSO: the SSO session (its HttpOnly cookie, sent to
+ * our own origin only) gives a short-lived access token; only holders of the company's admin app
+ * role get one the admin APIs accept. `notAdmin` when signed in without that role.
+ */
+export async function ssoSession(): Promise<Session | 'not-admin' | null> {
+  let response: Response;
+  try {
+    response = await fetch('/sso/token', { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
+  } catch {
+    return null;
+  }
+  if (!response.ok) return null;
+  const { accessToken, expiresIn } = (await response.json()) as { accessToken: string; expiresIn: number };
+  const claims = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { tid: string; name: string; adm?: boolean };
+  if (claims.adm !== true) return 'not-admin';
+  return { token: accessToken, kind: 'tenant', tenantId: claims.tid, sso: { userName: claims.name, expiresAt: Date.now() + expiresIn * 1000 } };
+}
+
+export function SignIn({ onSignedIn, notAdmin }: { onSignedIn: (session: Session) => void; notAdmin?: boolean }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
@@ -61,6 +83,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void 
       <${ErrorMessage} error=${error} />
       <button type="submit" disabled=${busy}>${busy ? 'Signing in…' : 'Sign in'}</button>
     </form>
-    <p class="muted">Company admins who sign in with their company’s SSO will get in here once the console accepts SAML sessions.</p>
+    <h2>Company admins</h2>
+    ${notAdmin
+      ? html`<p role="alert" class="alert">You are signed in with your company account, but it does not hold your company’s admin role. Ask your Azure AD administrator to assign it.</p>`
+      : null}
+    <p>Sign in with your company account if your company set up single sign-on and gave you its admin role.</p>
+    <p><a class="button-link" href=${SSO_SIGN_IN}>Sign in with your company account</a></p>
   </main>`;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { certificateUploadSamples, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
+import { azureDefaultClaims, certificateUploadSamples, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure as azureRequests } from '../support/azure-ad.requests';
 import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
 import { azureResponse, azureTenant, configureSso, PUBLIC_ORIGIN, SP_ENTITY_ID, ssoBrowser, waitForLoginAccount, WSIGNOUT, type AzureTenant } from '../support/sso-client';
@@ -159,6 +159,28 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
       expect(problem.reason).toBe(reason);
       expect(problem.detail).toContain(words);
     });
+  });
+
+  it('an employee holding the company’s admin app role gets an access token the admin APIs accept for that company only', async () => {
+    const settings = { enabled: true, idp: 'azure-ad', signInUrl: azure.signInUrl, issuer: azure.issuer, signOutUrl: WSIGNOUT, adminRole: 'Console.Admin' };
+    expect((await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, settings)).body).toMatchObject({ adminRole: 'Console.Admin' });
+    const roles = (values: string[]) => ({ ...azureDefaultClaims({ issuer: azure.issuer, nameId: userName }), 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role': values });
+    const tokenOf = async (values: string[]) => {
+      const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName, { attributes: roles(values) }));
+      return JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string;
+    };
+    const admin = await tokenOf(['Reader', 'Console.Admin']);
+    expect((await stack.admin(stack.ssoBase, 'GET', `/api/v1/tenants/${tenant.tenantId}/sso`, admin)).status).toBe(200);
+    expect((await stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${tenant.tenantId}/users`, admin)).status).toBe(200);
+    expect((await stack.admin(stack.scimBase, 'GET', `/api/v1/tenants/${tenant.tenantId}/provisioning`, admin)).status).toBe(200);
+    expect((await stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${randomUUID()}/users`, admin)).status).toBe(404);
+    expect((await stack.admin(stack.directoryUrl, 'POST', '/api/v1/tenants', admin, { name: 'Not allowed' })).status).toBe(403);
+
+    const employee = await tokenOf(['Reader']);
+    expect((await stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${tenant.tenantId}/users`, employee)).status).toBe(401);
+    const forged = `${admin.split('.').slice(0, 2).join('.')}.${Buffer.alloc(64).toString('base64url')}`;
+    expect((await stack.admin(stack.ssoBase, 'GET', `/api/v1/tenants/${tenant.tenantId}/sso`, forged)).status).toBe(401);
+    await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, { ...settings, adminRole: null });
   });
 
   it('the sign-in URL must be https', async () => {

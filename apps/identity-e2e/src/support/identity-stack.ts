@@ -1,4 +1,4 @@
-import { startService, type RunningService } from '@identity/platform-service';
+import { freePort, startService, type RunningService } from '@identity/platform-service';
 import { createTestDatabase, eventually, serviceEnv, TEST_PLATFORM_TOKEN, testNamespace, uniqueSuffix } from '@identity/platform-testing';
 import { eventRelayService } from '@identity/service-event-relay';
 import { licensingService } from '@identity/service-licensing';
@@ -40,7 +40,12 @@ export class IdentityStack {
 
   async start(overrides: Record<string, string> = {}, options: { licensingInstances?: number; sso?: boolean } = {}): Promise<void> {
     this.databaseUrl = await createTestDatabase();
-    const env = serviceEnv(this.databaseUrl, testNamespace('identity'), overrides);
+    // Every admin API verifies SSO console-admin tokens with saml-auth's keys, at a port known up front.
+    const ssoPort = options.sso ? await freePort() : 0;
+    const env = serviceEnv(this.databaseUrl, testNamespace('identity'), {
+      ...(options.sso ? { SSO_JWKS_URL: `http://127.0.0.1:${ssoPort}/sso/jwks.json` } : {}),
+      ...overrides,
+    });
     for (const definition of [userDirectoryService, scimIngestService, eventRelayService]) {
       this.services.push(await startService(definition, { env, listen: true, collectProcessMetrics: false }));
     }
@@ -48,7 +53,7 @@ export class IdentityStack {
       this.licensing.push(await startService(licensingService, { env, listen: true, collectProcessMetrics: false }));
     }
     if (options.sso) {
-      this.sso = await startService(samlAuthService, { env, listen: true, collectProcessMetrics: false });
+      this.sso = await startService(samlAuthService, { env: { ...env, PORT: String(ssoPort) }, listen: true, collectProcessMetrics: false });
       this.ssoBase = `http://127.0.0.1:${this.sso.port}`;
     }
     this.directoryUrl = `http://127.0.0.1:${this.services[0].port}`;

@@ -18,7 +18,14 @@ export class SsoSettingsController {
   configure(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: SsoSettingsDto) {
     return this.configuration.configure(
       tenantId,
-      { enabled: body.enabled, idp: body.idp, signInUrl: body.signInUrl ?? null, issuer: body.issuer ?? null, signOutUrl: body.signOutUrl ?? null },
+      {
+        enabled: body.enabled,
+        idp: body.idp,
+        signInUrl: body.signInUrl ?? null,
+        issuer: body.issuer ?? null,
+        signOutUrl: body.signOutUrl ?? null,
+        adminRole: body.adminRole ?? null,
+      },
       currentCorrelationId(),
     );
   }

@@ -24,4 +24,11 @@ export class SsoSettingsDto {
   @IsString()
   @MaxLength(2048)
   signOutUrl?: string | null;
+
+  /** Azure AD app role (the role claim's value) whose holders may administer the company in the admin console. */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  @MaxLength(128)
+  adminRole?: string | null;
 }

@@ -9,3 +9,4 @@ export * from './lib/service-definition';
 export * from './lib/bootstrap';
 export * from './lib/path-router';
 export * from './lib/free-port';
+export * from './lib/sso-admin-tokens';

@@ -32,7 +32,7 @@ export interface VerifiedAssertion {
   inResponseTo: string | null;
   /** Until when the assertion could be replayed: its replay record lives that long. */
   replayableUntil: Date;
-  claims: { objectId: string | null; azureTenantId: string | null; displayName: string | null; email: string | null };
+  claims: { objectId: string | null; azureTenantId: string | null; displayName: string | null; email: string | null; roles: string[] };
 }
 
 const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
@@ -168,8 +168,14 @@ export async function verifyResponse(
       azureTenantId: claim('http://schemas.microsoft.com/identity/claims/tenantid'),
       displayName: claim('http://schemas.microsoft.com/identity/claims/displayname'),
       email: claim('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+      roles: claims(profile['http://schemas.microsoft.com/ws/2008/06/identity/claims/role']),
     },
   };
+}
+
+/** A multi-valued claim (Azure sends one AttributeValue per app role). */
+function claims(value: unknown): string[] {
+  return (Array.isArray(value) ? value : [value]).filter((item): item is string => typeof item === 'string');
 }
 
 /** node-saml's messages, sorted into the reasons we log and count. */

@@ -5,6 +5,7 @@ import type { Request } from 'express';
 import { ProblemError } from './problem-details';
 import { ADMIN_TOKEN_VERIFIER, SERVICE_CONFIG, type AdminTokenVerifier } from './tokens';
 import type { ServiceConfig } from './config';
+import { SsoAdminTokens } from './sso-admin-tokens';
 
 export type AdminScope = 'platform' | 'tenant';
 const SCOPE_KEY = 'identity:admin-scope';
@@ -19,8 +20,9 @@ export function sha256Hex(value: string): string {
 
 /**
  * `platform`: only the platform operators' token. `tenant`: the platform token, or an admin token
- * of the tenant named by the route's `tenantId`; any other tenant's token gets 404, as if the
- * tenant did not exist.
+ * of the tenant named by the route's `tenantId` (an API token, or the access token of an admin who
+ * signed in with the company's SSO); any other tenant's token gets 404, as if the tenant did not
+ * exist.
  */
 export function AdminAccess(scope: AdminScope) {
   return applyDecorators(SetMetadata(SCOPE_KEY, scope), UseGuards(AdminAuthGuard));
@@ -29,6 +31,7 @@ export function AdminAccess(scope: AdminScope) {
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   private readonly platformToken: Buffer;
+  private readonly ssoTokens: SsoAdminTokens;
 
   constructor(
     private readonly reflector: Reflector,
@@ -36,6 +39,8 @@ export class AdminAuthGuard implements CanActivate {
     @Inject(ADMIN_TOKEN_VERIFIER) private readonly verifier: AdminTokenVerifier,
   ) {
     this.platformToken = Buffer.from(sha256Hex(config.string('PLATFORM_ADMIN_TOKEN')));
+    const base = config.string('PUBLIC_BASE_URL').replace(/\/+$/, '');
+    this.ssoTokens = new SsoAdminTokens(config.optionalString('SSO_JWKS_URL') ?? `${base}/sso/jwks.json`, `${base}/saml2`);
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -52,7 +57,7 @@ export class AdminAuthGuard implements CanActivate {
       request.principal = { kind: 'platform' };
       return true;
     }
-    const tenantId = await this.verifier.tenantOfToken(hash);
+    const tenantId = SsoAdminTokens.looksLikeOne(token) ? await this.ssoTokens.tenantOf(token) : await this.verifier.tenantOfToken(hash);
     if (!tenantId) throw unauthorized();
     // Another company's resources do not exist for this token, whatever the route's scope.
     const routeTenant = request.params?.tenantId as string | undefined;

@@ -125,6 +125,11 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
     description: 'Partitions of the topics a service creates when missing, instead of each contract’s count (small test brokers). Topics managed by the platform (KafkaTopic resources) are unaffected.',
   },
   { name: 'PUBLIC_BASE_URL', kind: 'url', default: 'http://localhost:3000', description: 'The one public origin every service is reached at.' },
+  {
+    name: 'SSO_JWKS_URL',
+    kind: 'url',
+    description: 'Where the admin APIs fetch the keys of SSO console-admin access tokens (default: {PUBLIC_BASE_URL}/sso/jwks.json; in a cluster, saml-auth’s internal URL).',
+  },
   { name: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Minimum level of the JSON logs.' },
   { name: 'MIGRATIONS_RUN', kind: 'bool', default: 'true', description: 'Run pending database migrations at start-up (under a lock); false when a migration Job does it.' },
   { name: 'SHUTDOWN_DRAIN_MS', kind: 'int', default: '10000', min: 0, max: 120000, description: 'How long shutdown waits for in-flight requests and consumers.' },

@@ -7,6 +7,8 @@ export interface AccessTokenClaims {
   tid: string;
   sid: string;
   name: string;
+  /** Present (true) only for console admins: the admin APIs accept such a token for its company. */
+  adm?: true;
   iat: number;
   exp: number;
 }
@@ -26,7 +28,16 @@ export class AccessTokens {
     const key = await this.keys.current();
     const now = Math.floor(Date.now() / 1000);
     const expiresAt = Math.min(now + this.lifetimeSeconds, Math.floor(new Date(session.expiresAt).getTime() / 1000));
-    const claims: AccessTokenClaims = { iss: this.issuer, sub: session.userId, tid: session.tenantId, sid: session.sessionId, name: session.userName, iat: now, exp: expiresAt };
+    const claims: AccessTokenClaims = {
+      iss: this.issuer,
+      sub: session.userId,
+      tid: session.tenantId,
+      sid: session.sessionId,
+      name: session.userName,
+      ...(session.consoleAdmin ? { adm: true as const } : {}),
+      iat: now,
+      exp: expiresAt,
+    };
     const signingInput = `${base64url({ alg: 'ES256', typ: 'JWT', kid: key.keyId })}.${base64url(claims)}`;
     const signature = sign('sha256', Buffer.from(signingInput), { key: createPrivateKey(key.privateKeyPem), dsaEncoding: 'ieee-p1363' });
     return { accessToken: `${signingInput}.${signature.toString('base64url')}`, tokenType: 'Bearer', expiresIn: expiresAt - now };

@@ -79,6 +79,7 @@ export class SignInService {
         userName: account.userName,
         sessionIndex: assertion.sessionIndex,
         lifetimeSeconds: this.config.int('SSO_SESSION_TTL_SECONDS'),
+        consoleAdmin: configuration.adminRole !== null && assertion.claims.roles.includes(configuration.adminRole),
       });
       if (!session) throw new SamlRejected('inactive-user', 'the user was deactivated during sign-in');
       this.logger.info({ tenantId, userId: account.userId, sessionId: session.sessionId, idpInitiated: assertion.inResponseTo === null }, 'SAML sign-in');

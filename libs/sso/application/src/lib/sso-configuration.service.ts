@@ -10,7 +10,7 @@ import { serviceProviderOf } from './sso.config';
 /** Published SsoConfigured carries thumbprints, not certificates: consumers need to know what changed, not to verify. */
 export const publishSsoConfigured: IntegrationMapper = (event) => {
   if (event.type !== 'SsoConfigured') return null;
-  const { certificates, ...settings } = event.data as unknown as SsoConfiguration;
+  const { certificates, adminRole: _adminRole, ...settings } = event.data as unknown as SsoConfiguration;
   return { eventType: 'SsoConfigured', data: { ...settings, certificateThumbprints: certificates.map((certificate) => certificate.thumbprint) } };
 };
 
@@ -57,6 +57,7 @@ export class SsoConfigurationService {
       signInUrl: configuration?.signInUrl ?? null,
       issuer: configuration?.issuer ?? null,
       signOutUrl: configuration?.signOutUrl ?? null,
+      adminRole: configuration?.adminRole ?? null,
       certificates,
       warnings: certificates
         .filter((certificate) => certificate.expiresSoon)

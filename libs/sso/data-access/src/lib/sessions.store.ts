@@ -11,6 +11,8 @@ export interface SessionRecord {
   expiresAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
+  /** Signed in with the company's console admin role: its access tokens open the admin APIs. */
+  consoleAdmin: boolean;
 }
 
 export interface NewSession {
@@ -19,10 +21,11 @@ export interface NewSession {
   userName: string;
   sessionIndex: string | null;
   lifetimeSeconds: number;
+  consoleAdmin: boolean;
 }
 
 const SELECT_SESSION = `SELECT session_id AS "sessionId", tenant_id AS "tenantId", user_id AS "userId", user_name AS "userName",
-  created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason" FROM sso.sessions`;
+  created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason", console_admin AS "consoleAdmin" FROM sso.sessions`;
 
 /** Server-side sessions. The browser's cookie holds a random secret; only its SHA-256 is stored. */
 export class SessionStore {
@@ -37,11 +40,11 @@ export class SessionStore {
     const sessionId = randomUUID();
     const rows = returnedRows<{ expires_at: Date }>(
       await this.dataSource.query(
-        `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, session_index, created_at, expires_at)
-         SELECT $1, $2, $3, $4, $5, $6, now(), now() + make_interval(secs => $7)
+        `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, session_index, created_at, expires_at, console_admin)
+         SELECT $1, $2, $3, $4, $5, $6, now(), now() + make_interval(secs => $7), $8
            FROM sso.login_accounts WHERE user_id = $4 AND tenant_id = $3 AND status = 'active'
          RETURNING expires_at`,
-        [sessionId, hashSecret(secret), session.tenantId, session.userId, session.userName, session.sessionIndex, session.lifetimeSeconds],
+        [sessionId, hashSecret(secret), session.tenantId, session.userId, session.userName, session.sessionIndex, session.lifetimeSeconds, session.consoleAdmin],
       ),
     );
     return rows.length === 0 ? null : { sessionId, secret, expiresAt: rows[0].expires_at };

@@ -14,11 +14,12 @@ export const ssoConfigurationsProjection: Projection = {
     if (event.eventType !== 'SsoConfigured') return;
     const data = event.data as SsoConfiguration;
     await manager.query(
-      `INSERT INTO sso.configurations (tenant_id, enabled, idp, sign_in_url, issuer, sign_out_url, certificates, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO sso.configurations (tenant_id, enabled, idp, sign_in_url, issuer, sign_out_url, admin_role, certificates, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (tenant_id) DO UPDATE SET enabled = excluded.enabled, idp = excluded.idp, sign_in_url = excluded.sign_in_url,
-         issuer = excluded.issuer, sign_out_url = excluded.sign_out_url, certificates = excluded.certificates, updated_at = excluded.updated_at`,
-      [data.tenantId, data.enabled, data.idp, data.signInUrl, data.issuer, data.signOutUrl, JSON.stringify(data.certificates), event.occurredAt],
+         issuer = excluded.issuer, sign_out_url = excluded.sign_out_url, admin_role = excluded.admin_role, certificates = excluded.certificates,
+         updated_at = excluded.updated_at`,
+      [data.tenantId, data.enabled, data.idp, data.signInUrl, data.issuer, data.signOutUrl, data.adminRole ?? null, JSON.stringify(data.certificates), event.occurredAt],
     );
   },
   async reset(manager: EntityManager): Promise<void> {

@@ -15,6 +15,7 @@ interface ConfigurationRow {
   sign_in_url: string | null;
   issuer: string | null;
   sign_out_url: string | null;
+  admin_role: string | null;
   certificates: TrustedCertificate[];
 }
 
@@ -68,6 +69,7 @@ function toConfiguration(row: ConfigurationRow): SsoConfiguration {
     signInUrl: row.sign_in_url,
     issuer: row.issuer,
     signOutUrl: row.sign_out_url,
+    adminRole: row.admin_role,
     certificates: row.certificates,
   };
 }

@@ -16,6 +16,7 @@ const azure = {
   signInUrl: 'https://login.microsoftonline.com/0e8f1b8a-1d2c-4e5f-8a9b-0c1d2e3f4a5b/saml2',
   issuer: 'https://sts.windows.net/0e8f1b8a-1d2c-4e5f-8a9b-0c1d2e3f4a5b/',
   signOutUrl: 'https://login.microsoftonline.com/common/wsfederation?wa=wsignout1.0',
+  adminRole: null,
 };
 const configured = (data: Partial<SsoConfiguration>): SsoConfigurationEvent => ({
   type: 'SsoConfigured',
@@ -57,6 +58,11 @@ describe('SSO configuration', () => {
     const settings = { ...azure, signInUrl: 'http://localhost:8080/saml2' };
     spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings, allowLoopbackUrls: false }).thenThrows({ code: 'invalid-url' });
     spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings, allowLoopbackUrls: true }).then([configured({ signInUrl: 'http://localhost:8080/saml2' })]);
+  });
+
+  it('names the Azure AD app role that makes a console admin, or none', () => {
+    spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings: { ...azure, adminRole: ' Console.Admin ' }, allowLoopbackUrls: false }).then([configured({ adminRole: 'Console.Admin' })]);
+    spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings: { ...azure, adminRole: 'Console Admin' }, allowLoopbackUrls: false }).thenThrows({ code: 'invalid-role' });
   });
 
   it('holds two certificates for a rollover, and no more', () => {

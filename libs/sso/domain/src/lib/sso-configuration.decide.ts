@@ -18,6 +18,8 @@ export interface SsoSettings {
   signInUrl: string | null;
   issuer: string | null;
   signOutUrl: string | null;
+  /** Azure AD app role whose holders may administer the company in the admin console (null: nobody through SSO). */
+  adminRole: string | null;
 }
 
 export interface SsoConfiguration extends SsoSettings {
@@ -45,7 +47,7 @@ export function evolveSsoConfiguration(_state: SsoConfiguration | null, event: S
 }
 
 export function decideSsoConfiguration(command: SsoConfigurationCommand, state: SsoConfiguration | null): SsoConfigurationEvent[] {
-  const current: SsoConfiguration = state ?? { tenantId: command.tenantId, enabled: false, idp: 'azure-ad', signInUrl: null, issuer: null, signOutUrl: null, certificates: [] };
+  const current: SsoConfiguration = state ?? { tenantId: command.tenantId, enabled: false, idp: 'azure-ad', signInUrl: null, issuer: null, signOutUrl: null, adminRole: null, certificates: [] };
   let next: SsoConfiguration;
   switch (command.type) {
     case 'ConfigureSso': {
@@ -57,6 +59,7 @@ export function decideSsoConfiguration(command: SsoConfigurationCommand, state: 
         signInUrl: settings.signInUrl === null ? null : checkedUrl('signInUrl', settings.signInUrl, allowLoopbackUrls),
         issuer: settings.issuer === null ? null : checkedIssuer(settings.issuer),
         signOutUrl: settings.signOutUrl === null ? null : checkedUrl('signOutUrl', settings.signOutUrl, allowLoopbackUrls),
+        adminRole: checkedRole(settings.adminRole),
       };
       break;
     }
@@ -81,9 +84,9 @@ export function decideSsoConfiguration(command: SsoConfigurationCommand, state: 
 }
 
 function sameConfiguration(a: SsoConfiguration, b: SsoConfiguration): boolean {
-  const fields = ['enabled', 'idp', 'signInUrl', 'issuer', 'signOutUrl'] as const;
+  const fields = ['enabled', 'idp', 'signInUrl', 'issuer', 'signOutUrl', 'adminRole'] as const;
   return (
-    fields.every((field) => a[field] === b[field]) &&
+    fields.every((field) => (a[field] ?? null) === (b[field] ?? null)) &&
     a.certificates.map((certificate) => certificate.thumbprint).join() === b.certificates.map((certificate) => certificate.thumbprint).join()
   );
 }
@@ -117,6 +120,14 @@ function checkedIssuer(value: string): string {
   const issuer = value.trim();
   if (issuer.length === 0 || issuer.length > 2048 || /\s/.test(issuer)) throw new SsoRuleViolation('invalid-issuer', 'the issuer is a URL or URN without spaces');
   return issuer;
+}
+
+/** An app role's value as Azure AD sends it in the role claim (for example `Console.Admin`). */
+function checkedRole(value: string | null | undefined): string | null {
+  const role = value?.trim() ?? '';
+  if (role.length === 0) return null;
+  if (role.length > 128 || /\s/.test(role)) throw new SsoRuleViolation('invalid-role', 'the admin role is the value of an Azure AD app role, without spaces, up to 128 characters');
+  return role;
 }
 
 export const ssoConfigurationDecider = { initialState: initialSsoConfiguration, evolve: evolveSsoConfiguration, decide: decideSsoConfiguration };
