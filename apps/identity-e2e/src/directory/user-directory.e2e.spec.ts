@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { directoryUsersProjection } from '@identity/directory-data-access';
+import { publishAsIs } from '@identity/platform-event-store';
+import { rebuildProjection } from '@identity/platform-projections';
 import { eventually } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
 import { IdentityStack, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
@@ -262,4 +265,28 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       expect(after[0].n).toBe(before[0].n);
     });
   });
+
+  it('rebuilds directory.users from the event store (creations batched) into exactly the rows the live projection made', async () => {
+    const scim = scimClient(tenant);
+    for (let index = 0; index < 12; index++) {
+      const created = await scim<{ id: string }>('POST', '/Users', azure.createUser(`rebuild.${index}.${randomUUID().slice(0, 6)}@contoso.com`));
+      if (index % 3 === 0) await scim('PATCH', `/Users/${created.body.id}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: 'Lead' }] });
+    }
+    const dataSource = stack.directoryService.infrastructure.dataSource;
+    const rows = () => dataSource.query(`SELECT * FROM directory.users ORDER BY user_id`);
+    // The live projection has caught up when every user stream is applied to its last version.
+    await eventually(async () => {
+      const [{ behind }] = await dataSource.query(
+        `SELECT count(*)::int AS behind FROM event_store.streams s
+           LEFT JOIN directory.projection_progress p ON p.projection = 'directory.users' AND p.aggregate_id = substring(s.stream_id from 6)
+          WHERE s.stream_type = 'user' AND coalesce(p.version, 0) < s.version`,
+      );
+      expect(behind).toBe(0);
+    });
+    const live = await rows();
+    const result = await rebuildProjection(dataSource, directoryUsersProjection, publishAsIs);
+    expect(result.eventsApplied).toBeGreaterThan(12);
+    expect(await rows()).toEqual(live);
+  });
 });
+

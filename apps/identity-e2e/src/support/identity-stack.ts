@@ -60,6 +60,10 @@ export class IdentityStack {
     this.scimBase = `http://127.0.0.1:${this.services[1].port}`;
   }
 
+  get directoryService(): RunningService {
+    return this.services[0];
+  }
+
   get scimService(): RunningService {
     return this.services[1];
   }

@@ -30,68 +30,89 @@ export const directoryUsersProjection: Projection = {
   schema: 'directory',
   topics: [TOPICS.identityUser.name],
   async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
-    const set = (columns: Record<string, unknown>) => update(manager, event, columns);
-    switch (event.eventType) {
-      case 'UserProvisioned': {
-        const data = event.data as UserProvisionedData;
-        const p = data.profile;
-        await manager.query(
-          `INSERT INTO directory.users (user_id, tenant_id, user_name, external_id, status, owner, idp, given_name, family_name, email, title,
-                                        department, mobile_phone, work_phone, locale, timezone, created_at, updated_at, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)
-           ON CONFLICT (user_id) DO NOTHING`,
-          [
-            data.userId,
-            event.tenantId,
-            data.userName,
-            data.externalId,
-            data.active ? 'active' : 'deactivated',
-            data.owner,
-            data.idp,
-            p.givenName,
-            p.familyName,
-            p.email,
-            p.title,
-            p.department,
-            p.mobilePhone,
-            p.workPhone,
-            p.locale,
-            p.timezone,
-            event.occurredAt,
-            event.aggregateVersion,
-          ],
-        );
-        return;
-      }
-      case 'UserAttributesChanged': {
-        const columns: Record<string, unknown> = {};
-        for (const [field, value] of Object.entries((event.data as UserAttributesChangedData).changes)) {
-          const column = COLUMNS[field as keyof typeof COLUMNS];
-          if (column) columns[column] = value;
-        }
-        return set(columns);
-      }
-      case 'UserLinkedToIdp':
-        return set({ owner: 'idp', idp: (event.data as UserLinkedToIdpData).idp });
-      case 'SiteAssigned':
-        return set({ site_id: (event.data as SiteAssignedData).siteId });
-      case 'UserDeactivated':
-        return set({ status: 'deactivated' });
-      case 'UserReactivated':
-        return set({ status: 'active' });
-      case 'DirectoryVisibilityChanged':
-        return set({ visible: (event.data as DirectoryVisibilityChangedData).visible });
-      case 'UserDeleted':
-        await manager.query(`DELETE FROM directory.users WHERE user_id = $1`, [event.aggregateId]);
-        return;
-      default:
-        return set({});
+    const change = changeOf(event);
+    if (change === 'insert') return insertProvisioned(manager, [event]);
+    if (change === 'delete') {
+      await manager.query(`DELETE FROM directory.users WHERE user_id = $1`, [event.aggregateId]);
+      return;
     }
+    return update(manager, event, change);
+  },
+  /**
+   * A rebuild replays a whole store: creations become one INSERT, and runs of the same kind of
+   * change to different users one UPDATE. A user's creation is its first event, so creating a
+   * page's users first keeps every user's events in order.
+   */
+  async applyMany(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
+    const created = events.filter((event) => changeOf(event) === 'insert');
+    if (created.length > 0) await insertProvisioned(manager, created);
+    let batch: { event: IntegrationEvent; columns: Record<string, unknown> }[] = [];
+    const flush = async () => {
+      if (batch.length > 0) await updateMany(manager, batch);
+      batch = [];
+    };
+    for (const event of events) {
+      const change = changeOf(event);
+      if (change === 'insert') continue;
+      if (change === 'delete') {
+        await flush();
+        await directoryUsersProjection.apply(manager, event);
+        continue;
+      }
+      const shape = Object.keys(change).join();
+      if (batch.length > 0 && (Object.keys(batch[0].columns).join() !== shape || batch.some((entry) => entry.event.aggregateId === event.aggregateId))) await flush();
+      batch.push({ event, columns: change });
+    }
+    await flush();
   },
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE directory.users`);
   },
 };
+
+/** What an event does to its user's row: create it, delete it, or set these columns. */
+function changeOf(event: IntegrationEvent): 'insert' | 'delete' | Record<string, unknown> {
+  switch (event.eventType) {
+    case 'UserProvisioned':
+      return 'insert';
+    case 'UserAttributesChanged': {
+      const columns: Record<string, unknown> = {};
+      for (const [field, value] of Object.entries((event.data as UserAttributesChangedData).changes)) {
+        const column = COLUMNS[field as keyof typeof COLUMNS];
+        if (column) columns[column] = value;
+      }
+      return columns;
+    }
+    case 'UserLinkedToIdp':
+      return { owner: 'idp', idp: (event.data as UserLinkedToIdpData).idp };
+    case 'SiteAssigned':
+      return { site_id: (event.data as SiteAssignedData).siteId };
+    case 'UserDeactivated':
+      return { status: 'deactivated' };
+    case 'UserReactivated':
+      return { status: 'active' };
+    case 'DirectoryVisibilityChanged':
+      return { visible: (event.data as DirectoryVisibilityChangedData).visible };
+    case 'UserDeleted':
+      return 'delete';
+    default:
+      return {};
+  }
+}
+
+const COLUMN_TYPES: Record<string, string> = { site_id: 'uuid', visible: 'boolean' };
+
+/** One UPDATE for changes of the same columns to different users. */
+async function updateMany(manager: EntityManager, batch: readonly { event: IntegrationEvent; columns: Record<string, unknown> }[]): Promise<void> {
+  const names = Object.keys(batch[0].columns);
+  const rows = batch.map(({ event, columns }) => ({ ...columns, user_id: event.aggregateId, updated_at: event.occurredAt, version: event.aggregateVersion }));
+  await manager.query(
+    `UPDATE directory.users u SET ${[...names.map((name) => `${name} = r.${name}`), 'updated_at = r.updated_at', 'version = r.version'].join(', ')}
+       FROM jsonb_to_recordset($1::jsonb) AS r(${[...names.map((name) => `${name} ${COLUMN_TYPES[name] ?? 'text'}`), 'user_id uuid', 'updated_at timestamptz', 'version int'].join(', ')})
+      WHERE u.user_id = r.user_id`,
+    [JSON.stringify(rows)],
+  );
+}
 
 async function update(manager: EntityManager, event: IntegrationEvent, columns: Record<string, unknown>): Promise<void> {
   const entries = Object.entries(columns);
@@ -99,5 +120,43 @@ async function update(manager: EntityManager, event: IntegrationEvent, columns: 
     `UPDATE directory.users SET ${[...entries.map(([column], index) => `${column} = $${index + 4}`), 'updated_at = $2', 'version = $3'].join(', ')}
       WHERE user_id = $1`,
     [event.aggregateId, event.occurredAt, event.aggregateVersion, ...entries.map(([, value]) => value)],
+  );
+}
+
+async function insertProvisioned(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
+  const rows = events.map((event) => {
+    const data = event.data as UserProvisionedData;
+    const p = data.profile;
+    return {
+      user_id: data.userId,
+      tenant_id: event.tenantId,
+      user_name: data.userName,
+      external_id: data.externalId,
+      status: data.active ? 'active' : 'deactivated',
+      owner: data.owner,
+      idp: data.idp,
+      given_name: p.givenName,
+      family_name: p.familyName,
+      email: p.email,
+      title: p.title,
+      department: p.department,
+      mobile_phone: p.mobilePhone,
+      work_phone: p.workPhone,
+      locale: p.locale,
+      timezone: p.timezone,
+      created_at: event.occurredAt,
+      version: event.aggregateVersion,
+    };
+  });
+  await manager.query(
+    `INSERT INTO directory.users (user_id, tenant_id, user_name, external_id, status, owner, idp, given_name, family_name, email, title,
+                                  department, mobile_phone, work_phone, locale, timezone, created_at, updated_at, version)
+     SELECT user_id, tenant_id, user_name, external_id, status, owner, idp, given_name, family_name, email, title,
+            department, mobile_phone, work_phone, locale, timezone, created_at, created_at, version
+       FROM jsonb_to_recordset($1::jsonb) AS r(user_id uuid, tenant_id uuid, user_name text, external_id text, status text, owner text, idp text,
+            given_name text, family_name text, email text, title text, department text, mobile_phone text, work_phone text, locale text,
+            timezone text, created_at timestamptz, version int)
+     ON CONFLICT (user_id) DO NOTHING`,
+    [JSON.stringify(rows)],
   );
 }

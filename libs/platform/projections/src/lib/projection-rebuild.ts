@@ -1,3 +1,4 @@
+import type { IntegrationEvent } from '@identity/contracts';
 import type { DataSource } from 'typeorm';
 import { START_OF_STORE, type CommitCursor, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
 import { eventFor } from './inline-projections';
@@ -43,14 +44,17 @@ export async function rebuildProjection(
         [cursor.transactionId, cursor.position],
       )) as RebuildRow[];
       if (rows.length === 0) break;
+      const page: IntegrationEvent[] = [];
       for (const row of rows) {
         eventsRead++;
         const event = eventFor(projection, storedEventOf(row), mapper);
         if (!event) continue;
-        await projection.apply(manager, event);
+        page.push(event);
         progress.set(event.aggregateId, Math.max(progress.get(event.aggregateId) ?? 0, event.aggregateVersion));
         eventsApplied++;
       }
+      if (projection.applyMany) await projection.applyMany(manager, page);
+      else for (const event of page) await projection.apply(manager, event);
       const last = rows[rows.length - 1];
       cursor = { transactionId: last.transaction_id, position: last.global_position };
       onProgress?.(eventsRead);

@@ -17,6 +17,11 @@ export interface Projection {
    */
   privateStreams?: readonly string[];
   apply(manager: EntityManager, event: IntegrationEvent): Promise<void>;
+  /**
+   * Applies events in order with the same result as `apply` one by one, in fewer statements (a
+   * rebuild replays a whole store). Optional: without it, events are applied one by one.
+   */
+  applyMany?(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void>;
   /** Empties the read model before a rebuild. */
   reset(manager: EntityManager): Promise<void>;
 }
