@@ -178,6 +178,15 @@ export class UserQueries {
     return row ? toAdminUser(row) : null;
   }
 
+  /** A page past the end still reports how many there are. */
+  private async directoryCount(where: string, params: unknown[]): Promise<number> {
+    const [{ total }] = (await this.dataSource.query(
+      `SELECT count(*)::int AS total FROM directory.users u LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id WHERE ${where}`,
+      params,
+    )) as { total: number }[];
+    return total;
+  }
+
   /**
    * The company directory: visible, active users, found by name prefix or number prefix. The
    * desk-phone view shows the same people without their contact numbers.
@@ -207,18 +216,17 @@ export class UserQueries {
       if (digits.length > 0) conditions.push(`t.extension LIKE $${params.push(`${digits}%`)}`);
     }
     const where = conditions.join(' AND ');
-    const [{ total }] = (await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM directory.users u LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id WHERE ${where}`,
-      params,
-    )) as { total: number }[];
+    // The page and its total in one scan of the matching rows.
     const rows = (await this.dataSource.query(
-      `SELECT u.user_id, u.given_name, u.family_name, u.user_name, u.title, u.department, s.name AS site_name, u.mobile_phone, u.work_phone, t.extension, t.direct_number
+      `SELECT u.user_id, u.given_name, u.family_name, u.user_name, u.title, u.department, s.name AS site_name, u.mobile_phone, u.work_phone, t.extension, t.direct_number,
+              count(*) OVER ()::int AS total
          FROM directory.users u LEFT JOIN directory.sites s ON s.site_id = u.site_id LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id
         WHERE ${where}
         ORDER BY lower(u.family_name) NULLS LAST, lower(u.given_name) NULLS LAST, u.user_id
         OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, query.offset, query.limit],
-    )) as Row[];
+    )) as (Row & { total: number })[];
+    const total = rows[0]?.total ?? (query.offset > 0 ? await this.directoryCount(where, params) : 0);
     const withNumbers = query.view !== 'desk-phone';
     return {
       items: rows.map((row) => ({
