@@ -1,4 +1,5 @@
-// Two projects: fast unit specs (no servers) and integration specs against real PostgreSQL and Kafka.
+// Two projects: fast unit specs (no servers) and integration specs against real PostgreSQL and Kafka
+// (and a third, chaos, only under `npm run chaos`).
 const { swcOptions } = require('./tools/build/swc-options.cjs');
 const { compilerOptions } = require('./tsconfig.base.json');
 
@@ -27,5 +28,8 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/tools/test/integration-setup.cjs'],
       slowTestThreshold: 30,
     },
+    // Fault injection (`npm run chaos`): kills and stalls the PostgreSQL and Kafka it is given, so it
+    // exists only when run-chaos.mjs asks for it, never in `npm test`.
+    ...(process.env.CHAOS ? [{ ...shared, displayName: 'chaos', testMatch: ['<rootDir>/tools/chaos/**/*.chaos.ts'] }] : []),
   ],
 };
