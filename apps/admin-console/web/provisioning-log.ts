@@ -42,12 +42,12 @@ export function ProvisioningLog({ api }: { api: TenantApi }) {
     <form class="filters" aria-label="Filter the provisioning log" onSubmit=${apply}>
       <div class="field">
         <label for="log-outcome">Outcome</label>
-        <select id="log-outcome" name="outcome" value=${filters.outcome}>
+        <select id="log-outcome" name="outcome">
           <option value="">Any</option><option value="success">Succeeded</option><option value="failure">Failed</option>
         </select>
       </div>
-      <div class="field"><label for="log-from">From</label><input id="log-from" name="from" type="datetime-local" value=${filters.from} /></div>
-      <div class="field"><label for="log-to">To</label><input id="log-to" name="to" type="datetime-local" value=${filters.to} /></div>
+      <div class="field"><label for="log-from">From</label><input id="log-from" name="from" type="datetime-local" /></div>
+      <div class="field"><label for="log-to">To</label><input id="log-to" name="to" type="datetime-local" /></div>
       <div class="field checkbox"><input id="log-failures-first" name="failuresFirst" type="checkbox" checked=${filters.sort === 'failures-first'} /><label for="log-failures-first">Failures first</label></div>
       <button type="submit">Apply</button>
     </form>

@@ -16,8 +16,7 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
   const user = useLoad(() => api.get<AdminUser>(`/users/${encodeURIComponent(userId)}`), [api, userId]);
   const sites = useLoad(() => api.get<{ items: Site[] }>('/sites?limit=500'), [api]);
   const usage = useLoad(() => api.get<Usage>('/licenses'), [api]);
-  // The log has no per-user filter: the latest 500 entries of the company, narrowed here.
-  const history = useLoad(() => api.get<{ items: LogEntry[] }>('/provisioning/logs?limit=500'), [api]);
+  const history = useLoad(() => api.get<{ items: LogEntry[] }>(`/provisioning/logs?limit=200&user=${encodeURIComponent(userId)}`), [api, userId]);
   const [actionError, setActionError] = useState<unknown>(null);
   const [status, setStatus] = useState<string | null>(null);
 
@@ -50,7 +49,7 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
     run(visible ? 'Shown in the company directory.' : 'Hidden from the company directory.', () => api.send('PUT', `/users/${userId}/directory-visibility`, { json: { visible } }));
 
   const data = user.data;
-  const entries = (history.data?.items ?? []).filter((entry) => entry.resourceId === userId || (data && entry.userName?.toLowerCase() === data.userName.toLowerCase()));
+  const entries = history.data?.items ?? [];
   return html`<p><a href="#/users">← Users</a></p>
     <${PageHeading}>${data ? data.userName : 'User'}<//>
     <${Loading} loading=${user.loading && !data} />

@@ -64,34 +64,36 @@ export function Users({ api }: { api: TenantApi }) {
     setOffset(0);
   };
   const page = users.data;
+  // The filter form owns what the admin types (no value bindings): a list that refreshes while they
+  // type must not reset the fields to the filters last applied.
   return html`<${PageHeading}>Users<//>
     <form class="filters" role="search" aria-label="Find users" onSubmit=${apply}>
       <div class="field grow">
         <label for="users-q">Search</label>
-        <input id="users-q" name="q" type="search" value=${filters.q} placeholder="Username, name or email" />
+        <input id="users-q" name="q" type="search" placeholder="Username, name or email" />
       </div>
       <div class="field">
         <label for="users-status">Status</label>
-        <select id="users-status" name="status" value=${filters.status}>
+        <select id="users-status" name="status">
           <option value="">Any</option><option value="active">Active</option><option value="deactivated">Deactivated</option>
         </select>
       </div>
       <div class="field">
         <label for="users-owner">Managed by</label>
-        <select id="users-owner" name="owner" value=${filters.owner}>
+        <select id="users-owner" name="owner">
           <option value="">Anyone</option><option value="idp">Identity provider</option><option value="admin">Admins</option>
         </select>
       </div>
       <div class="field">
         <label for="users-site">Site</label>
-        <select id="users-site" name="siteId" value=${filters.siteId}>
+        <select id="users-site" name="siteId">
           <option value="">Any site</option>
           ${(sites.data?.items ?? []).map((site) => html`<option value=${site.siteId}>${site.name}</option>`)}
         </select>
       </div>
       <div class="field">
         <label for="users-licensed">License</label>
-        <select id="users-licensed" name="licensed" value=${filters.licensed}>
+        <select id="users-licensed" name="licensed">
           <option value="">Any</option><option value="true">Licensed</option><option value="false">Unlicensed</option>
         </select>
       </div>

@@ -1,6 +1,7 @@
 import {
   AddScimNewUsersVisible1764461400000,
   AddScimStaleSiteNames1764461500000,
+  AddScimLogByUser1764462300000,
   AddScimTelephony1764462100000,
   CreateScimSchema1764461200000,
   scimGroupsProjection,
@@ -29,7 +30,7 @@ export const scimIngestService: ServiceDefinition = {
     },
   ],
   module: ScimIngestModule,
-  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000, AddScimTelephony1764462100000],
+  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000, AddScimTelephony1764462100000, AddScimLogByUser1764462300000],
   // Settings and groups are written here and applied inline; users also change through the admin console.
   projections: [scimUsersProjection, scimSitesProjection, scimTenantAccessProjection, scimTelephonyProjection],
   inlineOnlyProjections: [scimSettingsProjection, scimGroupsProjection],

@@ -293,6 +293,22 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       });
       expect(log.status).toBe(200);
       expect(log.body.items.every((item) => item.outcome === 'failure')).toBe(true);
+
+      // One user's history: the failed create that carried the username, then what happened to the user.
+      const created = await scim<{ id: string }>('POST', '/Users', azure.createUser(userName));
+      await scim('POST', '/Users', azure.createUser(`other.${randomUUID()}@contoso.com`));
+      await eventually(async () => {
+        const history = await stack.admin<{ items: { operation: string; outcome: string; userName: string; resourceId: string | null }[] }>(
+          stack.scimBase,
+          'GET',
+          `/api/v1/tenants/${tenant.tenantId}/provisioning/logs?user=${created.body.id}`,
+          tenant.adminToken,
+        );
+        expect(history.body.items.map(({ outcome, userName: name }) => ({ outcome, name }))).toEqual([
+          { outcome: 'success', name: userName },
+          { outcome: 'failure', name: userName },
+        ]);
+      });
     });
   });
 });

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Max, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, IsUUID } from 'class-validator';
 
 export class EnableScimDto {
   @IsIn(['azure-ad', 'okta'])
@@ -30,6 +30,10 @@ export class ProvisioningLogQuery {
 
   @IsOptional() @IsISO8601()
   to?: string;
+
+  /** One user's history: entries about that user id, and the failed creates that carried its username. */
+  @IsOptional() @IsUUID()
+  user?: string;
 
   @IsOptional() @IsIn(['time', 'failures-first'])
   sort: 'time' | 'failures-first' = 'time';

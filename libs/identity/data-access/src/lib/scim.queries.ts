@@ -189,13 +189,19 @@ export class ScimQueries {
   /** The tenant's provisioning log, newest first (or failures first), filtered by outcome and time. */
   async provisioningLog(
     tenantId: string,
-    query: { outcome?: 'success' | 'failure'; from?: string; to?: string; sort: 'time' | 'failures-first'; offset: number; limit: number },
+    query: { outcome?: 'success' | 'failure'; from?: string; to?: string; user?: string; sort: 'time' | 'failures-first'; offset: number; limit: number },
   ) {
     const conditions = ['tenant_id = $1'];
     const params: unknown[] = [tenantId];
     if (query.outcome) conditions.push(`outcome = $${params.push(query.outcome)}`);
     if (query.from) conditions.push(`at >= $${params.push(query.from)}`);
     if (query.to) conditions.push(`at < $${params.push(query.to)}`);
+    if (query.user) {
+      const index = params.push(query.user);
+      conditions.push(
+        `(resource_id = $${index}::text OR lower(user_name) = (SELECT lower(user_name) FROM scim.users WHERE tenant_id = $1 AND user_id = $${index}::uuid))`,
+      );
+    }
     const order = query.sort === 'failures-first' ? `(outcome = 'failure') DESC, at DESC, entry_id DESC` : 'at DESC, entry_id DESC';
     const where = conditions.join(' AND ');
     const [{ total }] = (await this.db.query(`SELECT count(*)::int AS total FROM scim.provisioning_log WHERE ${where}`, params)) as { total: number }[];
