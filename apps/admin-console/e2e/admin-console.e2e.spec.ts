@@ -276,6 +276,11 @@ describe('admin console in headless Chromium', () => {
     await go('Provisioning log', 'Provisioning log');
     const log = page.getByRole('table', { name: 'Provisioning requests' });
     await expectVisible(log);
+    // The log is written in batches just after each response: wait until both requests are in it.
+    await eventually(async () => {
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await expectVisible(page.getByText('2 entries'), 1_000);
+    });
     // Failures first is the default order: the failed create leads.
     await expectVisible(log.getByRole('row').nth(1).getByText('Failed (409)'));
     await page.getByLabel('Outcome', { exact: true }).selectOption('success');
