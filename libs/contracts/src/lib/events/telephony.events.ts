@@ -69,3 +69,19 @@ export const PhoneNumberReleased = defineEvent<'PhoneNumberReleased', PhoneNumbe
   dataSchema: objectSchema({ userId: uuid, number: e164, reason: releaseReason, quarantinedUntil: { type: ['string', 'null'], format: 'date-time' } }),
   example: { userId, number: '+14255550123', reason: 'user-deleted', quarantinedUntil: '2027-03-01T00:00:00.000Z' },
 });
+
+/** What a telephony event changes of a user's profile, for the read models that keep a copy of it. */
+export function telephonyProfileChange(event: { eventType: string; data: unknown }): { field: 'extension' | 'directNumber'; value: string | null } | null {
+  switch (event.eventType) {
+    case 'ExtensionAssigned':
+      return { field: 'extension', value: (event.data as ExtensionAssignedData).extension };
+    case 'ExtensionReleased':
+      return { field: 'extension', value: null };
+    case 'PhoneNumberAssigned':
+      return { field: 'directNumber', value: (event.data as PhoneNumberAssignedData).number };
+    case 'PhoneNumberReleased':
+      return { field: 'directNumber', value: null };
+    default:
+      return null;
+  }
+}

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { TOPICS, type ExtensionAssignedData, type IntegrationEvent, type PhoneNumberAssignedData } from '@identity/contracts';
+import { TOPICS, telephonyProfileChange, type IntegrationEvent } from '@identity/contracts';
 import type { Projection } from '@identity/platform-projections';
 
 /** Each user's extension and direct number, for the directories; apart from users so the events may arrive in any order. */
@@ -30,27 +30,21 @@ export const directoryTelephonyProjection: Projection = {
   schema: 'directory',
   topics: [TOPICS.licensingTelephony.name],
   async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
-    const set = (column: 'extension' | 'direct_number', value: string | null) =>
-      manager.query(
-        `INSERT INTO directory.user_telephony (user_id, tenant_id, ${column}${column === 'direct_number' ? ', direct_digits' : ''})
-         VALUES ($1, $2, $3${column === 'direct_number' ? ', $4' : ''})
-         ON CONFLICT (user_id) DO UPDATE SET ${column} = excluded.${column}${column === 'direct_number' ? ', direct_digits = excluded.direct_digits' : ''}`,
-        column === 'direct_number' ? [event.aggregateId, event.tenantId, value, value?.replace(/[^0-9]/g, '') ?? null] : [event.aggregateId, event.tenantId, value],
+    const change = telephonyProfileChange(event);
+    if (!change) return;
+    if (change.field === 'extension') {
+      await manager.query(
+        `INSERT INTO directory.user_telephony (user_id, tenant_id, extension) VALUES ($1, $2, $3)
+         ON CONFLICT (user_id) DO UPDATE SET extension = excluded.extension`,
+        [event.aggregateId, event.tenantId, change.value],
       );
-    switch (event.eventType) {
-      case 'ExtensionAssigned':
-        await set('extension', (event.data as ExtensionAssignedData).extension);
-        return;
-      case 'ExtensionReleased':
-        await set('extension', null);
-        return;
-      case 'PhoneNumberAssigned':
-        await set('direct_number', (event.data as PhoneNumberAssignedData).number);
-        return;
-      case 'PhoneNumberReleased':
-        await set('direct_number', null);
-        return;
+      return;
     }
+    await manager.query(
+      `INSERT INTO directory.user_telephony (user_id, tenant_id, direct_number, direct_digits) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (user_id) DO UPDATE SET direct_number = excluded.direct_number, direct_digits = excluded.direct_digits`,
+      [event.aggregateId, event.tenantId, change.value, change.value?.replace(/[^0-9]/g, '') ?? null],
+    );
   },
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE directory.user_telephony`);

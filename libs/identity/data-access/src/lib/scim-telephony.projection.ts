@@ -1,5 +1,5 @@
 import type { EntityManager, MigrationInterface, QueryRunner } from 'typeorm';
-import { TOPICS, type ExtensionAssignedData, type IntegrationEvent, type PhoneNumberAssignedData } from '@identity/contracts';
+import { TOPICS, telephonyProfileChange, type IntegrationEvent } from '@identity/contracts';
 import type { Projection } from '@identity/platform-projections';
 
 /** The extension and direct number an admin assigned, which SCIM GET shows read-only. */
@@ -20,25 +20,13 @@ export const scimTelephonyProjection: Projection = {
   schema: 'scim',
   topics: [TOPICS.licensingTelephony.name],
   async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
-    const set = (column: 'extension' | 'direct_number', value: string | null) =>
-      manager.query(
-        `INSERT INTO scim.user_telephony (user_id, ${column}) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET ${column} = excluded.${column}`,
-        [event.aggregateId, value],
-      );
-    switch (event.eventType) {
-      case 'ExtensionAssigned':
-        await set('extension', (event.data as ExtensionAssignedData).extension);
-        return;
-      case 'ExtensionReleased':
-        await set('extension', null);
-        return;
-      case 'PhoneNumberAssigned':
-        await set('direct_number', (event.data as PhoneNumberAssignedData).number);
-        return;
-      case 'PhoneNumberReleased':
-        await set('direct_number', null);
-        return;
-    }
+    const change = telephonyProfileChange(event);
+    if (!change) return;
+    const column = change.field === 'extension' ? 'extension' : 'direct_number';
+    await manager.query(`INSERT INTO scim.user_telephony (user_id, ${column}) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET ${column} = excluded.${column}`, [
+      event.aggregateId,
+      change.value,
+    ]);
   },
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE scim.user_telephony`);
