@@ -279,7 +279,8 @@ describe('admin console in headless Chromium', () => {
     // The log is written in batches just after each response: wait until both requests are in it.
     await eventually(async () => {
       await page.getByRole('button', { name: 'Apply' }).click();
-      await expectVisible(page.getByText('2 entries'), 1_000);
+      await expectVisible(log.getByText('Failed (409)'), 1_000);
+      await expectVisible(log.getByText('201', { exact: true }), 1_000);
     });
     // Failures first is the default order: the failed create leads.
     await expectVisible(log.getByRole('row').nth(1).getByText('Failed (409)'));
