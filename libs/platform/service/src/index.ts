@@ -10,3 +10,4 @@ export * from './lib/bootstrap';
 export * from './lib/path-router';
 export * from './lib/free-port';
 export * from './lib/sso-admin-tokens';
+export * from './lib/es256-jwt';

@@ -1,4 +1,5 @@
-import { createPublicKey, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { verifiedEs256Claims } from './es256-jwt';
 import { ProblemError } from './problem-details';
 
 const REFRESH_AFTER_MS = 5 * 60_000;
@@ -25,14 +26,8 @@ export class SsoAdminTokens {
 
   /** The company a valid, unexpired console-admin token is for; null for anything else. */
   async tenantOf(token: string): Promise<string | null> {
-    const [header, payload, signature] = token.split('.');
-    const head = decode(header);
-    if (head?.alg !== 'ES256' || typeof head.kid !== 'string') return null;
-    const key = await this.key(head.kid);
-    if (!key || !verify('sha256', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))) return null;
-    const claims = decode(payload);
+    const claims = await verifiedEs256Claims(token, (keyId) => this.key(keyId));
     if (!claims || claims.iss !== this.issuer || claims.adm !== true || typeof claims.tid !== 'string') return null;
-    if (typeof claims.exp !== 'number' || claims.exp * 1000 <= Date.now()) return null;
     return claims.tid;
   }
 
@@ -55,14 +50,5 @@ export class SsoAdminTokens {
     }
     this.keys = new Map((body.keys ?? []).filter((jwk) => typeof jwk.kid === 'string').map((jwk) => [jwk.kid!, createPublicKey({ key: jwk, format: 'jwk' })]));
     this.fetchedAt = Date.now();
-  }
-}
-
-function decode(part: string | undefined): Record<string, unknown> | null {
-  try {
-    const value = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as unknown;
-    return value && typeof value === 'object' ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
   }
 }

@@ -1,4 +1,5 @@
-import { createPrivateKey, createPublicKey, sign, verify, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { signEs256Jwt, verifiedEs256Claims } from '@identity/platform-service';
 import type { SessionRecord, SigningKeyStore } from '@identity/sso-data-access';
 
 export interface AccessTokenClaims {
@@ -38,39 +39,19 @@ export class AccessTokens {
       iat: now,
       exp: expiresAt,
     };
-    const signingInput = `${base64url({ alg: 'ES256', typ: 'JWT', kid: key.keyId })}.${base64url(claims)}`;
-    const signature = sign('sha256', Buffer.from(signingInput), { key: createPrivateKey(key.privateKeyPem), dsaEncoding: 'ieee-p1363' });
-    return { accessToken: `${signingInput}.${signature.toString('base64url')}`, tokenType: 'Bearer', expiresIn: expiresAt - now };
+    return { accessToken: signEs256Jwt(claims, key.privateKeyPem, key.keyId), tokenType: 'Bearer', expiresIn: expiresAt - now };
   }
 
   /** The claims of a token we signed that has not expired; null for anything else. */
   async verify(token: string): Promise<AccessTokenClaims | null> {
-    const parts = token.split('.');
-    if (parts.length !== 3 || token.length > 4096) return null;
-    const header = decode<{ alg?: string; kid?: string }>(parts[0]);
-    if (!header || header.alg !== 'ES256') return null;
-    const jwk = (await this.keys.publicKeys()).find((candidate) => candidate.kid === header.kid);
-    if (!jwk) return null;
-    const valid = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), { key: createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }), dsaEncoding: 'ieee-p1363' }, Buffer.from(parts[2], 'base64url'));
-    const claims = valid ? decode<AccessTokenClaims>(parts[1]) : null;
-    if (!claims || claims.iss !== this.issuer || typeof claims.exp !== 'number' || claims.exp <= Math.floor(Date.now() / 1000)) return null;
-    return claims;
+    const claims = await verifiedEs256Claims(token, async (keyId) => {
+      const jwk = (await this.keys.publicKeys()).find((candidate) => candidate.kid === keyId);
+      return jwk ? createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }) : undefined;
+    });
+    return claims && claims.iss === this.issuer ? (claims as unknown as AccessTokenClaims) : null;
   }
 
   async jwks(): Promise<{ keys: JsonWebKey[] }> {
     return { keys: await this.keys.publicKeys() };
-  }
-}
-
-function base64url(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}
-
-function decode<T>(part: string): T | null {
-  try {
-    const value = JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as unknown;
-    return value && typeof value === 'object' ? (value as T) : null;
-  } catch {
-    return null;
   }
 }

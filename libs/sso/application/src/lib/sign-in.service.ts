@@ -31,7 +31,7 @@ export interface SignedIn {
 @Injectable()
 export class SignInService {
   private readonly consumed: ConsumedAssertions;
-  readonly sessions: SessionStore;
+  private readonly sessions: SessionStore;
 
   constructor(
     @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
