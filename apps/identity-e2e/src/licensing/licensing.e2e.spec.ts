@@ -24,6 +24,24 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
 
   afterAll(() => stack.stop());
 
+  type ImportResult = { line: number; outcome: string; error?: string };
+  const byLine = (results: ImportResult[]) => [...results].sort((a, b) => a.line - b.line);
+  /** Uploads a license CSV to the second instance and waits for the job to finish. */
+  const importCsv = async (csv: string, dryRun: boolean) => {
+    const response = await fetch(`${base(1)}/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(response.status).toBe(202);
+    const { jobId } = (await response.json()) as { jobId: string };
+    return eventually(async () => {
+      const job = await api<{ status: string; processed: number; total: number; summary: Record<string, number>; results: ImportResult[] }>('GET', `/imports/${jobId}`);
+      expect(job.body.status).toBe('finished');
+      return job.body;
+    });
+  };
+
   /** Provisions over SCIM and waits until licensing knows the user. */
   const provision = async (options: { site?: string | null; department?: string } = {}) => {
     const body = azure.createUser(`lic.${randomUUID().slice(0, 8)}@contoso.com`, options.site ?? 'London');
@@ -97,28 +115,11 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     const [a, b] = [await provision(), await provision()];
     const noSite = await provision({ site: null });
     const csv = ['username,plan,action', `${a.userName},X6,assign`, `${b.userName.toUpperCase()},X6,`, `${noSite.userName},X6,assign`, `ghost@contoso.com,X6,assign`, `${a.userName},X6,explode`].join('\n');
-    const run = async (dryRun: boolean) => {
-      const started = await stack.admin<{ jobId: string }>(base(1), 'POST', `/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, tenant.adminToken);
-      expect(started.status).toBe(400); // no body
-      const response = await fetch(`${base(1)}/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
-        body: csv,
-      });
-      expect(response.status).toBe(202);
-      const { jobId } = (await response.json()) as { jobId: string };
-      return eventually(async () => {
-        const job = await api<{ status: string; processed: number; total: number; summary: Record<string, number>; results: { line: number; outcome: string; error?: string }[] }>(
-          'GET',
-          `/imports/${jobId}`,
-        );
-        expect(job.body.status).toBe('finished');
-        return job.body;
-      });
-    };
+    const run = (dryRun: boolean) => importCsv(csv, dryRun);
+    const started = await stack.admin<{ jobId: string }>(base(1), 'POST', `/api/v1/tenants/${tenant.tenantId}/licenses/imports`, tenant.adminToken);
+    expect(started.status).toBe(400); // no body
     const dry = await run(true);
     // Results list the errors first; by line they read:
-    const byLine = (results: { line: number; outcome: string; error?: string }[]) => [...results].sort((a, b) => a.line - b.line);
     expect(dry.results[0].outcome).toBe('error');
     expect(byLine(dry.results).map((row) => [row.line, row.outcome])).toEqual([
       [2, 'would-assign'],
@@ -134,6 +135,32 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X6')).toMatchObject({ used: 2, free: 0 });
     const again = await run(false);
     expect(again.summary).toEqual({ changed: 0, wouldChange: 0, unchanged: 2, errors: 3 });
+  });
+
+  it('gives each row of a batch its own outcome when the seats run out within it, and applies a user’s rows in file order', async () => {
+    expect((await setSeats('X8-import', 2)).status).toBe(200);
+    const [a, b, c] = [await provision(), await provision(), await provision()];
+    const lines = (...rows: string[]) => ['username,plan,action', ...rows].join('\n');
+    const first = await importCsv(lines(`${a.userName},X8-import,assign`, `${b.userName},X8-import,assign`, `${c.userName},X8-import,assign`, `${a.userName},X8-import,unassign`, `${c.userName},X8-import,assign`), false);
+    expect(byLine(first.results).map((row) => [row.line, row.outcome])).toEqual([
+      [2, 'assigned'],
+      [3, 'assigned'],
+      [4, 'error'],
+      [5, 'unassigned'],
+      [6, 'assigned'],
+    ]);
+    expect(byLine(first.results)[2].error).toContain('no free X8-import seat');
+    const holders = async () => (await api<{ items: { userName: string; plan: string | null }[] }>('GET', '/users?licensed=true&plan=X8-import&limit=500')).body.items.map((user) => user.userName).sort();
+    expect(await holders()).toEqual([b.userName, c.userName].sort());
+    // One transaction for the batch, and the second row for a user after it:
+    const second = await importCsv(lines(`${b.userName},X8-import,unassign`, `${a.userName},X8-import,assign`, `${b.userName},X8-import,assign`), false);
+    expect(byLine(second.results).map((row) => [row.line, row.outcome])).toEqual([
+      [2, 'unassigned'],
+      [3, 'assigned'],
+      [4, 'error'],
+    ]);
+    expect(await holders()).toEqual([a.userName, c.userName].sort());
+    expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X8-import')).toMatchObject({ used: 2, free: 0 });
   });
 
   it('auto-assigns by rule on provisioning through SCIM, and lists users a rule could not serve', async () => {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { licensingLedgerProjection, LicensingQueries } from '@identity/licensing-data-access';
+import { licensingLedgerProjection, LicensingQueries, type LicensingUserRow } from '@identity/licensing-data-access';
 import {
   licenseDecider,
   LicensingRuleViolation,
@@ -33,19 +33,45 @@ export class LicensingService {
 
   async assign(tenantId: string, userId: string, plan: string, swap: boolean, correlationId: string): Promise<AssignOutcome> {
     const user = await this.queries.user(tenantId, userId);
-    const events = await this.license(tenantId, userId, correlationId, {
-      type: 'AssignLicense',
-      userId,
-      plan,
-      swap,
-      user: { found: user !== null, deleted: user?.status === 'deleted', hasSite: user?.siteId != null },
-    });
-    return events.length === 0 ? 'unchanged' : events.length === 2 ? 'swapped' : 'assigned';
+    const events = await this.license(tenantId, userId, correlationId, assignCommand(userId, plan, swap, user));
+    return assignOutcome(events);
   }
 
   async unassign(tenantId: string, userId: string, correlationId: string): Promise<'unassigned' | 'unchanged'> {
     const events = await this.license(tenantId, userId, correlationId, { type: 'UnassignLicense', userId });
-    return events.length === 0 ? 'unchanged' : 'unassigned';
+    return unassignOutcome(events);
+  }
+
+  /**
+   * Many assignments and unassignments of one company in one transaction (a CSV import's batch):
+   * each change's outcome, or the problem that refused it, in order. When the transaction as a
+   * whole fails (a concurrent change of one of the licenses, the seats running out within the
+   * batch) nothing is stored and it throws: the caller then makes the changes one by one.
+   */
+  async changeMany(
+    tenantId: string,
+    changes: readonly ({ action: 'assign'; user: LicensingUserRow; plan: string } | { action: 'unassign'; user: LicensingUserRow })[],
+    correlationId: string,
+  ): Promise<(AssignOutcome | 'unassigned' | ProblemError)[]> {
+    const results = await this.infrastructure.commands.runBatch({
+      streamType: 'license',
+      decider: licenseDecider,
+      commands: changes.map((change) => ({
+        streamId: `license-${change.user.userId}`,
+        command: change.action === 'assign' ? assignCommand(change.user.userId, change.plan, false, change.user) : ({ type: 'UnassignLicense', userId: change.user.userId } as const),
+      })),
+      context: { tenantId, correlationId, actor: 'licensing' },
+      toOutbox: outboxFor(publishAsIs),
+      inTransaction: inlineProjections([licensingLedgerProjection], publishAsIs),
+    });
+    return results.map((result, index) => {
+      if ('refused' in result) {
+        const problem = asProblem(result.refused);
+        if (problem instanceof ProblemError) return problem;
+        throw result.refused;
+      }
+      return changes[index].action === 'assign' ? assignOutcome(result.outcome.events) : unassignOutcome(result.outcome.events);
+    });
   }
 
   /** What assign would do now, storing nothing (CSV dry runs); seats are checked too. */
@@ -54,7 +80,7 @@ export class LicensingService {
     const { events } = await this.infrastructure.commands.dryRun({
       streamId: `license-${userId}`,
       decider: licenseDecider,
-      command: { type: 'AssignLicense', userId, plan, swap: false, user: { found: user !== null, deleted: user?.status === 'deleted', hasSite: user?.siteId != null } },
+      command: assignCommand(userId, plan, false, user),
     });
     if (events.length === 0) return 'unchanged';
     const seats = (await this.queries.usage(tenantId)).plans.find((entry) => entry.plan === plan);
@@ -94,6 +120,13 @@ export class LicensingService {
     }
   }
 }
+
+function assignCommand(userId: string, plan: string, swap: boolean, user: LicensingUserRow | null): LicenseCommand {
+  return { type: 'AssignLicense', userId, plan, swap, user: { found: user !== null, deleted: user?.status === 'deleted', hasSite: user?.siteId != null } };
+}
+
+const assignOutcome = (events: readonly unknown[]): AssignOutcome => (events.length === 0 ? 'unchanged' : events.length === 2 ? 'swapped' : 'assigned');
+const unassignOutcome = (events: readonly unknown[]): 'unassigned' | 'unchanged' => (events.length === 0 ? 'unchanged' : 'unassigned');
 
 const STATUS: Record<LicensingRuleViolation['code'], number> = {
   'user-not-found': 404,

@@ -51,6 +51,16 @@ export class LicensingQueries {
     return row ?? null;
   }
 
+  /** The users of a batch of usernames (case-insensitive), keyed by lower-cased username. */
+  async usersNamed(tenantId: string, userNames: readonly string[]): Promise<Map<string, LicensingUserRow>> {
+    const rows = (await this.dataSource.query(
+      `SELECT ${USER} FROM licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id
+        WHERE u.tenant_id = $1 AND lower(u.user_name) = ANY($2::text[]) AND u.status <> 'deleted'`,
+      [tenantId, userNames.map((name) => name.toLowerCase())],
+    )) as LicensingUserRow[];
+    return new Map(rows.map((row) => [row.userName.toLowerCase(), row]));
+  }
+
   async users(tenantId: string, query: { licensed?: boolean; plan?: string; offset: number; limit: number }) {
     const conditions = [`u.tenant_id = $1`, `u.status <> 'deleted'`];
     const params: unknown[] = [tenantId];

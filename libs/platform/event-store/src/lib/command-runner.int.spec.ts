@@ -45,4 +45,29 @@ describe('CommandRunner (real PostgreSQL)', () => {
       name: 'StreamVersionConflictError',
     });
   });
+
+  it('runs a batch of commands in one append, handing back the decider’s refusals one by one', async () => {
+    const limited = { ...counter, decide: (command: { by: number }, total: number) => (command.by < 0 && total + command.by < 0 ? fail('below zero') : counter.decide(command)) };
+    const fail = (message: string): never => {
+      throw new Error(message);
+    };
+    const [a, b, c] = [`counter-${randomUUID()}`, `counter-${randomUUID()}`, `counter-${randomUUID()}`];
+    await runner.run({ streamId: a, streamType: 'counter', decider: limited, command: { by: 5 }, context });
+    const results = await runner.runBatch({
+      streamType: 'counter',
+      decider: limited,
+      context,
+      commands: [
+        { streamId: a, command: { by: -2 } },
+        { streamId: b, command: { by: -1 } },
+        { streamId: c, command: { by: 0 } },
+      ],
+    });
+    expect(results[0]).toMatchObject({ outcome: { state: 3, version: 2 } });
+    expect(results[1]).toMatchObject({ refused: { message: 'below zero' } });
+    expect(results[2]).toMatchObject({ outcome: { state: 0, version: 0, events: [] } });
+    const after = await runner.run({ streamId: a, streamType: 'counter', decider: limited, command: { by: 0 }, context });
+    expect(after.state).toBe(3);
+    expect((await runner.run({ streamId: b, streamType: 'counter', decider: limited, command: { by: 0 }, context })).version).toBe(0);
+  });
 });

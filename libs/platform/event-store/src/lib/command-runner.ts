@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { StreamVersionConflictError } from './event-store.errors';
 import type { InTransaction, PostgresEventStore } from './postgres-event-store';
-import type { NewEvent, OutboxMessage, ReservationChange, StoredEvent } from './event-store.types';
+import type { NewEvent, OutboxMessage, ReservationChange, StoredEvent, StoredEventDraft } from './event-store.types';
 
 /** The pure heart of an aggregate: what happened (evolve) and what should happen (decide). */
 export interface Decider<State, Command, Event extends NewEvent> {
@@ -72,19 +72,7 @@ export class CommandRunner {
             streamType: request.streamType,
             tenantId: request.context.tenantId,
             expectedVersion: version,
-            events: decided.map((event) => ({
-              type: event.type,
-              data: event.data,
-              schemaVersion: request.schemaVersion?.(event.type) ?? 1,
-              metadata: {
-                eventId: randomUUID(),
-                tenantId: request.context.tenantId,
-                occurredAt,
-                correlationId: request.context.correlationId,
-                causationId: request.context.causationId ?? request.context.correlationId,
-                ...(request.context.actor ? { actor: request.context.actor } : {}),
-              },
-            })),
+            events: decided.map((event) => this.draft(event, request, occurredAt)),
             reservations: request.reservations?.(decided, before),
             toOutbox: request.toOutbox,
           },
@@ -99,12 +87,82 @@ export class CommandRunner {
     }
   }
 
+  /**
+   * Runs many commands of one aggregate type, one stream each, as one transaction: one read for
+   * all the streams, one append for all the decisions. A command the decider refuses gets its
+   * error back and takes no part; any failure of the append itself (a concurrent writer, a check
+   * in an inline projection) rolls every command back and is thrown, so the caller can fall back
+   * to `run` one by one and learn each command's own outcome.
+   */
+  async runBatch<State, Command, Event extends NewEvent>(
+    batch: Pick<RunCommand<State, Command, Event>, 'streamType' | 'decider' | 'context' | 'reservations' | 'toOutbox' | 'schemaVersion' | 'inTransaction'> & {
+      commands: readonly { streamId: string; command: Command }[];
+    },
+  ): Promise<({ outcome: CommandOutcome<State> } | { refused: unknown })[]> {
+    const { decider } = batch;
+    const histories = await this.store.readStreams(batch.commands.map((entry) => entry.streamId));
+    const occurredAt = new Date().toISOString();
+    const decisions = batch.commands.map(({ streamId, command }) => {
+      const history = histories.get(streamId)!;
+      const before = history.reduce((current, event) => decider.evolve(current, event as unknown as Event), decider.initialState());
+      try {
+        return { streamId, before, version: history.length, events: decider.decide(command, before) };
+      } catch (refused) {
+        return { streamId, refused };
+      }
+    });
+    const appends = decisions.filter((decision) => 'events' in decision && decision.events!.length > 0) as { streamId: string; before: State; version: number; events: Event[] }[];
+    const results =
+      appends.length === 0
+        ? []
+        : await this.store.appendToStreams(
+            appends.map((decision) => ({
+              streamId: decision.streamId,
+              streamType: batch.streamType,
+              tenantId: batch.context.tenantId,
+              expectedVersion: decision.version,
+              events: decision.events.map((event) => this.draft(event, batch, occurredAt)),
+              reservations: batch.reservations?.(decision.events, decision.before),
+              toOutbox: batch.toOutbox,
+            })),
+            batch.inTransaction,
+          );
+    const appended = new Map(appends.map((decision, index) => [decision.streamId, results[index]]));
+    return decisions.map((decision) => {
+      if ('refused' in decision) return { refused: decision.refused };
+      const result = appended.get(decision.streamId);
+      const state = decision.events.reduce((current, event) => decider.evolve(current, event), decision.before);
+      return { outcome: { version: result?.nextVersion ?? decision.version, state, events: result?.events ?? [] } };
+    });
+  }
+
   /** What the command would decide now, stored nowhere: for dry runs (a CSV upload's preview, say). */
   async dryRun<State, Command, Event extends NewEvent>(
     request: Pick<RunCommand<State, Command, Event>, 'streamId' | 'decider' | 'command' | 'loadState'>,
   ): Promise<{ version: number; events: Event[] }> {
     const { state, version } = request.loadState ? await request.loadState() : await this.fold(request.streamId, request.decider);
     return { version, events: request.decider.decide(request.command, state) };
+  }
+
+  private draft<Event extends NewEvent>(
+    event: Event,
+    request: { context: CommandContext; schemaVersion?(eventType: string): number },
+    occurredAt: string,
+  ): StoredEventDraft {
+    const { context } = request;
+    return {
+      type: event.type,
+      data: event.data,
+      schemaVersion: request.schemaVersion?.(event.type) ?? 1,
+      metadata: {
+        eventId: randomUUID(),
+        tenantId: context.tenantId,
+        occurredAt,
+        correlationId: context.correlationId,
+        causationId: context.causationId ?? context.correlationId,
+        ...(context.actor ? { actor: context.actor } : {}),
+      },
+    };
   }
 
   private async fold<State, Command, Event extends NewEvent>(streamId: string, decider: Decider<State, Command, Event>) {

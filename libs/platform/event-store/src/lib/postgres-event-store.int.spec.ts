@@ -92,6 +92,34 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
     expect(count).toBe(1);
   });
 
+  it('appends to many streams in one transaction: all of them, or on one stale version none', async () => {
+    const existing = `user-${randomUUID()}`;
+    await store.appendToStream({ streamId: existing, streamType: 'user', tenantId, expectedVersion: 0, events: [draft('A')] });
+    const fresh = `user-${randomUUID()}`;
+    const toOutbox = (events: readonly { eventId: string; streamId: string }[]) => events.map((event) => ({ eventId: event.eventId, topic: 't', key: event.streamId, headers: {}, payload: {} }));
+    const results = await store.appendToStreams([
+      { streamId: existing, streamType: 'user', tenantId, expectedVersion: 1, events: [draft('B'), draft('C')], toOutbox },
+      { streamId: fresh, streamType: 'user', tenantId, expectedVersion: 0, events: [draft('X')], toOutbox },
+    ]);
+    expect(results.map((result) => [result.nextVersion, result.events.map((event) => event.streamVersion)])).toEqual([
+      [3, [2, 3]],
+      [1, [1]],
+    ]);
+    const streams = await store.readStreams([existing, fresh, `user-${randomUUID()}`]);
+    expect([...streams.values()].map((events) => events.map((event) => event.type))).toEqual([['A', 'B', 'C'], ['X'], []]);
+
+    const another = `user-${randomUUID()}`;
+    await expect(
+      store.appendToStreams([
+        { streamId: another, streamType: 'user', tenantId, expectedVersion: 0, events: [draft('Y')], toOutbox },
+        { streamId: existing, streamType: 'user', tenantId, expectedVersion: 1, events: [draft('D')], toOutbox },
+      ]),
+    ).rejects.toMatchObject({ name: 'StreamVersionConflictError', streamId: existing });
+    expect((await store.readStreams([another, existing])).get(another)).toEqual([]);
+    const [{ count }] = await dataSource.query(`SELECT count(*)::int AS count FROM event_store.outbox WHERE message_key = ANY($1)`, [[existing, fresh, another]]);
+    expect(count).toBe(3);
+  });
+
   it('reads all events in commit order and never past a transaction still in flight', async () => {
     const { cursor: start } = await store.readAll(undefined, 100_000);
     const late = new Client({ connectionString: url });

@@ -16,7 +16,7 @@ interface EventRow {
 }
 
 /** Work that must commit or roll back with the appended events (inline projections, say). */
-export type InTransaction = (manager: EntityManager, result: AppendResult) => Promise<void>;
+export type InTransaction = (manager: EntityManager, events: readonly StoredEvent[]) => Promise<void>;
 
 export class PostgresEventStore {
   private readonly upcasters = new Map<string, Upcaster[]>();
@@ -38,44 +38,58 @@ export class PostgresEventStore {
    * concurrency guard: only one writer can move it from the expected version.
    */
   async appendToStream(request: AppendRequest, inTransaction?: InTransaction): Promise<AppendResult> {
-    if (request.events.length === 0) throw new Error('appendToStream needs at least one event');
+    const [result] = await this.appendToStreams([request], inTransaction);
+    return result;
+  }
+
+  /**
+   * Appends to several streams in one transaction (a bulk import's batch, say): all of them or,
+   * on the first conflict, none. One statement per table, whatever the number of streams and
+   * events: a round trip costs more than a row.
+   */
+  async appendToStreams(requests: readonly AppendRequest[], inTransaction?: InTransaction): Promise<AppendResult[]> {
+    if (requests.length === 0 || requests.some((request) => request.events.length === 0)) throw new Error('an append needs at least one event per stream');
+    if (new Set(requests.map((request) => request.streamId)).size !== requests.length) throw new Error('one append per stream in a batch');
     return this.dataSource.transaction(async (manager) => {
-      const firstVersion = await this.advanceStream(manager, request);
-      // One statement per table, whatever the number of events: a round trip costs more than a row.
+      const firstVersions = await this.advanceStreams(manager, requests);
+      const drafts = requests.flatMap((request, index) =>
+        request.events.map((draft, offset) => ({ request, draft, version: firstVersions[index] + offset })),
+      );
       const rows = (await manager.query(
         `INSERT INTO event_store.events
            (stream_id, stream_type, stream_version, tenant_id, event_id, event_type, schema_version, data, metadata, occurred_at)
-         SELECT $1, $2, version, $3, event_id, event_type, schema_version, data, metadata, occurred_at
-           FROM unnest($4::int[], $5::uuid[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[])
-             AS e(version, event_id, event_type, schema_version, data, metadata, occurred_at)
-         RETURNING global_position, stream_version`,
+         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[])
+         RETURNING global_position, event_id`,
         [
-          request.streamId,
-          request.streamType,
-          request.tenantId,
-          request.events.map((_, index) => firstVersion + index),
-          request.events.map((draft) => draft.metadata.eventId),
-          request.events.map((draft) => draft.type),
-          request.events.map((draft) => draft.schemaVersion),
-          request.events.map((draft) => JSON.stringify(draft.data)),
-          request.events.map((draft) => JSON.stringify(draft.metadata)),
-          request.events.map((draft) => draft.metadata.occurredAt),
+          drafts.map(({ request }) => request.streamId),
+          drafts.map(({ request }) => request.streamType),
+          drafts.map(({ version }) => version),
+          drafts.map(({ request }) => request.tenantId),
+          drafts.map(({ draft }) => draft.metadata.eventId),
+          drafts.map(({ draft }) => draft.type),
+          drafts.map(({ draft }) => draft.schemaVersion),
+          drafts.map(({ draft }) => JSON.stringify(draft.data)),
+          drafts.map(({ draft }) => JSON.stringify(draft.metadata)),
+          drafts.map(({ draft }) => draft.metadata.occurredAt),
         ],
-      )) as { global_position: string; stream_version: number }[];
-      const positions = new Map(rows.map((row) => [row.stream_version, String(row.global_position)]));
-      const events: StoredEvent[] = request.events.map((draft, index) => ({
-        globalPosition: positions.get(firstVersion + index)!,
-        streamId: request.streamId,
-        streamType: request.streamType,
-        streamVersion: firstVersion + index,
-        eventId: draft.metadata.eventId,
-        type: draft.type,
-        schemaVersion: draft.schemaVersion,
-        data: draft.data,
-        metadata: draft.metadata,
+      )) as { global_position: string; event_id: string }[];
+      const positions = new Map(rows.map((row) => [row.event_id, String(row.global_position)]));
+      const results: AppendResult[] = requests.map((request, index) => ({
+        nextVersion: firstVersions[index] + request.events.length - 1,
+        events: request.events.map((draft, offset) => ({
+          globalPosition: positions.get(draft.metadata.eventId)!,
+          streamId: request.streamId,
+          streamType: request.streamType,
+          streamVersion: firstVersions[index] + offset,
+          eventId: draft.metadata.eventId,
+          type: draft.type,
+          schemaVersion: draft.schemaVersion,
+          data: draft.data,
+          metadata: draft.metadata,
+        })),
       }));
-      await this.applyReservations(manager, request);
-      const messages = request.toOutbox?.(events) ?? [];
+      for (const request of requests) await this.applyReservations(manager, request);
+      const messages = requests.flatMap((request, index) => request.toOutbox?.(results[index].events) ?? []);
       if (messages.length > 0) {
         await manager.query(
           `INSERT INTO event_store.outbox (event_id, topic, message_key, headers, payload)
@@ -89,9 +103,8 @@ export class PostgresEventStore {
           ],
         );
       }
-      const result: AppendResult = { nextVersion: firstVersion + request.events.length - 1, events };
-      if (inTransaction) await inTransaction(manager, result);
-      return result;
+      if (inTransaction) await inTransaction(manager, results.flatMap((result) => result.events));
+      return results;
     });
   }
 
@@ -102,6 +115,18 @@ export class PostgresEventStore {
       [streamId],
     )) as EventRow[];
     return rows.map((row) => this.toStoredEvent(row));
+  }
+
+  /** Several streams at once, each in version order (a batch of commands loads its state so). */
+  async readStreams(streamIds: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    const rows = (await this.dataSource.query(
+      `SELECT global_position, stream_id, stream_type, stream_version, event_id, event_type, schema_version, data, metadata
+         FROM event_store.events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
+      [streamIds],
+    )) as EventRow[];
+    const streams = new Map<string, StoredEvent[]>(streamIds.map((streamId) => [streamId, []]));
+    for (const row of rows) streams.get(row.stream_id)!.push(this.toStoredEvent(row));
+    return streams;
   }
 
   /**
@@ -126,33 +151,51 @@ export class PostgresEventStore {
     };
   }
 
-  private async advanceStream(manager: EntityManager, request: AppendRequest): Promise<number> {
-    const count = request.events.length;
-    if (request.expectedVersion === 0) {
+  /** Moves every stream from its expected version; the first version each append writes. */
+  private async advanceStreams(manager: EntityManager, requests: readonly AppendRequest[]): Promise<number[]> {
+    const created = requests.filter((request) => request.expectedVersion === 0);
+    if (created.length > 0) {
       const inserted = (await manager.query(
-        `INSERT INTO event_store.streams (stream_id, stream_type, tenant_id, version) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (stream_id) DO NOTHING RETURNING version`,
-        [request.streamId, request.streamType, request.tenantId, count],
-      )) as unknown[];
-      if (inserted.length === 0) throw await this.conflict(manager, request.streamId, 0);
-      return 1;
+        `INSERT INTO event_store.streams (stream_id, stream_type, tenant_id, version)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[]) ON CONFLICT (stream_id) DO NOTHING RETURNING stream_id`,
+        [created.map((r) => r.streamId), created.map((r) => r.streamType), created.map((r) => r.tenantId), created.map((r) => r.events.length)],
+      )) as { stream_id: string }[];
+      if (inserted.length < created.length) {
+        const claimed = new Set(inserted.map((row) => row.stream_id));
+        throw await this.conflict(manager, created.find((request) => !claimed.has(request.streamId))!.streamId, 0);
+      }
     }
-    if (request.expectedVersion === 'any') {
+    const existing = requests.filter((request): request is AppendRequest & { expectedVersion: number } => typeof request.expectedVersion === 'number' && request.expectedVersion > 0);
+    if (existing.length > 0) {
+      const moved = returnedRows<{ stream_id: string }>(
+        await manager.query(
+          `UPDATE event_store.streams s SET version = s.version + e.count, updated_at = now()
+             FROM unnest($1::text[], $2::int[], $3::int[]) AS e(stream_id, expected, count)
+            WHERE s.stream_id = e.stream_id AND s.version = e.expected RETURNING s.stream_id`,
+          [existing.map((r) => r.streamId), existing.map((r) => r.expectedVersion), existing.map((r) => r.events.length)],
+        ),
+      );
+      if (moved.length < existing.length) {
+        const advanced = new Set(moved.map((row) => row.stream_id));
+        const stale = existing.find((request) => !advanced.has(request.streamId))!;
+        throw await this.conflict(manager, stale.streamId, stale.expectedVersion);
+      }
+    }
+    const firstVersions: number[] = [];
+    for (const request of requests) {
+      if (request.expectedVersion !== 'any') {
+        firstVersions.push(request.expectedVersion + 1);
+        continue;
+      }
       const [row] = (await manager.query(
         `INSERT INTO event_store.streams (stream_id, stream_type, tenant_id, version) VALUES ($1, $2, $3, $4)
          ON CONFLICT (stream_id) DO UPDATE SET version = event_store.streams.version + $4, updated_at = now()
          RETURNING version`,
-        [request.streamId, request.streamType, request.tenantId, count],
+        [request.streamId, request.streamType, request.tenantId, request.events.length],
       )) as { version: number }[];
-      return row.version - count + 1;
+      firstVersions.push(row.version - request.events.length + 1);
     }
-    const updated = (await manager.query(
-      `UPDATE event_store.streams SET version = version + $3, updated_at = now()
-        WHERE stream_id = $1 AND version = $2 RETURNING version`,
-      [request.streamId, request.expectedVersion, count],
-    )) as unknown[];
-    if (returnedRows(updated).length === 0) throw await this.conflict(manager, request.streamId, request.expectedVersion);
-    return request.expectedVersion + 1;
+    return firstVersions;
   }
 
   private async conflict(manager: EntityManager, streamId: string, expected: number): Promise<StreamVersionConflictError> {

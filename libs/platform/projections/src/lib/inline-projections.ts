@@ -11,15 +11,16 @@ import type { Projection } from './projection';
  * bus copies of all of them are then no-ops.
  */
 export function inlineProjections(projections: readonly Projection[], mapper: IntegrationMapper): InTransaction {
-  return async (manager, result) => {
-    const caughtUp = new Set<Projection>();
-    for (const stored of result.events) {
+  return async (manager, events) => {
+    const caughtUp = new Set<string>();
+    for (const stored of events) {
       for (const projection of projections) {
         const event = eventFor(projection, stored, mapper);
         if (!event) continue;
-        // The events of one append are consecutive: catching up before the first is enough.
-        if (!caughtUp.has(projection) && stored.streamVersion > 1) await catchUp(manager, projection, mapper, stored);
-        caughtUp.add(projection);
+        // A stream's events in one append are consecutive: catching up before its first is enough.
+        const key = `${projection.name}/${stored.streamId}`;
+        if (!caughtUp.has(key) && stored.streamVersion > 1) await catchUp(manager, projection, mapper, stored);
+        caughtUp.add(key);
         await applyOnce(manager, projection, event);
       }
     }
