@@ -136,6 +136,14 @@ export interface DirectoryEntry {
   directNumber?: string | null;
 }
 
+/** Directory searches count their matches up to here; past it, `total` is a lower bound. */
+export const DIRECTORY_COUNT_CAP = 1000;
+
+export interface DirectoryPage extends Page<DirectoryEntry> {
+  /** False when there are more matches than `total` (counting stopped at the cap). */
+  totalIsExact: boolean;
+}
+
 export class UserQueries {
   constructor(private readonly dataSource: DataSource) {}
 
@@ -178,55 +186,68 @@ export class UserQueries {
     return row ? toAdminUser(row) : null;
   }
 
-  /** A page past the end still reports how many there are. */
-  private async directoryCount(where: string, params: unknown[]): Promise<number> {
-    const [{ total }] = (await this.dataSource.query(
-      `SELECT count(*)::int AS total FROM directory.users u LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id WHERE ${where}`,
-      params,
-    )) as { total: number }[];
+  /** Matches up to the cap, for a page past the end. */
+  private async directoryCount(where: string, params: unknown[], cap: number): Promise<number> {
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM (SELECT 1 FROM directory.users u WHERE ${where} LIMIT ${cap + 1}) matches`, params)) as {
+      total: number;
+    }[];
     return total;
   }
 
   /**
    * The company directory: visible, active users, found by name prefix or number prefix. The
    * desk-phone view shows the same people without their contact numbers.
+   * Counting stops past DIRECTORY_COUNT_CAP matches (an app shows "1,000+"), and the count picks
+   * the plan: up to the cap, the matches are collected and sorted; past it, the page is read in
+   * name order from the directory index, which reaches it after a few rows.
    */
   async directory(
     tenantId: string,
     query: { view: DirectoryView; q?: string; number?: string; extension?: string; offset: number; limit: number },
-  ): Promise<Page<DirectoryEntry>> {
+  ): Promise<DirectoryPage> {
     const conditions = ['u.tenant_id = $1', 'u.visible', `u.status = 'active'`];
     const params: unknown[] = [tenantId];
-    if (query.q) {
-      const terms = query.q.trim().split(/\s+/).slice(0, 3);
-      for (const term of terms) {
-        const index = params.push(likePrefix(term));
-        conditions.push(`(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index})`);
-      }
+    for (const term of query.q?.trim().split(/\s+/).filter(Boolean).slice(0, 3) ?? []) {
+      const index = params.push(likePrefix(term));
+      conditions.push(`(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index})`);
     }
-    if (query.number) {
-      const digits = query.number.replace(/[^0-9]/g, '');
-      if (digits.length > 0) {
-        const index = params.push(`${digits}%`);
-        conditions.push(`(u.mobile_digits LIKE $${index} OR u.work_digits LIKE $${index} OR t.direct_digits LIKE $${index})`);
-      }
+    const numberDigits = query.number?.replace(/[^0-9]/g, '');
+    if (numberDigits) {
+      // One index scan per number column instead of an OR across a join, which reads every user.
+      const index = params.push(`${numberDigits}%`);
+      conditions.push(`u.user_id IN (SELECT user_id FROM directory.users WHERE tenant_id = $1 AND mobile_digits LIKE $${index}
+        UNION ALL SELECT user_id FROM directory.users WHERE tenant_id = $1 AND work_digits LIKE $${index}
+        UNION ALL SELECT user_id FROM directory.user_telephony WHERE tenant_id = $1 AND direct_digits LIKE $${index})`);
     }
-    if (query.extension) {
-      const digits = query.extension.replace(/[^0-9]/g, '');
-      if (digits.length > 0) conditions.push(`t.extension LIKE $${params.push(`${digits}%`)}`);
+    const extensionDigits = query.extension?.replace(/[^0-9]/g, '');
+    if (extensionDigits) {
+      conditions.push(`u.user_id IN (SELECT user_id FROM directory.user_telephony WHERE tenant_id = $1 AND extension LIKE $${params.push(`${extensionDigits}%`)})`);
     }
     const where = conditions.join(' AND ');
-    // The page and its total in one scan of the matching rows.
-    const rows = (await this.dataSource.query(
-      `SELECT u.user_id, u.given_name, u.family_name, u.user_name, u.title, u.department, s.name AS site_name, u.mobile_phone, u.work_phone, t.extension, t.direct_number,
-              count(*) OVER ()::int AS total
-         FROM directory.users u LEFT JOIN directory.sites s ON s.site_id = u.site_id LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id
-        WHERE ${where}
-        ORDER BY lower(u.family_name) NULLS LAST, lower(u.given_name) NULLS LAST, u.user_id
-        OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+    const cap = Math.max(DIRECTORY_COUNT_CAP, query.offset + query.limit);
+    const page = `OFFSET $${params.length + 1} LIMIT $${params.length + 2}`;
+    const join = 'LEFT JOIN directory.sites s ON s.site_id = u.site_id LEFT JOIN directory.user_telephony t ON t.user_id = u.user_id';
+    const columns = 'u.user_id, u.given_name, u.family_name, u.user_name, u.title, u.department, s.name AS site_name, u.mobile_phone, u.work_phone, t.extension, t.direct_number';
+    // Up to cap + 1 matches with their sort keys: their number is the total, and when they are all
+    // there the page is sorted from them.
+    let rows = (await this.dataSource.query(
+      `WITH matches AS MATERIALIZED (
+         SELECT u.user_id, lower(u.family_name) AS family_key, lower(u.given_name) AS given_key FROM directory.users u WHERE ${where} LIMIT ${cap + 1}),
+       paged AS (SELECT * FROM matches ORDER BY family_key, given_key, user_id ${page})
+       SELECT ${columns}, (SELECT count(*) FROM matches)::int AS total
+         FROM paged JOIN directory.users u ON u.user_id = paged.user_id ${join}
+        ORDER BY paged.family_key, paged.given_key, paged.user_id`,
       [...params, query.offset, query.limit],
     )) as (Row & { total: number })[];
-    const total = rows[0]?.total ?? (query.offset > 0 ? await this.directoryCount(where, params) : 0);
+    let total = rows[0]?.total ?? (query.offset === 0 ? 0 : await this.directoryCount(where, params, cap));
+    const totalIsExact = total <= cap;
+    if (!totalIsExact) {
+      total = cap;
+      rows = (await this.dataSource.query(
+        `SELECT ${columns} FROM directory.users u ${join} WHERE ${where} ORDER BY lower(u.family_name), lower(u.given_name), u.user_id ${page}`,
+        [...params, query.offset, query.limit],
+      )) as (Row & { total: number })[];
+    }
     const withNumbers = query.view !== 'desk-phone';
     return {
       items: rows.map((row) => ({
@@ -241,6 +262,7 @@ export class UserQueries {
         ...(withNumbers ? { contactNumber: row.mobile_phone, workPhone: row.work_phone, directNumber: row.direct_number } : {}),
       })),
       total,
+      totalIsExact,
       offset: query.offset,
       limit: query.limit,
     };

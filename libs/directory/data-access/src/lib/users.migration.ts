@@ -52,3 +52,16 @@ export class CreateDirectoryUsers1764461300000 implements MigrationInterface {
     await db.query(`DROP TABLE directory.user_licenses, directory.users`);
   }
 }
+
+/** The directory's name order over the people it shows, so a search with many matches reads a page and stops. */
+export class AddDirectorySearchOrder1764462400000 implements MigrationInterface {
+  name = 'AddDirectorySearchOrder1764462400000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`CREATE INDEX directory_users_directory_order ON directory.users (tenant_id, lower(family_name), lower(given_name), user_id) WHERE visible AND status = 'active'`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP INDEX directory.directory_users_directory_order`);
+  }
+}
