@@ -92,7 +92,7 @@ async function main(): Promise<void> {
         [tenant.tenantId, offset + 1, Math.min(usersForEvents, offset + 25_000)],
       );
     }
-    const dataSource = createDataSource({ url: stack.databaseUrl, migrations: [], poolSize: 1, applicationName: 'bench-rebuild' });
+    const dataSource = createDataSource({ url: stack.databaseUrl, migrations: [], poolSize: 2, applicationName: 'bench-rebuild' });
     await dataSource.initialize();
     progress('rebuilding directory.users from the event store');
     const rebuild = await rebuildProjection(dataSource, directoryUsersProjection, publishAsIs, (read) => {

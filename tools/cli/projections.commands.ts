@@ -30,7 +30,7 @@ export const projectionCommands = {
     if (!wanted) throw new CliError('which projection? e.g. projections rebuild directory (see projections list)');
     const selected = PROJECTIONS.filter((projection) => projection.name === wanted || projection.name.startsWith(`${wanted}.`));
     if (selected.length === 0) throw new CliError(`no projection named ${wanted} (see projections list)`);
-    const dataSource = createDataSource({ url: databaseUrl(), migrations: [], poolSize: 1, applicationName: 'cli-rebuild' });
+    const dataSource = createDataSource({ url: databaseUrl(), migrations: [], poolSize: 2, applicationName: 'cli-rebuild' });
     await dataSource.initialize();
     try {
       const results: RebuildResult[] = [];

@@ -39,28 +39,40 @@ export const directoryUsersProjection: Projection = {
     return update(manager, event, change);
   },
   /**
-   * A rebuild replays a whole store: creations become one INSERT, and runs of the same kind of
-   * change to different users one UPDATE. A user's creation is its first event, so creating a
-   * page's users first keeps every user's events in order.
+   * A rebuild replays a whole store: a user created in the page is inserted once, with the page's
+   * later changes to it folded in; runs of the same kind of change to other users are one UPDATE
+   * each. Every user's events keep their order.
    */
   async applyMany(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
-    const created = events.filter((event) => changeOf(event) === 'insert');
-    if (created.length > 0) await insertProvisioned(manager, created);
+    const creating = new Map<string, Record<string, unknown>>();
+    const others: { event: IntegrationEvent; change: 'delete' | Record<string, unknown> }[] = [];
+    for (const event of events) {
+      const change = changeOf(event);
+      const created = creating.get(event.aggregateId);
+      if (change === 'insert') creating.set(event.aggregateId, provisionedRow(event));
+      else if (created && change === 'delete') creating.delete(event.aggregateId);
+      else if (created) Object.assign(created, change, { updated_at: event.occurredAt, version: event.aggregateVersion });
+      else others.push({ event, change });
+    }
+    if (creating.size > 0) await insertRows(manager, [...creating.values()]);
     let batch: { event: IntegrationEvent; columns: Record<string, unknown> }[] = [];
+    let batchShape = '';
+    const batchUsers = new Set<string>();
     const flush = async () => {
       if (batch.length > 0) await updateMany(manager, batch);
       batch = [];
+      batchUsers.clear();
     };
-    for (const event of events) {
-      const change = changeOf(event);
-      if (change === 'insert') continue;
+    for (const { event, change } of others) {
       if (change === 'delete') {
         await flush();
         await directoryUsersProjection.apply(manager, event);
         continue;
       }
       const shape = Object.keys(change).join();
-      if (batch.length > 0 && (Object.keys(batch[0].columns).join() !== shape || batch.some((entry) => entry.event.aggregateId === event.aggregateId))) await flush();
+      if (shape !== batchShape || batchUsers.has(event.aggregateId)) await flush();
+      batchShape = shape;
+      batchUsers.add(event.aggregateId);
       batch.push({ event, columns: change });
     }
     await flush();
@@ -124,38 +136,44 @@ async function update(manager: EntityManager, event: IntegrationEvent, columns: 
 }
 
 async function insertProvisioned(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
-  const rows = events.map((event) => {
-    const data = event.data as UserProvisionedData;
-    const p = data.profile;
-    return {
-      user_id: data.userId,
-      tenant_id: event.tenantId,
-      user_name: data.userName,
-      external_id: data.externalId,
-      status: data.active ? 'active' : 'deactivated',
-      owner: data.owner,
-      idp: data.idp,
-      given_name: p.givenName,
-      family_name: p.familyName,
-      email: p.email,
-      title: p.title,
-      department: p.department,
-      mobile_phone: p.mobilePhone,
-      work_phone: p.workPhone,
-      locale: p.locale,
-      timezone: p.timezone,
-      created_at: event.occurredAt,
-      version: event.aggregateVersion,
-    };
-  });
+  await insertRows(manager, events.map(provisionedRow));
+}
+
+function provisionedRow(event: IntegrationEvent): Record<string, unknown> {
+  const data = event.data as UserProvisionedData;
+  const p = data.profile;
+  return {
+    user_id: data.userId,
+    tenant_id: event.tenantId,
+    user_name: data.userName,
+    external_id: data.externalId,
+    status: data.active ? 'active' : 'deactivated',
+    owner: data.owner,
+    idp: data.idp,
+    given_name: p.givenName,
+    family_name: p.familyName,
+    email: p.email,
+    title: p.title,
+    department: p.department,
+    mobile_phone: p.mobilePhone,
+    work_phone: p.workPhone,
+    locale: p.locale,
+    timezone: p.timezone,
+    created_at: event.occurredAt,
+    version: event.aggregateVersion,
+  };
+}
+
+/** New users' rows; a rebuild may have folded later changes (site, visibility, ...) into them. */
+async function insertRows(manager: EntityManager, rows: readonly Record<string, unknown>[]): Promise<void> {
   await manager.query(
     `INSERT INTO directory.users (user_id, tenant_id, user_name, external_id, status, owner, idp, given_name, family_name, email, title,
-                                  department, mobile_phone, work_phone, locale, timezone, created_at, updated_at, version)
+                                  department, mobile_phone, work_phone, locale, timezone, site_id, visible, created_at, updated_at, version)
      SELECT user_id, tenant_id, user_name, external_id, status, owner, idp, given_name, family_name, email, title,
-            department, mobile_phone, work_phone, locale, timezone, created_at, created_at, version
+            department, mobile_phone, work_phone, locale, timezone, site_id, coalesce(visible, false), created_at, coalesce(updated_at, created_at), version
        FROM jsonb_to_recordset($1::jsonb) AS r(user_id uuid, tenant_id uuid, user_name text, external_id text, status text, owner text, idp text,
             given_name text, family_name text, email text, title text, department text, mobile_phone text, work_phone text, locale text,
-            timezone text, created_at timestamptz, version int)
+            timezone text, site_id uuid, visible boolean, created_at timestamptz, updated_at timestamptz, version int)
      ON CONFLICT (user_id) DO NOTHING`,
     [JSON.stringify(rows)],
   );

@@ -21,6 +21,16 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   });
 }
 
+export function poolSizeOf(dataSource: DataSource): number {
+  return (dataSource.options.extra as { max?: number } | undefined)?.max ?? 10;
+}
+
+/** The embedded database (PGlite) has one session: a second connection waits for the first's transaction. */
+export async function isSingleSessionDatabase(dataSource: DataSource): Promise<boolean> {
+  const [{ version }] = (await dataSource.query(`SELECT version()`)) as { version: string }[];
+  return version.includes('PGlite');
+}
+
 /**
  * Runs the pending migrations under an advisory lock, so that services starting together (or a
  * migration Job racing a pod) never run the same migration twice.

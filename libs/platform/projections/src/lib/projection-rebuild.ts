@@ -1,6 +1,6 @@
 import type { IntegrationEvent } from '@identity/contracts';
 import type { DataSource } from 'typeorm';
-import { START_OF_STORE, type CommitCursor, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
+import { isSingleSessionDatabase, poolSizeOf, START_OF_STORE, type CommitCursor, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
 import { eventFor } from './inline-projections';
 import type { Projection } from './projection';
 
@@ -10,6 +10,8 @@ export interface RebuildResult {
   eventsApplied: number;
   durationMs: number;
 }
+
+const REBUILD_PAGE = 10_000;
 
 /**
  * Replays the event store into an emptied read model, in commit order, in one transaction: readers
@@ -25,25 +27,37 @@ export async function rebuildProjection(
   const started = Date.now();
   let eventsRead = 0;
   let eventsApplied = 0;
+  // Where a second connection can read while the rebuild's transaction is open (not on the
+  // embedded, single-session database), the next page is read meanwhile: PostgreSQL does both at
+  // once, and the events are committed and immutable.
+  const readAhead = poolSizeOf(dataSource) >= 2 && !(await isSingleSessionDatabase(dataSource));
   await dataSource.transaction(async (manager) => {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`projection-rebuild:${projection.name}`]);
     await projection.reset(manager);
     await manager.query(`DELETE FROM ${projection.schema}.projection_progress WHERE projection = $1`, [projection.name]);
-    let cursor: CommitCursor = START_OF_STORE;
     // Each event is applied once, in order, to an empty model: the per-event duplicate check of
     // live projection is not needed here, and the progress is written once at the end.
     const progress = new Map<string, number>();
-    for (;;) {
-      const rows = (await manager.query(
+    const readPage = (after: CommitCursor) =>
+      (readAhead ? dataSource : manager).query(
         `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position, stream_id, stream_type,
                 stream_version, event_id, event_type, schema_version, data, metadata
            FROM event_store.events e
           WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
           ORDER BY e.transaction_id, e.global_position
-          LIMIT 5000`,
-        [cursor.transactionId, cursor.position],
-      )) as RebuildRow[];
+          LIMIT ${REBUILD_PAGE}`,
+        [after.transactionId, after.position],
+      ) as Promise<RebuildRow[]>;
+    let nextPage = readPage(START_OF_STORE);
+    for (;;) {
+      const rows = await nextPage;
       if (rows.length === 0) break;
+      const last = rows[rows.length - 1];
+      const following = () => (rows.length < REBUILD_PAGE ? Promise.resolve([]) : readPage({ transactionId: last.transaction_id, position: last.global_position }));
+      if (readAhead) {
+        nextPage = following();
+        nextPage.catch(() => undefined); // awaited at the next turn; this keeps a failure from going unhandled meanwhile
+      }
       const page: IntegrationEvent[] = [];
       for (const row of rows) {
         eventsRead++;
@@ -55,8 +69,7 @@ export async function rebuildProjection(
       }
       if (projection.applyMany) await projection.applyMany(manager, page);
       else for (const event of page) await projection.apply(manager, event);
-      const last = rows[rows.length - 1];
-      cursor = { transactionId: last.transaction_id, position: last.global_position };
+      if (!readAhead) nextPage = following();
       onProgress?.(eventsRead);
     }
     const entries = [...progress];
