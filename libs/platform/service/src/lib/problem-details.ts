@@ -36,8 +36,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   const message = error instanceof Error ? error.message : '';
   // TypeORM releases a transaction's connection as soon as PostgreSQL drops it (a restart, a
-  // failover); the transaction's next statement then fails with this instead of the cause.
-  if (error instanceof Error && error.name === 'QueryRunnerProviderAlreadyReleasedError') return true;
+  // failover); the transaction's next statement (its COMMIT, too) then fails with one of these
+  // instead of the cause, before anything reaches the server.
+  if (error instanceof Error && ['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError'].includes(error.name)) return true;
   return (
     ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '53300', '08006', '08001', '08003'].includes(code ?? '') ||
     /Connection terminated|timeout exceeded when trying to connect|the database system is (starting|shutting) up|is not currently accepting connections|terminating connection/i.test(message)
