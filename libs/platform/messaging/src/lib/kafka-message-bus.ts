@@ -133,12 +133,14 @@ export class KafkaMessageBus implements MessageBus {
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
     const retry = this.options.retry ?? DEFAULT_RETRY;
-    // A consumer that loses its broker restarts as a new group member, and after a broker restart
-    // the group waits for the old member's session to expire before anyone consumes again: 10 s
-    // rather than kafkajs's 30 s bounds that pause (npm run chaos, "kill -9 the Kafka broker").
+    // A consumer that gives up on its broker restarts as a new group member, and after a broker
+    // restart the group then waits for the old member's session to expire before anyone consumes
+    // again. So it keeps retrying (up to about a minute, every 2 s at most) and comes back as the
+    // member the restarted broker still knows; past that, the 10 s session (rather than kafkajs's
+    // 30 s) bounds the pause (npm run chaos, "kill -9 the Kafka broker").
     const consumer = this.kafka.consumer({
       groupId: this.physical(options.groupId),
-      retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 8 },
+      retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 },
       sessionTimeout: 10_000,
     });
     this.consumers.add(consumer);
