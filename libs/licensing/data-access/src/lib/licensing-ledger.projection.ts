@@ -69,7 +69,74 @@ export const licensingLedgerProjection: Projection = {
       }
     }
   },
+  /**
+   * Runs of assignments (or of unassignments) take their seats per plan in one statement, which
+   * fails as a whole when the plan has too few left: applied one by one, one of them would have
+   * failed and rolled the same transaction back. Everything else goes one by one, in order.
+   */
+  async applyMany(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
+    let run: IntegrationEvent[] = [];
+    const users = new Set<string>();
+    const flush = async () => {
+      if (run.length > 0) await (run[0].eventType === 'LicenseAssigned' ? assignRun(manager, run) : unassignRun(manager, run));
+      run = [];
+      users.clear();
+    };
+    for (const event of events) {
+      const batchable = event.eventType === 'LicenseAssigned' || event.eventType === 'LicenseUnassigned';
+      const { userId } = event.data as LicenseAssignedData;
+      if (!batchable || run[0]?.eventType !== event.eventType || users.has(userId)) await flush();
+      if (!batchable) {
+        await licensingLedgerProjection.apply(manager, event);
+        continue;
+      }
+      run.push(event);
+      users.add(userId);
+    }
+    await flush();
+  },
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE licensing.seats, licensing.user_licenses, licensing.rules`);
   },
 };
+
+/** How many of the run's events concern each company's plan. */
+function seatsPerPlan(run: readonly IntegrationEvent[]): { tenantId: string; plan: string; count: number }[] {
+  const counts = new Map<string, { tenantId: string; plan: string; count: number }>();
+  for (const event of run) {
+    const { plan } = event.data as LicenseAssignedData;
+    const key = `${event.tenantId}/${plan}`;
+    const entry = counts.get(key) ?? { tenantId: event.tenantId, plan, count: 0 };
+    entry.count++;
+    counts.set(key, entry);
+  }
+  return [...counts.values()];
+}
+
+async function assignRun(manager: EntityManager, run: readonly IntegrationEvent[]): Promise<void> {
+  for (const { tenantId, plan, count } of seatsPerPlan(run)) {
+    const taken = returnedRows(
+      await manager.query(`UPDATE licensing.seats SET used = used + $3 WHERE tenant_id = $1 AND plan = $2 AND used + $3 <= total RETURNING used`, [tenantId, plan, count]),
+    );
+    if (taken.length === 0) throw new LicensingRuleViolation('no-seats-left', `no free ${plan} seat: every one is assigned`);
+  }
+  const data = run.map((event) => event.data as LicenseAssignedData);
+  await manager.query(
+    `INSERT INTO licensing.user_licenses (user_id, tenant_id, plan, assigned_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[])
+     ON CONFLICT (user_id) DO UPDATE SET plan = excluded.plan, assigned_at = excluded.assigned_at`,
+    [data.map((entry) => entry.userId), run.map((event) => event.tenantId), data.map((entry) => entry.plan), run.map((event) => event.occurredAt)],
+  );
+  await manager.query(`DELETE FROM licensing.unserved WHERE user_id = ANY($1::uuid[])`, [data.map((entry) => entry.userId)]);
+}
+
+async function unassignRun(manager: EntityManager, run: readonly IntegrationEvent[]): Promise<void> {
+  for (const { tenantId, plan, count } of seatsPerPlan(run)) {
+    await manager.query(`UPDATE licensing.seats SET used = greatest(used - $3, 0) WHERE tenant_id = $1 AND plan = $2`, [tenantId, plan, count]);
+  }
+  const data = run.map((event) => event.data as LicenseAssignedData);
+  await manager.query(
+    `DELETE FROM licensing.user_licenses l USING unnest($1::uuid[], $2::text[]) AS u(user_id, plan) WHERE l.user_id = u.user_id AND l.plan = u.plan`,
+    [data.map((entry) => entry.userId), data.map((entry) => entry.plan)],
+  );
+}

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { eventDefinition, type IntegrationEvent } from '@identity/contracts';
 import { aggregateIdOf, toIntegrationEvent, type InTransaction, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
-import { applyOnce } from './projection-runner';
+import { applyAllOnce, applyOnce } from './projection-runner';
 import type { Projection } from './projection';
 
 /**
@@ -12,20 +12,26 @@ import type { Projection } from './projection';
  */
 export function inlineProjections(projections: readonly Projection[], mapper: IntegrationMapper): InTransaction {
   return async (manager, events) => {
-    const caughtUp = new Set<string>();
-    for (const stored of events) {
-      for (const projection of projections) {
+    for (const projection of projections) {
+      const batch: IntegrationEvent[] = [];
+      const caughtUp = new Set<string>();
+      for (const stored of events) {
         const event = eventFor(projection, stored, mapper);
         if (!event) continue;
         // A stream's events in one append are consecutive: catching up before its first is enough.
-        const key = `${projection.name}/${stored.streamId}`;
-        if (!caughtUp.has(key) && stored.streamVersion > 1) await catchUp(manager, projection, mapper, stored);
-        caughtUp.add(key);
-        await applyOnce(manager, projection, event);
+        if (!caughtUp.has(stored.streamId) && stored.streamVersion > 1) batch.push(...(await missedBefore(manager, projection, mapper, stored)));
+        caughtUp.add(stored.streamId);
+        batch.push(event);
       }
+      // A command's few events cost a statement each; a bulk append's many, a few statements in all.
+      if (batch.length > SMALL_APPEND) await applyAllOnce(manager, projection, batch);
+      else for (const event of batch) await applyOnce(manager, projection, event);
     }
   };
 }
+
+/** Up to this many events, claiming each event's progress alone takes fewer statements than claiming them together. */
+const SMALL_APPEND = 3;
 
 /** What a projection sees of a stored event: its private form, its published form, or nothing. */
 export function eventFor(projection: Projection, stored: StoredEvent, mapper: IntegrationMapper): IntegrationEvent | null {
@@ -50,22 +56,20 @@ function privateEnvelope(stored: StoredEvent): IntegrationEvent {
   };
 }
 
-async function catchUp(manager: EntityManager, projection: Projection, mapper: IntegrationMapper, next: StoredEvent): Promise<void> {
+/** Earlier events of the stream that the projection has not applied yet (written by another service, say). */
+async function missedBefore(manager: EntityManager, projection: Projection, mapper: IntegrationMapper, next: StoredEvent): Promise<IntegrationEvent[]> {
   const aggregateId = aggregateIdOf(next.streamId);
   const [progress] = (await manager.query(
     `SELECT version FROM ${projection.schema}.projection_progress WHERE projection = $1 AND aggregate_id = $2`,
     [projection.name, aggregateId],
   )) as { version: number }[];
   const applied = progress?.version ?? 0;
-  if (applied >= next.streamVersion - 1) return;
+  if (applied >= next.streamVersion - 1) return [];
   const missing = (await manager.query(
     `SELECT global_position::text AS "globalPosition", stream_id AS "streamId", stream_type AS "streamType",
             stream_version AS "streamVersion", event_id AS "eventId", event_type AS type, schema_version AS "schemaVersion", data, metadata
        FROM event_store.events WHERE stream_id = $1 AND stream_version > $2 AND stream_version < $3 ORDER BY stream_version`,
     [next.streamId, applied, next.streamVersion],
   )) as StoredEvent[];
-  for (const stored of missing) {
-    const event = eventFor(projection, stored, mapper);
-    if (event) await applyOnce(manager, projection, event);
-  }
+  return missing.flatMap((stored) => eventFor(projection, stored, mapper) ?? []);
 }

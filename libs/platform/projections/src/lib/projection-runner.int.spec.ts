@@ -5,7 +5,7 @@ import { CreateEventStore1764460800000, createDataSource, runMigrations } from '
 import { KafkaMessageBus } from '@identity/platform-messaging';
 import { createTestDatabase, eventually, kafkaBrokers, testNamespace, uniqueSuffix } from '@identity/platform-testing';
 import { projectionProgressTableSql, type Projection } from './projection';
-import { ProjectionRunner } from './projection-runner';
+import { applyAllOnce, ProjectionRunner } from './projection-runner';
 
 const TOPIC = 'test.counter.v1';
 
@@ -88,6 +88,29 @@ describe('ProjectionRunner (real PostgreSQL, real Kafka)', () => {
     expect(await times(aggregate)).toBe(1);
     await bus.publish([message(aggregate, 2)]);
     await eventually(async () => expect(await times(aggregate)).toBe(2));
+  });
+
+  it('applies a batch once per event, in order, skipping what was applied before and repeats within it', async () => {
+    const [a, b] = [randomUUID(), randomUUID()];
+    const event = (aggregateId: string, version: number) => JSON.parse(message(aggregateId, version).value) as IntegrationEvent;
+    const order: string[] = [];
+    const recording: Projection = { ...countingProjection, apply: async (manager, applied) => {
+      order.push(`${applied.aggregateId === a ? 'a' : 'b'}${applied.aggregateVersion}`);
+      await countingProjection.apply(manager, applied);
+    } };
+    await dataSource.transaction((manager) => applyAllOnce(manager, recording, [event(a, 1)]));
+    const applied = await dataSource.transaction((manager) => applyAllOnce(manager, recording, [event(a, 1), event(b, 1), event(a, 2), event(b, 1), event(a, 2), event(b, 2)]));
+    expect(applied.map((one) => one.aggregateVersion)).toEqual([1, 2, 2]);
+    expect(order).toEqual(['a1', 'b1', 'a2', 'b2']);
+    expect([await times(a), await times(b)]).toEqual([2, 2]);
+    const progress = await dataSource.query(`SELECT aggregate_id, version FROM counting.projection_progress WHERE aggregate_id = ANY($1) ORDER BY version`, [[a, b]]);
+    expect(progress.map((row: { version: number }) => row.version)).toEqual([2, 2]);
+    // Nothing new: nothing applied, and a failure rolls the whole batch back with its progress.
+    expect(await dataSource.transaction((manager) => applyAllOnce(manager, recording, [event(a, 2), event(b, 1)]))).toEqual([]);
+    const failing = { ...event(b, 3), data: { fail: true } };
+    await expect(dataSource.transaction((manager) => applyAllOnce(manager, recording, [event(a, 3), failing]))).rejects.toThrow('poison message');
+    expect([await times(a), await times(b)]).toEqual([2, 2]);
+    expect(await dataSource.transaction((manager) => applyAllOnce(manager, recording, [event(a, 3)]))).toHaveLength(1);
   });
 
   it('moves a message that keeps failing to the dead-letter topic, rolls its effects back, and goes on', async () => {

@@ -17,6 +17,44 @@ export async function applyOnce(manager: EntityManager, projection: Projection, 
   return true;
 }
 
+/**
+ * Applies a batch of events, each at most once and in order, inside the caller's transaction: the
+ * progress of all their aggregates is locked, checked and moved in three statements, and the
+ * projection applies the new ones together where it can (`applyMany`). Returns what it applied.
+ */
+export async function applyAllOnce(manager: EntityManager, projection: Projection, events: readonly IntegrationEvent[]): Promise<IntegrationEvent[]> {
+  // Sorted, so concurrent batches lock shared progress rows in one order and cannot deadlock.
+  const aggregateIds = [...new Set(events.map((event) => event.aggregateId))].sort();
+  await manager.query(
+    `INSERT INTO ${projection.schema}.projection_progress (projection, aggregate_id, version)
+     SELECT $1, aggregate_id, 0 FROM unnest($2::text[]) AS a(aggregate_id) ON CONFLICT DO NOTHING`,
+    [projection.name, aggregateIds],
+  );
+  const rows = (await manager.query(
+    `SELECT aggregate_id, version FROM ${projection.schema}.projection_progress
+      WHERE projection = $1 AND aggregate_id = ANY($2::text[]) ORDER BY aggregate_id FOR UPDATE`,
+    [projection.name, aggregateIds],
+  )) as { aggregate_id: string; version: number }[];
+  const reached = new Map(rows.map((row) => [row.aggregate_id, row.version]));
+  const pending: IntegrationEvent[] = [];
+  for (const event of events) {
+    if (event.aggregateVersion <= (reached.get(event.aggregateId) ?? 0)) continue;
+    pending.push(event);
+    reached.set(event.aggregateId, event.aggregateVersion);
+  }
+  if (pending.length === 0) return [];
+  if (projection.applyMany) await projection.applyMany(manager, pending);
+  else for (const event of pending) await projection.apply(manager, event);
+  const moved = [...new Set(pending.map((event) => event.aggregateId))];
+  await manager.query(
+    `UPDATE ${projection.schema}.projection_progress p SET version = m.version
+       FROM unnest($2::text[], $3::int[]) AS m(aggregate_id, version)
+      WHERE p.projection = $1 AND p.aggregate_id = m.aggregate_id`,
+    [projection.name, moved, moved.map((aggregateId) => reached.get(aggregateId)!)],
+  );
+  return pending;
+}
+
 export interface ProjectionRunnerOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   /** Called after each applied event, for lag metrics. */
@@ -55,11 +93,7 @@ export class ProjectionRunner {
             const events = messages.map((message) => JSON.parse(message.value) as IntegrationEvent);
             const pending = await this.notYetApplied(projection, events);
             if (pending.length === 0) return;
-            const applied = await this.dataSource.transaction(async (manager) => {
-              const done: IntegrationEvent[] = [];
-              for (const event of pending) if (await applyOnce(manager, projection, event)) done.push(event);
-              return done;
-            });
+            const applied = await this.dataSource.transaction((manager) => applyAllOnce(manager, projection, pending));
             for (const event of applied) this.options.onApplied?.(projection, event);
           }),
       });
