@@ -103,10 +103,9 @@ export class CommandRunner {
     const histories = await this.store.readStreams(batch.commands.map((entry) => entry.streamId));
     const occurredAt = new Date().toISOString();
     const decisions = batch.commands.map(({ streamId, command }) => {
-      const history = histories.get(streamId)!;
-      const before = history.reduce((current, event) => decider.evolve(current, event as unknown as Event), decider.initialState());
+      const { state: before, version } = foldHistory(histories.get(streamId)!, decider);
       try {
-        return { streamId, before, version: history.length, events: decider.decide(command, before) };
+        return { streamId, before, version, events: decider.decide(command, before) };
       } catch (refused) {
         return { streamId, refused };
       }
@@ -166,8 +165,11 @@ export class CommandRunner {
   }
 
   private async fold<State, Command, Event extends NewEvent>(streamId: string, decider: Decider<State, Command, Event>) {
-    const history = await this.store.readStream(streamId);
-    const state = history.reduce((current, event) => decider.evolve(current, event as unknown as Event), decider.initialState());
-    return { state, version: history.length };
+    return foldHistory(await this.store.readStream(streamId), decider);
   }
+}
+
+function foldHistory<State, Command, Event extends NewEvent>(history: readonly StoredEvent[], decider: Decider<State, Command, Event>) {
+  const state = history.reduce((current, event) => decider.evolve(current, event as unknown as Event), decider.initialState());
+  return { state, version: history.length };
 }

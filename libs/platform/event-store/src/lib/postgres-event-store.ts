@@ -109,12 +109,7 @@ export class PostgresEventStore {
   }
 
   async readStream(streamId: string): Promise<StoredEvent[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT global_position, stream_id, stream_type, stream_version, event_id, event_type, schema_version, data, metadata
-         FROM event_store.events WHERE stream_id = $1 ORDER BY stream_version`,
-      [streamId],
-    )) as EventRow[];
-    return rows.map((row) => this.toStoredEvent(row));
+    return (await this.readStreams([streamId])).get(streamId)!;
   }
 
   /** Several streams at once, each in version order (a batch of commands loads its state so). */
