@@ -8,37 +8,43 @@ export const licensingUsersProjection: Projection = {
   schema: 'licensing',
   topics: [TOPICS.identityUser.name],
   async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
-    const at = event.occurredAt;
-    switch (event.eventType) {
-      case 'UserProvisioned': {
-        const data = event.data as UserProvisionedData;
-        await manager.query(
-          `INSERT INTO licensing.users (user_id, tenant_id, user_name, status, department, title, updated_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-           ON CONFLICT (user_id) DO NOTHING`,
-          [data.userId, event.tenantId, data.userName, data.active ? 'active' : 'deactivated', data.profile.department, data.profile.title, at, event.aggregateVersion],
-        );
-        return;
+    const change = changeOf(event);
+    if (change === 'insert') return insertRows(manager, [provisionedRow(event)]);
+    return setColumns(manager, event, change);
+  },
+  /**
+   * A batch (a consumer catching up, a rebuild): a user created in it is inserted once with its
+   * later changes folded in; another user's changes become one update of their last values, and
+   * users whose updates set the same columns share one statement.
+   */
+  async applyMany(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
+    const creating = new Map<string, Record<string, unknown>>();
+    const updating = new Map<string, Record<string, unknown>>();
+    for (const event of events) {
+      const change = changeOf(event);
+      if (change === 'insert') {
+        creating.set(event.aggregateId, provisionedRow(event));
+        continue;
       }
-      case 'UserAttributesChanged': {
-        const changes = (event.data as { changes: { userName?: string; department?: string | null; title?: string | null } }).changes;
-        const columns: Partial<Record<Column, string | null>> = {};
-        if (changes.userName !== undefined) columns.user_name = changes.userName;
-        if (changes.department !== undefined) columns.department = changes.department;
-        if (changes.title !== undefined) columns.title = changes.title;
-        return setColumns(manager, event, columns);
-      }
-      case 'SiteAssigned': {
-        const data = event.data as SiteAssignedData;
-        return setColumns(manager, event, { site_id: data.siteId, site_name: data.siteName });
-      }
-      case 'UserDeactivated':
-        return setColumns(manager, event, { status: 'deactivated' });
-      case 'UserReactivated':
-        return setColumns(manager, event, { status: 'active' });
-      case 'UserDeleted':
-        return setColumns(manager, event, { status: 'deleted' });
-      default:
-        return setColumns(manager, event, {});
+      const stamped = { ...change, updated_at: event.occurredAt, version: event.aggregateVersion };
+      const created = creating.get(event.aggregateId);
+      if (created) Object.assign(created, stamped);
+      else updating.set(event.aggregateId, { ...updating.get(event.aggregateId), ...stamped });
+    }
+    if (creating.size > 0) await insertRows(manager, [...creating.values()]);
+    const byShape = new Map<string, { user_id: string }[]>();
+    for (const [userId, columns] of updating) {
+      const shape = Object.keys(columns).sort().join();
+      byShape.set(shape, [...(byShape.get(shape) ?? []), { ...columns, user_id: userId }]);
+    }
+    for (const [shape, rows] of byShape) {
+      const names = shape.split(',').filter((name) => name !== 'updated_at' && name !== 'version');
+      await manager.query(
+        `UPDATE licensing.users u SET ${[...names.map((name) => `${name} = r.${name}`), 'updated_at = r.updated_at', 'version = r.version'].join(', ')}
+           FROM jsonb_to_recordset($1::jsonb) AS r(${[...names.map((name) => `${name} ${name === 'site_id' ? 'uuid' : 'text'}`), 'user_id uuid', 'updated_at timestamptz', 'version int'].join(', ')})
+          WHERE u.user_id = r.user_id`,
+        [JSON.stringify(rows)],
+      );
     }
   },
   async reset(manager: EntityManager): Promise<void> {
@@ -47,6 +53,60 @@ export const licensingUsersProjection: Projection = {
 };
 
 type Column = 'user_name' | 'status' | 'site_id' | 'site_name' | 'department' | 'title';
+
+/** What an event does to its user's row: create it, or set these columns (and always its version). */
+function changeOf(event: IntegrationEvent): 'insert' | Partial<Record<Column, string | null>> {
+  switch (event.eventType) {
+    case 'UserProvisioned':
+      return 'insert';
+    case 'UserAttributesChanged': {
+      const changes = (event.data as { changes: { userName?: string; department?: string | null; title?: string | null } }).changes;
+      const columns: Partial<Record<Column, string | null>> = {};
+      if (changes.userName !== undefined) columns.user_name = changes.userName;
+      if (changes.department !== undefined) columns.department = changes.department;
+      if (changes.title !== undefined) columns.title = changes.title;
+      return columns;
+    }
+    case 'SiteAssigned': {
+      const data = event.data as SiteAssignedData;
+      return { site_id: data.siteId, site_name: data.siteName };
+    }
+    case 'UserDeactivated':
+      return { status: 'deactivated' };
+    case 'UserReactivated':
+      return { status: 'active' };
+    case 'UserDeleted':
+      return { status: 'deleted' };
+    default:
+      return {};
+  }
+}
+
+function provisionedRow(event: IntegrationEvent): Record<string, unknown> {
+  const data = event.data as UserProvisionedData;
+  return {
+    user_id: data.userId,
+    tenant_id: event.tenantId,
+    user_name: data.userName,
+    status: data.active ? 'active' : 'deactivated',
+    department: data.profile.department,
+    title: data.profile.title,
+    updated_at: event.occurredAt,
+    version: event.aggregateVersion,
+  };
+}
+
+/** New users' rows; a batch may have folded later changes (site, status, ...) into them. */
+async function insertRows(manager: EntityManager, rows: readonly Record<string, unknown>[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO licensing.users (user_id, tenant_id, user_name, status, department, title, site_id, site_name, updated_at, version)
+     SELECT user_id, tenant_id, user_name, status, department, title, site_id, site_name, updated_at, version
+       FROM jsonb_to_recordset($1::jsonb) AS r(user_id uuid, tenant_id uuid, user_name text, status text, department text, title text,
+            site_id uuid, site_name text, updated_at timestamptz, version int)
+     ON CONFLICT (user_id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
 
 /** Sets columns and the version (the auto-assignment reaction waits for the version it reacts to). */
 async function setColumns(manager: EntityManager, event: IntegrationEvent, columns: Partial<Record<Column, string | null>>) {
