@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { Client, Pool } from 'pg';
 import { freePort } from '@identity/platform-service';
-import { startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
+import { createDatabase, startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
 import { progress, runConcurrently } from './bench-report';
 
 export const workspaceRoot = path.resolve(__dirname, '../../..'); // dist/tools/bench → the workspace
@@ -24,13 +24,7 @@ export interface BenchStack {
 export async function startBenchStack(services: readonly string[], extraEnv: Record<string, string> = {}): Promise<BenchStack> {
   const adminUrl = process.env.DATABASE_URL ?? execFileSync('bash', ['tools/postgres/postgres.sh', 'ensure'], { cwd: workspaceRoot, encoding: 'utf8' }).trim();
   const name = `identity_bench_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = await createDatabase(adminUrl, name);
   let startedKafka = false;
   let brokers = process.env.KAFKA_BROKERS;
   if (!brokers) {

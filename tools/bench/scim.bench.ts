@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { barChartSvg, machine, progress, round, runConcurrently, summarise, writeReport, type Summary } from './bench-report';
 import { rawInsertRate, startBenchStack, workspaceRoot } from './bench-stack';
-import { benchUser as user, createBenchTenant as setUpTenant } from './bench-tenant';
+import { benchUser as user, createScimTenant as setUpTenant } from './bench-tenant';
 
 /**
  * `npm run bench:scim`: SCIM create, get-by-filter and patch at concurrency 1, 16 and 64 against

@@ -4,7 +4,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { barChartSvg, machine, progress, round, runConcurrently, summarise, writeReport, type Summary } from './bench-report';
 import { rawInsertRate, startBenchStack, workspaceRoot } from './bench-stack';
-import { benchUser, createBenchTenant } from './bench-tenant';
+import { benchUser, createScimTenant } from './bench-tenant';
 
 /**
  * `npm run bench`: the system as Azure AD and the internal consumers see it. A provisioning cycle
@@ -161,7 +161,7 @@ async function main(): Promise<void> {
     progress(`baseline: ${USERS} Kafka messages produced and consumed at concurrency ${CONCURRENCY}`);
     const kafka = await kafkaRoundTrip(stack.brokers, USERS);
 
-    const tenant = await createBenchTenant(stack.urls['user-directory'], stack.urls['scim-ingest'], stack.databaseUrl);
+    const tenant = await createScimTenant(stack.urls['user-directory'], stack.urls['scim-ingest'], stack.databaseUrl);
     const scimBase = `${stack.urls['scim-ingest']}/scim/v2/${tenant.tenantId}`;
     const scim = async (method: string, path: string, body?: unknown) => {
       const response = await fetch(`${scimBase}${path}`, {

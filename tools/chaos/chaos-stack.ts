@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '@identity/platform-service';
-import { startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
+import { createDatabase, startServiceProcess, waitForHttp, type ServiceProcess } from '@identity/platform-testing';
 
 export const workspaceRoot = path.resolve(__dirname, '../..');
 export const CHAOS_PLATFORM_TOKEN = 'chaos-platform-token-0123456789abcdef0123456789';
@@ -44,13 +44,7 @@ export async function startChaosStack(services: readonly string[], extraEnv: Rec
   const kafkaEnv = { ...process.env, ...(JSON.parse(required('CHAOS_KAFKA_ENV')) as Record<string, string>) };
   // The run id prefixes every database and namespace, so run-chaos.mjs can find what a killed run left.
   const name = `${process.env.CHAOS_RUN_ID ?? 'identity_chaos'}_${Date.now().toString(36)}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const databaseUrl = url.toString();
+  const databaseUrl = await createDatabase(adminUrl, name);
 
   const processes: Record<string, ServiceProcess> = {};
   const urls: Record<string, string> = {};

@@ -1,8 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { progress, sleep, startChaosStack, workspaceRoot, type ChaosStack } from './chaos-stack';
-import { createScimTenant, runProvisioning, type LoadStats } from './provisioning-load';
+import { CHAOS_PLATFORM_TOKEN, progress, sleep, startChaosStack, workspaceRoot, type ChaosStack } from './chaos-stack';
+import { createScimTenant } from '../bench/bench-tenant';
+import { runProvisioning, type LoadStats } from './provisioning-load';
 import { eventStoreProblems, fingerprints, rebuildUserReadModels, waitForConvergence } from './read-models';
 
 const USERS = Number(process.env.CHAOS_USERS ?? 5000);
@@ -91,7 +92,7 @@ describe(`chaos: ${USERS} users provisioned over SCIM while something breaks`, (
   it.each(scenarios.map((scenario) => [scenario.name, scenario] as const))('%s', async (name, scenario) => {
     const { stack, pool } = running!;
     const started = Date.now();
-    const tenant = await createScimTenant(stack.urls['user-directory'], stack.urls['scim-ingest'], stack.databaseUrl);
+    const tenant = await createScimTenant(stack.urls['user-directory'], stack.urls['scim-ingest'], stack.databaseUrl, CHAOS_PLATFORM_TOKEN, 'Chaos');
     progress(`[${name}] provisioning ${USERS} users at concurrency ${CONCURRENCY}`);
 
     let acknowledged = 0;

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
-import { CHAOS_PLATFORM_TOKEN, sleep } from './chaos-stack';
+import { sleep } from './chaos-stack';
 
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 const SITE_8X8 = 'urn:ietf:params:scim:schemas:extension:8x8:1.1:User';
@@ -30,39 +29,9 @@ function azureCreateUser(userName: string, index: number) {
 
 const AZURE_DISABLE = { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'active', value: 'False' }] };
 
-async function json<T>(response: Response): Promise<T> {
-  if (!response.ok) throw new Error(`${response.url}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as T;
-}
-
 export interface Tenant {
   tenantId: string;
   token: string;
-}
-
-/** A company with a site and SCIM enabled for Azure AD, once the tenant has reached scim-ingest. */
-export async function createScimTenant(directoryUrl: string, scimUrl: string, databaseUrl: string): Promise<Tenant> {
-  const platform = { authorization: `Bearer ${CHAOS_PLATFORM_TOKEN}`, 'content-type': 'application/json' };
-  const tenant = await json<{ tenantId: string; adminToken: string }>(
-    await fetch(`${directoryUrl}/api/v1/tenants`, { method: 'POST', headers: platform, body: JSON.stringify({ name: `Chaos ${randomUUID()}` }) }),
-  );
-  const admin = { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'application/json' };
-  await json(await fetch(`${directoryUrl}/api/v1/tenants/${tenant.tenantId}/sites`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'London' }) }));
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    for (let attempt = 0; attempt < 600; attempt++) {
-      const site = await db.query(`SELECT 1 FROM scim.site_names WHERE tenant_id = $1`, [tenant.tenantId]);
-      if (site.rowCount) {
-        const response = await fetch(`${scimUrl}/api/v1/tenants/${tenant.tenantId}/provisioning/scim`, { method: 'PUT', headers: admin, body: JSON.stringify({ idp: 'azure-ad' }) });
-        if (response.ok) return { tenantId: tenant.tenantId, token: ((await response.json()) as { token: string }).token };
-      }
-      await sleep(100);
-    }
-  } finally {
-    await db.end();
-  }
-  throw new Error('the tenant and its site did not reach scim-ingest within 60 s');
 }
 
 /** A response the contract forbids under a fault: anything but 2xx, 503 or 429 with Retry-After. */

@@ -24,15 +24,19 @@ export function uniqueSuffix(): string {
 
 /** A fresh, empty database on the test server; its URL. The run drops it at the end. */
 export async function createTestDatabase(): Promise<string> {
-  const name = `${testRunId()}_${uniqueSuffix()}`;
-  const admin = new Client({ connectionString: postgresAdminUrl() });
+  return createDatabase(postgresAdminUrl(), `${testRunId()}_${uniqueSuffix()}`);
+}
+
+/** Creates an empty database on the server `adminUrl` points to; the new database's URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();
   }
-  const url = new URL(postgresAdminUrl());
+  const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();
 }
