@@ -30,13 +30,22 @@ export interface KafkaBusOptions {
 /** Messages of one partition handed to a batch handler at once. */
 const BATCH_SIZE = 100;
 
+/**
+ * How often a consumer commits the offsets it has handled. kafkajs commits after every fetched
+ * batch, which under a steady trickle of events is a broker write per message and per consumer
+ * group; handlers are idempotent, so after a crash or a rebalance at most this much is delivered
+ * again.
+ */
+const COMMIT_INTERVAL_MS = 1_000;
+
 /** The MessageBus on Apache Kafka through kafkajs: idempotent producer, consumer groups, dead letters. */
 export class KafkaMessageBus implements MessageBus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private readonly producer: Producer;
   private readonly admin: Admin;
-  private readonly consumers = new Set<Consumer>();
+  /** How to stop each running consumer: commit what it handled, then leave its group. */
+  private readonly consumers = new Map<Consumer, () => Promise<void>>();
   private readonly knownTopics = new Set<string>();
   private connected = false;
 
@@ -143,7 +152,7 @@ export class KafkaMessageBus implements MessageBus {
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 },
       sessionTimeout: 10_000,
     });
-    this.consumers.add(consumer);
+    this.consumers.set(consumer, () => consumer.disconnect());
     let stopped = false;
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics.map((topic) => this.physical(topic)), fromBeginning: true });
@@ -164,8 +173,23 @@ export class KafkaMessageBus implements MessageBus {
       // Throwing here (stopped mid-retry) leaves the offset uncommitted, so the next member redelivers it.
       if (error && stopped) throw error;
     };
+    const handled = new Map<string, { topic: string; partition: number; offset: string }>();
+    const commitHandled = async () => {
+      if (handled.size === 0) return;
+      const offsets = [...handled.values()];
+      handled.clear();
+      try {
+        await consumer.commitOffsets(offsets);
+      } catch (error) {
+        // A rebalance or a lost coordinator: the next batch's commit covers these, or whoever
+        // consumes the partition next gets them again, which idempotent handlers shrug off.
+        this.options.log?.('warn', 'consumer offsets not committed', { groupId: options.groupId, error: error instanceof Error ? error.message : String(error) });
+      }
+    };
+    const committer = setInterval(() => void commitHandled(), COMMIT_INTERVAL_MS);
+    committer.unref();
     await consumer.run({
-      autoCommit: true,
+      autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const messages: IncomingMessage[] = batch.messages.map((message) => ({
@@ -179,29 +203,34 @@ export class KafkaMessageBus implements MessageBus {
         for (let start = 0; start < messages.length; start += BATCH_SIZE) {
           if (!isRunning() || isStale() || stopped) return;
           const chunk = messages.slice(start, start + BATCH_SIZE);
-          let handled = false;
+          let done = false;
           if (options.handleBatch && chunk.length > 1) {
             try {
               await options.handleBatch(chunk);
-              handled = true;
+              done = true;
             } catch {
-              handled = false;
+              done = false;
             }
           }
-          if (!handled) for (const message of chunk) await handleOne(message);
-          resolveOffset(chunk[chunk.length - 1].offset);
+          if (!done) for (const message of chunk) await handleOne(message);
+          const last = chunk[chunk.length - 1].offset;
+          resolveOffset(last);
+          // Kafka's committed offset is the next one to read.
+          handled.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
           await heartbeat();
         }
       },
     });
-    await joined;
-    return {
-      stop: async () => {
-        stopped = true;
-        await consumer.disconnect();
-        this.consumers.delete(consumer);
-      },
+    const stop = async () => {
+      stopped = true;
+      clearInterval(committer);
+      await commitHandled();
+      await consumer.disconnect();
+      this.consumers.delete(consumer);
     };
+    this.consumers.set(consumer, stop);
+    await joined;
+    return { stop };
   }
 
   async isReady(): Promise<boolean> {
@@ -214,7 +243,7 @@ export class KafkaMessageBus implements MessageBus {
   }
 
   async disconnect(): Promise<void> {
-    await Promise.allSettled([...this.consumers].map((consumer) => consumer.disconnect()));
+    await Promise.allSettled([...this.consumers.values()].map((stop) => stop()));
     this.consumers.clear();
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
     this.connected = false;
