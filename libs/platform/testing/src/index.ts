@@ -4,3 +4,4 @@ export * from './lib/kafka-collector';
 export * from './lib/processes';
 export * from './lib/saml/azure-ad-test-idp';
 export * from './lib/saml/saml-attacks';
+export * from './lib/integration-events';

@@ -86,6 +86,40 @@ export interface UserAttributesChangedData {
   changes: Partial<UserProfile> & { userName?: string; externalId?: string | null };
 }
 
+/** The column every read model of users keeps each changeable field in. */
+const USER_FIELD_COLUMNS: Record<keyof UserAttributesChangedData['changes'], string> = {
+  userName: 'user_name',
+  externalId: 'external_id',
+  givenName: 'given_name',
+  familyName: 'family_name',
+  email: 'email',
+  title: 'title',
+  department: 'department',
+  mobilePhone: 'mobile_phone',
+  workPhone: 'work_phone',
+  locale: 'locale',
+  timezone: 'timezone',
+};
+
+/** The columns a UserAttributesChanged sets in a read model of users, with their new values. */
+export function changedUserColumns(data: UserAttributesChangedData): Record<string, unknown> {
+  return userColumns(data.changes);
+}
+
+/** A provisioned user's profile as the columns of a read model of users. */
+export function profileColumns(profile: UserProfile): Record<string, unknown> {
+  return userColumns(profile);
+}
+
+function userColumns(fields: UserAttributesChangedData['changes']): Record<string, unknown> {
+  const columns: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(fields)) {
+    const column = USER_FIELD_COLUMNS[field as keyof typeof USER_FIELD_COLUMNS];
+    if (column) columns[column] = value;
+  }
+  return columns;
+}
+
 export const UserAttributesChanged = defineEvent<'UserAttributesChanged', UserAttributesChangedData>({
   eventType: 'UserAttributesChanged',
   schemaVersion: 1,

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import {
+  changedUserColumns,
+  profileColumns,
   TOPICS,
   type DirectoryVisibilityChangedData,
   type IntegrationEvent,
@@ -9,20 +11,6 @@ import {
   type UserProvisionedData,
 } from '@identity/contracts';
 import type { Projection } from '@identity/platform-projections';
-
-const COLUMNS = {
-  userName: 'user_name',
-  externalId: 'external_id',
-  givenName: 'given_name',
-  familyName: 'family_name',
-  email: 'email',
-  title: 'title',
-  department: 'department',
-  mobilePhone: 'mobile_phone',
-  workPhone: 'work_phone',
-  locale: 'locale',
-  timezone: 'timezone',
-} as const;
 
 /** Users as admins and the company directory see them (inline for admin writes, from the bus for the IdP's). */
 export const directoryUsersProjection: Projection = {
@@ -87,14 +75,8 @@ function changeOf(event: IntegrationEvent): 'insert' | 'delete' | Record<string,
   switch (event.eventType) {
     case 'UserProvisioned':
       return 'insert';
-    case 'UserAttributesChanged': {
-      const columns: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries((event.data as UserAttributesChangedData).changes)) {
-        const column = COLUMNS[field as keyof typeof COLUMNS];
-        if (column) columns[column] = value;
-      }
-      return columns;
-    }
+    case 'UserAttributesChanged':
+      return changedUserColumns(event.data as UserAttributesChangedData);
     case 'UserLinkedToIdp':
       return { owner: 'idp', idp: (event.data as UserLinkedToIdpData).idp };
     case 'SiteAssigned':
@@ -141,8 +123,8 @@ async function insertProvisioned(manager: EntityManager, events: readonly Integr
 
 function provisionedRow(event: IntegrationEvent): Record<string, unknown> {
   const data = event.data as UserProvisionedData;
-  const p = data.profile;
   return {
+    ...profileColumns(data.profile),
     user_id: data.userId,
     tenant_id: event.tenantId,
     user_name: data.userName,
@@ -150,15 +132,6 @@ function provisionedRow(event: IntegrationEvent): Record<string, unknown> {
     status: data.active ? 'active' : 'deactivated',
     owner: data.owner,
     idp: data.idp,
-    given_name: p.givenName,
-    family_name: p.familyName,
-    email: p.email,
-    title: p.title,
-    department: p.department,
-    mobile_phone: p.mobilePhone,
-    work_phone: p.workPhone,
-    locale: p.locale,
-    timezone: p.timezone,
     created_at: event.occurredAt,
     version: event.aggregateVersion,
   };

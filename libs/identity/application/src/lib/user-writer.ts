@@ -1,29 +1,36 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { scimUsersProjection } from '@identity/identity-data-access';
-import { userDecider, usernameReservations, type UserCommand, type UserState } from '@identity/identity-domain';
-import { outboxFor, publishAsIs, type CommandOutcome } from '@identity/platform-event-store';
+import { userDecider, usernameReservations, type UserCommand, type UserEvent, type UserState } from '@identity/identity-domain';
+import { GroupCommit, outboxFor, publishAsIs, type CommandOutcome } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 
 /**
  * The one way this service changes a user: through the User aggregate, with the username
- * reservations, the outbox and the SCIM view in the same transaction.
+ * reservations, the outbox and the SCIM view in the same transaction. Concurrent requests (an IdP's
+ * provisioning cycle) share transactions: see GroupCommit.
  */
 @Injectable()
 export class UserWriter {
-  constructor(@Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure) {}
+  private readonly commits: GroupCommit<UserState, UserCommand, UserEvent>;
 
-  run(request: { tenantId: string; userId: string; command: UserCommand; correlationId: string; ifMatch?: number }): Promise<CommandOutcome<UserState>> {
-    return this.infrastructure.commands.run({
-      streamId: `user-${request.userId}`,
+  constructor(@Inject(SERVICE_INFRASTRUCTURE) infrastructure: ServiceInfrastructure) {
+    this.commits = new GroupCommit(infrastructure.commands, {
       streamType: 'user',
       decider: userDecider,
-      command: request.command,
-      context: { tenantId: request.tenantId, correlationId: request.correlationId, actor: 'scim' },
-      ifMatch: request.ifMatch,
       reservations: usernameReservations,
       toOutbox: outboxFor(publishAsIs),
       inTransaction: inlineProjections([scimUsersProjection], publishAsIs),
+    });
+  }
+
+  run(request: { tenantId: string; userId: string; command: UserCommand; correlationId: string; ifMatch?: number; newUser?: boolean }): Promise<CommandOutcome<UserState>> {
+    return this.commits.run({
+      streamId: `user-${request.userId}`,
+      command: request.command,
+      context: { tenantId: request.tenantId, correlationId: request.correlationId, actor: 'scim' },
+      ifMatch: request.ifMatch,
+      newStream: request.newUser,
     });
   }
 }

@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import {
+  changedUserColumns,
+  profileColumns,
   TOPICS,
   type IntegrationEvent,
   type SiteAssignedData,
@@ -10,91 +12,95 @@ import {
 } from '@identity/contracts';
 import type { Projection } from '@identity/platform-projections';
 
-/** Profile fields of the events and their columns in scim.users. */
-const PROFILE_COLUMNS = {
-  userName: 'user_name',
-  externalId: 'external_id',
-  givenName: 'given_name',
-  familyName: 'family_name',
-  email: 'email',
-  title: 'title',
-  department: 'department',
-  mobilePhone: 'mobile_phone',
-  workPhone: 'work_phone',
-  locale: 'locale',
-  timezone: 'timezone',
-} as const;
-
 /** The SCIM view of every user (applied inline by scim-ingest, and from the bus for admin changes). */
 export const scimUsersProjection: Projection = {
   name: 'scim.users',
   schema: 'scim',
   topics: [TOPICS.identityUser.name],
   async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
-    const touch = (columns: Record<string, unknown>) => update(manager, event, columns);
-    switch (event.eventType) {
-      case 'UserProvisioned': {
-        const data = event.data as UserProvisionedData;
-        const profile = data.profile;
-        await manager.query(
-          `INSERT INTO scim.users (user_id, tenant_id, user_name, external_id, active, owner, idp, given_name, family_name, email, title,
-                                   department, mobile_phone, work_phone, locale, timezone, created_at, last_modified, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18)
-           ON CONFLICT (user_id) DO NOTHING`,
-          [
-            data.userId,
-            event.tenantId,
-            data.userName,
-            data.externalId,
-            data.active,
-            data.owner,
-            data.idp,
-            profile.givenName,
-            profile.familyName,
-            profile.email,
-            profile.title,
-            profile.department,
-            profile.mobilePhone,
-            profile.workPhone,
-            profile.locale,
-            profile.timezone,
-            event.occurredAt,
-            event.aggregateVersion,
-          ],
-        );
-        return;
-      }
-      case 'UserAttributesChanged': {
-        const columns: Record<string, unknown> = {};
-        for (const [field, value] of Object.entries((event.data as UserAttributesChangedData).changes)) {
-          const column = PROFILE_COLUMNS[field as keyof typeof PROFILE_COLUMNS];
-          if (column) columns[column] = value;
-        }
-        return touch(columns);
-      }
-      case 'UserLinkedToIdp': {
-        const data = event.data as UserLinkedToIdpData;
-        return touch({ owner: 'idp', idp: data.idp });
-      }
-      case 'SiteAssigned': {
-        const data = event.data as SiteAssignedData;
-        return touch({ site_id: data.siteId, site_name: data.siteName });
-      }
-      case 'UserDeactivated':
-        return touch({ active: false, idp_deleted: (event.data as UserDeactivatedData).reason === 'idp-deleted' });
-      case 'UserReactivated':
-        return touch({ active: true, idp_deleted: false });
-      case 'UserDeleted':
-        return touch({ deleted: true });
-      default:
-        return touch({});
+    const change = changeOf(event);
+    if (change === 'insert') await insertRows(manager, [provisionedRow(event)]);
+    else await update(manager, event, change);
+  },
+  /**
+   * A batch (concurrent SCIM creates written together, a rebuild): the users it creates are one
+   * INSERT with their later changes in the batch folded in; other changes are applied in order.
+   */
+  async applyMany(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
+    const creating = new Map<string, Record<string, unknown>>();
+    const others: { event: IntegrationEvent; columns: Record<string, unknown> }[] = [];
+    for (const event of events) {
+      const change = changeOf(event);
+      const created = creating.get(event.aggregateId);
+      if (change === 'insert') creating.set(event.aggregateId, provisionedRow(event));
+      else if (created) Object.assign(created, change, { last_modified: event.occurredAt, version: event.aggregateVersion });
+      else others.push({ event, columns: change });
     }
+    if (creating.size > 0) await insertRows(manager, [...creating.values()]);
+    for (const { event, columns } of others) await update(manager, event, columns);
   },
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE scim.users`);
   },
 };
 
+/** What an event does to its user's row: create it, or set these columns. */
+function changeOf(event: IntegrationEvent): 'insert' | Record<string, unknown> {
+  switch (event.eventType) {
+    case 'UserProvisioned':
+      return 'insert';
+    case 'UserAttributesChanged':
+      return changedUserColumns(event.data as UserAttributesChangedData);
+    case 'UserLinkedToIdp':
+      return { owner: 'idp', idp: (event.data as UserLinkedToIdpData).idp };
+    case 'SiteAssigned': {
+      const data = event.data as SiteAssignedData;
+      return { site_id: data.siteId, site_name: data.siteName };
+    }
+    case 'UserDeactivated':
+      return { active: false, idp_deleted: (event.data as UserDeactivatedData).reason === 'idp-deleted' };
+    case 'UserReactivated':
+      return { active: true, idp_deleted: false };
+    case 'UserDeleted':
+      return { deleted: true };
+    default:
+      return {};
+  }
+}
+
+function provisionedRow(event: IntegrationEvent): Record<string, unknown> {
+  const data = event.data as UserProvisionedData;
+  return {
+    ...profileColumns(data.profile),
+    user_id: data.userId,
+    tenant_id: event.tenantId,
+    user_name: data.userName,
+    external_id: data.externalId,
+    active: data.active,
+    owner: data.owner,
+    idp: data.idp,
+    created_at: event.occurredAt,
+    last_modified: event.occurredAt,
+    version: event.aggregateVersion,
+  };
+}
+
+/** Rows as provisionedRow builds them, possibly with later columns folded in. */
+async function insertRows(manager: EntityManager, rows: readonly Record<string, unknown>[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO scim.users (user_id, tenant_id, user_name, external_id, active, owner, idp, given_name, family_name, email, title,
+                             department, mobile_phone, work_phone, locale, timezone, site_id, site_name, idp_deleted, deleted,
+                             created_at, last_modified, version)
+     SELECT user_id, tenant_id, user_name, external_id, active, owner, idp, given_name, family_name, email, title,
+            department, mobile_phone, work_phone, locale, timezone, site_id, site_name, coalesce(idp_deleted, false), coalesce(deleted, false),
+            created_at, last_modified, version
+       FROM jsonb_to_recordset($1::jsonb) AS r(user_id uuid, tenant_id uuid, user_name text, external_id text, active boolean, owner text, idp text,
+            given_name text, family_name text, email text, title text, department text, mobile_phone text, work_phone text, locale text,
+            timezone text, site_id uuid, site_name text, idp_deleted boolean, deleted boolean, created_at timestamptz, last_modified timestamptz, version int)
+     ON CONFLICT (user_id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
 /** Sets columns plus the version and lastModified that every change moves (the SCIM ETag). */
 async function update(manager: EntityManager, event: IntegrationEvent, columns: Record<string, unknown>): Promise<void> {
   const entries = Object.entries(columns);

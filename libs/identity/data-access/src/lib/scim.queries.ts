@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { Batcher } from '@identity/platform-event-store';
 import { compileFilter, compileSortBy, type FilterNode } from '@identity/platform-scim';
 import { groupFilterSchema, userFilterSchema } from './scim-resource-types';
 import { USER_COLUMNS, type ScimUserRow } from './scim-user.view';
@@ -35,9 +36,49 @@ export interface ScimGroupRow {
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
-/** Reads of scim-ingest's read models. Every query is scoped to one tenant. */
+/**
+ * Reads of scim-ingest's read models. Every query is scoped to one tenant. The look-ups every SCIM
+ * request makes (its token, its site, the user it answers with) are batched: concurrent requests
+ * share one round trip (see Batcher).
+ */
 export class ScimQueries {
-  constructor(private readonly db: Queryable) {}
+  private readonly userLookups: Batcher<{ tenantId: string; userId: string; retrieval: UserRetrievalMode }, ScimUserRow | null>;
+  private readonly siteLookups: Batcher<{ tenantId: string; name: string }, { siteId: string; currentName: string } | null>;
+  private readonly tokenLookups: Batcher<{ tenantId: string; tokenHash: string }, ScimSettingsRow | null>;
+
+  constructor(private readonly db: Queryable) {
+    this.userLookups = new Batcher(async (lookups) => {
+      const rows = (await this.db.query(
+        `SELECT w.i, ${USER_COLUMNS}
+           FROM unnest($1::uuid[], $2::uuid[], $3::boolean[]) WITH ORDINALITY AS w(tenant_id, user_id, idp_only, i)
+           JOIN ${USERS} ON u.user_id = w.user_id
+          WHERE u.tenant_id = w.tenant_id AND NOT u.deleted AND NOT u.idp_deleted AND (NOT w.idp_only OR u.owner = 'idp')`,
+        [lookups.map((lookup) => lookup.tenantId), lookups.map((lookup) => lookup.userId), lookups.map((lookup) => lookup.retrieval === 'idp-only')],
+      )) as (ScimUserRow & { i: string })[];
+      return answersInOrder(lookups.length, rows);
+    });
+    this.siteLookups = new Batcher(async (lookups) => {
+      const rows = (await this.db.query(
+        `SELECT w.i, n.site_id AS "siteId", c.name AS "currentName"
+           FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS w(tenant_id, name, i)
+           JOIN scim.site_names n ON n.tenant_id = w.tenant_id AND n.name = w.name
+           JOIN scim.site_names c ON c.site_id = n.site_id AND c.current`,
+        [lookups.map((lookup) => lookup.tenantId), lookups.map((lookup) => lookup.name)],
+      )) as { i: string; siteId: string; currentName: string }[];
+      return answersInOrder(lookups.length, rows);
+    });
+    this.tokenLookups = new Batcher(async (lookups) => {
+      const rows = (await this.db.query(
+        `SELECT w.i, s.tenant_id AS "tenantId", s.enabled, s.idp, s.retrieval, s.new_users_visible AS "newUsersVisible", s.updated_at AS "updatedAt"
+           FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS w(tenant_id, token_hash, i)
+           JOIN scim.tokens t ON t.tenant_id = w.tenant_id AND t.token_hash = w.token_hash
+           JOIN scim.settings s ON s.tenant_id = t.tenant_id AND s.enabled
+          WHERE t.revoked_at IS NULL AND (t.valid_until IS NULL OR t.valid_until > now())`,
+        [lookups.map((lookup) => lookup.tenantId), lookups.map((lookup) => lookup.tokenHash)],
+      )) as (ScimSettingsRow & { i: string })[];
+      return answersInOrder(lookups.length, rows);
+    });
+  }
 
   /** With `idp-only` retrieval, users created in the admin console and never linked stay invisible to the IdP. */
   private visibleUsers(retrieval: UserRetrievalMode): string {
@@ -46,11 +87,7 @@ export class ScimQueries {
 
   async user(tenantId: string, userId: string, retrieval: UserRetrievalMode): Promise<ScimUserRow | null> {
     if (!isUuid(userId)) return null;
-    const [row] = (await this.db.query(`SELECT ${USER_COLUMNS} FROM ${USERS} WHERE ${this.visibleUsers(retrieval)} AND u.user_id = $2`, [
-      tenantId,
-      userId,
-    ])) as ScimUserRow[];
-    return row ?? null;
+    return this.userLookups.submit({ tenantId, userId, retrieval });
   }
 
   async users(tenantId: string, query: ListQuery, retrieval: UserRetrievalMode): Promise<{ total: number; rows: ScimUserRow[] }> {
@@ -85,13 +122,7 @@ export class ScimQueries {
 
   /** The site a SCIM value names: its current name or one it had before a rename (exact spelling). */
   async siteNamed(tenantId: string, name: string): Promise<{ siteId: string; currentName: string } | null> {
-    const [row] = (await this.db.query(
-      `SELECT n.site_id AS "siteId", c.name AS "currentName"
-         FROM scim.site_names n JOIN scim.site_names c ON c.site_id = n.site_id AND c.current
-        WHERE n.tenant_id = $1 AND n.name = $2`,
-      [tenantId, name],
-    )) as { siteId: string; currentName: string }[];
-    return row ?? null;
+    return this.siteLookups.submit({ tenantId, name });
   }
 
   /** Remembers (or forgets) that the IdP sent a user's site under a name it no longer has. */
@@ -129,13 +160,7 @@ export class ScimQueries {
 
   /** The tenant's settings when a SCIM bearer token (by hash) opens its endpoint right now; else null. */
   async settingsForToken(tenantId: string, tokenHash: string): Promise<ScimSettingsRow | null> {
-    const [row] = (await this.db.query(
-      `SELECT s.tenant_id AS "tenantId", s.enabled, s.idp, s.retrieval, s.new_users_visible AS "newUsersVisible", s.updated_at AS "updatedAt"
-         FROM scim.tokens t JOIN scim.settings s ON s.tenant_id = t.tenant_id AND s.enabled
-        WHERE t.tenant_id = $1 AND t.token_hash = $2 AND t.revoked_at IS NULL AND (t.valid_until IS NULL OR t.valid_until > now())`,
-      [tenantId, tokenHash],
-    )) as ScimSettingsRow[];
-    return row ?? null;
+    return this.tokenLookups.submit({ tenantId, tokenHash });
   }
 
   async tokens(tenantId: string): Promise<{ tokenId: string; issuedAt: string; validUntil: string | null }[]> {
@@ -231,6 +256,13 @@ export class ScimQueries {
 
 /** Users with their site's current name: a renamed site shows its new name at once. */
 const USERS = `scim.users u LEFT JOIN scim.site_names sn ON sn.site_id = u.site_id AND sn.current LEFT JOIN scim.user_telephony ut ON ut.user_id = u.user_id`;
+
+/** A batch's answers in the order of its look-ups (`i`, 1-based, from WITH ORDINALITY); null where nothing matched. */
+function answersInOrder<Row extends { i: string }>(count: number, rows: readonly Row[]): { value: Omit<Row, 'i'> | null }[] {
+  const answers: { value: Omit<Row, 'i'> | null }[] = Array.from({ length: count }, () => ({ value: null }));
+  for (const { i, ...row } of rows) answers[Number(i) - 1] = { value: row };
+  return answers;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: string): boolean {

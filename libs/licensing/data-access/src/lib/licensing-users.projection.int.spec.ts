@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import type { IntegrationEvent } from '@identity/contracts';
 import { createDataSource, runMigrations } from '@identity/platform-event-store';
-import { createTestDatabase } from '@identity/platform-testing';
+import { applyOneByOneAndInBatch, createTestDatabase, integrationEventsOf } from '@identity/platform-testing';
 import { CreateLicensingLedger1764461600000 } from './licensing-ledger.migration';
 import { licensingUsersProjection } from './licensing-users.projection';
 import { CreateLicensingSchema1764461000000 } from './licensing.migration';
@@ -19,26 +18,10 @@ describe('licensing.users applied in batches (real PostgreSQL)', () => {
 
   afterAll(() => dataSource.destroy());
 
-  const versions = new Map<string, number>();
-  const event = (userId: string, eventType: string, data: Record<string, unknown> = {}): IntegrationEvent => {
-    const version = (versions.get(userId) ?? 0) + 1;
-    versions.set(userId, version);
-    return {
-      eventId: randomUUID(),
-      eventType,
-      schemaVersion: 1,
-      tenantId,
-      aggregateId: userId,
-      aggregateVersion: version,
-      occurredAt: new Date(Date.UTC(2026, 10, 30, 12, 0, version)).toISOString(),
-      causationId: 'test',
-      correlationId: 'test',
-      data: { userId, ...data },
-    };
-  };
+  const event = integrationEventsOf(tenantId);
   const provisioned = (userId: string, userName: string) =>
     event(userId, 'UserProvisioned', { userName, active: true, profile: { department: 'Sales', title: null } });
-  const rows = () => dataSource.query(`SELECT * FROM licensing.users ORDER BY user_id`);
+  const rows = (): Promise<{ user_id: string }[]> => dataSource.query(`SELECT * FROM licensing.users ORDER BY user_id`);
 
   it('ends in the same rows as applying the events one by one', async () => {
     const [existing, created, shortLived, untouched] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
@@ -55,18 +38,10 @@ describe('licensing.users applied in batches (real PostgreSQL)', () => {
       event(shortLived, 'UserDeleted'),
       event(created, 'DirectoryVisibilityChanged', { visible: true }),
     ];
-    await dataSource.transaction(async (manager) => {
-      for (const one of [...before, ...batch]) await licensingUsersProjection.apply(manager, one);
-    });
-    const oneByOne = await rows();
-    await dataSource.transaction(async (manager) => {
-      await licensingUsersProjection.reset(manager);
-      for (const one of before) await licensingUsersProjection.apply(manager, one);
-      await licensingUsersProjection.applyMany!(manager, batch);
-    });
-    expect(await rows()).toEqual(oneByOne);
-    expect(oneByOne.find((row: { user_id: string }) => row.user_id === existing)).toMatchObject({ status: 'active', title: 'Lead', department: null, site_name: 'London', version: 5 });
-    expect(oneByOne.find((row: { user_id: string }) => row.user_id === created)).toMatchObject({ user_name: 'renamed@contoso.com', site_name: 'Paris', version: 4 });
-    expect(oneByOne.find((row: { user_id: string }) => row.user_id === shortLived)).toMatchObject({ status: 'deleted' });
+    const { oneByOne, batched } = await applyOneByOneAndInBatch(dataSource, licensingUsersProjection, { before, batch }, rows);
+    expect(batched).toEqual(oneByOne);
+    expect(oneByOne.find((row) => row.user_id === existing)).toMatchObject({ status: 'active', title: 'Lead', department: null, site_name: 'London', version: 5 });
+    expect(oneByOne.find((row) => row.user_id === created)).toMatchObject({ user_name: 'renamed@contoso.com', site_name: 'Paris', version: 4 });
+    expect(oneByOne.find((row) => row.user_id === shortLived)).toMatchObject({ status: 'deleted' });
   });
 });

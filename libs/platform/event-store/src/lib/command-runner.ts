@@ -36,6 +36,8 @@ export interface RunCommand<State, Command, Event extends NewEvent> {
    * only costs a retry.
    */
   loadState?(): Promise<{ state: State; version: number }>;
+  /** The stream id was just made up (a new user's, say): there is nothing to load. */
+  newStream?: boolean;
 }
 
 export interface CommandOutcome<State> {
@@ -43,6 +45,22 @@ export interface CommandOutcome<State> {
   version: number;
   state: State;
   events: StoredEvent[];
+}
+
+/** What every command of a batch shares: the aggregate type and what an append carries along. */
+export type BatchShape<State, Command, Event extends NewEvent> = Pick<
+  RunCommand<State, Command, Event>,
+  'streamType' | 'decider' | 'reservations' | 'toOutbox' | 'schemaVersion' | 'inTransaction'
+>;
+
+/** One command of a batch, on its own stream. */
+export interface BatchCommand<Command> {
+  streamId: string;
+  command: Command;
+  /** This command's own caller, when it differs from the batch's. */
+  context?: CommandContext;
+  ifMatch?: number;
+  newStream?: boolean;
 }
 
 /**
@@ -58,7 +76,7 @@ export class CommandRunner {
   async run<State, Command, Event extends NewEvent>(request: RunCommand<State, Command, Event>): Promise<CommandOutcome<State>> {
     for (let attempt = 1; ; attempt++) {
       const { decider } = request;
-      const { state: before, version } = request.loadState ? await request.loadState() : await this.fold(request.streamId, decider);
+      const { state: before, version } = await this.load(request);
       if (request.ifMatch !== undefined && request.ifMatch !== version) {
         throw new StreamVersionConflictError(request.streamId, request.ifMatch, version);
       }
@@ -89,28 +107,37 @@ export class CommandRunner {
 
   /**
    * Runs many commands of one aggregate type, one stream each, as one transaction: one read for
-   * all the streams, one append for all the decisions. A command the decider refuses gets its
-   * error back and takes no part; any failure of the append itself (a concurrent writer, a check
-   * in an inline projection) rolls every command back and is thrown, so the caller can fall back
-   * to `run` one by one and learn each command's own outcome.
+   * all the streams (none for new ones), one append for all the decisions. A command the decider
+   * refuses, or whose If-Match is stale, gets its error back and takes no part; any failure of the
+   * append itself (a concurrent writer, a taken reservation, a check in an inline projection) rolls
+   * every command back and is thrown, so the caller can fall back to `run` one by one and learn
+   * each command's own outcome. A command may bring its own context (who asked, for which tenant).
    */
   async runBatch<State, Command, Event extends NewEvent>(
-    batch: Pick<RunCommand<State, Command, Event>, 'streamType' | 'decider' | 'context' | 'reservations' | 'toOutbox' | 'schemaVersion' | 'inTransaction'> & {
-      commands: readonly { streamId: string; command: Command }[];
+    batch: BatchShape<State, Command, Event> & {
+      context: CommandContext;
+      commands: readonly BatchCommand<Command>[];
     },
   ): Promise<({ outcome: CommandOutcome<State> } | { refused: unknown })[]> {
     const { decider } = batch;
-    const histories = await this.store.readStreams(batch.commands.map((entry) => entry.streamId));
+    const histories = await this.store.readStreams(batch.commands.filter((entry) => !entry.newStream).map((entry) => entry.streamId));
     const occurredAt = new Date().toISOString();
-    const decisions = batch.commands.map(({ streamId, command }) => {
-      const { state: before, version } = foldHistory(histories.get(streamId)!, decider);
+    const decisions = batch.commands.map(({ streamId, command, context = batch.context, ifMatch }) => {
+      const { state: before, version } = foldHistory(histories.get(streamId) ?? [], decider);
       try {
-        return { streamId, before, version, events: decider.decide(command, before) };
+        if (ifMatch !== undefined && ifMatch !== version) throw new StreamVersionConflictError(streamId, ifMatch, version);
+        return { streamId, context, before, version, events: decider.decide(command, before) };
       } catch (refused) {
         return { streamId, refused };
       }
     });
-    const appends = decisions.filter((decision) => 'events' in decision && decision.events!.length > 0) as { streamId: string; before: State; version: number; events: Event[] }[];
+    const appends = decisions.filter((decision) => 'events' in decision && decision.events!.length > 0) as {
+      streamId: string;
+      context: CommandContext;
+      before: State;
+      version: number;
+      events: Event[];
+    }[];
     const results =
       appends.length === 0
         ? []
@@ -118,9 +145,9 @@ export class CommandRunner {
             appends.map((decision) => ({
               streamId: decision.streamId,
               streamType: batch.streamType,
-              tenantId: batch.context.tenantId,
+              tenantId: decision.context.tenantId,
               expectedVersion: decision.version,
-              events: decision.events.map((event) => this.draft(event, batch, occurredAt)),
+              events: decision.events.map((event) => this.draft(event, { context: decision.context, schemaVersion: batch.schemaVersion }, occurredAt)),
               reservations: batch.reservations?.(decision.events, decision.before),
               toOutbox: batch.toOutbox,
             })),
@@ -139,7 +166,7 @@ export class CommandRunner {
   async dryRun<State, Command, Event extends NewEvent>(
     request: Pick<RunCommand<State, Command, Event>, 'streamId' | 'decider' | 'command' | 'loadState'>,
   ): Promise<{ version: number; events: Event[] }> {
-    const { state, version } = request.loadState ? await request.loadState() : await this.fold(request.streamId, request.decider);
+    const { state, version } = await this.load(request);
     return { version, events: request.decider.decide(request.command, state) };
   }
 
@@ -164,8 +191,12 @@ export class CommandRunner {
     };
   }
 
-  private async fold<State, Command, Event extends NewEvent>(streamId: string, decider: Decider<State, Command, Event>) {
-    return foldHistory(await this.store.readStream(streamId), decider);
+  private async load<State, Command, Event extends NewEvent>(
+    request: Pick<RunCommand<State, Command, Event>, 'streamId' | 'decider' | 'loadState' | 'newStream'>,
+  ): Promise<{ state: State; version: number }> {
+    if (request.loadState) return request.loadState();
+    if (request.newStream) return { state: request.decider.initialState(), version: 0 };
+    return foldHistory(await this.store.readStream(request.streamId), request.decider);
   }
 }
 

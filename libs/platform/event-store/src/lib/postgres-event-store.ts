@@ -88,7 +88,7 @@ export class PostgresEventStore {
           metadata: draft.metadata,
         })),
       }));
-      for (const request of requests) await this.applyReservations(manager, request);
+      await this.applyReservations(manager, requests);
       const messages = requests.flatMap((request, index) => request.toOutbox?.(results[index].events) ?? []);
       if (messages.length > 0) {
         await manager.query(
@@ -200,28 +200,38 @@ export class PostgresEventStore {
     return new StreamVersionConflictError(streamId, expected, row?.version ?? 0);
   }
 
-  private async applyReservations(manager: EntityManager, request: AppendRequest): Promise<void> {
-    for (const change of request.reservations ?? []) {
-      if (change.action === 'release') {
-        await manager.query(`DELETE FROM event_store.reservations WHERE scope = $1 AND key = $2 AND stream_id = $3`, [
-          change.scope,
-          change.key,
-          request.streamId,
-        ]);
-        continue;
-      }
-      const claimed = (await manager.query(
-        `INSERT INTO event_store.reservations (scope, key, stream_id) VALUES ($1, $2, $3) ON CONFLICT (scope, key) DO NOTHING RETURNING 1`,
-        [change.scope, change.key, request.streamId],
-      )) as unknown[];
-      if (claimed.length > 0) continue;
-      // Already held: fine when this stream holds it (a no-op re-claim), a conflict otherwise.
-      const [holder] = (await manager.query(`SELECT stream_id FROM event_store.reservations WHERE scope = $1 AND key = $2`, [
-        change.scope,
-        change.key,
-      ])) as { stream_id: string }[];
-      if (holder?.stream_id !== request.streamId) throw new ReservationConflictError(change.scope, change.key);
+  /**
+   * Gives back, then claims, every stream's reservations: a statement for each, whatever the number
+   * of streams. A key already held is fine when the claiming stream holds it (a no-op re-claim).
+   */
+  private async applyReservations(manager: EntityManager, requests: readonly AppendRequest[]): Promise<void> {
+    const changes = requests.flatMap((request) => (request.reservations ?? []).map((change) => ({ ...change, streamId: request.streamId })));
+    const releases = changes.filter((change) => change.action === 'release');
+    const claims = changes.filter((change) => change.action === 'reserve');
+    if (releases.length > 0) {
+      await manager.query(
+        `DELETE FROM event_store.reservations r USING unnest($1::text[], $2::text[], $3::text[]) AS g(scope, key, stream_id)
+          WHERE r.scope = g.scope AND r.key = g.key AND r.stream_id = g.stream_id`,
+        [releases.map((change) => change.scope), releases.map((change) => change.key), releases.map((change) => change.streamId)],
+      );
     }
+    if (claims.length === 0) return;
+    const claimed = (await manager.query(
+      `INSERT INTO event_store.reservations (scope, key, stream_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+       ON CONFLICT (scope, key) DO NOTHING RETURNING scope, key, stream_id`,
+      [claims.map((change) => change.scope), claims.map((change) => change.key), claims.map((change) => change.streamId)],
+    )) as { scope: string; key: string; stream_id: string }[];
+    const claimedBy = new Map(claimed.map((row) => [`${row.scope}\u0000${row.key}`, row.stream_id]));
+    const unclaimed = claims.filter((change) => claimedBy.get(`${change.scope}\u0000${change.key}`) !== change.streamId);
+    if (unclaimed.length === 0) return;
+    const holders = (await manager.query(
+      `SELECT r.scope, r.key, r.stream_id FROM event_store.reservations r
+         JOIN unnest($1::text[], $2::text[]) AS w(scope, key) ON r.scope = w.scope AND r.key = w.key`,
+      [unclaimed.map((change) => change.scope), unclaimed.map((change) => change.key)],
+    )) as { scope: string; key: string; stream_id: string }[];
+    const heldBy = new Map(holders.map((row) => [`${row.scope}\u0000${row.key}`, row.stream_id]));
+    const conflict = unclaimed.find((change) => heldBy.get(`${change.scope}\u0000${change.key}`) !== change.streamId);
+    if (conflict) throw new ReservationConflictError(conflict.scope, conflict.key);
   }
 
   private toStoredEvent(row: EventRow): StoredEvent {

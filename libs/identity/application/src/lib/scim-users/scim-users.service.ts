@@ -42,6 +42,7 @@ export class ScimUsersService {
         tenantId: caller.tenantId,
         userId,
         correlationId: caller.correlationId,
+        newUser: true,
         command: {
           type: 'ProvisionUser',
           actor: { kind: 'idp', idp: caller.idp },
@@ -62,7 +63,10 @@ export class ScimUsersService {
       const result = await this.sync(caller, restored, { ...input, active: input.active ?? true }, undefined, true);
       return { ...result, created: true };
     }
-    if (input.siteName !== undefined && site) await this.queries.noteSiteNameSent(caller.tenantId, userId, input.siteName, { siteId: site.siteId, currentName: site.siteName });
+    // A new user has no stale site name to forget: only a former name needs noting.
+    if (input.siteName !== undefined && site && input.siteName !== site.siteName) {
+      await this.queries.noteSiteNameSent(caller.tenantId, userId, input.siteName, { siteId: site.siteId, currentName: site.siteName });
+    }
     return { ...(await this.read(caller, userId, true)), created: true };
   }
 
