@@ -9,6 +9,8 @@ import { TenantRateLimiter } from './tenant-rate-limiter';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+const unauthorized = () => new ScimError(401, undefined, 'a valid SCIM token of this tenant is required (Authorization: Bearer <token>)');
+
 /**
  * Opens `/scim/v2/{tenantId}` to a live SCIM token of that tenant only (compared by SHA-256, so
  * the token itself is never stored), then applies the tenant's request rate.
@@ -29,11 +31,10 @@ export class ScimAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<ScimRequest>();
     const tenantId = request.params.tenantId as string;
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const unauthorized = new ScimError(401, undefined, 'a valid SCIM token of this tenant is required (Authorization: Bearer <token>)');
-    if (!token || !UUID.test(tenantId)) throw unauthorized;
+    if (!token || !UUID.test(tenantId)) throw unauthorized();
     const hash = createHash('sha256').update(token).digest('hex');
     const settings = await this.queries.settingsForToken(tenantId, hash);
-    if (!settings) throw unauthorized;
+    if (!settings) throw unauthorized();
     const wait = this.limiter.take(tenantId);
     if (wait > 0) throw new ScimRateLimited(wait);
     request.scimCaller = {

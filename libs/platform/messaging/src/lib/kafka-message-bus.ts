@@ -42,6 +42,7 @@ const COMMIT_INTERVAL_MS = 1_000;
 export class KafkaMessageBus implements MessageBus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
+  private readonly consumerKafka: Kafka;
   private readonly producer: Producer;
   private readonly admin: Admin;
   /** How to stop each running consumer: commit what it handled, then leave its group. */
@@ -50,15 +51,30 @@ export class KafkaMessageBus implements MessageBus {
   private connected = false;
 
   constructor(private readonly options: KafkaBusOptions) {
-    const log = options.log;
-    this.kafka = new Kafka({
-      clientId: options.clientId,
-      brokers: [...options.brokers],
+    this.kafka = this.client(8);
+    // Consumers get a client whose connection retries outlast a broker restart (see subscribe: an
+    // exhausted connection retry crashes the consumer whatever its own retry says); the producer
+    // and the admin client fail fast, since the relay re-sends and readiness must answer.
+    this.consumerKafka = this.client(30);
+    // One idempotent producer with a single request in flight: retries can neither duplicate nor reorder.
+    this.producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    this.admin = this.kafka.admin();
+  }
+
+  private client(retries: number): Kafka {
+    const log = this.options.log;
+    return new Kafka({
+      clientId: this.options.clientId,
+      brokers: [...this.options.brokers],
       connectionTimeout: 3_000,
       requestTimeout: 30_000,
       // Backoff capped at 2 s (kafkajs doubles up to 30 s): after a broker restart or stall, clients
       // reconnect within seconds instead of sleeping through it (npm run chaos measures this).
-      retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 8 },
+      retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries },
       logLevel: logLevel.WARN,
       logCreator:
         () =>
@@ -69,13 +85,6 @@ export class KafkaMessageBus implements MessageBus {
           log?.(level === logLevel.ERROR ? 'error' : level === logLevel.WARN ? 'warn' : 'info', `kafka: ${message}`, extra);
         },
     });
-    // One idempotent producer with a single request in flight: retries can neither duplicate nor reorder.
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    this.admin = this.kafka.admin();
   }
 
   async connect(): Promise<void> {
@@ -147,7 +156,7 @@ export class KafkaMessageBus implements MessageBus {
     // again. So it keeps retrying (up to about a minute, every 2 s at most) and comes back as the
     // member the restarted broker still knows; past that, the 10 s session (rather than kafkajs's
     // 30 s) bounds the pause (npm run chaos, "kill -9 the Kafka broker").
-    const consumer = this.kafka.consumer({
+    const consumer = this.consumerKafka.consumer({
       groupId: this.physical(options.groupId),
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 },
       sessionTimeout: 10_000,
