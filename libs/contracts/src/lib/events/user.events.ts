@@ -106,9 +106,9 @@ export function changedUserColumns(data: UserAttributesChangedData): Record<stri
   return userColumns(data.changes);
 }
 
-/** A provisioned user's profile as the columns of a read model of users. */
-export function profileColumns(profile: UserProfile): Record<string, unknown> {
-  return userColumns(profile);
+/** What a UserProvisioned gives every read model of users: the user's identity, owner and profile columns. */
+export function provisionedUserColumns(data: UserProvisionedData): Record<string, unknown> {
+  return { ...userColumns(data.profile), user_id: data.userId, user_name: data.userName, external_id: data.externalId, owner: data.owner, idp: data.idp };
 }
 
 function userColumns(fields: UserAttributesChangedData['changes']): Record<string, unknown> {

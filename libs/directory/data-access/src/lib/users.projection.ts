@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import {
   changedUserColumns,
-  profileColumns,
+  provisionedUserColumns,
   TOPICS,
   type DirectoryVisibilityChangedData,
   type IntegrationEvent,
@@ -124,14 +124,9 @@ async function insertProvisioned(manager: EntityManager, events: readonly Integr
 function provisionedRow(event: IntegrationEvent): Record<string, unknown> {
   const data = event.data as UserProvisionedData;
   return {
-    ...profileColumns(data.profile),
-    user_id: data.userId,
+    ...provisionedUserColumns(data),
     tenant_id: event.tenantId,
-    user_name: data.userName,
-    external_id: data.externalId,
     status: data.active ? 'active' : 'deactivated',
-    owner: data.owner,
-    idp: data.idp,
     created_at: event.occurredAt,
     version: event.aggregateVersion,
   };

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import {
   changedUserColumns,
-  profileColumns,
+  provisionedUserColumns,
   TOPICS,
   type IntegrationEvent,
   type SiteAssignedData,
@@ -71,14 +71,9 @@ function changeOf(event: IntegrationEvent): 'insert' | Record<string, unknown> {
 function provisionedRow(event: IntegrationEvent): Record<string, unknown> {
   const data = event.data as UserProvisionedData;
   return {
-    ...profileColumns(data.profile),
-    user_id: data.userId,
+    ...provisionedUserColumns(data),
     tenant_id: event.tenantId,
-    user_name: data.userName,
-    external_id: data.externalId,
     active: data.active,
-    owner: data.owner,
-    idp: data.idp,
     created_at: event.occurredAt,
     last_modified: event.occurredAt,
     version: event.aggregateVersion,
