@@ -114,6 +114,7 @@ export class PostgresEventStore {
 
   /** Several streams at once, each in version order (a batch of commands loads its state so). */
   async readStreams(streamIds: readonly string[]): Promise<Map<string, StoredEvent[]>> {
+    if (streamIds.length === 0) return new Map();
     const rows = (await this.dataSource.query(
       `SELECT global_position, stream_id, stream_type, stream_version, event_id, event_type, schema_version, data, metadata
          FROM event_store.events WHERE stream_id = ANY($1::text[]) ORDER BY stream_id, stream_version`,
