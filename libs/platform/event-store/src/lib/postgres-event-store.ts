@@ -44,8 +44,9 @@ export class PostgresEventStore {
 
   /**
    * Appends to several streams in one transaction (a bulk import's batch, say): all of them or,
-   * on the first conflict, none. One statement per table, whatever the number of streams and
-   * events: a round trip costs more than a row.
+   * on the first conflict, none. A few statements whatever the number of streams and events (the
+   * streams' versions; the events with the keys they reserve; the outbox): a round trip costs more
+   * than a row.
    */
   async appendToStreams(requests: readonly AppendRequest[], inTransaction?: InTransaction): Promise<AppendResult[]> {
     if (requests.length === 0 || requests.some((request) => request.events.length === 0)) throw new Error('an append needs at least one event per stream');
@@ -55,11 +56,21 @@ export class PostgresEventStore {
       const drafts = requests.flatMap((request, index) =>
         request.events.map((draft, offset) => ({ request, draft, version: firstVersions[index] + offset })),
       );
+      await this.releaseReservations(manager, requests);
+      const claims = requests.flatMap((request) => (request.reservations ?? []).filter((change) => change.action === 'reserve').map((change) => ({ ...change, streamId: request.streamId })));
+      // The events and the reservations they claim: one round trip.
       const rows = (await manager.query(
-        `INSERT INTO event_store.events
-           (stream_id, stream_type, stream_version, tenant_id, event_id, event_type, schema_version, data, metadata, occurred_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[])
-         RETURNING global_position, event_id`,
+        `WITH appended AS (
+           INSERT INTO event_store.events
+             (stream_id, stream_type, stream_version, tenant_id, event_id, event_type, schema_version, data, metadata, occurred_at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::uuid[], $6::text[], $7::int[], $8::jsonb[], $9::jsonb[], $10::timestamptz[])
+           RETURNING global_position, event_id
+         ), claimed AS (
+           INSERT INTO event_store.reservations (scope, key, stream_id) SELECT * FROM unnest($11::text[], $12::text[], $13::text[])
+           ON CONFLICT (scope, key) DO NOTHING RETURNING scope, key, stream_id
+         )
+         SELECT global_position::text AS global_position, event_id::text AS event_id, NULL AS scope, NULL AS key, NULL AS stream_id FROM appended
+         UNION ALL SELECT NULL, NULL, scope, key, stream_id FROM claimed`,
         [
           drafts.map(({ request }) => request.streamId),
           drafts.map(({ request }) => request.streamType),
@@ -71,9 +82,13 @@ export class PostgresEventStore {
           drafts.map(({ draft }) => JSON.stringify(draft.data)),
           drafts.map(({ draft }) => JSON.stringify(draft.metadata)),
           drafts.map(({ draft }) => draft.metadata.occurredAt),
+          claims.map((claim) => claim.scope),
+          claims.map((claim) => claim.key),
+          claims.map((claim) => claim.streamId),
         ],
-      )) as { global_position: string; event_id: string }[];
-      const positions = new Map(rows.map((row) => [row.event_id, String(row.global_position)]));
+      )) as { global_position: string | null; event_id: string | null; scope: string | null; key: string | null; stream_id: string | null }[];
+      await this.checkClaims(manager, claims, rows.filter((row) => row.scope !== null) as { scope: string; key: string; stream_id: string }[]);
+      const positions = new Map(rows.filter((row) => row.event_id !== null).map((row) => [row.event_id!, row.global_position!]));
       const results: AppendResult[] = requests.map((request, index) => ({
         nextVersion: firstVersions[index] + request.events.length - 1,
         events: request.events.map((draft, offset) => ({
@@ -88,7 +103,6 @@ export class PostgresEventStore {
           metadata: draft.metadata,
         })),
       }));
-      await this.applyReservations(manager, requests);
       const messages = requests.flatMap((request, index) => request.toOutbox?.(results[index].events) ?? []);
       if (messages.length > 0) {
         await manager.query(
@@ -201,37 +215,33 @@ export class PostgresEventStore {
     return new StreamVersionConflictError(streamId, expected, row?.version ?? 0);
   }
 
-  /**
-   * Gives back, then claims, every stream's reservations: a statement for each, whatever the number
-   * of streams. A key already held is fine when the claiming stream holds it (a no-op re-claim).
-   */
-  private async applyReservations(manager: EntityManager, requests: readonly AppendRequest[]): Promise<void> {
-    const changes = requests.flatMap((request) => (request.reservations ?? []).map((change) => ({ ...change, streamId: request.streamId })));
-    const releases = changes.filter((change) => change.action === 'release');
-    const claims = changes.filter((change) => change.action === 'reserve');
-    if (releases.length > 0) {
-      await manager.query(
-        `DELETE FROM event_store.reservations r USING unnest($1::text[], $2::text[], $3::text[]) AS g(scope, key, stream_id)
-          WHERE r.scope = g.scope AND r.key = g.key AND r.stream_id = g.stream_id`,
-        [releases.map((change) => change.scope), releases.map((change) => change.key), releases.map((change) => change.streamId)],
-      );
-    }
-    if (claims.length === 0) return;
-    const claimed = (await manager.query(
-      `INSERT INTO event_store.reservations (scope, key, stream_id) SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
-       ON CONFLICT (scope, key) DO NOTHING RETURNING scope, key, stream_id`,
-      [claims.map((change) => change.scope), claims.map((change) => change.key), claims.map((change) => change.streamId)],
-    )) as { scope: string; key: string; stream_id: string }[];
+  /** Gives back the keys the appends release (before anything claims them). */
+  private async releaseReservations(manager: EntityManager, requests: readonly AppendRequest[]): Promise<void> {
+    const releases = requests.flatMap((request) => (request.reservations ?? []).filter((change) => change.action === 'release').map((change) => ({ ...change, streamId: request.streamId })));
+    if (releases.length === 0) return;
+    await manager.query(
+      `DELETE FROM event_store.reservations r USING unnest($1::text[], $2::text[], $3::text[]) AS g(scope, key, stream_id)
+        WHERE r.scope = g.scope AND r.key = g.key AND r.stream_id = g.stream_id`,
+      [releases.map((change) => change.scope), releases.map((change) => change.key), releases.map((change) => change.streamId)],
+    );
+  }
+
+  /** A key the append could not claim is fine when the claiming stream already holds it (a no-op re-claim), a conflict otherwise. */
+  private async checkClaims(
+    manager: EntityManager,
+    claims: readonly { scope: string; key: string; streamId: string }[],
+    claimed: readonly { scope: string; key: string; stream_id: string }[],
+  ): Promise<void> {
     const claimedBy = new Map(claimed.map((row) => [`${row.scope}\u0000${row.key}`, row.stream_id]));
-    const unclaimed = claims.filter((change) => claimedBy.get(`${change.scope}\u0000${change.key}`) !== change.streamId);
+    const unclaimed = claims.filter((claim) => claimedBy.get(`${claim.scope}\u0000${claim.key}`) !== claim.streamId);
     if (unclaimed.length === 0) return;
     const holders = (await manager.query(
       `SELECT r.scope, r.key, r.stream_id FROM event_store.reservations r
          JOIN unnest($1::text[], $2::text[]) AS w(scope, key) ON r.scope = w.scope AND r.key = w.key`,
-      [unclaimed.map((change) => change.scope), unclaimed.map((change) => change.key)],
+      [unclaimed.map((claim) => claim.scope), unclaimed.map((claim) => claim.key)],
     )) as { scope: string; key: string; stream_id: string }[];
     const heldBy = new Map(holders.map((row) => [`${row.scope}\u0000${row.key}`, row.stream_id]));
-    const conflict = unclaimed.find((change) => heldBy.get(`${change.scope}\u0000${change.key}`) !== change.streamId);
+    const conflict = unclaimed.find((claim) => heldBy.get(`${claim.scope}\u0000${claim.key}`) !== claim.streamId);
     if (conflict) throw new ReservationConflictError(conflict.scope, conflict.key);
   }
 

@@ -23,15 +23,12 @@ export function inlineProjections(projections: readonly Projection[], mapper: In
         caughtUp.add(stored.streamId);
         batch.push(event);
       }
-      // A command's few events cost a statement each; a bulk append's many, a few statements in all.
-      if (batch.length > SMALL_APPEND) await applyAllOnce(manager, projection, batch);
-      else for (const event of batch) await applyOnce(manager, projection, event);
+      // One event: claiming and applying it take two statements; more: applyAllOnce's two or three and the projection's own.
+      if (batch.length > 1) await applyAllOnce(manager, projection, batch);
+      else if (batch.length === 1) await applyOnce(manager, projection, batch[0]);
     }
   };
 }
-
-/** Up to this many events, claiming each event's progress alone takes fewer statements than claiming them together. */
-const SMALL_APPEND = 3;
 
 /** What a projection sees of a stored event: its private form, its published form, or nothing. */
 export function eventFor(projection: Projection, stored: StoredEvent, mapper: IntegrationMapper): IntegrationEvent | null {

@@ -113,6 +113,22 @@ describe('ProjectionRunner (real PostgreSQL, real Kafka)', () => {
     expect(await dataSource.transaction((manager) => applyAllOnce(manager, recording, [event(a, 3)]))).toHaveLength(1);
   });
 
+  it('applies a batch for an aggregate another transaction is applying for the first time once, after that one commits', async () => {
+    const aggregate = randomUUID();
+    const events = [1, 2].map((version) => JSON.parse(message(aggregate, version).value) as IntegrationEvent);
+    const first = dataSource.createQueryRunner();
+    await first.connect();
+    await first.startTransaction();
+    expect(await applyAllOnce(first.manager, countingProjection, events)).toHaveLength(2);
+    // The second waits on the first's new progress row, then finds it already at version 2.
+    const second = dataSource.transaction((manager) => applyAllOnce(manager, countingProjection, events));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await first.commitTransaction();
+    await first.release();
+    expect(await second).toEqual([]);
+    expect(await times(aggregate)).toBe(2);
+  });
+
   it('moves a message that keeps failing to the dead-letter topic, rolls its effects back, and goes on', async () => {
     const poisoned = randomUUID();
     const dead = new KafkaMessageBus({ brokers: kafkaBrokers(), clientId: 'dlt-reader', namespace });

@@ -18,24 +18,41 @@ export async function applyOnce(manager: EntityManager, projection: Projection, 
 }
 
 /**
- * Applies a batch of events, each at most once and in order, inside the caller's transaction: the
- * progress of all their aggregates is locked, checked and moved in three statements, and the
- * projection applies the new ones together where it can (`applyMany`). Returns what it applied.
+ * Applies a batch of events, each at most once and in order, inside the caller's transaction, in
+ * two or three statements whatever the batch: the progress of every aggregate is claimed and locked
+ * in one (an aggregate seen for the first time gets its progress row straight at the batch's last
+ * version), the projection applies what is new together where it can (`applyMany`), and the
+ * progress of aggregates already known moves in one more. Returns what it applied.
  */
 export async function applyAllOnce(manager: EntityManager, projection: Projection, events: readonly IntegrationEvent[]): Promise<IntegrationEvent[]> {
+  const lastVersions = new Map<string, number>();
+  for (const event of events) lastVersions.set(event.aggregateId, Math.max(lastVersions.get(event.aggregateId) ?? 0, event.aggregateVersion));
   // Sorted, so concurrent batches lock shared progress rows in one order and cannot deadlock.
-  const aggregateIds = [...new Set(events.map((event) => event.aggregateId))].sort();
-  await manager.query(
-    `INSERT INTO ${projection.schema}.projection_progress (projection, aggregate_id, version)
-     SELECT $1, aggregate_id, 0 FROM unnest($2::text[]) AS a(aggregate_id) ON CONFLICT DO NOTHING`,
-    [projection.name, aggregateIds],
-  );
+  const aggregateIds = [...lastVersions.keys()].sort();
+  const progress = `${projection.schema}.projection_progress`;
   const rows = (await manager.query(
-    `SELECT aggregate_id, version FROM ${projection.schema}.projection_progress
-      WHERE projection = $1 AND aggregate_id = ANY($2::text[]) ORDER BY aggregate_id FOR UPDATE`,
-    [projection.name, aggregateIds],
-  )) as { aggregate_id: string; version: number }[];
+    `WITH known AS (
+       SELECT aggregate_id, version FROM ${progress} WHERE projection = $1 AND aggregate_id = ANY($2::text[]) ORDER BY aggregate_id FOR UPDATE
+     ), first_seen AS (
+       INSERT INTO ${progress} (projection, aggregate_id, version)
+       SELECT $1, aggregate_id, version FROM unnest($2::text[], $3::int[]) AS a(aggregate_id, version)
+       ON CONFLICT DO NOTHING RETURNING aggregate_id
+     )
+     SELECT aggregate_id, version, false AS first_seen FROM known
+     UNION ALL SELECT aggregate_id, 0, true FROM first_seen`,
+    [projection.name, aggregateIds, aggregateIds.map((aggregateId) => lastVersions.get(aggregateId)!)],
+  )) as { aggregate_id: string; version: number; first_seen: boolean }[];
   const reached = new Map(rows.map((row) => [row.aggregate_id, row.version]));
+  const firstSeen = new Set(rows.filter((row) => row.first_seen).map((row) => row.aggregate_id));
+  // A progress row another transaction inserted after this statement's snapshot: lock and read it now.
+  const missed = aggregateIds.filter((aggregateId) => !reached.has(aggregateId));
+  if (missed.length > 0) {
+    const late = (await manager.query(
+      `SELECT aggregate_id, version FROM ${progress} WHERE projection = $1 AND aggregate_id = ANY($2::text[]) ORDER BY aggregate_id FOR UPDATE`,
+      [projection.name, missed],
+    )) as { aggregate_id: string; version: number }[];
+    for (const row of late) reached.set(row.aggregate_id, row.version);
+  }
   const pending: IntegrationEvent[] = [];
   for (const event of events) {
     if (event.aggregateVersion <= (reached.get(event.aggregateId) ?? 0)) continue;
@@ -45,13 +62,15 @@ export async function applyAllOnce(manager: EntityManager, projection: Projectio
   if (pending.length === 0) return [];
   if (projection.applyMany) await projection.applyMany(manager, pending);
   else for (const event of pending) await projection.apply(manager, event);
-  const moved = [...new Set(pending.map((event) => event.aggregateId))];
-  await manager.query(
-    `UPDATE ${projection.schema}.projection_progress p SET version = m.version
-       FROM unnest($2::text[], $3::int[]) AS m(aggregate_id, version)
-      WHERE p.projection = $1 AND p.aggregate_id = m.aggregate_id`,
-    [projection.name, moved, moved.map((aggregateId) => reached.get(aggregateId)!)],
-  );
+  const moved = [...new Set(pending.map((event) => event.aggregateId))].filter((aggregateId) => !firstSeen.has(aggregateId));
+  if (moved.length > 0) {
+    await manager.query(
+      `UPDATE ${progress} p SET version = m.version
+         FROM unnest($2::text[], $3::int[]) AS m(aggregate_id, version)
+        WHERE p.projection = $1 AND p.aggregate_id = m.aggregate_id`,
+      [projection.name, moved, moved.map((aggregateId) => reached.get(aggregateId)!)],
+    );
+  }
   return pending;
 }
 
