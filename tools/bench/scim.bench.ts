@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { barChartSvg, machine, progress, round, runConcurrently, summarise, writeReport, type Summary } from './bench-report';
+import { barChartSvg, httpRequest, machine, progress, round, runConcurrently, summarise, writeReport, type Summary } from './bench-report';
 import { rawInsertRate, startBenchStack, workspaceRoot } from './bench-stack';
 import { benchUser as user, createScimTenant as setUpTenant } from './bench-tenant';
 
@@ -23,8 +23,7 @@ async function main(): Promise<void> {
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' };
     const base = `${scimBase}/scim/v2/${tenantId}`;
     const call = async (method: string, path: string, body?: unknown, expected = 200) => {
-      const response = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      await response.arrayBuffer();
+      const response = await httpRequest(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
       if (response.status !== expected) throw new Error(`${method} ${path}: ${response.status}`);
     };
     const rows: { concurrency: number; raw: Summary; create: Summary; filter: Summary; patch: Summary }[] = [];
@@ -37,8 +36,8 @@ async function main(): Promise<void> {
       const names: string[] = [];
       const create = await runConcurrently(total, concurrency, async (index) => {
         const userName = `c${concurrency}.${index}.${randomUUID().slice(0, 8)}@bench.example`;
-        const response = await fetch(`${base}/Users`, { method: 'POST', headers, body: JSON.stringify(user(userName)) });
-        const body = (await response.json()) as { id: string };
+        const response = await httpRequest(`${base}/Users`, { method: 'POST', headers, body: JSON.stringify(user(userName)) });
+        const body = JSON.parse(response.text) as { id: string };
         if (response.status !== 201) throw new Error(`create: ${response.status} ${JSON.stringify(body)}`);
         ids[index] = body.id;
         names[index] = userName;
@@ -80,8 +79,8 @@ async function main(): Promise<void> {
       progress(`get by userName in the ${LARGE_TENANT_USERS}-user tenant (${lookups} at concurrency ${concurrency})`);
       const run = await runConcurrently(lookups, concurrency, async (index) => {
         const userName = `USER${1 + ((index * 7919) % LARGE_TENANT_USERS)}@large.example`;
-        const response = await fetch(`${scimBase}/scim/v2/${large.tenantId}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { headers: largeHeaders });
-        const body = (await response.json()) as { totalResults: number };
+        const response = await httpRequest(`${scimBase}/scim/v2/${large.tenantId}/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`, { headers: largeHeaders });
+        const body = JSON.parse(response.text) as { totalResults: number };
         if (body.totalResults !== 1) throw new Error(`lookup of ${userName} found ${body.totalResults}`);
       });
       largeTenant[`concurrency ${concurrency}`] = summarise(run.latencies, run.seconds);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { barChartSvg, machine, progress, round, runConcurrently, summarise, writeReport, type Summary } from './bench-report';
+import { barChartSvg, httpRequest, machine, progress, round, runConcurrently, summarise, writeReport, type Summary } from './bench-report';
 import { rawInsertRate, startBenchStack, workspaceRoot } from './bench-stack';
 import { benchUser, createScimTenant } from './bench-tenant';
 
@@ -164,13 +164,12 @@ async function main(): Promise<void> {
     const tenant = await createScimTenant(stack.urls['user-directory'], stack.urls['scim-ingest'], stack.databaseUrl);
     const scimBase = `${stack.urls['scim-ingest']}/scim/v2/${tenant.tenantId}`;
     const scim = async (method: string, path: string, body?: unknown) => {
-      const response = await fetch(`${scimBase}${path}`, {
+      const { status, text } = await httpRequest(`${scimBase}${path}`, {
         method,
         headers: { authorization: `Bearer ${tenant.token}`, 'content-type': 'application/scim+json', 'user-agent': 'Azure AD SCIM bench' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
+      if (status < 200 || status > 299) throw new Error(`${method} ${path}: ${status} ${text.slice(0, 300)}`);
       return text ? (JSON.parse(text) as { id?: string; totalResults?: number }) : {};
     };
 
