@@ -180,6 +180,13 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
           tenant.adminToken,
         );
       expect((await stale()).body.items.filter((item) => item.currentName === `${name} Campus`).map((item) => item.sentName)).toEqual([name, name]);
+      // A change that does not name the site leaves what the IdP last sent for it on record.
+      const retitled = await scim('PATCH', `/Users/${user.body.id}`, {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+        Operations: [{ op: 'Replace', path: 'title', value: 'Site lead' }],
+      });
+      expect(retitled.status).toBe(200);
+      expect((await stale()).body.items.map((item) => item.userId)).toContain(user.body.id);
       const current = await scim('PATCH', `/Users/${user.body.id}`, {
         schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
         Operations: [{ op: 'Replace', path: `${SITE_8X8}:site`, value: `${name} Campus` }],

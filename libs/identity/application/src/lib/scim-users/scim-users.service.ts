@@ -83,7 +83,10 @@ export class ScimUsersService {
     const row = await this.row(caller, userId);
     const operations = normalizePatch(body, userPatchResourceType);
     const next = applyPatch(toScimUser(row, caller.baseUrl), operations, userPatchResourceType);
-    return this.sync(caller, userId, readScimUser(next, row.site_name), ifMatch);
+    const input = readScimUser(next, row.site_name);
+    // The site in `next` is our own unless an operation names it: then there is nothing to look up or note.
+    const sentSite = operations.some((operation) => operation.path.attribute.toLowerCase() === 'site');
+    return this.sync(caller, userId, sentSite ? input : { ...input, siteName: undefined }, ifMatch);
   }
 
   async replace(caller: ScimCaller, userId: string, body: unknown, ifMatch?: number): Promise<ScimUserResult> {
