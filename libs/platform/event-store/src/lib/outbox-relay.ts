@@ -35,6 +35,8 @@ export interface RelayStatus {
  */
 export class OutboxRelay {
   private lockClient?: Client;
+  /** Where publishing stands; read when the leadership is won, then kept here (only the leader moves it). */
+  private checkpoint?: CommitCursor;
   private running = false;
   private loop?: Promise<void>;
   private wake?: () => void;
@@ -88,7 +90,7 @@ export class OutboxRelay {
   }
 
   private async publishBatch(): Promise<number> {
-    const cursor = await this.readCheckpoint();
+    const cursor = (this.checkpoint ??= await this.readCheckpoint());
     const rows = (await this.dataSource.query(
       `SELECT position, transaction_id::text AS transaction_id, topic, message_key, headers, payload
          FROM event_store.outbox o
@@ -116,6 +118,7 @@ export class OutboxRelay {
          updated_at = now()`,
       [this.options.name, last.transaction_id, last.position, rows.length],
     );
+    this.checkpoint = { transactionId: last.transaction_id, position: last.position };
     this.status.published += rows.length;
     this.options.onPublished?.(rows.length);
     this.status.lastPublishedAt = new Date().toISOString();
@@ -150,6 +153,7 @@ export class OutboxRelay {
       return false;
     }
     this.lockClient = client;
+    this.checkpoint = undefined;
     this.status.leader = true;
     this.options.log?.('info', 'relay is the active publisher', { relay: this.options.name });
     return true;
@@ -158,6 +162,7 @@ export class OutboxRelay {
   private async releaseLock(): Promise<void> {
     const client = this.lockClient;
     this.lockClient = undefined;
+    this.checkpoint = undefined;
     this.status.leader = false;
     await client?.end().catch(() => undefined);
   }

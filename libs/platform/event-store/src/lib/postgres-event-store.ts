@@ -57,7 +57,9 @@ export class PostgresEventStore {
         request.events.map((draft, offset) => ({ request, draft, version: firstVersions[index] + offset })),
       );
       await this.releaseReservations(manager, requests);
-      const claims = requests.flatMap((request) => (request.reservations ?? []).filter((change) => change.action === 'reserve').map((change) => ({ ...change, streamId: request.streamId })));
+      const claims = requests
+        .flatMap((request) => (request.reservations ?? []).filter((change) => change.action === 'reserve').map((change) => ({ ...change, streamId: request.streamId })))
+        .sort((a, b) => (a.scope === b.scope ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.scope < b.scope ? -1 : 1));
       // The events and the reservations they claim: one round trip.
       const rows = (await manager.query(
         `WITH appended AS (
@@ -175,7 +177,10 @@ export class PostgresEventStore {
         throw await this.conflict(manager, created.find((request) => !claimed.has(request.streamId))!.streamId, 0);
       }
     }
-    const existing = requests.filter((request): request is AppendRequest & { expectedVersion: number } => typeof request.expectedVersion === 'number' && request.expectedVersion > 0);
+    // In one order for every writer, so two batches sharing streams wait for each other instead of deadlocking.
+    const existing = requests
+      .filter((request): request is AppendRequest & { expectedVersion: number } => typeof request.expectedVersion === 'number' && request.expectedVersion > 0)
+      .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
     if (existing.length > 0) {
       const moved = returnedRows<{ stream_id: string }>(
         await manager.query(
