@@ -30,30 +30,39 @@ const ATTRIBUTE_EVENTS = new Set(['UserProvisioned', 'UserAttributesChanged', 'S
 export const autoAssignLicenses: Reaction = {
   name: 'licensing.auto-assign',
   topics: [TOPICS.identityUser.name],
-  async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
-    if (!ATTRIBUTE_EVENTS.has(event.eventType)) return;
-    const { queries, licensing } = services(infrastructure);
-    const rules = await queries.rules(event.tenantId);
-    if (rules.length === 0) return;
-    // The users read model is a sibling consumer: wait until it has this event.
-    const deadline = Date.now() + 15_000;
-    let user = await queries.user(event.tenantId, event.aggregateId);
-    while (!user || user.version < event.aggregateVersion) {
-      if (Date.now() > deadline) throw new Error(`user ${event.aggregateId} not yet at version ${event.aggregateVersion}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      user = await queries.user(event.tenantId, event.aggregateId);
-    }
-    if (user.plan !== null || user.status === 'deleted') return;
-    const plan = planForUser(rules, { department: user.department, site: user.siteName, title: user.title });
-    if (!plan) return;
-    try {
-      await licensing.assign(event.tenantId, event.aggregateId, plan, false, event.correlationId);
-    } catch (error) {
-      if (!(error instanceof ProblemError)) throw error;
-      await queries.noteUnserved(event.tenantId, event.aggregateId, plan, String(error.problem.detail));
-    }
+  handle: autoAssign,
+  /** Most companies have no rules: one look-up tells which events of the batch can skip theirs. */
+  async handleBatch(events: readonly IntegrationEvent[], infrastructure: ServiceInfrastructure) {
+    const relevant = events.filter((event) => ATTRIBUTE_EVENTS.has(event.eventType));
+    if (relevant.length === 0) return;
+    const withRules = await services(infrastructure).queries.companiesWithRules([...new Set(relevant.map((event) => event.tenantId))]);
+    for (const event of relevant) if (withRules.has(event.tenantId)) await autoAssign(event, infrastructure);
   },
 };
+
+async function autoAssign(event: IntegrationEvent, infrastructure: ServiceInfrastructure): Promise<void> {
+  if (!ATTRIBUTE_EVENTS.has(event.eventType)) return;
+  const { queries, licensing } = services(infrastructure);
+  const rules = await queries.rules(event.tenantId);
+  if (rules.length === 0) return;
+  // The users read model is a sibling consumer: wait until it has this event.
+  const deadline = Date.now() + 15_000;
+  let user = await queries.user(event.tenantId, event.aggregateId);
+  while (!user || user.version < event.aggregateVersion) {
+    if (Date.now() > deadline) throw new Error(`user ${event.aggregateId} not yet at version ${event.aggregateVersion}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    user = await queries.user(event.tenantId, event.aggregateId);
+  }
+  if (user.plan !== null || user.status === 'deleted') return;
+  const plan = planForUser(rules, { department: user.department, site: user.siteName, title: user.title });
+  if (!plan) return;
+  try {
+    await licensing.assign(event.tenantId, event.aggregateId, plan, false, event.correlationId);
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    await queries.noteUnserved(event.tenantId, event.aggregateId, plan, String(error.problem.detail));
+  }
+}
 
 /** A deleted user's extension and number are released (the number after the company's quarantine). */
 export const releaseTelephonyOfDeletedUser: Reaction = {

@@ -82,6 +82,14 @@ export class LicensingQueries {
     >;
   }
 
+  /** Which of these companies have assignment rules at all. */
+  async companiesWithRules(tenantIds: readonly string[]): Promise<Set<string>> {
+    const rows = (await this.dataSource.query(`SELECT DISTINCT tenant_id::text AS tenant_id FROM licensing.rules WHERE tenant_id = ANY($1::uuid[])`, [tenantIds])) as {
+      tenant_id: string;
+    }[];
+    return new Set(rows.map((row) => row.tenant_id));
+  }
+
   async unserved(tenantId: string) {
     return this.dataSource.query(
       `SELECT n.user_id AS "userId", u.user_name AS "userName", n.plan, n.reason, n.at FROM licensing.unserved n

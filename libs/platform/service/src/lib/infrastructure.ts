@@ -101,6 +101,12 @@ export class ServiceInfrastructure {
             runWithCorrelationId(sanitiseCorrelationId(message.headers[CORRELATION_HEADER]), () =>
               reaction.handle(JSON.parse(message.value) as IntegrationEvent, this),
             ),
+          handleBatch: reaction.handleBatch
+            ? (messages) =>
+                runWithCorrelationId(sanitiseCorrelationId(messages[0].headers[CORRELATION_HEADER]), () =>
+                  reaction.handleBatch!(messages.map((message) => JSON.parse(message.value) as IntegrationEvent), this),
+                )
+            : undefined,
         }),
       );
     }

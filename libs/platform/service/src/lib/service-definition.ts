@@ -15,6 +15,11 @@ export interface Reaction {
   name: string;
   topics: readonly string[];
   handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure): Promise<void>;
+  /**
+   * Handles several events of one partition at once, in order, where that is cheaper (one look-up
+   * for all of them, say). If it throws, each event goes through `handle` on its own.
+   */
+  handleBatch?(events: readonly IntegrationEvent[], infrastructure: ServiceInfrastructure): Promise<void>;
 }
 
 /** What makes a deployable: its module, configuration, schema, read models and public paths. */
