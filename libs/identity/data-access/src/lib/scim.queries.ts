@@ -36,6 +36,11 @@ export interface ScimGroupRow {
 
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
+/** Users the IdP may see at all: not deleted, and not deleted by the IdP itself. */
+const SHOWN_TO_THE_IDP = 'NOT u.deleted AND NOT u.idp_deleted';
+/** With `idp-only` retrieval, the IdP sees only these. */
+const CREATED_OR_LINKED_BY_THE_IDP = "u.owner = 'idp'";
+
 /**
  * Reads of scim-ingest's read models. Every query is scoped to one tenant. The look-ups every SCIM
  * request makes (its token, its site, the user it answers with) are batched: concurrent requests
@@ -52,7 +57,7 @@ export class ScimQueries {
         `SELECT w.i, ${USER_COLUMNS}
            FROM unnest($1::uuid[], $2::uuid[], $3::boolean[]) WITH ORDINALITY AS w(tenant_id, user_id, idp_only, i)
            JOIN ${USERS} ON u.user_id = w.user_id
-          WHERE u.tenant_id = w.tenant_id AND NOT u.deleted AND NOT u.idp_deleted AND (NOT w.idp_only OR u.owner = 'idp')`,
+          WHERE u.tenant_id = w.tenant_id AND ${SHOWN_TO_THE_IDP} AND (NOT w.idp_only OR ${CREATED_OR_LINKED_BY_THE_IDP})`,
         [lookups.map((lookup) => lookup.tenantId), lookups.map((lookup) => lookup.userId), lookups.map((lookup) => lookup.retrieval === 'idp-only')],
       )) as (ScimUserRow & { i: string })[];
       return answersInOrder(lookups.length, rows);
@@ -82,7 +87,7 @@ export class ScimQueries {
 
   /** With `idp-only` retrieval, users created in the admin console and never linked stay invisible to the IdP. */
   private visibleUsers(retrieval: UserRetrievalMode): string {
-    return `u.tenant_id = $1 AND NOT u.deleted AND NOT u.idp_deleted${retrieval === 'idp-only' ? ` AND u.owner = 'idp'` : ''}`;
+    return `u.tenant_id = $1 AND ${SHOWN_TO_THE_IDP}${retrieval === 'idp-only' ? ` AND ${CREATED_OR_LINKED_BY_THE_IDP}` : ''}`;
   }
 
   async user(tenantId: string, userId: string, retrieval: UserRetrievalMode): Promise<ScimUserRow | null> {

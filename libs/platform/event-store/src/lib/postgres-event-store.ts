@@ -57,9 +57,7 @@ export class PostgresEventStore {
         request.events.map((draft, offset) => ({ request, draft, version: firstVersions[index] + offset })),
       );
       await this.releaseReservations(manager, requests);
-      const claims = requests
-        .flatMap((request) => (request.reservations ?? []).filter((change) => change.action === 'reserve').map((change) => ({ ...change, streamId: request.streamId })))
-        .sort((a, b) => (a.scope === b.scope ? (a.key < b.key ? -1 : a.key > b.key ? 1 : 0) : a.scope < b.scope ? -1 : 1));
+      const claims = reservationChanges(requests, 'reserve').sort((a, b) => byText(reservationKey(a), reservationKey(b)));
       // The events and the reservations they claim: one round trip.
       const rows = (await manager.query(
         `WITH appended AS (
@@ -180,7 +178,7 @@ export class PostgresEventStore {
     // In one order for every writer, so two batches sharing streams wait for each other instead of deadlocking.
     const existing = requests
       .filter((request): request is AppendRequest & { expectedVersion: number } => typeof request.expectedVersion === 'number' && request.expectedVersion > 0)
-      .sort((a, b) => (a.streamId < b.streamId ? -1 : a.streamId > b.streamId ? 1 : 0));
+      .sort((a, b) => byText(a.streamId, b.streamId));
     if (existing.length > 0) {
       const moved = returnedRows<{ stream_id: string }>(
         await manager.query(
@@ -222,7 +220,7 @@ export class PostgresEventStore {
 
   /** Gives back the keys the appends release (before anything claims them). */
   private async releaseReservations(manager: EntityManager, requests: readonly AppendRequest[]): Promise<void> {
-    const releases = requests.flatMap((request) => (request.reservations ?? []).filter((change) => change.action === 'release').map((change) => ({ ...change, streamId: request.streamId })));
+    const releases = reservationChanges(requests, 'release');
     if (releases.length === 0) return;
     await manager.query(
       `DELETE FROM event_store.reservations r USING unnest($1::text[], $2::text[], $3::text[]) AS g(scope, key, stream_id)
@@ -237,16 +235,16 @@ export class PostgresEventStore {
     claims: readonly { scope: string; key: string; streamId: string }[],
     claimed: readonly { scope: string; key: string; stream_id: string }[],
   ): Promise<void> {
-    const claimedBy = new Map(claimed.map((row) => [`${row.scope}\u0000${row.key}`, row.stream_id]));
-    const unclaimed = claims.filter((claim) => claimedBy.get(`${claim.scope}\u0000${claim.key}`) !== claim.streamId);
+    const claimedBy = new Map(claimed.map((row) => [reservationKey(row), row.stream_id]));
+    const unclaimed = claims.filter((claim) => claimedBy.get(reservationKey(claim)) !== claim.streamId);
     if (unclaimed.length === 0) return;
     const holders = (await manager.query(
       `SELECT r.scope, r.key, r.stream_id FROM event_store.reservations r
          JOIN unnest($1::text[], $2::text[]) AS w(scope, key) ON r.scope = w.scope AND r.key = w.key`,
       [unclaimed.map((claim) => claim.scope), unclaimed.map((claim) => claim.key)],
     )) as { scope: string; key: string; stream_id: string }[];
-    const heldBy = new Map(holders.map((row) => [`${row.scope}\u0000${row.key}`, row.stream_id]));
-    const conflict = unclaimed.find((claim) => heldBy.get(`${claim.scope}\u0000${claim.key}`) !== claim.streamId);
+    const heldBy = new Map(holders.map((row) => [reservationKey(row), row.stream_id]));
+    const conflict = unclaimed.find((claim) => heldBy.get(reservationKey(claim)) !== claim.streamId);
     if (conflict) throw new ReservationConflictError(conflict.scope, conflict.key);
   }
 
@@ -271,6 +269,19 @@ export class PostgresEventStore {
       metadata: row.metadata,
     };
   }
+}
+
+/** Every release or every claim of the appends, each with the stream that makes it. */
+function reservationChanges(requests: readonly AppendRequest[], action: 'reserve' | 'release') {
+  return requests.flatMap((request) => (request.reservations ?? []).filter((change) => change.action === action).map((change) => ({ ...change, streamId: request.streamId })));
+}
+
+function reservationKey(reservation: { scope: string; key: string }): string {
+  return `${reservation.scope}\u0000${reservation.key}`;
+}
+
+function byText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A position in commit order: the writing transaction id, then the global position. */
