@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     ...process.env,
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: '2',
+    DATABASE_PREPARED_STATEMENTS: 'false',
     KAFKA_BROKERS: 'in-process',
     PLATFORM_ADMIN_TOKEN: platformToken,
     PUBLIC_BASE_URL: baseUrl,

@@ -7,4 +7,5 @@ export * from './lib/batcher';
 export * from './lib/group-commit';
 export * from './lib/outbox-relay';
 export * from './lib/database';
+export * from './lib/prepared-statements';
 export * from './lib/integration';

@@ -1,10 +1,13 @@
 import { DataSource, type MigrationInterface } from 'typeorm';
+import { PreparingClient } from './prepared-statements';
 
 export interface DatabaseOptions {
   url: string;
   migrations: readonly (new () => MigrationInterface)[];
   poolSize?: number;
   applicationName?: string;
+  /** Prepare parameterised statements once per connection (see PreparingClient); never for PGlite. */
+  preparedStatements?: boolean;
 }
 
 export function createDataSource(options: DatabaseOptions): DataSource {
@@ -17,7 +20,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     logging: false,
     applicationName: options.applicationName,
     invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' },
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 },
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, ...(options.preparedStatements ? { Client: PreparingClient } : {}) },
   });
 }
 

@@ -114,6 +114,12 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
   { name: 'PORT', kind: 'int', default: '3000', min: 0, max: 65535, description: 'HTTP port the service listens on.' },
   { name: 'DATABASE_URL', kind: 'url', required: true, secret: true, description: 'PostgreSQL connection URL (event store and read models).' },
   { name: 'DATABASE_POOL_SIZE', kind: 'int', default: '10', min: 1, max: 200, description: 'Connections in the PostgreSQL pool.' },
+  {
+    name: 'DATABASE_PREPARED_STATEMENTS',
+    kind: 'bool',
+    default: 'true',
+    description: 'Prepare each parameterised statement once per connection instead of parsing and planning it on every call; false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21) and for the embedded database.',
+  },
   { name: 'KAFKA_BROKERS', kind: 'list', required: true, description: 'Comma-separated Kafka bootstrap servers (host:port).' },
   { name: 'KAFKA_CLIENT_ID', kind: 'string', default: 'identity-platform', description: 'Client id prefix the service gives Kafka.' },
   { name: 'KAFKA_NAMESPACE', kind: 'string', default: '', description: 'Prefix of every topic and consumer group, to share one cluster between environments.' },

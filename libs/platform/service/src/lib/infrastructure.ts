@@ -45,6 +45,7 @@ export class ServiceInfrastructure {
       url: config.string('DATABASE_URL'),
       migrations: options.migrations,
       poolSize: config.int('DATABASE_POOL_SIZE'),
+      preparedStatements: config.bool('DATABASE_PREPARED_STATEMENTS'),
       applicationName: options.service,
     });
     this.bus =
