@@ -3,7 +3,6 @@ export * from './lib/event-store.errors';
 export * from './lib/event-store.migration';
 export * from './lib/postgres-event-store';
 export * from './lib/command-runner';
-export * from './lib/batcher';
 export * from './lib/group-commit';
 export * from './lib/outbox-relay';
 export * from './lib/database';

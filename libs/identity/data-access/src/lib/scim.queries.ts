@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { Batcher } from '@identity/platform-event-store';
+import { Batcher } from '@identity/platform-batching';
 import { compileFilter, compileSortBy, type FilterNode } from '@identity/platform-scim';
 import { groupFilterSchema, userFilterSchema } from './scim-resource-types';
 import { USER_COLUMNS, type ScimUserRow } from './scim-user.view';

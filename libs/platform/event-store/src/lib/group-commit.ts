@@ -1,4 +1,4 @@
-import { Batcher, type BatchOutcome } from './batcher';
+import { Batcher, type BatchOutcome } from '@identity/platform-batching';
 import type { BatchCommand, BatchShape, CommandContext, CommandOutcome, CommandRunner } from './command-runner';
 import type { NewEvent } from './event-store.types';
 

@@ -1,4 +1,5 @@
 import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import { Batcher } from '@identity/platform-batching';
 import {
   DEFAULT_RETRY,
   deadLetterHeaders,
@@ -29,6 +30,16 @@ export interface KafkaBusOptions {
 
 /** Messages of one partition handed to a batch handler at once. */
 const BATCH_SIZE = 100;
+
+/**
+ * Partitions whose batches a consumer with a batch handler takes in at once. kafkajs hands over
+ * one partition's messages at a time, and a fetch under steady load holds a few messages for each
+ * of a topic's partitions (12 for users): handled apart, that is a transaction per partition. The
+ * batches of partitions that arrive together are handled as one (see subscribe).
+ */
+const PARTITIONS_TAKEN_TOGETHER = 16;
+/** Messages handled together at most, so that a consumer catching up keeps its transactions short. */
+const MESSAGES_TAKEN_TOGETHER = 500;
 
 /**
  * How often a consumer commits the offsets it has handled. kafkajs commits after every fetched
@@ -197,9 +208,25 @@ export class KafkaMessageBus implements MessageBus {
     };
     const committer = setInterval(() => void commitHandled(), COMMIT_INTERVAL_MS);
     committer.unref();
+    // One batch handled at a time; partition batches arriving meanwhile wait and then go together.
+    const handleBatch = options.handleBatch;
+    const together = handleBatch
+      ? new Batcher<IncomingMessage[], void>(
+          async (chunks) => {
+            await handleBatch(chunks.flat());
+            return chunks.map(() => ({ value: undefined }));
+          },
+          {
+            maxRunning: 1,
+            maxBatch: PARTITIONS_TAKEN_TOGETHER,
+            canJoin: (chunks, chunk) => chunks.reduce((total, taken) => total + taken.length, chunk.length) <= MESSAGES_TAKEN_TOGETHER,
+          },
+        )
+      : undefined;
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: together ? PARTITIONS_TAKEN_TOGETHER : 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         const messages: IncomingMessage[] = batch.messages.map((message) => ({
           topic: this.logical(batch.topic),
@@ -213,9 +240,9 @@ export class KafkaMessageBus implements MessageBus {
           if (!isRunning() || isStale() || stopped) return;
           const chunk = messages.slice(start, start + BATCH_SIZE);
           let done = false;
-          if (options.handleBatch && chunk.length > 1) {
+          if (together) {
             try {
-              await options.handleBatch(chunk);
+              await together.submit(chunk);
               done = true;
             } catch {
               done = false;

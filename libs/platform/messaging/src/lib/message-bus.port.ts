@@ -22,9 +22,10 @@ export interface SubscriptionOptions {
   /** Runs once per message; a throw is retried with backoff, then the message goes to the dead-letter topic. */
   handle(message: IncomingMessage): Promise<void>;
   /**
-   * Optional: handles consecutive messages of one partition at once (one transaction for many).
-   * If it throws, the messages are handled one by one with `handle`, so one bad message cannot
-   * hold the others back.
+   * Optional: handles many messages at once (one transaction for many): consecutive messages of
+   * one partition, and of several partitions or topics when they arrive together, each partition's
+   * in its order. If it throws, the messages are handled one by one with `handle`, so one bad
+   * message cannot hold the others back.
    */
   handleBatch?(messages: readonly IncomingMessage[]): Promise<void>;
 }
