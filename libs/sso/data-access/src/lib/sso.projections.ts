@@ -37,45 +37,90 @@ export const loginAccountsProjection: Projection = {
   schema: 'sso',
   topics: [TOPICS.identityUser.name],
   async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
-    switch (event.eventType) {
-      case 'UserProvisioned': {
-        const data = event.data as UserProvisionedData;
-        await manager.query(
-          `INSERT INTO sso.login_accounts (user_id, tenant_id, user_name, status, updated_at) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (user_id) DO NOTHING`,
-          [data.userId, event.tenantId, data.userName, data.active ? 'active' : 'deactivated', event.occurredAt],
-        );
-        if (!data.active) await revokeSessions(manager, event, 'user-deactivated');
-        return;
-      }
-      case 'UserAttributesChanged': {
-        const userName = (event.data as { changes: { userName?: string } }).changes.userName;
-        if (userName !== undefined) await setAccount(manager, event, 'user_name', userName);
-        return;
-      }
-      case 'UserDeactivated':
-        await setAccount(manager, event, 'status', 'deactivated');
-        return revokeSessions(manager, event, 'user-deactivated');
-      case 'UserReactivated':
-        return setAccount(manager, event, 'status', 'active');
-      case 'UserDeleted':
-        await setAccount(manager, event, 'status', 'deleted');
-        return revokeSessions(manager, event, 'user-deleted');
-      default:
-        return;
+    if (event.eventType === 'UserProvisioned') {
+      const account = newAccount(event);
+      await insertAccounts(manager, [account]);
+      if (account.status !== 'active') await revokeSessions(manager, event.aggregateId, 'user-deactivated');
+      return;
     }
+    const { set, revoke } = accountChange(event);
+    if (set) await manager.query(`UPDATE sso.login_accounts SET ${set.column} = $2, updated_at = $3 WHERE user_id = $1`, [event.aggregateId, set.value, event.occurredAt]);
+    if (revoke) await revokeSessions(manager, event.aggregateId, revoke);
+  },
+  /**
+   * A batch (a SCIM cycle's creates, a rebuild): the accounts it creates are one INSERT with their
+   * later changes in the batch folded in; other events are applied in order.
+   */
+  async applyMany(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
+    const creating = new Map<string, LoginAccount>();
+    const revocations: { userId: string; reason: string }[] = [];
+    const others: IntegrationEvent[] = [];
+    for (const event of events) {
+      const created = creating.get(event.aggregateId);
+      if (event.eventType === 'UserProvisioned') {
+        const account = newAccount(event);
+        creating.set(event.aggregateId, account);
+        if (account.status !== 'active') revocations.push({ userId: account.userId, reason: 'user-deactivated' });
+      } else if (created) {
+        const { set, revoke } = accountChange(event);
+        if (set?.column === 'user_name') created.userName = set.value;
+        if (set?.column === 'status') created.status = set.value;
+        if (set) created.updatedAt = event.occurredAt;
+        if (revoke) revocations.push({ userId: created.userId, reason: revoke });
+      } else others.push(event);
+    }
+    if (creating.size > 0) await insertAccounts(manager, [...creating.values()]);
+    // Sessions outlive a rebuild of the accounts: a replayed deactivation must still end them.
+    for (const { userId, reason } of revocations) await revokeSessions(manager, userId, reason);
+    for (const event of others) await this.apply(manager, event);
   },
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE sso.login_accounts`);
   },
 };
 
-async function setAccount(manager: EntityManager, event: IntegrationEvent, column: 'user_name' | 'status', value: string): Promise<void> {
-  await manager.query(`UPDATE sso.login_accounts SET ${column} = $2, updated_at = $3 WHERE user_id = $1`, [event.aggregateId, value, event.occurredAt]);
+interface LoginAccount {
+  userId: string;
+  tenantId: string;
+  userName: string;
+  status: string;
+  updatedAt: string;
 }
 
-async function revokeSessions(manager: EntityManager, event: IntegrationEvent, reason: string): Promise<void> {
-  await manager.query(`UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`, [event.aggregateId, reason]);
+function newAccount(event: IntegrationEvent): LoginAccount {
+  const data = event.data as UserProvisionedData;
+  return { userId: data.userId, tenantId: event.tenantId, userName: data.userName, status: data.active ? 'active' : 'deactivated', updatedAt: event.occurredAt };
+}
+
+/** What an event after the provisioning does to the account: a column it sets, and whether it ends the user's sessions. */
+function accountChange(event: IntegrationEvent): { set?: { column: 'user_name' | 'status'; value: string }; revoke?: string } {
+  switch (event.eventType) {
+    case 'UserAttributesChanged': {
+      const userName = (event.data as { changes: { userName?: string } }).changes.userName;
+      return userName === undefined ? {} : { set: { column: 'user_name', value: userName } };
+    }
+    case 'UserDeactivated':
+      return { set: { column: 'status', value: 'deactivated' }, revoke: 'user-deactivated' };
+    case 'UserReactivated':
+      return { set: { column: 'status', value: 'active' } };
+    case 'UserDeleted':
+      return { set: { column: 'status', value: 'deleted' }, revoke: 'user-deleted' };
+    default:
+      return {};
+  }
+}
+
+async function insertAccounts(manager: EntityManager, accounts: readonly LoginAccount[]): Promise<void> {
+  await manager.query(
+    `INSERT INTO sso.login_accounts (user_id, tenant_id, user_name, status, updated_at)
+     SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::timestamptz[])
+     ON CONFLICT (user_id) DO NOTHING`,
+    [accounts.map((a) => a.userId), accounts.map((a) => a.tenantId), accounts.map((a) => a.userName), accounts.map((a) => a.status), accounts.map((a) => a.updatedAt)],
+  );
+}
+
+async function revokeSessions(manager: EntityManager, userId: string, reason: string): Promise<void> {
+  await manager.query(`UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`, [userId, reason]);
 }
 
 /** Companies and admin tokens, so tenant admins can configure their SSO here. */

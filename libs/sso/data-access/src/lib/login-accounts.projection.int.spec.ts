@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { createDataSource, runMigrations } from '@identity/platform-event-store';
+import { applyOneByOneAndInBatch, createTestDatabase, integrationEventsOf } from '@identity/platform-testing';
+import { CreateSsoSchema1764461800000 } from './sso.migration';
+import { loginAccountsProjection } from './sso.projections';
+
+describe('sso.login-accounts applied in batches (real PostgreSQL)', () => {
+  let dataSource: DataSource;
+  const tenantId = randomUUID();
+
+  beforeAll(async () => {
+    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [CreateSsoSchema1764461800000], poolSize: 2 });
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+  });
+
+  afterAll(() => dataSource.destroy());
+
+  const event = integrationEventsOf(tenantId);
+  const provisioned = (userId: string, userName: string, active = true) => event(userId, 'UserProvisioned', { userName, active, profile: {} });
+  const liveSessionOf = (userId: string, userName: string) =>
+    dataSource.query(
+      `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, created_at, expires_at)
+       VALUES ($1, $2, $3, $4, $5, now(), now() + interval '1 hour')`,
+      [randomUUID(), randomUUID().replace(/-/g, '').padEnd(64, '0'), tenantId, userId, userName],
+    );
+  /** The accounts, and who still has a live session: the batch must end sessions exactly as one by one does. */
+  const state = async () => [
+    ...((await dataSource.query(`SELECT user_id, user_name, status, updated_at FROM sso.login_accounts ORDER BY user_id`)) as object[]),
+    ...((await dataSource.query(`SELECT user_id, revoked_reason FROM sso.sessions WHERE revoked_at IS NOT NULL ORDER BY user_id`)) as object[]),
+  ];
+
+  it('ends in the same accounts and revoked sessions as applying the events one by one', async () => {
+    const [existing, leaving, created, shortLived, bornInactive] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const before = [provisioned(existing, 'existing@contoso.com'), provisioned(leaving, 'leaving@contoso.com')];
+    const batch = [
+      event(existing, 'UserAttributesChanged', { changes: { userName: 'moved@contoso.com' } }),
+      provisioned(created, 'created@contoso.com'),
+      event(leaving, 'UserDeactivated'),
+      event(created, 'UserAttributesChanged', { changes: { title: 'Lead' } }),
+      event(created, 'UserAttributesChanged', { changes: { userName: 'renamed@contoso.com' } }),
+      provisioned(shortLived, 'short@contoso.com'),
+      event(shortLived, 'UserDeactivated'),
+      event(shortLived, 'UserDeleted'),
+      provisioned(bornInactive, 'inactive@contoso.com', false),
+      event(existing, 'UserDeactivated'),
+      event(existing, 'UserReactivated'),
+    ];
+    await liveSessionOf(existing, 'existing@contoso.com');
+    await liveSessionOf(leaving, 'leaving@contoso.com');
+    // As during a rebuild, which replays the accounts but keeps the sessions.
+    await liveSessionOf(shortLived, 'short@contoso.com');
+    const rows = async () => {
+      const result = await state();
+      await dataSource.query(`UPDATE sso.sessions SET revoked_at = NULL, revoked_reason = NULL`);
+      return result;
+    };
+    const { oneByOne, batched } = await applyOneByOneAndInBatch(dataSource, loginAccountsProjection, { before, batch }, rows);
+    expect(batched).toEqual(oneByOne);
+    expect(oneByOne).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ user_id: existing, user_name: 'moved@contoso.com', status: 'active' }),
+        expect.objectContaining({ user_id: created, user_name: 'renamed@contoso.com', status: 'active' }),
+        expect.objectContaining({ user_id: shortLived, status: 'deleted' }),
+        expect.objectContaining({ user_id: bornInactive, status: 'deactivated' }),
+        { user_id: existing, revoked_reason: 'user-deactivated' },
+        { user_id: leaving, revoked_reason: 'user-deactivated' },
+        { user_id: shortLived, revoked_reason: 'user-deactivated' },
+      ]),
+    );
+  });
+});
