@@ -23,8 +23,8 @@ function nameOf(text: string): string | undefined {
 /**
  * A pg client that prepares each parameterised statement once per connection. node-postgres sends
  * a parameterised query unnamed, so PostgreSQL parses and plans it on every call, and for our short
- * statements that costs more server CPU than running them (ADR 0007). Statements
- * without parameters keep the simple protocol, which also allows several statements in one text.
+ * statements that costs more server CPU than running them (ADR 0007). Statements without
+ * parameters keep the simple protocol, which also allows several statements in one text.
  *
  * Off for the embedded database: PGlite serves every connection from one session, where one
  * connection's prepared name would collide with another's.
