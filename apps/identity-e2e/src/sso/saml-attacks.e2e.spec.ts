@@ -130,6 +130,19 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     await expectRefused(build());
   });
 
+  it('a non-Success status is refused even when it carries a validly signed assertion (Azure leaves the Status unsigned)', async () => {
+    const xml = signedForAttacker();
+    await expectRefused(xml.replace('urn:oasis:names:tc:SAML:2.0:status:Success', 'urn:oasis:names:tc:SAML:2.0:status:Requester'));
+    // The untouched response is still good: the refusal came from the status alone.
+    expect((await browser.postResponse(xml)).status).toBe(303);
+  });
+
+  it('a Response Issuer other than the configured one is refused, though the signed assertion’s issuer is right', async () => {
+    const started = await browser.startSignIn(attacker);
+    const xml = azureResponse(azure, attacker, { inResponseTo: started.requestId });
+    await expectRefused(xml.replace(/(<Issuer xmlns="[^"]+">)[^<]*/, '$1https://sts.windows.net/00000000-0000-0000-0000-000000000000/'));
+  });
+
   it('tolerates the bounded clock skew: NotBefore one minute ahead of our clock is accepted', async () => {
     // Azure sets NotBefore five minutes before IssueInstant.
     const result = await browser.postResponse(azureResponse(azure, attacker, { now: new Date(Date.now() + 6 * 60_000) }));
@@ -162,7 +175,14 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
       await expectRefused(xml);
     });
 
-    it('an SP-initiated response stripped of its InResponseTo no longer verifies', async () => {
+    it('an SP-initiated response stripped of the Response’s InResponseTo (unsigned) cannot pass as IdP-initiated', async () => {
+      const started = await browser.startSignIn(attacker);
+      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: started.requestId }), 'InResponseTo'));
+      // Nor can one that answers a request we never issued.
+      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: '_never-issued' }), 'InResponseTo'));
+    });
+
+    it('an SP-initiated response stripped of every InResponseTo no longer verifies', async () => {
       const started = await browser.startSignIn(attacker);
       await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: started.requestId }).replace(/ InResponseTo="[^"]+"/g, ''), 'InResponseTo'));
     });
@@ -191,8 +211,29 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     });
   });
 
+  describe('input PostgreSQL cannot take (a NUL) gets the error page or the form, never a 500', () => {
+    const withNul = (xml: string, attribute: string) => setResponseAttribute(xml, attribute, '_placeholder').replace('_placeholder', '_a&#0;b');
+    it.each([
+      ['a NUL in InResponseTo', () => withNul(signedForAttacker(), 'InResponseTo')],
+      ['a NUL in the issuer', () => signedForAttacker().replace(/(<Issuer xmlns="[^"]+">)[^<]*/, '$1x&#0;')],
+    ])('%s', async (_, build) => {
+      await expectRefused(build(), 400);
+    });
+
+    it('a NUL in the username on the sign-in page', async () => {
+      const result = await browser.send('POST', '/sso/login', { form: { username: 'a\u0000b@contoso.com' } });
+      expect(result.status).toBe(400);
+      expect(result.body).toContain('Enter your work username');
+    });
+
+    it('a session cookie that is not one of ours counts as no session', async () => {
+      expect(await browser.send('GET', '/sso/signed-in', { cookie: '%E0%A4%A' })).toMatchObject({ status: 303, location: '/sso/login?relayState=%2Fsso%2Fsigned-in' });
+      expect(await browser.send('POST', '/sso/logout', { cookie: '%E0%A4%A' })).toMatchObject({ status: 303, location: '/sso/signed-out' });
+    });
+  });
+
   describe('RelayState is never an open redirect', () => {
-    it.each(['https://evil.example/phish', '//evil.example', '/\\evil.example', 'javascript:alert(1)'])('%s falls back to our own page', async (relayState) => {
+    it.each(['https://evil.example/phish', '//evil.example', '/\\evil.example', 'javascript:alert(1)', '/.//evil.example', '/%2e//evil.example', '/a/..//evil.example'])('%s falls back to our own page', async (relayState) => {
       const result = await browser.postResponse(signedForAttacker(), relayState);
       expect(result).toMatchObject({ status: 303, location: '/sso/signed-in' });
     });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Response } from 'express';
 import { SamlRejected, type SamlRejection } from '@identity/platform-saml';
-import { currentCorrelationId, requestBodyFault } from '@identity/platform-service';
+import { currentCorrelationId, requestBodyFault, type Problem } from '@identity/platform-service';
 
 const STYLE = `body{font-family:system-ui,sans-serif;margin:0;background:#f5f6f8;color:#1d2330}
 main{max-width:28rem;margin:10vh auto;background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002}
@@ -39,7 +39,8 @@ const MESSAGES: Record<SamlRejection, { status: number; title: string; text: str
   'too-large': { status: 413, title: 'Sign-in failed', text: 'The sign-in message from your identity provider was too large. Contact your administrator.' },
   'unsafe-xml': { status: 400, title: 'Sign-in failed', text: 'The sign-in message from your identity provider could not be accepted.' },
   'weak-algorithm': { status: 403, title: 'Sign-in failed', text: 'Your identity provider signs with an algorithm we do not accept (SHA-1). Ask your administrator to choose SHA-256.' },
-  'unknown-tenant': { status: 403, title: 'Sign-in failed', text: 'Single sign-on is not set up for the identity provider that sent you here. Contact your administrator.' },
+  // The same words as a failed signature: a different page would tell anyone which Azure AD tenants are our customers.
+  'unknown-tenant': { status: 403, title: 'Sign-in failed', text: 'The sign-in could not be verified. Contact your administrator.' },
   'sso-disabled': { status: 403, title: 'Single sign-on is off', text: 'Single sign-on is not enabled for your company. Contact your administrator.' },
   'invalid-signature': { status: 403, title: 'Sign-in failed', text: 'The sign-in could not be verified. Contact your administrator.' },
   'wrong-issuer': { status: 403, title: 'Sign-in failed', text: 'The sign-in could not be verified. Contact your administrator.' },
@@ -55,11 +56,13 @@ const MESSAGES: Record<SamlRejection, { status: number; title: string; text: str
 };
 
 /** The SAML error page, for every error on the sign-in paths (including refused request bodies). */
-export function renderSignInError(error: unknown, response: Response): void {
+export function renderSignInError(error: unknown, response: Response, problem: Problem): void {
   const bodyFault = requestBodyFault(error);
   const rejection =
     error instanceof SamlRejected ? error.reason : bodyFault?.status === 413 ? 'too-large' : bodyFault || isClientError(error) ? 'malformed' : undefined;
-  const message = rejection ? MESSAGES[rejection] : { status: 500, title: 'Sign-in is unavailable', text: 'Something went wrong on our side. Try again in a minute.' };
+  const message = rejection
+    ? MESSAGES[rejection]
+    : { status: problem.status === 503 ? 503 : 500, title: 'Sign-in is unavailable', text: 'Something went wrong on our side. Try again in a minute.' };
   sendPage(
     response,
     message.status,

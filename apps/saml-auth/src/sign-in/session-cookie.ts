@@ -5,7 +5,12 @@ const COOKIE = 'sso_session';
 export function sessionSecretOf(request: Request): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const [name, ...value] = part.trim().split('=');
-    if (name === COOKIE) return decodeURIComponent(value.join('='));
+    if (name !== COOKIE) continue;
+    try {
+      return decodeURIComponent(value.join('='));
+    } catch {
+      return undefined; // not a cookie we set: the browser simply has no session
+    }
   }
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { CONTROL_CHARACTERS } from '@identity/platform-saml';
 import { SessionsService, SIGNED_IN_PATH, SignInService } from '@identity/sso-application';
 import { escapeHtml, sendPage } from './html-pages';
 import { clearSessionCookie, sessionSecretOf } from './session-cookie';
@@ -22,7 +23,7 @@ export class SignInPagesController {
   async startByUserName(@Body() body: Record<string, unknown> | undefined, @Res() response: Response) {
     const userName = typeof body?.username === 'string' ? body.username.trim() : '';
     const relayState = typeof body?.relayState === 'string' ? body.relayState : '';
-    if (userName.length === 0 || userName.length > 256) return this.loginForm(response, 400, relayState, 'Enter your work username, for example adele.vance@contoso.com.');
+    if (userName.length === 0 || userName.length > 256 || CONTROL_CHARACTERS.test(userName)) return this.loginForm(response, 400, relayState, 'Enter your work username, for example adele.vance@contoso.com.');
     response.redirect(303, await this.signIn.startForUserName(userName, relayState));
   }
 

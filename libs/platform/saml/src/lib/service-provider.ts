@@ -1,6 +1,6 @@
 import { SAML, SamlStatusError, ValidateInResponseTo, generateServiceProviderMetadata, type CacheProvider, type Profile, type SamlConfig } from '@node-saml/node-saml';
 import { DOMParser } from '@xmldom/xmldom';
-import { SamlRejected } from './saml-message';
+import { CONTROL_CHARACTERS, SamlRejected } from './saml-message';
 
 /** Our side: one entity ID that is also the ACS URL, for every tenant (`{PUBLIC_BASE_URL}/saml2`). */
 export interface ServiceProvider {
@@ -39,6 +39,7 @@ const ASSERTION_NS = 'urn:oasis:names:tc:SAML:2.0:assertion';
 const PROTOCOL_NS = 'urn:oasis:names:tc:SAML:2.0:protocol';
 const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
+const SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 export const ACCEPTED_CLOCK_SKEW_MS = 120_000;
 export const MAX_ASSERTION_AGE_MS = 10 * 60_000;
@@ -98,8 +99,14 @@ export function serviceProviderMetadata(sp: ServiceProvider): string {
 /** Unverified routing facts: which request or which issuer a response claims to answer. Never trusted for identity. */
 export interface ResponseEnvelope {
   inResponseTo: string | null;
+  /** The Response's own Issuer, else the single assertion's: which company trusts it. */
   issuer: string | null;
+  /** The Response's own Issuer only (optional in SAML; Azure sends it). */
+  responseIssuer: string | null;
   destination: string | null;
+  /** The top-level StatusCode and the IdP's message (Azure puts its AADSTS error there). */
+  status: string | null;
+  statusMessage: string | null;
 }
 
 export function readEnvelope(xml: string): ResponseEnvelope {
@@ -110,11 +117,22 @@ export function readEnvelope(xml: string): ResponseEnvelope {
   const assertions = children(response, ASSERTION_NS, 'Assertion');
   const issuer = issuers[0] ?? (assertions.length === 1 ? children(assertions[0], ASSERTION_NS, 'Issuer')[0] : undefined);
   assertStrongAlgorithms(document);
-  return {
+  const statusElement = children(response, PROTOCOL_NS, 'Status')[0];
+  const envelope: ResponseEnvelope = {
     inResponseTo: response.getAttribute('InResponseTo') || null,
     issuer: issuer?.textContent?.trim() || null,
+    responseIssuer: issuers[0]?.textContent?.trim() || null,
     destination: response.getAttribute('Destination') || null,
+    status: (statusElement && children(statusElement, PROTOCOL_NS, 'StatusCode')[0]?.getAttribute('Value')) || null,
+    statusMessage: (statusElement && children(statusElement, PROTOCOL_NS, 'StatusMessage')[0]?.textContent?.trim().slice(0, 500)) || null,
   };
+  // These values look up requests and companies; a character no identifier has (`&#0;` parses to NUL) is refused here.
+  for (const [name, value] of Object.entries(envelope)) {
+    if (name !== 'statusMessage' && value !== null && (value.length > 1024 || CONTROL_CHARACTERS.test(value))) {
+      throw new SamlRejected('malformed', `${name} holds control characters or is too long`);
+    }
+  }
+  return envelope;
 }
 
 /**
@@ -139,7 +157,12 @@ export async function verifyResponse(
     throw classify(error);
   }
   if (!profile) throw new SamlRejected('malformed', 'no assertion in the response');
+  if (CONTROL_CHARACTERS.test(profile.nameID)) throw new SamlRejected('malformed', 'NameID holds control characters');
   if (profile.issuer !== idp.issuer) throw new SamlRejected('wrong-issuer', `issuer ${profile.issuer}`);
+  // After node-saml, so that a refused answer uses its request up like any other. node-saml reads
+  // the Status only when the response carries no assertion, and Azure leaves the Status unsigned.
+  if (envelope.status !== SUCCESS) throw new SamlRejected('idp-error', `status ${envelope.status ?? 'missing'}: ${envelope.statusMessage ?? 'no message'}`);
+  if (envelope.responseIssuer !== null && envelope.responseIssuer !== idp.issuer) throw new SamlRejected('wrong-issuer', `Response issuer ${envelope.responseIssuer}`);
 
   const assertion = parse(profile.getAssertionXml?.() ?? '').documentElement;
   if (!assertion || assertion.localName !== 'Assertion') throw new SamlRejected('malformed', 'the signed assertion is missing');
@@ -147,6 +170,12 @@ export async function verifyResponse(
   const data = confirmations.flatMap((confirmation) => children(confirmation, ASSERTION_NS, 'SubjectConfirmationData'));
   if (data.length === 0 || data.some((element) => element.getAttribute('Recipient') !== sp.acsUrl)) {
     throw new SamlRejected('wrong-recipient', `Recipient ${data.map((element) => element.getAttribute('Recipient')).join(', ') || 'missing'}`);
+  }
+  // An answer to a request of ours stays one: node-saml checks the signed InResponseTo only against
+  // the Response's unsigned one, so a response stripped of the latter would pass as IdP-initiated.
+  const answered = [...new Set(data.map((element) => element.getAttribute('InResponseTo')).filter((value): value is string => !!value))];
+  if (answered.length > 1 || (answered.length === 1 && answered[0] !== envelope.inResponseTo)) {
+    throw new SamlRejected('unknown-request', `the assertion answers ${answered.join(', ')}, the response ${envelope.inResponseTo ?? 'no request'}`);
   }
   const notOnOrAfter = data.map((element) => Date.parse(element.getAttribute('NotOnOrAfter') ?? '')).find(Number.isFinite);
   const assertionId = assertion.getAttribute('ID');

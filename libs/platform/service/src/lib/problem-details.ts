@@ -51,7 +51,8 @@ export function isDatabaseUnavailable(error: unknown): boolean {
  */
 export interface ProtocolErrorRenderer {
   owns(path: string): boolean;
-  render(error: unknown, response: Response): void;
+  /** `problem` is what the platform makes of the error: the status for errors the protocol does not know (500, or 503 when the database is down). */
+  render(error: unknown, response: Response, problem: Problem): void;
 }
 
 @Catch()
@@ -66,12 +67,15 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const path = host.switchToHttp().getRequest<{ path?: string }>().path ?? '';
     const renderer = this.renderers.find((candidate) => candidate.owns(path));
-    if (renderer) return renderer.render(error, response);
     const problem = this.toProblem(error);
-    if (problem.status >= 500 && problem.status !== 503) this.logger.error({ err: error }, 'request failed');
     if (problem.status === 503) response.setHeader('Retry-After', '5');
-    if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="identity-platform"');
-    response.status(problem.status).type('application/problem+json').json({ type: 'about:blank', ...problem });
+    if (renderer) {
+      renderer.render(error, response, problem);
+    } else {
+      if (problem.status === 401) response.setHeader('WWW-Authenticate', 'Bearer realm="identity-platform"');
+      response.status(problem.status).type('application/problem+json').json({ type: 'about:blank', ...problem });
+    }
+    if (response.statusCode >= 500 && response.statusCode !== 503) this.logger.error({ err: error }, 'request failed');
   }
 
   private toProblem(error: unknown): Problem {
