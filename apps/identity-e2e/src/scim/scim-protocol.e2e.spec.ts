@@ -105,6 +105,20 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect((await scim<Record<string, unknown>>('GET', `/Users/${user.id}`)).body[SITE_PRODUCT]).toEqual({ site: 'London' });
     });
 
+    it('refuses to remove the site, or to blank it, once set (mutability), under either URN', async () => {
+      const user = await create();
+      for (const operation of [
+        { op: 'remove', path: `${SITE_PRODUCT}:site` },
+        { op: 'Remove', path: `${SITE_8X8}:site` },
+        { op: 'replace', path: `${SITE_8X8}:site`, value: null },
+        { op: 'replace', path: `${SITE_PRODUCT}:site`, value: '' },
+      ]) {
+        const response = await scim<Record<string, unknown>>('PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [operation] });
+        expect({ operation, status: response.status, scimType: response.body.scimType }).toEqual({ operation, status: 400, scimType: 'mutability' });
+      }
+      expect((await scim<Record<string, unknown>>('GET', `/Users/${user.id}`)).body[SITE_PRODUCT]).toEqual({ site: 'London' });
+    });
+
     it('sets the site later when the user had none, from a flat URN-qualified key', async () => {
       const body = azure.createUser(`late.${randomUUID()}@contoso.com`);
       delete (body as Record<string, unknown>)[SITE_8X8];
@@ -169,7 +183,8 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
     });
 
     it('rejects a malformed or unsupported filter with invalidFilter, never a 500', async () => {
-      for (const expression of ['userName eq', 'userName zz "x"', 'nosuchattribute eq "x"', 'active gt true', '(((', '" or 1=1 --']) {
+      const dates = ['meta.lastModified gt "2011"', 'meta.created eq "0"', 'meta.lastModified gt "Jan 1"', 'meta.lastModified gt "+275760-09-13T00:00:00Z"'];
+      for (const expression of ['userName eq', 'userName zz "x"', 'nosuchattribute eq "x"', 'active gt true', '(((', '" or 1=1 --', 'userName eq "a\u0000b"', ...dates]) {
         const response = await scim<Record<string, unknown>>('GET', `/Users?filter=${encodeURIComponent(expression)}`);
         expect({ expression, status: response.status, scimType: response.body.scimType }).toEqual({ expression, status: 400, scimType: 'invalidFilter' });
       }
@@ -207,6 +222,47 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
         });
       }
       expect(await eventCount()).toBe(before);
+    });
+
+    it('refuses text PostgreSQL cannot store (NUL, half a surrogate pair) with invalidSyntax, and stores nothing', async () => {
+      const before = await eventCount();
+      for (const body of [
+        `{"userName":"nul.${randomUUID()}@contoso.com","title":"a\\u0000b"}`,
+        `{"userName":"half.${randomUUID()}@contoso.com","title":"\\ud800"}`,
+        `{"userName":"key.${randomUUID()}@contoso.com","a\\u0000":"x"}`,
+      ]) {
+        const response = await scim<Record<string, unknown>>('POST', '/Users', body);
+        expect({ body, status: response.status, scimType: response.body.scimType }).toEqual({ body, status: 400, scimType: 'invalidSyntax' });
+      }
+      expect(await eventCount()).toBe(before);
+    });
+
+    it('answers a body in another charset or encoding with 415 in the SCIM format', async () => {
+      const body = JSON.stringify(azure.createUser(`charset.${randomUUID()}@contoso.com`));
+      for (const headers of [{ 'content-type': 'application/scim+json; charset=latin1' }, { 'content-encoding': 'xyz' }] as Record<string, string>[]) {
+        const response = await scim<Record<string, unknown>>('POST', '/Users', body, headers);
+        expect({ headers, status: response.status, schemas: response.body.schemas }).toEqual({ headers, status: 415, schemas: [ERROR] });
+      }
+      const corrupt = await scim<Record<string, unknown>>('POST', '/Users', 'not gzip at all', { 'content-encoding': 'gzip' });
+      expect(corrupt.status).toBe(400);
+      expect(corrupt.body).toMatchObject({ schemas: [ERROR], scimType: 'invalidSyntax' });
+    });
+
+    it('answers a startIndex past any page with an empty page', async () => {
+      const page = await scim<List>('GET', '/Users?startIndex=99999999999999999999&count=5');
+      expect(page.status).toBe(200);
+      expect(page.body).toMatchObject({ itemsPerPage: 0, Resources: [] });
+    });
+
+    it('removes a member named by something that is no user id as a no-op, by value and by filter', async () => {
+      const group = (await scim<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;
+      for (const operation of [
+        { op: 'Remove', path: 'members', value: [{ value: 'abc' }] },
+        { op: 'remove', path: 'members[value eq "abc"]' },
+      ]) {
+        const response = await scim('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [operation] });
+        expect({ operation, status: response.status }).toEqual({ operation, status: 204 });
+      }
     });
 
     it('gives exactly one 201 for 50 concurrent creates of one userName', async () => {
@@ -275,6 +331,28 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
         ['User', '/Users'],
         ['Group', '/Groups'],
       ]);
+    });
+
+    it('records a request that carried a NUL, and the requests logged with it', async () => {
+      const userName = `nul.log.${randomUUID()}@contoso.com`;
+      await Promise.all([
+        scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}\u0000"`)}`),
+        scim('POST', '/Users', azure.createUser(userName, 'Nowhere')),
+      ]);
+      await eventually(async () => {
+        const log = await stack.admin<{ items: { status: number; errorType: string; userName: string | null; errorDetail: string }[] }>(
+          stack.scimBase,
+          'GET',
+          `/api/v1/tenants/${tenant.tenantId}/provisioning/logs?outcome=failure&limit=20`,
+          tenant.adminToken,
+        );
+        expect(log.body.items).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ status: 400, errorType: 'invalidFilter' }),
+            expect.objectContaining({ status: 400, errorType: 'invalidValue', userName }),
+          ]),
+        );
+      });
     });
 
     it('records every request, failures first on request, with the error', async () => {

@@ -2,12 +2,11 @@ import { createHash } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ScimQueries } from '@identity/identity-data-access';
 import { ScimError } from '@identity/platform-scim';
-import { currentCorrelationId, SERVICE_CONFIG, type ServiceConfig } from '@identity/platform-service';
+import { currentCorrelationId, isUuid, SERVICE_CONFIG, type ServiceConfig } from '@identity/platform-service';
 import { ScimRateLimited } from './scim-exception.filter';
 import type { ScimRequest } from './scim-http';
 import { TenantRateLimiter } from './tenant-rate-limiter';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const unauthorized = () => new ScimError(401, undefined, 'a valid SCIM token of this tenant is required (Authorization: Bearer <token>)');
 
@@ -31,7 +30,7 @@ export class ScimAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<ScimRequest>();
     const tenantId = request.params.tenantId as string;
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    if (!token || !UUID.test(tenantId)) throw unauthorized();
+    if (!token || !isUuid(tenantId)) throw unauthorized();
     const hash = createHash('sha256').update(token).digest('hex');
     const settings = await this.queries.settingsForToken(tenantId, hash);
     if (!settings) throw unauthorized();

@@ -10,7 +10,7 @@ export function toScimError(error: unknown): ScimError {
   if (error instanceof ScimError) return error;
   if (error instanceof ProblemError) return new ScimError(error.problem.status, undefined, error.problem.detail ?? error.problem.title);
   const bodyFault = requestBodyFault(error);
-  if (bodyFault) return bodyFault.status === 413 ? new ScimError(413, undefined, bodyFault.detail) : ScimError.invalidSyntax(bodyFault.detail);
+  if (bodyFault) return bodyFault.status === 400 ? ScimError.invalidSyntax(bodyFault.detail) : new ScimError(bodyFault.status, undefined, bodyFault.detail);
   if (error instanceof HttpException) {
     const body = error.getResponse();
     const message = typeof body === 'string' ? body : (body as { message?: unknown }).message;

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { parseFilter, projectAttributes, ScimError, type FilterNode, type ScimResourceType } from '@identity/platform-scim';
 import type { ScimCaller } from '@identity/identity-application';
+import { hasUnstorableText } from '@identity/platform-service';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -40,13 +41,15 @@ export function listParameters(query: Record<string, unknown>): ListParameters {
     return Number(raw);
   };
   const filterText = value('filter');
+  if (filterText !== undefined && hasUnstorableText(filterText)) throw ScimError.invalidFilter('the filter holds a NUL character or half of a surrogate pair');
   const sortOrder = value('sortOrder')?.toLowerCase();
   if (sortOrder !== undefined && sortOrder !== 'ascending' && sortOrder !== 'descending') {
     throw ScimError.invalidValue('sortOrder is ascending or descending');
   }
   return {
     filter: filterText !== undefined && filterText.trim() !== '' ? parseFilter(filterText) : undefined,
-    startIndex: Math.max(1, integer('startIndex', 1)),
+    // Past the end is an empty page; capped so that PostgreSQL's OFFSET (a bigint) can take it.
+    startIndex: Math.min(Number.MAX_SAFE_INTEGER, Math.max(1, integer('startIndex', 1))),
     count: Math.min(MAX_PAGE, Math.max(0, integer('count', DEFAULT_PAGE))),
     sortBy: value('sortBy') || undefined,
     descending: sortOrder === 'descending',

@@ -11,3 +11,5 @@ export * from './lib/path-router';
 export * from './lib/free-port';
 export * from './lib/sso-admin-tokens';
 export * from './lib/es256-jwt';
+export * from './lib/unstorable-text';
+export * from './lib/uuid';

@@ -1,3 +1,4 @@
+import { storableText } from '@identity/platform-service';
 import type { DataSource } from 'typeorm';
 
 export interface ProvisioningLogEntry {
@@ -50,7 +51,9 @@ export class ProvisioningLogWriter {
   }
 
   private async write(batch: ProvisioningLogEntry[]): Promise<void> {
-    const column = <K extends keyof ProvisioningLogEntry>(key: K) => batch.map((entry) => entry[key]);
+    // A request's path, username or error detail may hold a NUL (the request was refused for it); one such line must not sink the batch.
+    const column = <K extends keyof ProvisioningLogEntry>(key: K) =>
+      batch.map((entry) => (typeof entry[key] === 'string' ? storableText(entry[key] as string) : entry[key]));
     await this.dataSource.query(
       `INSERT INTO scim.provisioning_log (tenant_id, at, method, path, operation, resource_type, resource_id, user_name, status, outcome,
                                           error_type, error_detail, duration_ms, correlation_id)

@@ -1,3 +1,4 @@
+import { isUuid } from '@identity/platform-service';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@identity/platform-batching';
 import { compileFilter, compileSortBy, type FilterNode } from '@identity/platform-scim';
@@ -267,9 +268,4 @@ function answersInOrder<Row extends { i: string }>(count: number, rows: readonly
   const answers: { value: Omit<Row, 'i'> | null }[] = Array.from({ length: count }, () => ({ value: null }));
   for (const { i, ...row } of rows) answers[Number(i) - 1] = { value: row };
   return answers;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export function isUuid(value: string): boolean {
-  return UUID.test(value);
 }

@@ -22,6 +22,9 @@ export function isAbsent(value: unknown): boolean {
 
 const SUBSTRING: readonly CompareOp[] = ['co', 'sw', 'ew'];
 
+/** What PostgreSQL's timestamptz takes and Date.parse agrees with; Date.parse alone also takes "2011" or "Jan 1". */
+const RFC3339_DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/;
+
 /** Checks the operator suits the attribute type and brings the filter value to that type. */
 export function coerceFilterValue(type: ScimAttributeType, op: CompareOp, value: FilterValue, name: string): FilterValue {
   if (type === 'complex') throw ScimError.invalidFilter(`'${name}' is complex; compare one of its sub-attributes`);
@@ -46,7 +49,7 @@ export function coerceFilterValue(type: ScimAttributeType, op: CompareOp, value:
     case 'dateTime': {
       if (SUBSTRING.includes(op)) throw ScimError.invalidFilter(`'${op}' is not allowed on dateTime attribute '${name}'`);
       // Checked here so a bad date is a 400, not a PostgreSQL cast error surfacing as a 500.
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+      if (typeof value !== 'string' || !RFC3339_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
         throw ScimError.invalidFilter(`'${name}' is a dateTime; ${JSON.stringify(value)} is not an RFC 3339 date`);
       }
       return value;

@@ -1,3 +1,4 @@
+import { isUuid } from './uuid';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, applyDecorators, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -9,7 +10,6 @@ import { SsoAdminTokens } from './sso-admin-tokens';
 
 export type AdminScope = 'platform' | 'tenant';
 const SCOPE_KEY = 'identity:admin-scope';
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The caller behind an admin request. */
 export type AdminPrincipal = { kind: 'platform' } | { kind: 'tenant'; tenantId: string };
@@ -51,7 +51,7 @@ export class AdminAuthGuard implements CanActivate {
     const hash = sha256Hex(token);
     if (timingSafeEqual(Buffer.from(hash), this.platformToken)) {
       const routeTenant = request.params?.tenantId as string | undefined;
-      if (routeTenant !== undefined && !(UUID.test(routeTenant) && (await this.verifier.tenantExists(routeTenant)))) {
+      if (routeTenant !== undefined && !(isUuid(routeTenant) && (await this.verifier.tenantExists(routeTenant)))) {
         throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such tenant' });
       }
       request.principal = { kind: 'platform' };

@@ -12,6 +12,7 @@ import { ServiceMetrics } from './metrics';
 import { OperationsController } from './operations.controller';
 import { ProblemDetailsFilter } from './problem-details';
 import type { ServiceDefinition } from './service-definition';
+import { refuseNulBytes, refuseUnstorableText } from './unstorable-text';
 import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, SERVICE_METRICS } from './tokens';
 
 export interface StartOptions {
@@ -79,8 +80,8 @@ export async function startService(definition: ServiceDefinition, options: Start
   server.use(requestContext(logger, metrics));
   for (const { path, parser } of definition.bodyParsers ?? []) server.use(path, parser);
   const bodyLimit = config.string('HTTP_BODY_LIMIT');
-  server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'] }));
-  server.use(express.text({ limit: bodyLimit, type: ['text/csv', 'text/plain'] }));
+  server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'], reviver: refuseUnstorableText }));
+  server.use(express.text({ limit: bodyLimit, type: ['text/csv', 'text/plain'], verify: refuseNulBytes }));
   server.use(express.urlencoded({ limit: bodyLimit, extended: false }));
 
   let app: INestApplication;

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import { UNSTORABLE_TEXT, UnstorableText } from './unstorable-text';
 
 /** RFC 9457 problem details: the error format of every admin REST endpoint. */
 export interface Problem {
@@ -24,10 +25,19 @@ export class ProblemError extends Error {
  * A request body the parser refused (over the limit, or not JSON), whichever protocol answers it.
  * Nest wraps body-parser errors in an HttpException whose `cause` is the parser's error.
  */
-export function requestBodyFault(error: unknown): { status: 413 | 400; detail: string } | undefined {
-  const type = (error as { type?: string } | null)?.type ?? (error as { cause?: { type?: string } } | null)?.cause?.type;
+export function requestBodyFault(error: unknown): { status: 413 | 415 | 400; detail: string } | undefined {
+  // Nest hands body-parser's errors on wrapped in an HttpException, the original as its cause.
+  const fault = error as { type?: string; code?: string; cause?: { type?: string; code?: string } } | null;
+  const type = fault?.type ?? fault?.cause?.type;
+  const code = fault?.code ?? fault?.cause?.code;
   if (type === 'entity.too.large') return { status: 413, detail: 'the request body is over the size limit' };
   if (type === 'entity.parse.failed') return { status: 400, detail: 'the request body is not valid JSON' };
+  if (type === UNSTORABLE_TEXT) return { status: 400, detail: new UnstorableText().message };
+  if (type === 'charset.unsupported') return { status: 415, detail: 'the request body must be UTF-8' };
+  if (type === 'encoding.unsupported') return { status: 415, detail: 'the request body’s Content-Encoding is not supported (gzip, deflate, br or none)' };
+  if (type === 'request.aborted' || type === 'request.size.invalid') return { status: 400, detail: 'the request body ended before its declared length' };
+  // body-parser passes a corrupt gzip or deflate stream on as zlib's own error, with no type.
+  if (typeof code === 'string' && code.startsWith('Z_')) return { status: 400, detail: 'the request body could not be decompressed' };
   return undefined;
 }
 

@@ -5,7 +5,7 @@ import { groupDecider, groupNameReservations, GroupRuleViolation, type GroupComm
 import { ReservationConflictError, StreamVersionConflictError, publishAsIs } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { applyPatch, memberChanges, normalizePatch, ScimError, type FilterNode } from '@identity/platform-scim';
-import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
+import { isUuid, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 import type { ScimCaller } from '../scim-users/scim-users.service';
 
 export interface ScimGroupResult {
@@ -58,7 +58,8 @@ export class ScimGroupsService {
         type: 'ChangeGroup',
         displayName: text(field(next, 'displayName'), 'displayName'),
         externalId: text(field(next, 'externalId'), 'externalId') ?? null,
-        members: { clear: changes.removeAll || changes.replace !== undefined, add, remove: changes.remove },
+        // A value that is no user id names no member: removing it changes nothing (RFC 7644 §3.5.2.2).
+        members: { clear: changes.removeAll || changes.replace !== undefined, add, remove: changes.remove.filter(isUuid) },
       },
       row,
       ifMatch,

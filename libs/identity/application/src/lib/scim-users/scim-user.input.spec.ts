@@ -45,6 +45,24 @@ describe('readScimUser', () => {
     expect(readScimUser({ userName: 'a', 'urn:8x8:scim:schemas:extension:8x8user:2.0:User': { Site: 'Paris' } }).siteName).toBe('Paris');
   });
 
+  it('takes the address a PATCH add appended, not the one it replaces (the resource holds both until it is read)', () => {
+    const patched = readScimUser({
+      userName: 'a',
+      emails: [
+        { primary: true, type: 'work', value: 'old@contoso.com' },
+        { primary: true, type: 'work', value: 'new@contoso.com' },
+      ],
+      phoneNumbers: [
+        { type: 'mobile', value: '+100' },
+        { type: 'work', value: '+200' },
+        { type: 'mobile', value: '+101' },
+      ],
+    });
+    expect(patched.profile).toMatchObject({ email: 'new@contoso.com', mobilePhone: '+101', workPhone: '+200' });
+    // Our resources mark the stored address primary; an added one without the flag still replaces it.
+    expect(readScimUser({ userName: 'a', emails: [{ type: 'work', primary: true, value: 'p@x' }, { type: 'work', value: 'q@x' }] }).profile.email).toBe('q@x');
+  });
+
   it('refuses values of the wrong type with invalidValue', () => {
     expect(() => readScimUser({ userName: 5 })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
     expect(() => readScimUser({ userName: 'a', active: 'yes' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));

@@ -63,12 +63,17 @@ function arrayAt(object: Record<string, unknown>, name: string): Record<string, 
   return value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null);
 }
 
-/** The element of the wanted type; for emails, else the primary one, else the only one. */
+/**
+ * The element of the wanted type, the last one: a user has one address of each type, and a PATCH add
+ * appends the new address after the one it replaces (which our resources mark primary). For emails
+ * without that type, the primary one, else the only one.
+ */
 function pick(elements: Record<string, unknown>[], type: string, fallBack: boolean): unknown {
-  const typed = elements.find((element) => String(get(element, 'type') ?? '').toLowerCase() === type);
-  if (typed) return get(typed, 'value');
+  const isPrimary = (element: Record<string, unknown>) => [true, 'true', 'True'].includes(get(element, 'primary') as never);
+  const typed = elements.filter((element) => String(get(element, 'type') ?? '').toLowerCase() === type);
+  if (typed.length > 0) return get(typed[typed.length - 1], 'value');
   if (!fallBack) return undefined;
-  const primary = elements.find((element) => [true, 'true', 'True'].includes(get(element, 'primary') as never));
+  const primary = elements.find(isPrimary);
   if (primary) return get(primary, 'value');
   return elements.length === 1 && get(elements[0], 'type') === undefined ? get(elements[0], 'value') : undefined;
 }

@@ -86,6 +86,10 @@ export class ScimUsersService {
     const input = readScimUser(next, row.site_name);
     // The site in `next` is our own unless an operation names it: then there is nothing to look up or note.
     const sentSite = operations.some((operation) => operation.path.attribute.toLowerCase() === 'site');
+    // Removing the site (or setting it to null or "") would otherwise pass as "unchanged" with a 200.
+    if (sentSite && row.site_name !== null && input.siteName === undefined) {
+      throw ScimError.mutability(`the site cannot be removed once set; this user's site is "${row.site_name}"`);
+    }
     return this.sync(caller, userId, sentSite ? input : { ...input, siteName: undefined }, ifMatch);
   }
 

@@ -1,0 +1,36 @@
+/**
+ * PostgreSQL's text and jsonb take neither a NUL character nor half of a UTF-16 surrogate pair.
+ * Request bodies holding either are refused while they are parsed (400), so they never reach a
+ * statement and fail there as a 500.
+ */
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export const UNSTORABLE_TEXT = 'entity.unstorable';
+
+export class UnstorableText extends Error {
+  constructor() {
+    super('a string in the request body holds a NUL character or half of a surrogate pair');
+  }
+}
+// On the prototype: body-parser strips the own properties of an error thrown while parsing, and reads `type`.
+(UnstorableText.prototype as { type?: string }).type = UNSTORABLE_TEXT;
+
+export function hasUnstorableText(value: string): boolean {
+  return UNSTORABLE.test(value);
+}
+
+/** For text we must store whatever it holds (the provisioning log's error details): the unstorable characters become U+FFFD. */
+export function storableText(value: string): string {
+  return value.replace(new RegExp(UNSTORABLE.source, 'g'), '\ufffd');
+}
+
+/** A JSON.parse reviver: sees every key and string of the body. */
+export function refuseUnstorableText(key: string, value: unknown): unknown {
+  if (hasUnstorableText(key) || (typeof value === 'string' && hasUnstorableText(value))) throw new UnstorableText();
+  return value;
+}
+
+/** A body-parser `verify` for text bodies (CSV): a NUL byte is the only unstorable UTF-8 text. */
+export function refuseNulBytes(_request: unknown, _response: unknown, body: Buffer): void {
+  if (body.includes(0)) throw new UnstorableText();
+}
