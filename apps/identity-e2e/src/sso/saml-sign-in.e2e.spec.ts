@@ -183,6 +183,40 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, { ...settings, adminRole: null });
   });
 
+  it('a console admin’s access token stops opening the admin APIs once the session ends or the company clears the admin role', async () => {
+    const settings = { enabled: true, idp: 'azure-ad', signInUrl: azure.signInUrl, issuer: azure.issuer, signOutUrl: WSIGNOUT, adminRole: 'Console.Admin' };
+    await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, settings);
+    const attributes = { ...azureDefaultClaims({ issuer: azure.issuer, nameId: userName }), 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role': ['Console.Admin'] };
+    const signIn = async () => {
+      const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName, { attributes }));
+      return { cookie: sessionCookie!, token: JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string };
+    };
+    const users = (token: string) => stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${tenant.tenantId}/users`, token);
+    /** How long after `since` the admin API took to refuse the token (it answers from a cache of at most 2 s). */
+    const msUntilRefused = async (token: string, since: number) => {
+      while ((await users(token)).status !== 401) {
+        if (Date.now() - since > 10_000) throw new Error('the admin API still takes the token 10 s later');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      return Date.now() - since;
+    };
+
+    const signedOut = await signIn();
+    expect((await users(signedOut.token)).status).toBe(200);
+    const signOutAt = Date.now();
+    await browser.send('POST', '/sso/logout', { cookie: signedOut.cookie });
+    expect(await msUntilRefused(signedOut.token, signOutAt)).toBeLessThan(5_000);
+
+    const demoted = await signIn();
+    expect((await users(demoted.token)).status).toBe(200);
+    const clearedAt = Date.now();
+    await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, { ...settings, adminRole: null });
+    expect(await msUntilRefused(demoted.token, clearedAt)).toBeLessThan(5_000);
+    // A fresh token for the same session no longer carries the admin claim either.
+    const fresh = JSON.parse((await browser.token(demoted.cookie)).body).accessToken as string;
+    expect(JSON.parse(Buffer.from(fresh.split('.')[1], 'base64url').toString()).adm).toBeUndefined();
+  });
+
   it('the sign-in URL must be https', async () => {
     const response = await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, {
       enabled: true,

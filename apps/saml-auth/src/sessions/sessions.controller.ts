@@ -22,7 +22,7 @@ export class SessionsController {
   async token(@Req() request: Request) {
     const session = await this.sessions.live(sessionSecretOf(request));
     if (!session) throw new ProblemError({ status: 401, title: 'not-signed-in', detail: 'no live session: sign in first' });
-    return this.sessions.tokens.issue(session);
+    return this.sessions.issueToken(session);
   }
 
   @Get('jwks.json')

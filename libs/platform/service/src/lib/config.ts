@@ -134,7 +134,8 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
   {
     name: 'SSO_JWKS_URL',
     kind: 'url',
-    description: 'Where the admin APIs fetch the keys of SSO console-admin access tokens (default: {PUBLIC_BASE_URL}/sso/jwks.json; in a cluster, saml-auth’s internal URL).',
+    description:
+      'Where the admin APIs fetch the keys of SSO console-admin access tokens (default: {PUBLIC_BASE_URL}/sso/jwks.json; in a cluster, saml-auth’s internal URL). They ask /sso/introspect on the same host whether the token’s session still lives.',
   },
   { name: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Minimum level of the JSON logs.' },
   { name: 'MIGRATIONS_RUN', kind: 'bool', default: 'true', description: 'Run pending database migrations at start-up (under a lock); false when a migration Job does it.' },

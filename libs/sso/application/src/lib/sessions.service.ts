@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
-import { SessionStore, SigningKeyStore, type SessionRecord } from '@identity/sso-data-access';
+import { SessionStore, SigningKeyStore, SsoQueries, type SessionRecord } from '@identity/sso-data-access';
 import { AccessTokens } from './access-tokens';
 import { serviceProviderOf } from './sso.config';
 
@@ -10,7 +10,11 @@ export class SessionsService {
   private readonly store: SessionStore;
   readonly tokens: AccessTokens;
 
-  constructor(@Inject(SERVICE_INFRASTRUCTURE) infrastructure: ServiceInfrastructure, @Inject(SERVICE_CONFIG) config: ServiceConfig) {
+  constructor(
+    @Inject(SERVICE_INFRASTRUCTURE) infrastructure: ServiceInfrastructure,
+    @Inject(SERVICE_CONFIG) config: ServiceConfig,
+    @Inject(SsoQueries) private readonly queries: SsoQueries,
+  ) {
     this.store = new SessionStore(infrastructure.dataSource);
     this.tokens = new AccessTokens(new SigningKeyStore(infrastructure.dataSource), serviceProviderOf(config).entityId, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
   }
@@ -21,7 +25,16 @@ export class SessionsService {
     return session && isLive(session) ? session : null;
   }
 
-  /** RFC 7662-style: a token is active only while its session lives (deactivation ends it early). */
+  /** An access token for a live session; console-admin only while the company still names an admin role. */
+  async issueToken(session: SessionRecord) {
+    return this.tokens.issue({ ...session, consoleAdmin: await this.stillConsoleAdmin(session) });
+  }
+
+  /**
+   * RFC 7662-style: a token is active only while its session lives (deactivation and sign-out end it
+   * early). `consoleAdmin` says whether the admin APIs may still take it: the admin APIs ask here,
+   * so that their access ends with the session, not when the token expires.
+   */
   async introspect(token: string) {
     const claims = await this.tokens.verify(token);
     const session = claims ? await this.store.byId(claims.sid) : null;
@@ -32,10 +45,18 @@ export class SessionsService {
       tenantId: claims.tid,
       sessionId: claims.sid,
       userName: session.userName,
+      consoleAdmin: claims.adm === true && (await this.stillConsoleAdmin(session)),
       iat: claims.iat,
       exp: claims.exp,
       sessionExpiresAt: session.expiresAt,
     };
+  }
+
+  /** The role came with the sign-in's assertion; SSO switched off or the admin role cleared since takes it away. */
+  private async stillConsoleAdmin(session: SessionRecord): Promise<boolean> {
+    if (!session.consoleAdmin) return false;
+    const configuration = await this.queries.configuration(session.tenantId);
+    return configuration?.enabled === true && configuration.adminRole !== null;
   }
 }
 
