@@ -55,7 +55,7 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   sso configure --tenant T --idp azure-ad|saml2 --sign-in-url U --issuer I [--sign-out-url S] [--admin-role ROLE] --certificate FILE [--disabled]
                                 upload the Base64 certificate and enable SSO; prints the Entity ID / Reply URL for Azure AD
   sso status --tenant T
-  sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA256   (rollover: two at once)
+  sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA1|SHA256   (rollover: two at once)
   sso disable --tenant T
   projections list              the read models
   projections rebuild NAME      replay the event store into an emptied read model (NAME or its context)

@@ -22,7 +22,11 @@ const describe = (view: SsoView) => () =>
     `issuer:       ${view.issuer ?? '-'}`,
     `sign-out URL: ${view.signOutUrl ?? '-'}`,
     `admin role:   ${view.adminRole ?? '- (company admins sign in to the console with an admin token)'}`,
-    ...view.certificates.map((certificate) => `certificate:  ${certificate.sha1Thumbprint}  ${certificate.subject}  expires ${certificate.notAfter.slice(0, 10)} (${certificate.expiresInDays} days)`),
+    ...view.certificates.map(
+      (certificate) =>
+        `certificate:  ${certificate.subject}  expires ${certificate.notAfter.slice(0, 10)} (${certificate.expiresInDays} days)\n` +
+        `              SHA-1 ${certificate.sha1Thumbprint} (as Azure AD shows it)  SHA-256 ${certificate.thumbprint}`,
+    ),
     ...view.warnings.map((warning) => `warning: ${warning}`),
     `Identifier (Entity ID) and Reply URL for Azure AD: ${view.serviceProvider.entityId}`,
     `Sign on URL (optional): ${view.serviceProvider.signOnUrl}`,
@@ -62,13 +66,13 @@ export const ssoCommands = {
     output(invocation, view, describe(view));
   },
 
-  /** `sso certificate add --tenant T FILE` (rollover: two can be active) or `sso certificate remove --tenant T --thumbprint SHA256`. */
+  /** `sso certificate add --tenant T FILE` (rollover: two can be active) or `sso certificate remove --tenant T --thumbprint SHA1-or-SHA256`. */
   async certificate(invocation: Invocation): Promise<void> {
     const action = invocation.words[2];
     let view: SsoView;
     if (action === 'add' && invocation.words[3]) view = await callApi<SsoView>('POST', `${sso(invocation)}/certificates`, readCertificate(invocation.words[3]));
     else if (action === 'remove') view = await callApi<SsoView>('DELETE', `${sso(invocation)}/certificates/${encodeURIComponent(requiredFlag(invocation, 'thumbprint'))}`);
-    else throw new CliError('usage: sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA256');
+    else throw new CliError('usage: sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA1-or-SHA256');
     output(invocation, view, describe(view));
   },
 

@@ -4,3 +4,4 @@ export * from './lib/sign-in.service';
 export * from './lib/sessions.service';
 export * from './lib/access-tokens';
 export * from './lib/sso-application.module';
+export * from './lib/sign-in-housekeeping';

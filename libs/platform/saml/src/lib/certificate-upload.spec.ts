@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { certificateUploadSamples, createIdpKeys, type CertificateUploadSamples, type IdpKeys } from '@identity/platform-testing';
 import { certificateExpiry, CertificateRefused, inspectCertificateUpload, type CertificateRefusal } from './certificate-upload';
 
@@ -51,6 +52,22 @@ describe('inspectCertificateUpload', () => {
 
   it('points every wrong download to "Certificate (Base64)"', () => {
     for (const sample of ['der', 'pfx', 'p7bDer', 'privateKey', 'metadataXml'] as const) expect(refusal(samples[sample]).message).toContain('Certificate (Base64)');
+  });
+
+  it('accepts the certificate saved as UTF-16 (either byte order), as Windows editors do', () => {
+    const pem = samples.pem.toString('ascii');
+    const littleEndian = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(pem, 'utf16le')]);
+    const bigEndian = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(pem, 'utf16le').swap16()]);
+    for (const upload of [littleEndian, bigEndian]) expect(inspectCertificateUpload(upload).thumbprint).toBe(keys.thumbprint);
+  });
+
+  it('refuses an EC certificate, which could never verify a signature here', () => {
+    const ec = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=EC', '-days', '30'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const refused = refusal(ec);
+    expect(refused).toMatchObject({ reason: 'weak-key' });
+    expect(refused.message).toContain('RSA');
   });
 
   it('refuses keys under 2048 bits', () => {

@@ -50,8 +50,7 @@ export function inspectCertificateUpload(upload: Buffer, now: Date = new Date())
   if (upload.length > MAX_CERTIFICATE_UPLOAD_BYTES) {
     throw new CertificateRefused('too-large', `The file is ${upload.length} bytes; a certificate is a few kilobytes. ` + DOWNLOAD_BASE64);
   }
-  const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-  const content = upload.subarray(0, 3).equals(UTF8_BOM) ? upload.subarray(3) : upload;
+  const content = withoutUnicodeEncoding(upload);
   if (isBinary(content)) throw refusalOfBinary(content);
 
   const text = content.toString('ascii');
@@ -83,8 +82,9 @@ export function inspectCertificateUpload(upload: Buffer, now: Date = new Date())
   if (key.asymmetricKeyType === 'rsa' && bits < 2048) {
     throw new CertificateRefused('weak-key', `The certificate's RSA key has ${bits} bits; at least 2048 are required.`);
   }
-  if (key.asymmetricKeyType !== 'rsa' && key.asymmetricKeyType !== 'ec') {
-    throw new CertificateRefused('weak-key', `The certificate's ${key.asymmetricKeyType ?? 'unknown'} key cannot verify SAML signatures; Azure AD signs with RSA.`);
+  // xml-crypto verifies RSA signatures only: an EC certificate would be taken and then fail every sign-in.
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw new CertificateRefused('weak-key', `The certificate's ${key.asymmetricKeyType ?? 'unknown'} key cannot verify SAML signatures here; Azure AD signs with RSA. ` + DOWNLOAD_BASE64);
   }
   const notAfter = new Date(certificate.validTo);
   if (notAfter.getTime() <= now.getTime()) {
@@ -104,6 +104,15 @@ export function inspectCertificateUpload(upload: Buffer, now: Date = new Date())
 export function certificateExpiry(notAfter: string, now: Date = new Date()): { expiresInDays: number; expiresSoon: boolean } {
   const expiresInDays = Math.floor((new Date(notAfter).getTime() - now.getTime()) / 86_400_000);
   return { expiresInDays, expiresSoon: expiresInDays < CERTIFICATE_EXPIRY_WARNING_DAYS };
+}
+
+/** Windows tools save text as UTF-16 with a byte-order mark; a PEM is ASCII once that is undone. */
+function withoutUnicodeEncoding(upload: Buffer): Buffer {
+  const starts = (...bytes: number[]) => upload.subarray(0, bytes.length).equals(Buffer.from(bytes));
+  if (starts(0xef, 0xbb, 0xbf)) return upload.subarray(3);
+  if (starts(0xff, 0xfe)) return Buffer.from(upload.subarray(2).toString('utf16le'), 'utf8');
+  if (starts(0xfe, 0xff)) return Buffer.from(Buffer.from(upload.subarray(2)).swap16().toString('utf16le'), 'utf8');
+  return upload;
 }
 
 function isBinary(bytes: Buffer): boolean {

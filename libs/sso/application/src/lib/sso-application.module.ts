@@ -3,6 +3,7 @@ import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/pl
 import { TenantAccessQueries } from '@identity/platform-tenancy';
 import { SsoQueries } from '@identity/sso-data-access';
 import { SessionsService } from './sessions.service';
+import { SignInHousekeeping } from './sign-in-housekeeping';
 import { SignInService } from './sign-in.service';
 import { SsoConfigurationService } from './sso-configuration.service';
 
@@ -11,6 +12,7 @@ import { SsoConfigurationService } from './sso-configuration.service';
     SsoConfigurationService,
     SignInService,
     SessionsService,
+    SignInHousekeeping,
     { provide: SsoQueries, inject: [SERVICE_INFRASTRUCTURE], useFactory: (infrastructure: ServiceInfrastructure) => new SsoQueries(infrastructure.dataSource) },
     {
       provide: TenantAccessQueries,

@@ -41,7 +41,8 @@ export class SsoConfigurationService {
   }
 
   async removeCertificate(tenantId: string, thumbprint: string, correlationId: string) {
-    await this.run(tenantId, correlationId, { type: 'RemoveSigningCertificate', tenantId, thumbprint: thumbprint.toUpperCase() });
+    // As copied from Azure AD or openssl: colons and spaces between the hex pairs are fine.
+    await this.run(tenantId, correlationId, { type: 'RemoveSigningCertificate', tenantId, thumbprint: thumbprint.replace(/[\s:]/g, '').toUpperCase() });
     return this.describe(tenantId);
   }
 
@@ -61,7 +62,11 @@ export class SsoConfigurationService {
       certificates,
       warnings: certificates
         .filter((certificate) => certificate.expiresSoon)
-        .map((certificate) => `The signing certificate ${certificate.sha1Thumbprint} expires in ${certificate.expiresInDays} days: add the new one from Azure AD before it does.`),
+        .map((certificate) =>
+          certificate.expiresInDays < 0
+            ? `The signing certificate ${certificate.sha1Thumbprint} expired ${-certificate.expiresInDays} days ago: Azure AD signs with a newer one; add it and remove this one.`
+            : `The signing certificate ${certificate.sha1Thumbprint} expires in ${certificate.expiresInDays} days: add the new one from Azure AD before it does.`,
+        ),
       serviceProvider: {
         entityId: sp.entityId,
         replyUrl: sp.acsUrl,

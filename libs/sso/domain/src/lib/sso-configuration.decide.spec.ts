@@ -74,6 +74,13 @@ describe('SSO configuration', () => {
       .thenThrows({ code: 'too-many-certificates' });
   });
 
+  it('removes a certificate named by its SHA-256 thumbprint or by the SHA-1 one Azure AD shows', () => {
+    const rollover = configured({ certificates: [certificate('A'.repeat(64)), certificate('B'.repeat(64))] });
+    spec.given([rollover]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'B'.repeat(64) }).then([configured({})]);
+    spec.given([rollover]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'B'.repeat(40) }).then([configured({})]);
+    spec.given([rollover]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'C'.repeat(40) }).thenThrows({ code: 'certificate-not-found' });
+  });
+
   it('does not let the last certificate go while SSO is on', () => {
     spec.given([configured({})]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'A'.repeat(64) }).thenThrows({ code: 'incomplete' });
     spec

@@ -72,10 +72,12 @@ export function decideSsoConfiguration(command: SsoConfigurationCommand, state: 
       break;
     }
     case 'RemoveSigningCertificate': {
-      if (!current.certificates.some((certificate) => certificate.thumbprint === command.thumbprint)) {
+      // By the SHA-256 thumbprint we list, or by the SHA-1 one Azure AD shows next to the certificate.
+      const named = (certificate: TrustedCertificate) => certificate.thumbprint === command.thumbprint || certificate.sha1Thumbprint === command.thumbprint;
+      if (!current.certificates.some(named)) {
         throw new SsoRuleViolation('certificate-not-found', 'no signing certificate with this thumbprint');
       }
-      next = { ...current, certificates: current.certificates.filter((certificate) => certificate.thumbprint !== command.thumbprint) };
+      next = { ...current, certificates: current.certificates.filter((certificate) => !named(certificate)) };
       break;
     }
   }

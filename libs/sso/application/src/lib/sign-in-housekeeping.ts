@@ -1,0 +1,44 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, type ServiceInfrastructure } from '@identity/platform-service';
+import { ConsumedAssertions } from '@identity/sso-data-access';
+
+/** Every pod purges; the deletes are idempotent, so several doing it at once costs nothing but a statement. */
+export const SIGN_IN_PURGE_INTERVAL_MS = 60_000;
+
+/**
+ * Anyone can start a sign-in (the company's sign-on URL is public), and each start stores a request
+ * ID; every sign-in stores its assertion ID against replay. Both are useless once expired, so they
+ * are purged every minute and the tables hold at most ten minutes of sign-ins.
+ */
+@Injectable()
+export class SignInHousekeeping implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly consumed: ConsumedAssertions;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(
+    @Inject(SERVICE_INFRASTRUCTURE) infrastructure: ServiceInfrastructure,
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+  ) {
+    this.consumed = new ConsumedAssertions(infrastructure.dataSource);
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.purge(), SIGN_IN_PURGE_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  purge(): Promise<void> {
+    this.running ??= this.consumed
+      .purgeExpired()
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'purging expired sign-in requests and replay records failed; next try in a minute'))
+      .finally(() => (this.running = undefined));
+    return this.running;
+  }
+}
