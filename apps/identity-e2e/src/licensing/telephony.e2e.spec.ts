@@ -164,12 +164,20 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     });
     const after = await scim<{ phoneNumbers: { type: string; value: string }[] }>('GET', `/Users/${person.userId}`);
     expect(after.body.phoneNumbers).toEqual(expect.arrayContaining([{ type: 'direct', value: number }, { type: 'mobile', value: '+15555550199' }]));
+    // What /Schemas lists can be filtered on, as exactly as it says (the site is caseExact).
+    const found = async (filter: string) =>
+      (await scim<{ Resources: { id: string }[] }>('GET', `/Users?filter=${encodeURIComponent(filter)}`)).body.Resources.map((resource) => resource.id);
+    expect(await found(`phoneNumbers[type eq "direct" and value eq "${number}"]`)).toEqual([person.userId]);
+    expect(await found('urn:ietf:params:scim:schemas:extension:8x8:1.1:User:extension eq "2077"')).toEqual([person.userId]);
+    expect(await found(`urn:8x8:scim:schemas:extension:8x8user:2.0:User:directNumber eq "${number}"`)).toEqual([person.userId]);
+    expect(await found(`urn:ietf:params:scim:schemas:extension:8x8:1.1:User:extension eq "2077" and urn:ietf:params:scim:schemas:extension:8x8:1.1:User:site eq "london"`)).toEqual([]);
 
-    const schemas = await scim<{ Resources: { id: string; attributes: { name: string; mutability: string; subAttributes?: { name: string; canonicalValues?: string[] }[] }[] }[] }>('GET', '/Schemas');
+    const schemas = await scim<{ Resources: { id: string; attributes: { name: string; mutability: string; caseExact: boolean; subAttributes?: { name: string; canonicalValues?: string[] }[] }[] }[] }>('GET', '/Schemas');
     const site = schemas.body.Resources.find((schema) => schema.id === 'urn:ietf:params:scim:schemas:extension:8x8:1.1:User')!;
-    expect(site.attributes.filter((attribute) => attribute.name !== 'site').map(({ name, mutability }) => ({ name, mutability }))).toEqual([
-      { name: 'extension', mutability: 'readOnly' },
-      { name: 'directNumber', mutability: 'readOnly' },
+    expect(site.attributes.map(({ name, mutability, caseExact }) => ({ name, mutability, caseExact }))).toEqual([
+      { name: 'site', mutability: 'immutable', caseExact: true },
+      { name: 'extension', mutability: 'readOnly', caseExact: true },
+      { name: 'directNumber', mutability: 'readOnly', caseExact: true },
     ]);
   });
 

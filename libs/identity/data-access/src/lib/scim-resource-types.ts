@@ -34,6 +34,8 @@ const typedValue = (description: string, types: readonly string[]): ScimAttribut
 const siteAttribute = attribute('site', {
   description: 'Exact name of a site of the company. Set once: a different value afterwards is refused.',
   mutability: 'immutable',
+  // Matched exactly, in filters too: "London" is the site, "london" is not.
+  caseExact: true,
 });
 
 export const userCoreSchema: ScimSchema = {
@@ -80,8 +82,8 @@ export const enterpriseSchema: ScimSchema = {
 
 /** Set in the admin console once the user has a license; the IdP cannot write them. */
 const telephonyAttributes = [
-  attribute('extension', { description: 'Extension within the company, assigned in the admin console.', mutability: 'readOnly' }),
-  attribute('directNumber', { description: 'Direct phone number (E.164), assigned in the admin console.', mutability: 'readOnly' }),
+  attribute('extension', { description: 'Extension within the company, assigned in the admin console.', mutability: 'readOnly', caseExact: true }),
+  attribute('directNumber', { description: 'Direct phone number (E.164), assigned in the admin console.', mutability: 'readOnly', caseExact: true }),
 ];
 
 export const siteSchema: ScimSchema = { id: SITE_SCHEMA, name: '8x8User', description: 'Site and telephony profile of the user', attributes: [siteAttribute, ...telephonyAttributes] };
@@ -162,6 +164,11 @@ export const userFilterSchema: FilterSchema = {
     [`${ENTERPRISE_SCHEMA.toLowerCase()}:department`]: column('u.department'),
     [`${SITE_SCHEMA.toLowerCase()}:site`]: column('coalesce(sn.name, u.site_name)', 'string', true),
     [`${SITE_SCHEMA_ALT.toLowerCase()}:site`]: column('coalesce(sn.name, u.site_name)', 'string', true),
+    // What /Schemas lists can be filtered on: the telephony attributes admins assign.
+    [`${SITE_SCHEMA.toLowerCase()}:extension`]: column('ut.extension', 'string', true),
+    [`${SITE_SCHEMA_ALT.toLowerCase()}:extension`]: column('ut.extension', 'string', true),
+    [`${SITE_SCHEMA.toLowerCase()}:directnumber`]: column('ut.direct_number', 'string', true),
+    [`${SITE_SCHEMA_ALT.toLowerCase()}:directnumber`]: column('ut.direct_number', 'string', true),
   },
   multiValued: {
     emails: {
@@ -173,6 +180,7 @@ export const userFilterSchema: FilterSchema = {
       variants: [
         { presentSql: 'u.mobile_phone IS NOT NULL', subAttributes: { value: column('u.mobile_phone'), type: constant('mobile') } },
         { presentSql: 'u.work_phone IS NOT NULL', subAttributes: { value: column('u.work_phone'), type: constant('work') } },
+        { presentSql: 'ut.direct_number IS NOT NULL', subAttributes: { value: column('ut.direct_number'), type: constant(DIRECT_NUMBER_TYPE) } },
       ],
     },
   },
