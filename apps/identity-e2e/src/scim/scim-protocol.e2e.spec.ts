@@ -135,11 +135,20 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
     it('honours If-Match (412 on a stale version) and If-None-Match', async () => {
       const user = await create();
       const etag = (await scim('GET', `/Users/${user.id}`)).headers.get('etag')!;
-      expect((await scim('GET', `/Users/${user.id}`, undefined, { 'if-none-match': etag })).status).toBe(304);
+      const strong = etag.replace(/^W\//, '');
+      for (const ifNoneMatch of [etag, strong, '*', `W/"999", ${etag}`]) {
+        const unchanged = await scim('GET', `/Users/${user.id}`, undefined, { 'if-none-match': ifNoneMatch });
+        expect({ ifNoneMatch, status: unchanged.status, etag: unchanged.headers.get('etag') }).toEqual({ ifNoneMatch, status: 304, etag });
+      }
+      expect((await scim('GET', `/Users/${user.id}`, undefined, { 'if-none-match': 'W/"999"' })).status).toBe(200);
       expect((await scim('PATCH', `/Users/${user.id}`, azure.disableFlagged, { 'if-match': etag })).status).toBe(200);
       const stale = await scim<Record<string, unknown>>('PATCH', `/Users/${user.id}`, azure.enableDefault, { 'if-match': etag });
       expect(stale.status).toBe(412);
       expect(stale.body.schemas).toEqual([ERROR]);
+
+      const group = (await scim<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;
+      const groupEtag = (await scim('GET', `/Groups/${group.id}`)).headers.get('etag')!;
+      expect((await scim('GET', `/Groups/${group.id}`, undefined, { 'if-none-match': groupEtag })).status).toBe(304);
     });
 
     it('pages with 1-based startIndex and sorts', async () => {

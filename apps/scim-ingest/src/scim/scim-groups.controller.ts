@@ -5,7 +5,7 @@ import { groupResourceType } from '@identity/identity-data-access';
 import { projectAttributes } from '@identity/platform-scim';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimExceptionFilter } from './scim-exception.filter';
-import { caller, ifMatchVersion, listParameters, listResponse, resourceResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
+import { caller, ifMatchVersion, listParameters, listResponse, notModified, resourceResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
 import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
 
 /** Whether a response includes members: not when excluded (Azure always excludes them) or not asked for. */
@@ -43,6 +43,7 @@ export class ScimGroupsController {
   async get(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
     const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
+    if (notModified(request, response, result.version)) return undefined;
     return resourceResponse(response, groupResourceType, result.resource, result.version, query);
   }
 

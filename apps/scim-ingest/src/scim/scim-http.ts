@@ -71,6 +71,18 @@ export function ifMatchVersion(request: Request): number | undefined {
   return Number(match[1]);
 }
 
+/**
+ * If-None-Match on a GET (RFC 7232 §3.2, weak comparison): `*`, or a list of `W/"n"` or `"n"`
+ * tags. When it matches, the response is a 304 that still carries the ETag.
+ */
+export function notModified(request: Request, response: Response, version: number): boolean {
+  const header = request.headers['if-none-match'];
+  if (header === undefined) return false;
+  const matches = header.trim() === '*' || header.split(',').some((tag) => /^\s*(?:W\/)?"(\d+)"\s*$/.exec(tag)?.[1] === String(version));
+  if (matches) response.status(304).setHeader('ETag', `W/"${version}"`);
+  return matches;
+}
+
 export function sendScim(response: Response, status: number, body?: unknown, version?: number): void {
   if (version !== undefined) response.setHeader('ETag', `W/"${version}"`);
   if (body === undefined) {

@@ -5,7 +5,7 @@ import { userResourceType } from '@identity/identity-data-access';
 import { projectAttributes } from '@identity/platform-scim';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimExceptionFilter } from './scim-exception.filter';
-import { caller, ifMatchVersion, listParameters, listResponse, resourceResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
+import { caller, ifMatchVersion, listParameters, listResponse, notModified, resourceResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
 import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
 
 /** `/scim/v2/{tenantId}/Users` (RFC 7644), for Azure AD, Okta and any SCIM 2.0 client. */
@@ -39,10 +39,7 @@ export class ScimUsersController {
   @Get(':id')
   async get(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const result = await this.users.get(caller(request), id);
-    if (request.headers['if-none-match'] === `W/"${result.version}"`) {
-      response.status(304);
-      return undefined;
-    }
+    if (notModified(request, response, result.version)) return undefined;
     return resourceResponse(response, userResourceType, result.resource, result.version, query);
   }
 
