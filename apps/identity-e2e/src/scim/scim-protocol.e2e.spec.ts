@@ -193,7 +193,7 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
 
     it('rejects a malformed or unsupported filter with invalidFilter, never a 500', async () => {
       const dates = ['meta.lastModified gt "2011"', 'meta.created eq "0"', 'meta.lastModified gt "Jan 1"', 'meta.lastModified gt "+275760-09-13T00:00:00Z"'];
-      for (const expression of ['userName eq', 'userName zz "x"', 'nosuchattribute eq "x"', 'active gt true', '(((', '" or 1=1 --', 'userName eq "a\u0000b"', ...dates]) {
+      for (const expression of ['userName eq', 'userName zz "x"', 'nosuchattribute eq "x"', 'active gt true', '(((', '" or 1=1 --', ...dates]) {
         const response = await scim<Record<string, unknown>>('GET', `/Users?filter=${encodeURIComponent(expression)}`);
         expect({ expression, status: response.status, scimType: response.body.scimType }).toEqual({ expression, status: 400, scimType: 'invalidFilter' });
       }
@@ -242,6 +242,11 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       ]) {
         const response = await scim<Record<string, unknown>>('POST', '/Users', body);
         expect({ body, status: response.status, scimType: response.body.scimType }).toEqual({ body, status: 400, scimType: 'invalidSyntax' });
+      }
+      // In the URL too: a filter or an id with %00.
+      for (const path of [`/Users?filter=${encodeURIComponent('userName eq "a\u0000b"')}`, '/Users/a%00b']) {
+        const response = await scim<Record<string, unknown>>('GET', path);
+        expect({ path, status: response.status, scimType: response.body.scimType }).toEqual({ path, status: 400, scimType: 'invalidSyntax' });
       }
       expect(await eventCount()).toBe(before);
     });
@@ -340,28 +345,6 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
         ['User', '/Users'],
         ['Group', '/Groups'],
       ]);
-    });
-
-    it('records a request that carried a NUL, and the requests logged with it', async () => {
-      const userName = `nul.log.${randomUUID()}@contoso.com`;
-      await Promise.all([
-        scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}\u0000"`)}`),
-        scim('POST', '/Users', azure.createUser(userName, 'Nowhere')),
-      ]);
-      await eventually(async () => {
-        const log = await stack.admin<{ items: { status: number; errorType: string; userName: string | null; errorDetail: string }[] }>(
-          stack.scimBase,
-          'GET',
-          `/api/v1/tenants/${tenant.tenantId}/provisioning/logs?outcome=failure&limit=20`,
-          tenant.adminToken,
-        );
-        expect(log.body.items).toEqual(
-          expect.arrayContaining([
-            expect.objectContaining({ status: 400, errorType: 'invalidFilter' }),
-            expect.objectContaining({ status: 400, errorType: 'invalidValue', userName }),
-          ]),
-        );
-      });
     });
 
     it('records every request, failures first on request, with the error', async () => {

@@ -1,7 +1,6 @@
 import type { Request, Response } from 'express';
 import { parseFilter, projectAttributes, ScimError, type FilterNode, type ScimResourceType } from '@identity/platform-scim';
 import type { ScimCaller } from '@identity/identity-application';
-import { hasUnstorableText } from '@identity/platform-service';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
 export const LIST_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -41,7 +40,6 @@ export function listParameters(query: Record<string, unknown>): ListParameters {
     return Number(raw);
   };
   const filterText = value('filter');
-  if (filterText !== undefined && hasUnstorableText(filterText)) throw ScimError.invalidFilter('the filter holds a NUL character or half of a surrogate pair');
   const sortOrder = value('sortOrder')?.toLowerCase();
   if (sortOrder !== undefined && sortOrder !== 'ascending' && sortOrder !== 'descending') {
     throw ScimError.invalidValue('sortOrder is ascending or descending');

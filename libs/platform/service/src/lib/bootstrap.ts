@@ -12,7 +12,7 @@ import { ServiceMetrics } from './metrics';
 import { OperationsController } from './operations.controller';
 import { ProblemDetailsFilter } from './problem-details';
 import type { ServiceDefinition } from './service-definition';
-import { refuseNulBytes, refuseUnstorableText } from './unstorable-text';
+import { refuseNulBytes, refuseNulInUrl, refuseUnstorableText } from './unstorable-text';
 import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, SERVICE_METRICS } from './tokens';
 
 export interface StartOptions {
@@ -78,6 +78,7 @@ export async function startService(definition: ServiceDefinition, options: Start
   server.disable('x-powered-by');
   server.set('trust proxy', true);
   server.use(requestContext(logger, metrics));
+  server.use(refuseNulInUrl);
   for (const { path, parser } of definition.bodyParsers ?? []) server.use(path, parser);
   const bodyLimit = config.string('HTTP_BODY_LIMIT');
   server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'], reviver: refuseUnstorableText }));

@@ -8,8 +8,8 @@ const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff
 export const UNSTORABLE_TEXT = 'entity.unstorable';
 
 export class UnstorableText extends Error {
-  constructor() {
-    super('a string in the request body holds a NUL character or half of a surrogate pair');
+  constructor(message = 'a string in the request body holds a NUL character or half of a surrogate pair') {
+    super(message);
   }
 }
 // On the prototype: body-parser strips the own properties of an error thrown while parsing, and reads `type`.
@@ -28,6 +28,11 @@ export function storableText(value: string): string {
 export function refuseUnstorableText(key: string, value: unknown): unknown {
   if (hasUnstorableText(key) || (typeof value === 'string' && hasUnstorableText(value))) throw new UnstorableText();
   return value;
+}
+
+/** Middleware: a `%00` anywhere in the path or query would reach a statement as a NUL. */
+export function refuseNulInUrl(request: { url: string }, _response: unknown, next: (error?: unknown) => void): void {
+  next(/%00/i.test(request.url) ? new UnstorableText('the URL holds a NUL character (%00)') : undefined);
 }
 
 /** A body-parser `verify` for text bodies (CSV): a NUL byte is the only unstorable UTF-8 text. */
