@@ -25,6 +25,8 @@ import { azureResponse, azureTenant, configureSso, PUBLIC_ORIGIN, ssoBrowser, wa
  * Every attack in the reference list, posted to the real ACS. Each must be refused with the
  * generic error page, start no session, and leave the victim's account untouched.
  */
+const OTHER_ISSUER = 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/';
+
 describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed responses)', () => {
   const stack = new IdentityStack();
   let tenant: ScimTenant;
@@ -56,11 +58,25 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
 
   afterAll(() => stack.stop());
 
-  async function expectRefused(xml: string, status = 403, relayState?: string) {
+  /** saml-auth's count of refusals per reason (its Prometheus metrics). */
+  async function refusals(): Promise<Map<string, number>> {
+    const text = await (await fetch(`${stack.ssoBase}/metrics`)).text();
+    return new Map([...text.matchAll(/^saml_sign_ins_refused_total\{reason="([^"]+)"[^}]*\} (\d+)$/gm)].map(([, reason, count]) => [reason, Number(count)]));
+  }
+
+  /**
+   * Refused with the error page, no session, nothing said about which check failed, and counted
+   * under `reason` (null: refused before the ACS ran), so that a test cannot pass for another cause.
+   */
+  async function expectRefused(xml: string, reason: string | null, status = 403, relayState?: string) {
+    const before = await refusals();
     const result = await browser.postResponse(xml, relayState);
     expect({ status: result.status, sessionCookie: result.sessionCookie }).toEqual({ status, sessionCookie: null });
     expect(result.body).toContain('Reference:');
     expect(result.body).not.toMatch(/signature|issuer|audience|recipient|InResponseTo|stack|Error:/i);
+    const after = await refusals();
+    const counted = [...after].filter(([name, count]) => count > (before.get(name) ?? 0)).map(([name]) => name);
+    expect(counted).toEqual(reason === null ? [] : [reason]);
     return result;
   }
 
@@ -77,7 +93,7 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
       ['XSW7: signed original hidden in Extensions', (xml: string) => xswSignedInExtensions(xml, victim)],
       ['XSW7 with the same ID', (xml: string) => xswSignedInExtensions(xml, victim, { sameId: true })],
     ])('%s', async (_, wrap) => {
-      await expectRefused(wrap(signedForAttacker()));
+      await expectRefused(wrap(signedForAttacker()), 'invalid-signature');
     });
 
     it('XSW8: a forged assertion inside the signature’s Object is ignored: the session is the signer’s, never the victim’s', async () => {
@@ -95,44 +111,53 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     // Signed for `${victim}.evil.example`; a reader that stops at the comment would see the victim.
     const crafted = `${victim}.evil.example`;
     const xml = commentInNameId(azureResponse(azure, crafted), victim.length);
-    await expectRefused(xml);
+    await expectRefused(xml, 'unknown-user');
   });
 
   it('a changed NameID breaks the signature', async () => {
-    await expectRefused(tamperNameId(signedForAttacker(), victim));
+    await expectRefused(tamperNameId(signedForAttacker(), victim), 'invalid-signature');
   });
 
   it('an unsigned assertion is refused, in a signed response too (Azure’s default signs the assertion)', async () => {
-    await expectRefused(azureResponse(azure, victim, { sign: 'none' }));
-    await expectRefused(azureResponse(azure, victim, { sign: 'response' }));
-    await expectRefused(stripAssertionSignature(azureResponse(azure, victim, { sign: 'both' })));
+    await expectRefused(azureResponse(azure, victim, { sign: 'none' }), 'invalid-signature');
+    await expectRefused(azureResponse(azure, victim, { sign: 'response' }), 'invalid-signature');
+    await expectRefused(stripAssertionSignature(azureResponse(azure, victim, { sign: 'both' })), 'invalid-signature');
   });
 
   it('a certificate carried in KeyInfo is never trusted: the attacker’s own key and certificate are refused', async () => {
-    await expectRefused(azureResponse({ ...azure, keys: createIdpKeys() }, victim));
+    await expectRefused(azureResponse({ ...azure, keys: createIdpKeys() }, victim), 'invalid-signature');
   });
 
   it('SHA-1 signatures are refused', async () => {
-    await expectRefused(azureResponse(azure, attacker, { algorithm: 'sha1' }));
+    await expectRefused(azureResponse(azure, attacker, { algorithm: 'sha1' }), 'weak-algorithm');
   });
 
   it.each([
-    ['wrong issuer (another Azure tenant, properly signed)', () => azureResponse(azure, attacker, { issuer: 'https://sts.windows.net/00000000-0000-0000-0000-000000000000/' })],
-    ['wrong audience', () => azureResponse(azure, attacker, { audience: 'https://evil.example/sp' })],
-    ['wrong Recipient', () => azureResponse(azure, attacker, { recipient: 'https://evil.example/acs', destination: `${PUBLIC_ORIGIN}/saml2` })],
-    ['wrong Destination', () => setResponseAttribute(signedForAttacker(), 'Destination', 'https://evil.example/acs')],
-    ['expired', () => azureResponse(azure, attacker, { now: new Date('2020-01-01T00:00:00Z') })],
-    ['issued an hour from now', () => azureResponse(azure, attacker, { now: new Date(Date.now() + 3_600_000) })],
-    ['beyond the clock skew (5 minutes ahead)', () => azureResponse(azure, attacker, { now: new Date(Date.now() + 5 * 60_000 + 5 * 60_000) })],
-    ['an InResponseTo we never issued', () => azureResponse(azure, attacker, { inResponseTo: '_never-issued' })],
-    ['status not Success (AADSTS error)', () => azureResponse(azure, attacker, { statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Requester', statusMessage: 'AADSTS50105: not assigned' })],
-  ])('%s', async (_, build) => {
-    await expectRefused(build());
+    ['wrong issuer (another Azure tenant, properly signed)', () => azureResponse(azure, attacker, { issuer: OTHER_ISSUER }), 'unknown-tenant'],
+    ['wrong audience', () => azureResponse(azure, attacker, { audience: 'https://evil.example/sp' }), 'wrong-audience'],
+    ['wrong Recipient', () => azureResponse(azure, attacker, { recipient: 'https://evil.example/acs', destination: `${PUBLIC_ORIGIN}/saml2` }), 'wrong-recipient'],
+    ['wrong Destination', () => setResponseAttribute(signedForAttacker(), 'Destination', 'https://evil.example/acs'), 'wrong-destination'],
+    ['expired', () => azureResponse(azure, attacker, { now: new Date('2020-01-01T00:00:00Z') }), 'expired'],
+    ['issued an hour from now', () => azureResponse(azure, attacker, { now: new Date(Date.now() + 3_600_000) }), 'expired'],
+    ['beyond the clock skew (5 minutes ahead)', () => azureResponse(azure, attacker, { now: new Date(Date.now() + 5 * 60_000 + 5 * 60_000) }), 'expired'],
+    ['an InResponseTo we never issued', () => azureResponse(azure, attacker, { inResponseTo: '_never-issued' }), 'unknown-request'],
+    [
+      'status not Success (AADSTS error)',
+      () => azureResponse(azure, attacker, { statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Requester', statusMessage: 'AADSTS50105: not assigned' }),
+      'idp-error',
+    ],
+  ])('%s', async (_, build, reason) => {
+    await expectRefused(build(), reason);
+  });
+
+  it('a properly signed answer to our request with another issuer in the assertion is refused (the request names the company)', async () => {
+    const started = await browser.startSignIn(attacker);
+    await expectRefused(azureResponse(azure, attacker, { issuer: OTHER_ISSUER, inResponseTo: started.requestId }), 'wrong-issuer');
   });
 
   it('a non-Success status is refused even when it carries a validly signed assertion (Azure leaves the Status unsigned)', async () => {
     const xml = signedForAttacker();
-    await expectRefused(xml.replace('urn:oasis:names:tc:SAML:2.0:status:Success', 'urn:oasis:names:tc:SAML:2.0:status:Requester'));
+    await expectRefused(xml.replace('urn:oasis:names:tc:SAML:2.0:status:Success', 'urn:oasis:names:tc:SAML:2.0:status:Requester'), 'idp-error');
     // The untouched response is still good: the refusal came from the status alone.
     expect((await browser.postResponse(xml)).status).toBe(303);
   });
@@ -140,7 +165,7 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
   it('a Response Issuer other than the configured one is refused, though the signed assertion’s issuer is right', async () => {
     const started = await browser.startSignIn(attacker);
     const xml = azureResponse(azure, attacker, { inResponseTo: started.requestId });
-    await expectRefused(xml.replace(/(<Issuer xmlns="[^"]+">)[^<]*/, '$1https://sts.windows.net/00000000-0000-0000-0000-000000000000/'));
+    await expectRefused(xml.replace(/(<Issuer xmlns="[^"]+">)[^<]*/, `$1${OTHER_ISSUER}`), 'wrong-issuer');
   });
 
   it('tolerates the bounded clock skew: NotBefore one minute ahead of our clock is accepted', async () => {
@@ -154,9 +179,9 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     await waitForLoginAccount(stack, otherUser);
     const started = await browser.startSignIn(otherUser);
     // Signed by company A's Azure AD with A's issuer, answering company B's request.
-    await expectRefused(azureResponse(azure, attacker, { inResponseTo: started.requestId }));
+    await expectRefused(azureResponse(azure, attacker, { inResponseTo: started.requestId }), 'invalid-signature');
     // A request is answered once: the refused attempt used it up, so B starts again, with B's own IdP.
-    await expectRefused(azureResponse(otherAzure, otherUser, { inResponseTo: started.requestId }));
+    await expectRefused(azureResponse(otherAzure, otherUser, { inResponseTo: started.requestId }), 'unknown-request');
     const again = await browser.startSignIn(otherUser);
     expect((await browser.postResponse(azureResponse(otherAzure, otherUser, { inResponseTo: again.requestId }))).status).toBe(303);
   });
@@ -165,26 +190,26 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     it('an IdP-initiated response works once', async () => {
       const xml = signedForAttacker();
       expect((await browser.postResponse(xml)).status).toBe(303);
-      await expectRefused(xml);
+      await expectRefused(xml, 'replayed');
     });
 
     it('an SP-initiated response works once', async () => {
       const started = await browser.startSignIn(attacker);
       const xml = azureResponse(azure, attacker, { inResponseTo: started.requestId });
       expect((await browser.postResponse(xml)).status).toBe(303);
-      await expectRefused(xml);
+      await expectRefused(xml, 'unknown-request');
     });
 
     it('an SP-initiated response stripped of the Response’s InResponseTo (unsigned) cannot pass as IdP-initiated', async () => {
       const started = await browser.startSignIn(attacker);
-      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: started.requestId }), 'InResponseTo'));
+      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: started.requestId }), 'InResponseTo'), 'unknown-request');
       // Nor can one that answers a request we never issued.
-      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: '_never-issued' }), 'InResponseTo'));
+      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: '_never-issued' }), 'InResponseTo'), 'unknown-request');
     });
 
     it('an SP-initiated response stripped of every InResponseTo no longer verifies', async () => {
       const started = await browser.startSignIn(attacker);
-      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: started.requestId }).replace(/ InResponseTo="[^"]+"/g, ''), 'InResponseTo'));
+      await expectRefused(removeResponseAttribute(azureResponse(azure, attacker, { inResponseTo: started.requestId }).replace(/ InResponseTo="[^"]+"/g, ''), 'InResponseTo'), 'invalid-signature');
     });
   });
 
@@ -194,11 +219,12 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
       ['entity expansion', () => withEntityExpansion(signedForAttacker()), 400],
       ['a processing instruction in the NameID', () => withProcessingInstructionInNameId(signedForAttacker()), 400],
     ])('%s', async (_, build, status) => {
-      await expectRefused(build(), status);
+      await expectRefused(build(), 'unsafe-xml', status);
     });
 
     it('an oversized response gets 413 before it is decoded', async () => {
-      await expectRefused(padAttributeValue(signedForAttacker(), 400 * 1024), 413);
+      // The body parser refuses it before the ACS runs, so no reason is counted.
+      await expectRefused(padAttributeValue(signedForAttacker(), 400 * 1024), null, 413);
     });
 
     it.each([
@@ -217,7 +243,7 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
       ['a NUL in InResponseTo', () => withNul(signedForAttacker(), 'InResponseTo')],
       ['a NUL in the issuer', () => signedForAttacker().replace(/(<Issuer xmlns="[^"]+">)[^<]*/, '$1x&#0;')],
     ])('%s', async (_, build) => {
-      await expectRefused(build(), 400);
+      await expectRefused(build(), 'malformed', 400);
     });
 
     it('a NUL in the username on the sign-in page', async () => {

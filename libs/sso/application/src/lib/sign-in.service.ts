@@ -11,7 +11,16 @@ import {
   verifyResponse,
   type VerifiedAssertion,
 } from '@identity/platform-saml';
-import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
+import { Counter } from 'prom-client';
+import {
+  SERVICE_CONFIG,
+  SERVICE_INFRASTRUCTURE,
+  SERVICE_LOGGER,
+  SERVICE_METRICS,
+  type ServiceConfig,
+  type ServiceInfrastructure,
+  type ServiceMetrics,
+} from '@identity/platform-service';
 import { ConsumedAssertions, PostgresAuthnRequestStore, SessionStore, SsoQueries } from '@identity/sso-data-access';
 import type { SsoConfiguration } from '@identity/sso-domain';
 import { serviceProviderOf } from './sso.config';
@@ -32,15 +41,19 @@ export interface SignedIn {
 export class SignInService {
   private readonly consumed: ConsumedAssertions;
   private readonly sessions: SessionStore;
+  /** Operators alert on a burst of one reason (invalid-signature after a certificate rollover, say). */
+  private readonly refusals: Counter<'reason'>;
 
   constructor(
     @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(SERVICE_LOGGER) private readonly logger: Logger,
     @Inject(SsoQueries) private readonly queries: SsoQueries,
+    @Inject(SERVICE_METRICS) metrics: ServiceMetrics,
   ) {
     this.consumed = new ConsumedAssertions(infrastructure.dataSource);
     this.sessions = new SessionStore(infrastructure.dataSource);
+    this.refusals = new Counter({ name: 'saml_sign_ins_refused_total', help: 'Sign-ins refused, by reason.', labelNames: ['reason'], registers: [metrics.registry] });
   }
 
   /** The sign-in page: the username finds the company (usernames are platform-wide). */
@@ -161,6 +174,7 @@ export class SignInService {
   }
 
   private refused(error: SamlRejected, tenantId: string | null): SamlRejected {
+    this.refusals.inc({ reason: error.reason });
     this.logger.warn({ tenantId, reason: error.reason, detail: error.detail }, 'SAML sign-in refused');
     return error;
   }
