@@ -82,36 +82,76 @@ export interface SigningKey {
   publicJwk: JsonWebKey;
 }
 
+/** A signing key signs for this long; then the next one takes over. */
+export const SIGNING_KEY_ROTATION_DAYS = 30;
 /**
- * ES256 keys that sign access tokens, shared by every pod through PostgreSQL. The first pod to
- * start creates one; the newest signs, and all are published so tokens verify across a rotation.
+ * A new key is published this long before it signs, so that every service has fetched it (they
+ * refresh the JWKS every five minutes) before the first token it signed arrives.
+ */
+export const SIGNING_KEY_PUBLISHED_AHEAD_MINUTES = 10;
+/** A retired key stays published this long after its successor took over: tokens live an hour at most. */
+const RETIRED_KEY_KEPT_DAYS = 1;
+/** Keys whose successor took over longer ago than that: none of their tokens can still be valid. */
+const RETIRED_KEYS = `
+  SELECT key_id FROM (
+    SELECT key_id, lag(created_at) OVER (ORDER BY created_at DESC) AS successor_created_at FROM sso.signing_keys
+  ) k
+  WHERE successor_created_at < now() - make_interval(days => ${RETIRED_KEY_KEPT_DAYS}, mins => ${SIGNING_KEY_PUBLISHED_AHEAD_MINUTES})`;
+
+/**
+ * ES256 keys that sign access tokens, shared by every pod through PostgreSQL. The first token
+ * creates one. After 30 days the next token creates a successor, published at once and used ten
+ * minutes later; the retired key stays published for a day after that, then is deleted with its
+ * private part.
  */
 export class SigningKeyStore {
   constructor(private readonly dataSource: DataSource) {}
 
   async current(): Promise<SigningKey> {
-    const existing = await this.newest();
-    if (existing) return existing;
-    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const keyId = randomUUID();
-    const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid: keyId, alg: 'ES256', use: 'sig' };
-    await this.dataSource.query(
-      `INSERT INTO sso.signing_keys (key_id, private_key_pem, public_jwk, created_at)
-       SELECT $1, $2, $3, now() WHERE NOT EXISTS (SELECT 1 FROM sso.signing_keys)`,
-      [keyId, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), JSON.stringify(publicJwk)],
-    );
-    return (await this.newest())!;
+    let keys = await this.all();
+    if (keys.length === 0 || keys[0].ageMs > SIGNING_KEY_ROTATION_DAYS * 86_400_000) {
+      await this.createSuccessor();
+      keys = await this.all();
+    }
+    // The newest key once every service can know it; the first key of all is used at once.
+    const ready = keys.find((key) => key.ageMs >= SIGNING_KEY_PUBLISHED_AHEAD_MINUTES * 60_000);
+    const { ageMs: _age, ...key } = ready ?? keys[0];
+    return key;
   }
 
   async publicKeys(): Promise<JsonWebKey[]> {
-    const rows = (await this.dataSource.query(`SELECT public_jwk FROM sso.signing_keys ORDER BY created_at DESC`)) as { public_jwk: JsonWebKey }[];
+    const rows = (await this.dataSource.query(
+      `SELECT public_jwk FROM sso.signing_keys WHERE key_id NOT IN (${RETIRED_KEYS}) ORDER BY created_at DESC`,
+    )) as { public_jwk: JsonWebKey }[];
     return rows.map((row) => row.public_jwk);
   }
 
-  private async newest(): Promise<SigningKey | null> {
-    const rows = (await this.dataSource.query(
-      `SELECT key_id AS "keyId", private_key_pem AS "privateKeyPem", public_jwk AS "publicJwk" FROM sso.signing_keys ORDER BY created_at DESC LIMIT 1`,
-    )) as SigningKey[];
-    return rows[0] ?? null;
+  /** Retired keys, private part and all, once no token they signed can still be valid. */
+  async purgeRetired(): Promise<void> {
+    await this.dataSource.query(`DELETE FROM sso.signing_keys WHERE key_id IN (${RETIRED_KEYS})`);
+  }
+
+  /** Several pods may find the newest key due at once; the lock lets one of them create the successor. */
+  private async createSuccessor(): Promise<void> {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const keyId = randomUUID();
+    const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid: keyId, alg: 'ES256', use: 'sig' };
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('sso.signing_keys', 0))`);
+      await manager.query(
+        `INSERT INTO sso.signing_keys (key_id, private_key_pem, public_jwk, created_at)
+         SELECT $1, $2, $3, now() WHERE NOT EXISTS (SELECT 1 FROM sso.signing_keys WHERE created_at > now() - make_interval(days => $4))`,
+        [keyId, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), JSON.stringify(publicJwk), SIGNING_KEY_ROTATION_DAYS],
+      );
+    });
+  }
+
+  /** The newest keys, aged by the database's clock (the one `created_at` was set by). */
+  private async all(): Promise<(SigningKey & { ageMs: number })[]> {
+    return (await this.dataSource.query(
+      `SELECT key_id AS "keyId", private_key_pem AS "privateKeyPem", public_jwk AS "publicJwk",
+              (extract(epoch FROM now() - created_at) * 1000)::float8 AS "ageMs"
+         FROM sso.signing_keys ORDER BY created_at DESC LIMIT 3`,
+    )) as (SigningKey & { ageMs: number })[];
   }
 }

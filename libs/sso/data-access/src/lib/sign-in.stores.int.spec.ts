@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@identity/platform-event-store';
 import { createTestDatabase } from '@identity/platform-testing';
+import { SigningKeyStore } from './sessions.store';
 import { ConsumedAssertions, PostgresAuthnRequestStore } from './sign-in.stores';
 import { CreateSsoSchema1764461800000 } from './sso.migration';
 
-describe('sign-in request IDs and replay records (real PostgreSQL)', () => {
+describe('sign-in request IDs, replay records and token signing keys (real PostgreSQL)', () => {
   let dataSource: DataSource;
   const tenantId = randomUUID();
 
@@ -34,5 +35,30 @@ describe('sign-in request IDs and replay records (real PostgreSQL)', () => {
     expect(await count('consumed_assertions')).toBe(1);
     // The live replay record still stops a second use.
     expect(await consumed.consume(tenantId, '_assertion-live', new Date(Date.now() + 600_000))).toBe(false);
+  });
+
+  it('rotates the token signing key: the successor is published at once, signs ten minutes later, and the retired key goes a day after that', async () => {
+    const keys = new SigningKeyStore(dataSource);
+    const age = (keyId: string, interval: string) => dataSource.query(`UPDATE sso.signing_keys SET created_at = now() - $2::interval WHERE key_id = $1`, [keyId, interval]);
+    const published = async () => (await keys.publicKeys()).map((jwk) => (jwk as { kid?: string }).kid);
+
+    const first = await keys.current();
+    expect(await published()).toEqual([first.keyId]);
+    // No token for weeks: the first key is long due when the next ones are asked for, by pods at
+    // the same moment; they create one successor between them and go on signing with the first.
+    await age(first.keyId, '45 days');
+    const signers = await Promise.all([keys.current(), keys.current(), keys.current()]);
+    expect(signers.map((key) => key.keyId)).toEqual([first.keyId, first.keyId, first.keyId]);
+    const [successor] = await published();
+    expect(await published()).toEqual([successor, first.keyId]);
+
+    await age(successor!, '11 minutes');
+    expect((await keys.current()).keyId).toBe(successor);
+    await keys.purgeRetired();
+    expect(await published()).toEqual([successor, first.keyId]);
+    await age(successor!, '1 day 11 minutes');
+    expect(await published()).toEqual([successor]);
+    await keys.purgeRetired();
+    expect(await count('signing_keys')).toBe(1);
   });
 });
