@@ -9,6 +9,7 @@ import { ScimDiscoveryController } from './scim/scim-discovery.controller';
 import { ScimExceptionFilter } from './scim/scim-exception.filter';
 import { ScimGroupsController } from './scim/scim-groups.controller';
 import { ScimUsersController } from './scim/scim-users.controller';
+import { ProvisioningLog } from './scim/provisioning-log';
 import { ProvisioningLogInterceptor } from './scim/provisioning-log.interceptor';
 
 @Module({
@@ -17,6 +18,7 @@ import { ProvisioningLogInterceptor } from './scim/provisioning-log.interceptor'
   providers: [
     ScimAuthGuard,
     ScimExceptionFilter,
+    ProvisioningLog,
     ProvisioningLogInterceptor,
     // Only admin DTOs are validated by class-validator; SCIM bodies are read by the SCIM layer itself.
     { provide: APP_PIPE, useValue: new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, expectedType: undefined }) },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
-import { postgresAdminUrl } from '@identity/platform-testing';
+import { eventually, postgresAdminUrl } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
 import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
 
@@ -45,6 +45,17 @@ describe('SCIM limits: body size, request rate, database outage', () => {
     expect(limited[0].body).toMatchObject({ schemas: [ERROR], status: '429' });
     await pause(retryAfter * 1000 + 100);
     expect((await scim('GET', '/Users?count=1')).status).toBe(200);
+    // The admin sees the throttling in the provisioning log, as the IdP's own log would show it.
+    await eventually(async () => {
+      const log = await stack.admin<{ items: { status: number; operation: string }[] }>(
+        stack.scimBase,
+        'GET',
+        `/api/v1/tenants/${tenant.tenantId}/provisioning/logs?outcome=failure&limit=100`,
+        tenant.adminToken,
+      );
+      expect(log.body.items.filter((item) => item.status === 429)).toHaveLength(limited.length);
+      expect(log.body.items.find((item) => item.status === 429)?.operation).toBe('Query users');
+    });
   });
 
   it('answers 503 with Retry-After while the database refuses connections, then recovers', async () => {

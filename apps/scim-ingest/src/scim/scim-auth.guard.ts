@@ -34,8 +34,6 @@ export class ScimAuthGuard implements CanActivate {
     const hash = createHash('sha256').update(token).digest('hex');
     const settings = await this.queries.settingsForToken(tenantId, hash);
     if (!settings) throw unauthorized();
-    const wait = this.limiter.take(tenantId);
-    if (wait > 0) throw new ScimRateLimited(wait);
     request.scimCaller = {
       tenantId,
       idp: settings.idp ?? 'azure-ad',
@@ -44,6 +42,9 @@ export class ScimAuthGuard implements CanActivate {
       baseUrl: `${this.config.string('PUBLIC_BASE_URL').replace(/\/+$/, '')}/scim/v2/${tenantId}`,
       correlationId: currentCorrelationId(),
     };
+    // After the caller is known, so that the provisioning log shows the refusal to its tenant.
+    const wait = this.limiter.take(tenantId);
+    if (wait > 0) throw new ScimRateLimited(wait);
     return true;
   }
 }

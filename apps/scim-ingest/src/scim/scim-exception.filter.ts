@@ -3,7 +3,8 @@ import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { ScimError, scimErrorBody } from '@identity/platform-scim';
 import { isDatabaseUnavailable, ProblemError, requestBodyFault, SERVICE_LOGGER } from '@identity/platform-service';
-import { SCIM_CONTENT_TYPE } from './scim-http';
+import { ProvisioningLog } from './provisioning-log';
+import { SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
 
 /** Every failure of the SCIM endpoints in the RFC 7644 error format; a 500 only for our own faults. */
 export function toScimError(error: unknown): ScimError {
@@ -36,11 +37,16 @@ export function writeScimError(response: Response, error: ScimError): void {
 
 @Catch()
 export class ScimExceptionFilter implements ExceptionFilter {
-  constructor(@Inject(SERVICE_LOGGER) private readonly logger: Logger) {}
+  constructor(
+    @Inject(SERVICE_LOGGER) private readonly logger: Logger,
+    private readonly log: ProvisioningLog,
+  ) {}
 
   catch(error: unknown, host: ArgumentsHost): void {
     const scimError = toScimError(error);
     if (scimError.status === 500) this.logger.error({ err: error }, 'SCIM request failed');
+    // What the handler's interceptor never saw (a 429 from the guard) goes to the provisioning log here.
+    this.log.record(host.switchToHttp().getRequest<ScimRequest>(), scimError.status, undefined, { type: scimError.scimType, detail: scimError.detail });
     writeScimError(host.switchToHttp().getResponse<Response>(), scimError);
   }
 }
