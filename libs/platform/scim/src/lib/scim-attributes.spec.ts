@@ -66,6 +66,14 @@ describe('projectAttributes', () => {
     expect(projectAttributes(alice, userType, { attributes: 'emails[type eq "work"]' }).emails).toEqual([alice.emails[0]]);
   });
 
+  it('returns the named sub-attribute of the matching elements only for `emails[type eq "work"].value`', () => {
+    expect(projectAttributes(alice, userType, { attributes: 'emails[type eq "work"].value' }).emails).toEqual([{ value: 'alice@contoso.com' }]);
+    expect(projectAttributes(alice, userType, { attributes: 'emails[type eq "work"].value,emails.type' }).emails).toEqual([
+      { type: 'work', value: 'alice@contoso.com' },
+      { type: 'home' },
+    ]);
+  });
+
   it('ignores unknown names and rejects malformed ones', () => {
     expect(projectAttributes(alice, userType, { attributes: 'bogus' })).toEqual({ schemas: alice.schemas, id: 'u1', meta });
     expect(() => projectAttributes(alice, userType, { attributes: 'emails[type' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));

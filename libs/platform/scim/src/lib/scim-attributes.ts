@@ -84,8 +84,15 @@ function pick(value: unknown, def: ScimAttribute | undefined, selected: Selector
     const kept = value.filter((item) => whole.some((selector) => matchesFilter(item, selector.filter as FilterNode, def?.subAttributes ?? [])));
     return kept.length > 0 ? withoutNever(kept, def) : undefined;
   }
-  const subs = new Set(selected.map((selector) => selector.sub as string));
-  return mapObjects(withoutNever(value, def), (object) => Object.fromEntries(Object.entries(object).filter(([key]) => subs.has(key.toLowerCase()))));
+  // Sub-attributes of the elements each selector's filter matches: `phoneNumbers[type eq "mobile"].value`.
+  return mapObjects(withoutNever(value, def), (object) => {
+    const subs = new Set(
+      selected
+        .filter((selector) => selector.filter === undefined || matchesFilter(object, selector.filter, def?.subAttributes ?? []))
+        .map((selector) => selector.sub as string),
+    );
+    return Object.fromEntries(Object.entries(object).filter(([key]) => subs.has(key.toLowerCase())));
+  });
 }
 
 function withoutNever(value: unknown, def: ScimAttribute | undefined): unknown {
