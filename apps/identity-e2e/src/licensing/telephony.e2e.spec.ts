@@ -75,6 +75,26 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await api<Profile>('GET', `/telephony/users/${first.userId}`)).body).toEqual({ userId: first.userId, extension: '2002', number: e164(0) });
   });
 
+  it('another company’s admin gets 404 for this company’s user and changes nothing: license, extension and number stay', async () => {
+    const person = await user();
+    await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: '2066' });
+    const { number } = (await api<{ number: string }>('PUT', `/telephony/users/${person.userId}/number`, {})).body;
+    const other = await stack.tenant();
+    const theirs = (method: string, path: string) => stack.admin(licensing, method, `/api/v1/tenants/${other.tenantId}${path}`, other.adminToken);
+    for (const [method, path] of [
+      ['DELETE', `/licenses/users/${person.userId}`],
+      ['DELETE', `/telephony/users/${person.userId}/extension`],
+      ['DELETE', `/telephony/users/${person.userId}/number`],
+      ['GET', `/telephony/users/${person.userId}`],
+      ['GET', `/telephony/users/${randomUUID()}`],
+    ]) {
+      expect({ method, path, status: (await theirs(method, path)).status }).toEqual({ method, path, status: 404 });
+    }
+    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toEqual({ userId: person.userId, extension: '2066', number });
+    const users = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/licenses/users?limit=500');
+    expect(users.body.items.find((item) => item.userId === person.userId)).toMatchObject({ plan: 'X4' });
+  });
+
   it('keeps extensions and numbers unique under 50 concurrent assignments', async () => {
     const users = await Promise.all(Array.from({ length: 50 }, () => user()));
     // All 50 ask for the same extension and the same number at once: exactly one gets each.

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { LicenseImportService, LicensingService } from '@identity/licensing-application';
+import { companyUser, LicenseImportService, LicensingService } from '@identity/licensing-application';
 import { LicensingQueries } from '@identity/licensing-data-access';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
 import { AssignDto, ImportQuery, LicensedUsersQuery, RulesDto, SeatsDto } from './licenses.dto';
@@ -40,6 +40,7 @@ export class LicensesController {
 
   @Delete('users/:userId')
   async unassign(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
+    await companyUser(this.queries, tenantId, userId);
     return { userId, outcome: await this.licensing.unassign(tenantId, userId, currentCorrelationId()) };
   }
 

@@ -48,6 +48,7 @@ export class TelephonyController {
 
   @Get('users/:userId')
   async profile(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
+    await this.telephony.requireUser(tenantId, userId);
     return { userId, ...(await this.queries.profile(tenantId, userId)) };
   }
 
@@ -58,6 +59,7 @@ export class TelephonyController {
 
   @Delete('users/:userId/extension')
   async releaseExtension(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
+    await this.telephony.requireUser(tenantId, userId);
     return { userId, outcome: await this.telephony.releaseExtension(tenantId, userId, 'admin', currentCorrelationId()) };
   }
 
@@ -68,6 +70,7 @@ export class TelephonyController {
 
   @Delete('users/:userId/number')
   async releaseNumber(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
+    await this.telephony.requireUser(tenantId, userId);
     return { userId, outcome: await this.telephony.releaseNumber(tenantId, userId, 'admin', currentCorrelationId()) };
   }
 }

@@ -16,6 +16,16 @@ import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from
 export type AssignOutcome = 'assigned' | 'swapped' | 'unchanged';
 
 /** X Series seats: the subscription per company and one license per user, never oversold. */
+/**
+ * A user of this company, whatever the status; 404 otherwise. License and profile streams are keyed
+ * by user id alone, so the admin API checks the company before it touches one.
+ */
+export async function companyUser(queries: LicensingQueries, tenantId: string, userId: string): Promise<LicensingUserRow> {
+  const user = await queries.user(tenantId, userId);
+  if (!user) throw new ProblemError({ status: 404, title: 'user-not-found', detail: 'no such user in this company' });
+  return user;
+}
+
 @Injectable()
 export class LicensingService {
   constructor(

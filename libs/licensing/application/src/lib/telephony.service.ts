@@ -15,6 +15,7 @@ import {
 import { outboxFor, publishAsIs, ReservationConflictError } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
+import { companyUser } from './licensing.service';
 
 export type TelephonyOutcome = 'assigned' | 'unchanged' | 'released';
 
@@ -101,9 +102,13 @@ export class TelephonyService {
     }
   }
 
+  /** For the admin API: 404 unless the user is one of this company's. */
+  async requireUser(tenantId: string, userId: string): Promise<void> {
+    await companyUser(this.licensing, tenantId, userId);
+  }
+
   private async userFacts(tenantId: string, userId: string): Promise<TelephonyUserFacts> {
-    const user = await this.licensing.user(tenantId, userId);
-    if (!user) throw new ProblemError({ status: 404, title: 'user-not-found', detail: 'no such user in this company' });
+    const user = await companyUser(this.licensing, tenantId, userId);
     return { licensed: user.plan !== null, deleted: user.status === 'deleted' };
   }
 
