@@ -86,6 +86,24 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       const unknownSite = await api<{ fields: string[] }>('POST', '/users', { userName: `s.${randomUUID()}@contoso.com`, siteId: randomUUID() });
       expect(unknownSite).toMatchObject({ status: 400, body: { fields: ['siteId'] } });
     });
+
+    it('answers a missing or null username, a null flag and an offset past any list with 400, and changes nothing', async () => {
+      const user = await adminUser();
+      for (const [method, path, body] of [
+        ['POST', '/users', { givenName: 'No name' }],
+        ['POST', '/users', { userName: null }],
+        ['PATCH', `/users/${user.userId}`, { userName: null }],
+        ['PATCH', `/users/${user.userId}`, { visibleInDirectory: null }],
+        ['PATCH', `/users/${user.userId}`, { active: null }],
+        ['GET', '/users?offset=99999999999999999999', undefined],
+        ['GET', '/sites?offset=99999999999999999999', undefined],
+        ['GET', '/directory?offset=99999999999999999999', undefined],
+      ] as const) {
+        const response = await api(method, path, body);
+        expect({ method, path, body, status: response.status }).toEqual({ method, path, body, status: 400 });
+      }
+      expect((await api<User>('GET', `/users/${user.userId}`)).body).toMatchObject({ userName: user.userName, status: 'active' });
+    });
   });
 
   describe('company directory', () => {

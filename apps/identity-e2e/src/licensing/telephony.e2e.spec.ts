@@ -93,6 +93,10 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toEqual({ userId: person.userId, extension: '2066', number });
     const users = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/licenses/users?limit=500');
     expect(users.body.items.find((item) => item.userId === person.userId)).toMatchObject({ plan: 'X4' });
+    // Bad input from the company's own admin is a 400 too, and changes nothing.
+    expect((await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: null })).status).toBe(400);
+    expect((await api('GET', '/licenses/users?offset=99999999999999999999')).status).toBe(400);
+    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2066' });
   });
 
   it('keeps extensions and numbers unique under 50 concurrent assignments', async () => {

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { PageOffset } from '@identity/platform-service';
 
 export class SeatsDto {
   @IsInt() @Min(0) @Max(1_000_000) seats!: number;
@@ -24,7 +25,7 @@ export class RulesDto {
 export class LicensedUsersQuery {
   @IsOptional() @IsIn(['true', 'false']) licensed?: 'true' | 'false';
   @IsOptional() @IsString() @Length(1, 32) plan?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @PageOffset() offset = 0;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
 }
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 export class ExtensionPlanDto {
   @IsInt()
@@ -36,7 +36,8 @@ export class TelephonySettingsDto {
 
 /** Without a value, the next free one is assigned. */
 export class AssignExtensionDto {
-  @IsOptional()
+  // Absent picks the next free one; null is no extension at all, refused like any non-string.
+  @ValidateIf((_object: unknown, value: unknown) => value !== undefined)
   @IsString()
   @MaxLength(8)
   extension?: string;

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, IsUUID } from 'class-validator';
+import { PageOffset } from '@identity/platform-service';
 
 export class EnableScimDto {
   @IsIn(['azure-ad', 'okta'])
@@ -38,8 +39,7 @@ export class ProvisioningLogQuery {
   @IsOptional() @IsIn(['time', 'failures-first'])
   sort: 'time' | 'failures-first' = 'time';
 
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
-  offset = 0;
+  @PageOffset() offset = 0;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit = 50;

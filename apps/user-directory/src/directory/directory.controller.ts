@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/co
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { UserQueries, type DirectoryView } from '@identity/directory-data-access';
-import { AdminAccess } from '@identity/platform-service';
+import { AdminAccess, PageOffset } from '@identity/platform-service';
 
 export class DirectorySearchQuery {
   @IsOptional() @IsIn(['company', 'contact-center', 'switchboard', 'desk-phone']) view: DirectoryView = 'company';
@@ -10,7 +10,7 @@ export class DirectorySearchQuery {
   @IsOptional() @IsString() @MaxLength(32) number?: string;
   /** Extension prefix (the number people dial inside the company). */
   @IsOptional() @IsString() @MaxLength(8) extension?: string;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @PageOffset() offset = 0;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit = 25;
 }
 

@@ -1,5 +1,6 @@
 import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
+import { PageOffset } from '@identity/platform-service';
 
 export class SiteNameDto {
   @IsString()
@@ -8,8 +9,7 @@ export class SiteNameDto {
 }
 
 export class ListSitesQuery {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
-  offset = 0;
+  @PageOffset() offset = 0;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit = 50;

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Pars
 import { CommandBus } from '@nestjs/cqrs';
 import { CreateTenantCommand } from '@identity/directory-application';
 import { TenantAccessQueries } from '@identity/platform-tenancy';
-import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
+import { AdminAccess, currentCorrelationId, MAX_PAGE_OFFSET } from '@identity/platform-service';
 import { CreateTenantDto } from './create-tenant.dto';
 
 @Controller('api/v1/tenants')
@@ -25,7 +25,7 @@ export class TenantsController {
     @Query('offset', new DefaultValuePipe(0), ParseIntPipe) offset: number,
     @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
   ) {
-    return this.tenants.list(Math.max(0, offset), Math.min(Math.max(1, limit), 500));
+    return this.tenants.list(Math.min(Math.max(0, offset), MAX_PAGE_OFFSET), Math.min(Math.max(1, limit), 500));
   }
 
   @Get(':tenantId')

@@ -1,9 +1,12 @@
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { PageOffset } from '@identity/platform-service';
 
-/** Editable fields; what the IdP masters is refused for IdP-owned users with a 409 naming them. */
-export class EditUserDto {
-  @IsOptional() @IsString() @Length(1, 256) userName?: string;
+/** Optional, but never null: absent leaves the field as it is, and these fields cannot be cleared. */
+const OptionalNotNull = () => ValidateIf((_object: unknown, value: unknown) => value !== undefined);
+
+/** Profile fields both edits and creates carry; null clears one. */
+class UserProfileDto {
   @IsOptional() @IsString() @MaxLength(256) givenName?: string;
   @IsOptional() @IsString() @MaxLength(256) familyName?: string;
   @IsOptional() @IsString() @MaxLength(320) email?: string;
@@ -14,12 +17,17 @@ export class EditUserDto {
   @IsOptional() @IsString() @MaxLength(32) locale?: string;
   @IsOptional() @IsString() @MaxLength(64) timezone?: string;
   @IsOptional() @IsUUID() siteId?: string;
-  @IsOptional() @IsBoolean() visibleInDirectory?: boolean;
-  @IsOptional() @IsBoolean() active?: boolean;
+  @OptionalNotNull() @IsBoolean() visibleInDirectory?: boolean;
+  @OptionalNotNull() @IsBoolean() active?: boolean;
 }
 
-export class CreateUserDto extends EditUserDto {
-  @IsString() @Length(1, 256) declare userName: string;
+/** Editable fields; what the IdP masters is refused for IdP-owned users with a 409 naming them. */
+export class EditUserDto extends UserProfileDto {
+  @OptionalNotNull() @IsString() @Length(1, 256) userName?: string;
+}
+
+export class CreateUserDto extends UserProfileDto {
+  @IsString() @Length(1, 256) userName!: string;
 }
 
 export class ListUsersQuery {
@@ -31,7 +39,7 @@ export class ListUsersQuery {
   @IsOptional() @IsIn(['true', 'false']) licensed?: 'true' | 'false';
   @IsOptional() @IsIn(['userName', '-userName', 'familyName', '-familyName', 'createdAt', '-createdAt', 'updatedAt', '-updatedAt'])
   sort = 'userName';
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) offset = 0;
+  @PageOffset() offset = 0;
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
 }
 

@@ -13,3 +13,4 @@ export * from './lib/sso-admin-tokens';
 export * from './lib/es256-jwt';
 export * from './lib/unstorable-text';
 export * from './lib/uuid';
+export * from './lib/page-offset';
