@@ -28,9 +28,11 @@ export const telephonySettingsProjection: Projection = {
       [tenantId, plan?.length ?? null, plan?.rangeStart ?? null, plan?.rangeEnd ?? null, autoAssignExtension, autoAssignNumber, quarantineDays, envelope.occurredAt],
     );
   },
+  // A number someone holds or that sits out its quarantine is licensing.telephony-profiles' state in
+  // the same row: it stays, and the replayed import finds it there. Only idle pool rows go.
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE licensing.telephony_settings`);
-    await manager.query(`DELETE FROM licensing.phone_numbers`);
+    await manager.query(`DELETE FROM licensing.phone_numbers WHERE user_id IS NULL AND quarantined_until IS NULL`);
   },
 };
 
