@@ -259,6 +259,18 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { detail: string }).detail).toContain('shoeSize');
     });
+
+    it('holds CSV values to the admin API’s limits, with a row error naming the field', async () => {
+      const user = await adminUser();
+      const response = await fetch(`${stack.directoryUrl}/api/v1/tenants/${tenant.tenantId}/users/bulk`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
+        body: `userName,title,mobilePhone\n${user.userName},${'T'.repeat(257)},+1555`,
+      });
+      const body = (await response.json()) as { results: { outcome: string; error?: string }[] };
+      expect(body.results).toEqual([expect.objectContaining({ outcome: 'error', error: expect.stringContaining('title is longer than 256') })]);
+      expect((await api<User>('GET', `/users/${user.userId}`)).body.title).toBe('Clerk');
+    });
   });
 
   describe('admin tokens and tenant isolation', () => {

@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { PROFILE_FIELD_MAX_LENGTH } from '@identity/directory-application';
 import { ArrayMaxSize, ArrayMinSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { PageOffset } from '@identity/platform-service';
 
@@ -7,15 +8,15 @@ const OptionalNotNull = () => ValidateIf((_object: unknown, value: unknown) => v
 
 /** Profile fields both edits and creates carry; null clears one. */
 class UserProfileDto {
-  @IsOptional() @IsString() @MaxLength(256) givenName?: string;
-  @IsOptional() @IsString() @MaxLength(256) familyName?: string;
-  @IsOptional() @IsString() @MaxLength(320) email?: string;
-  @IsOptional() @IsString() @MaxLength(256) title?: string;
-  @IsOptional() @IsString() @MaxLength(256) department?: string;
-  @IsOptional() @IsString() @MaxLength(64) mobilePhone?: string;
-  @IsOptional() @IsString() @MaxLength(64) workPhone?: string;
-  @IsOptional() @IsString() @MaxLength(32) locale?: string;
-  @IsOptional() @IsString() @MaxLength(64) timezone?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.givenName) givenName?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.familyName) familyName?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.email) email?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.title) title?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.department) department?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.mobilePhone) mobilePhone?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.workPhone) workPhone?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.locale) locale?: string;
+  @IsOptional() @IsString() @MaxLength(PROFILE_FIELD_MAX_LENGTH.timezone) timezone?: string;
   @IsOptional() @IsUUID() siteId?: string;
   @OptionalNotNull() @IsBoolean() visibleInDirectory?: boolean;
   @OptionalNotNull() @IsBoolean() active?: boolean;

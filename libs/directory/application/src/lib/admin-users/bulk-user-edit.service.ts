@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { SiteQueries, UserQueries } from '@identity/directory-data-access';
 import { CsvFormatError, parseCsv } from '@identity/platform-csv';
 import { ProblemError } from '@identity/platform-service';
-import { AdminInputError, PROFILE_FIELDS, type AdminUserEdit } from './admin-user.input';
+import { AdminInputError, PROFILE_FIELD_MAX_LENGTH, PROFILE_FIELDS, type AdminUserEdit } from './admin-user.input';
 import { AdminUsersService } from './admin-users.service';
 
 export const BULK_EDIT_MAX_ROWS = 10_000;
@@ -80,6 +80,7 @@ export class BulkUserEditService {
     const edit: AdminUserEdit = { changes: {} };
     for (const field of PROFILE_FIELDS) {
       const value = cells[field.toLowerCase()];
+      if (value && value.length > PROFILE_FIELD_MAX_LENGTH[field]) throw new AdminInputError(`${field} is longer than ${PROFILE_FIELD_MAX_LENGTH[field]} characters`, field);
       if (value) (edit.changes as Record<string, string>)[field] = value;
     }
     for (const column of BOOLEAN_COLUMNS) {
