@@ -5,7 +5,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { InProcessMessageBus } from '@identity/platform-messaging';
-import { keepConnectionsLongerThanClients, PathRouter, startService, type RunningService } from '@identity/platform-service';
+import { CONSUMER_RETRY, keepConnectionsLongerThanClients, PathRouter, startService, type RunningService } from '@identity/platform-service';
 import { startEmbeddedDatabase } from './embedded-database';
 import { SERVICES } from './service-catalog';
 
@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const database = await startEmbeddedDatabase(path.join(dataDir, 'pglite'));
   // Operators' tools (projections rebuild) find the embedded database through this file.
   await writeFile(path.join(dataDir, 'database-url'), `${database.url}\n`, { mode: 0o600 });
-  const bus = new InProcessMessageBus();
+  const bus = new InProcessMessageBus(CONSUMER_RETRY);
   const env = {
     ...process.env,
     DATABASE_URL: database.url,

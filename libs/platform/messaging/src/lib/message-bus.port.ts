@@ -65,24 +65,30 @@ export interface RetryPolicy {
   attempts: number;
   initialDelayMs: number;
   maxDelayMs: number;
+  /**
+   * An error that says nothing about the message (the database is unreachable): it is retried until
+   * it passes or the consumer stops, never counted as an attempt, so an outage never dead-letters.
+   */
+  isTransient?: (error: unknown) => boolean;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, initialDelayMs: 100, maxDelayMs: 5_000 };
 
-/** Runs a handler with exponential backoff; returns the last error when every attempt failed. */
+/** Runs a handler with exponential backoff; returns the last error when every attempt failed (or the consumer stopped). */
 export async function withRetries(policy: RetryPolicy, work: () => Promise<void>, stopped: () => boolean): Promise<unknown> {
   let delay = policy.initialDelayMs;
   let lastError: unknown = undefined;
-  for (let attempt = 1; attempt <= policy.attempts && !stopped(); attempt++) {
+  let failures = 0;
+  while (!stopped()) {
     try {
       await work();
       return undefined;
     } catch (error) {
       lastError = error;
-      if (attempt < policy.attempts) {
-        await new Promise((resolve) => setTimeout(resolve, delay));
-        delay = Math.min(delay * 2, policy.maxDelayMs);
-      }
+      if (!policy.isTransient?.(error)) failures += 1;
+      if (failures >= policy.attempts) break;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, policy.maxDelayMs);
     }
   }
   return lastError ?? new Error('stopped before the message was handled');

@@ -2,12 +2,13 @@ import type { DataSource, MigrationInterface } from 'typeorm';
 import type { Logger } from 'pino';
 import { ALL_TOPICS, type IntegrationEvent } from '@identity/contracts';
 import { CommandRunner, OutboxRelay, PostgresEventStore, createDataSource, runMigrations } from '@identity/platform-event-store';
-import { KafkaMessageBus, type MessageBus, type Subscription } from '@identity/platform-messaging';
+import { DEFAULT_RETRY, KafkaMessageBus, type MessageBus, type RetryPolicy, type Subscription } from '@identity/platform-messaging';
 import { ProjectionRunner, type Projection } from '@identity/platform-projections';
 import type { ServiceConfig } from './config';
 import type { ServiceMetrics } from './metrics';
 import type { Reaction } from './service-definition';
 import { CORRELATION_HEADER, runWithCorrelationId, sanitiseCorrelationId } from './logging';
+import { isDatabaseUnavailable } from './problem-details';
 
 export interface InfrastructureOptions {
   service: string;
@@ -21,6 +22,9 @@ export interface InfrastructureOptions {
   /** Embedded mode hands every service the same in-process bus. */
   bus?: MessageBus;
 }
+
+/** A database outage holds consumers back until it is over: it never sends an event to a dead-letter topic. */
+export const CONSUMER_RETRY: RetryPolicy = { ...DEFAULT_RETRY, isTransient: isDatabaseUnavailable };
 
 /**
  * The connections a service holds (PostgreSQL, the bus) and the background work on them (relay,
@@ -54,6 +58,7 @@ export class ServiceInfrastructure {
         brokers: config.list('KAFKA_BROKERS'),
         clientId: `${config.string('KAFKA_CLIENT_ID')}.${options.service}`,
         namespace: config.optionalString('KAFKA_NAMESPACE'),
+        retry: CONSUMER_RETRY,
         log: (level, message, extra) => options.logger[level](extra ?? {}, message),
       });
     this.eventStore = new PostgresEventStore(this.dataSource);

@@ -1,0 +1,47 @@
+import { InProcessMessageBus } from './in-process-message-bus';
+import { deadLetterTopic, type IncomingMessage } from './message-bus.port';
+
+class DatabaseDown extends Error {}
+
+describe('consumer retries', () => {
+  const policy = { attempts: 3, initialDelayMs: 1, maxDelayMs: 2, isTransient: (error: unknown) => error instanceof DatabaseDown };
+
+  async function consume(failures: Error[]) {
+    const bus = new InProcessMessageBus(policy);
+    const handled: string[] = [];
+    const deadLetters: string[] = [];
+    const remaining = [...failures];
+    const done = new Promise<void>((resolve) => {
+      void bus.subscribe({
+        groupId: 'projection.users',
+        topics: ['users'],
+        handle: async (message: IncomingMessage) => {
+          const failure = remaining.shift();
+          if (failure) throw failure;
+          handled.push(message.value);
+          resolve();
+        },
+      });
+      void bus.subscribe({
+        groupId: 'watcher',
+        topics: [deadLetterTopic('projection.users')],
+        handle: async (message: IncomingMessage) => {
+          deadLetters.push(message.value);
+          resolve();
+        },
+      });
+    });
+    await bus.publish([{ topic: 'users', key: 'u1', value: 'UserDeactivated', headers: {} }]);
+    await done;
+    await bus.disconnect();
+    return { handled, deadLetters };
+  }
+
+  it('waits out a database outage, however many tries it takes, and never dead-letters the event', async () => {
+    expect(await consume(Array.from({ length: 12 }, () => new DatabaseDown('connection refused')))).toEqual({ handled: ['UserDeactivated'], deadLetters: [] });
+  });
+
+  it('dead-letters a message that fails on its own after the attempts of the policy', async () => {
+    expect(await consume([new Error('bad'), new Error('bad'), new Error('bad')])).toEqual({ handled: [], deadLetters: ['UserDeactivated'] });
+  });
+});
