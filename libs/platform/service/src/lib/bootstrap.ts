@@ -101,7 +101,9 @@ export async function startService(definition: ServiceDefinition, options: Start
       );
       SwaggerModule.setup(path, app, document, { jsonDocumentUrl: `${path}/openapi.json`, useGlobalPrefix: false });
     }
-    app.enableShutdownHooks();
+    // No app.enableShutdownHooks(): Nest would close the app on SIGTERM and then kill the process
+    // with the signal again, in the middle of draining consumers and the relay. The process's
+    // own handler (runServiceProcess) calls stop(), which runs the same shutdown hooks, then drains.
     await app.init();
   } catch (error) {
     await infrastructure.stop();
@@ -121,6 +123,7 @@ export async function startService(definition: ServiceDefinition, options: Start
       logger.info('shutting down: draining requests, consumers and relay');
       await app.close();
       await infrastructure.stop();
+      logger.info('stopped: requests, consumers and relay drained');
     })());
   return { definition, app, handler: server, infrastructure, config, port, stop };
 }
