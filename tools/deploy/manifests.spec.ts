@@ -94,6 +94,20 @@ describe('deployment artefacts', () => {
       expect(of('Secret')).toEqual([]);
     });
 
+    it('leaves the replica count of every autoscaled Deployment to its HorizontalPodAutoscaler', () => {
+      const autoscaled = of('HorizontalPodAutoscaler').map((object) => object.spec!.scaleTargetRef.name);
+      expect(autoscaled.length).toBeGreaterThan(0);
+      for (const name of autoscaled) expect({ name, replicas: deployments.find((object) => object.metadata.name === name)!.spec!.replicas }).toEqual({ name, replicas: undefined });
+    });
+
+    it('gives every image of the overlay its release tag, and serves on the host its services take as their origin', () => {
+      const images = deployments.map((object) => object.spec!.template.spec.containers[0].image as string);
+      expect(new Set(images.map((image) => image.split(':')[1]))).toEqual(new Set([overlay === 'dev' ? 'dev' : '0.1.0']));
+      const [ingress] = of('Ingress');
+      const origin = new URL(of('ConfigMap').find((object) => object.metadata.name === CONFIG_MAP)!.data!.PUBLIC_BASE_URL).host;
+      expect({ rule: ingress.spec!.rules[0].host, tls: ingress.spec!.tls[0].hosts }).toEqual({ rule: origin, tls: [origin] });
+    });
+
     it('runs the relay as one replica that is replaced, not rolled', () => {
       const relay = deployments.find((object) => object.metadata.name === 'event-relay')!;
       expect(relay.spec!.replicas).toBe(1);

@@ -34,7 +34,8 @@ function deployment(service: ServiceDefinition) {
     metadata: { name: service.name, labels: labels(service.name) },
     spec: {
       // The relay publishes from one replica at a time (an advisory lock); a second would only wait.
-      replicas: relay ? 1 : 2,
+      // The others leave the count to their HorizontalPodAutoscaler: a count here would reset it on every apply.
+      ...(relay ? { replicas: 1 } : {}),
       strategy: relay ? { type: 'Recreate' } : { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
       selector: { matchLabels: labels(service.name) },
       template: {
