@@ -36,6 +36,11 @@ export function App() {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const renew = async () => {
       const next = await ssoSession();
+      if (next === 'unavailable') {
+        // Tried again in a few seconds; the token in hand still works until it expires.
+        timer = setTimeout(() => void renew(), 5_000);
+        return;
+      }
       if (next === 'not-admin' || next === null) {
         setNotAdmin(next === 'not-admin');
         if (session?.sso) signOut();

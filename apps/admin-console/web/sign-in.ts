@@ -4,21 +4,28 @@ import { api, ApiError, type Session } from './api';
 import { html } from './html';
 import { ErrorMessage, PageHeading } from './ui';
 
-interface TenantList {
-  items: { tenantId: string; name: string }[];
+interface Tenant {
+  tenantId: string;
+  name: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Finds out what the token is: the platform operators' token lists companies; a company admin's
- * token is refused that list (403) and is checked against the company it names instead.
+ * Finds out what the token is: the platform operators' token reads any company (the one named, by
+ * its ID, however many there are; else the first); a company admin's token is refused that (403)
+ * and is checked against the company it names instead.
  */
 export async function signInWith(token: string, tenantId: string): Promise<Session> {
   try {
-    const tenants = await api<TenantList>(token, 'GET', '/api/v1/tenants?limit=500');
-    const chosen = tenantId ? tenants.items.find((tenant) => tenant.tenantId === tenantId) : tenants.items[0];
-    if (tenantId && !chosen) throw new ApiError(404, 'Not Found', 'no company has this ID');
+    // Only the operators' token may list companies: a company admin's gets 403 here.
+    const first = (await api<{ items: Tenant[] }>(token, 'GET', '/api/v1/tenants?limit=1')).items[0];
+    if (tenantId && !UUID.test(tenantId)) throw new ApiError(404, 'Not Found', 'no company has this ID');
+    const chosen = tenantId
+      ? await api<Tenant>(token, 'GET', `/api/v1/tenants/${tenantId}`).catch((error: unknown) => {
+          throw error instanceof ApiError && error.status === 404 ? new ApiError(404, 'Not Found', 'no company has this ID') : error;
+        })
+      : first;
     if (!chosen) throw new ApiError(404, 'Not Found', 'there is no company yet: create one with the CLI (tenant create) first');
     return { token, kind: 'platform', tenantId: chosen.tenantId, tenantName: chosen.name };
   } catch (error) {
@@ -37,14 +44,16 @@ export const SSO_SIGN_IN = `/sso/login?relayState=${encodeURIComponent('/console
  * our own origin only) gives a short-lived access token; only holders of the company's admin app
  * role get one the admin APIs accept. `notAdmin` when signed in without that role.
  */
-export async function ssoSession(): Promise<Session | 'not-admin' | null> {
+export async function ssoSession(): Promise<Session | 'not-admin' | null | 'unavailable'> {
   let response: Response;
   try {
     response = await fetch('/sso/token', { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
   } catch {
-    return null;
+    return 'unavailable';
   }
-  if (!response.ok) return null;
+  // Only a definite "no session" signs the console out; a blip (a 502 during a rollout) is retried.
+  if (response.status === 401) return null;
+  if (!response.ok) return 'unavailable';
   const { accessToken, expiresIn } = (await response.json()) as { accessToken: string; expiresIn: number };
   const claims = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { tid: string; name: string; adm?: boolean };
   if (claims.adm !== true) return 'not-admin';
