@@ -42,15 +42,20 @@ export class TelephonyQueries {
     return !row ? 'not-in-pool' : row.quarantined ? 'quarantined' : 'available';
   }
 
-  /** Free extensions from the bottom of the range (a few, so a concurrent taker leaves others to try). */
+  /**
+   * Free extensions from the bottom of the range (a few, so a concurrent taker leaves others to try).
+   * The series is produced in the select list, one value at a time and in ascending order, so the
+   * scan stops at the first few free ones: in FROM it would be materialised and sorted whole
+   * (2.2 s for a 7-digit plan; 13 ms this way with 10,000 taken at the bottom).
+   */
   async freeExtensions(tenantId: string, plan: ExtensionPlan, limit: number): Promise<string[]> {
     const rows = (await this.dataSource.query(
-      `SELECT candidate FROM generate_series($2::int, $3::int) AS candidate
+      `SELECT candidate FROM (SELECT generate_series($2::int, $3::int) AS candidate) AS series
         WHERE NOT EXISTS (SELECT 1 FROM licensing.extensions e WHERE e.tenant_id = $1 AND e.extension = lpad(candidate::text, $4::int, '0'))
-        ORDER BY candidate LIMIT $5`,
+        LIMIT $5`,
       [tenantId, plan.rangeStart, plan.rangeEnd, plan.length, limit],
     )) as { candidate: number }[];
-    return rows.map((row) => formatExtension(plan, row.candidate));
+    return rows.map((row) => row.candidate).sort((a, b) => a - b).map((candidate) => formatExtension(plan, candidate));
   }
 
   async freeNumbers(tenantId: string, limit: number): Promise<string[]> {
