@@ -150,6 +150,12 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
       [6, 'assigned'],
     ]);
     expect(byLine(first.results)[2].error).toContain('no free X8-import seat');
+    // The dry run of the same kind of file says what the real run did: two seats, promised once each.
+    const [d, e, f] = [await provision(), await provision(), await provision()];
+    expect((await setSeats('X8-dry', 2)).status).toBe(200);
+    const preview = await importCsv(lines(`${d.userName},X8-dry,assign`, `${e.userName},X8-dry,assign`, `${f.userName},X8-dry,assign`), true);
+    expect(preview.summary).toMatchObject({ wouldChange: 2, errors: 1 });
+    expect(preview.results.find((row) => row.outcome === 'error')?.error).toContain('no free X8-dry seat');
     const holders = async () => (await api<{ items: { userName: string; plan: string | null }[] }>('GET', '/users?licensed=true&plan=X8-import&limit=500')).body.items.map((user) => user.userName).sort();
     expect(await holders()).toEqual([b.userName, c.userName].sort());
     // One transaction for the batch, and the second row for a user after it:

@@ -121,10 +121,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     );
     if (!row) return;
     const rows = parseCsv(row.csv, { maxRows: LICENSE_IMPORT_MAX_ROWS }).rows;
+    // A dry run promises each free seat once, to the first rows that would take it.
+    const promised = new Map<string, number>();
     // A batch of rows is applied in one transaction and its results saved with the progress.
     for (let start = row.processed; start < rows.length && !this.stopping; start += IMPORT_BATCH) {
       const slice = rows.slice(start, start + IMPORT_BATCH);
-      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, true, DRY_RUN_CONCURRENCY) : await this.applyBatch(row.tenant_id, slice);
+      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, true, DRY_RUN_CONCURRENCY, promised) : await this.applyBatch(row.tenant_id, slice);
       await this.saveBatch(jobId, batch, start + slice.length);
     }
     if (!this.stopping) await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET status = 'finished', finished_at = now() WHERE job_id = $1`, [jobId]);
@@ -180,14 +182,14 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   }
 
   /** Rows one at a time (dry runs, and batches that could not run as one), `concurrency` at once. */
-  private async oneByOne(tenantId: string, slice: CsvRow[], dryRun: boolean, concurrency: number): Promise<RowResult[]> {
+  private async oneByOne(tenantId: string, slice: CsvRow[], dryRun: boolean, concurrency: number, promised?: Map<string, number>): Promise<RowResult[]> {
     const results: RowResult[] = new Array(slice.length);
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < slice.length) {
           const index = next++;
-          results[index] = await this.apply(tenantId, slice[index], dryRun);
+          results[index] = await this.apply(tenantId, slice[index], dryRun, promised);
         }
       }),
     );
@@ -240,7 +242,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     return refusal === null ? { base } : { error: { ...base, outcome: 'error', error: refusal } };
   }
 
-  private async apply(tenantId: string, row: CsvRow, dryRun: boolean): Promise<RowResult> {
+  private async apply(tenantId: string, row: CsvRow, dryRun: boolean, promised?: Map<string, number>): Promise<RowResult> {
     const request = this.request(row);
     if ('error' in request) return request.error;
     const { base } = request;
@@ -249,11 +251,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       const user = await this.queries.userNamed(tenantId, userName);
       if (!user) throw new Error(`no user ${userName} in this company`);
       if (action === 'unassign') {
+        if (dryRun && user.plan && promised) promised.set(user.plan, (promised.get(user.plan) ?? 0) - 1);
         if (dryRun) return { ...base, outcome: user.plan ? 'would-unassign' : 'unchanged' };
         return { ...base, outcome: await this.licensing.unassign(tenantId, user.userId, 'license-import') };
       }
       if (dryRun) {
-        const outcome = await this.licensing.previewAssign(tenantId, user.userId, plan);
+        const outcome = await this.licensing.previewAssign(tenantId, user.userId, plan, promised);
         return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-assign' };
       }
       const outcome = await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import');

@@ -84,8 +84,11 @@ export class LicensingService {
     });
   }
 
-  /** What assign would do now, storing nothing (CSV dry runs); seats are checked too. */
-  async previewAssign(tenantId: string, userId: string, plan: string): Promise<AssignOutcome> {
+  /**
+   * What assign would do now, storing nothing (CSV dry runs); seats are checked too, less the ones
+   * `promised` to earlier rows of the same dry run (per plan; a would-be unassignment gives one back).
+   */
+  async previewAssign(tenantId: string, userId: string, plan: string, promised = new Map<string, number>()): Promise<AssignOutcome> {
     const user = await this.queries.user(tenantId, userId);
     const { events } = await this.infrastructure.commands.dryRun({
       streamId: `license-${userId}`,
@@ -94,7 +97,9 @@ export class LicensingService {
     });
     if (events.length === 0) return 'unchanged';
     const seats = (await this.queries.usage(tenantId)).plans.find((entry) => entry.plan === plan);
-    if (!seats || seats.free < 1) throw new LicensingRuleViolation('no-seats-left', `no free ${plan} seat: every one is assigned`);
+    const taken = promised.get(plan) ?? 0;
+    if (!seats || seats.free - taken < 1) throw new LicensingRuleViolation('no-seats-left', `no free ${plan} seat: every one is assigned`);
+    promised.set(plan, taken + 1);
     return 'assigned';
   }
 
