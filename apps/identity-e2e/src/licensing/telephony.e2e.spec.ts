@@ -99,6 +99,18 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2066' });
   });
 
+  it('frees the extension and number of a user whose license an admin takes away', async () => {
+    const person = await user();
+    await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: '2055' });
+    const { number } = (await api<{ number: string }>('PUT', `/telephony/users/${person.userId}/number`, {})).body;
+    expect((await api('DELETE', `/licenses/users/${person.userId}`)).body).toMatchObject({ outcome: 'unassigned' });
+    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toEqual({ userId: person.userId, extension: null, number: null });
+    // The user still exists, so there is no quarantine: both can go to someone else at once.
+    const next = await user();
+    expect((await api('PUT', `/telephony/users/${next.userId}/extension`, { extension: '2055' })).body).toMatchObject({ outcome: 'assigned' });
+    expect((await api('PUT', `/telephony/users/${next.userId}/number`, { number })).body).toMatchObject({ outcome: 'assigned' });
+  });
+
   it('keeps extensions and numbers unique under 50 concurrent assignments', async () => {
     const users = await Promise.all(Array.from({ length: 50 }, () => user()));
     // All 50 ask for the same extension and the same number at once: exactly one gets each.

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { companyUser, LicenseImportService, LicensingService } from '@identity/licensing-application';
+import { companyUser, LicenseImportService, LicensingService, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries } from '@identity/licensing-data-access';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
 import { AssignDto, ImportQuery, LicensedUsersQuery, RulesDto, SeatsDto } from './licenses.dto';
@@ -11,6 +11,7 @@ export class LicensesController {
   constructor(
     private readonly licensing: LicensingService,
     private readonly imports: LicenseImportService,
+    private readonly telephony: TelephonyService,
     @Inject(LicensingQueries) private readonly queries: LicensingQueries,
   ) {}
 
@@ -41,7 +42,9 @@ export class LicensesController {
   @Delete('users/:userId')
   async unassign(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
     await companyUser(this.queries, tenantId, userId);
-    return { userId, outcome: await this.licensing.unassign(tenantId, userId, currentCorrelationId()) };
+    const outcome = await this.licensing.unassign(tenantId, userId, currentCorrelationId());
+    if (outcome === 'unassigned') await this.telephony.releaseAllOfUnlicensed(tenantId, userId, currentCorrelationId());
+    return { userId, outcome };
   }
 
   @Get('rules')

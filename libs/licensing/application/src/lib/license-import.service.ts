@@ -170,6 +170,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         continue;
       }
       results[index] = { ...base, outcome };
+      if (outcome === 'unassigned') await this.telephony.releaseAllOfUnlicensed(tenantId, change.user.userId, 'license-import');
       if (change.action !== 'assign') continue;
       try {
         await this.configureForService(tenantId, change.user.userId, slice[index].cells);
@@ -253,7 +254,9 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       if (action === 'unassign') {
         if (dryRun && user.plan && promised) promised.set(user.plan, (promised.get(user.plan) ?? 0) - 1);
         if (dryRun) return { ...base, outcome: user.plan ? 'would-unassign' : 'unchanged' };
-        return { ...base, outcome: await this.licensing.unassign(tenantId, user.userId, 'license-import') };
+        const outcome = await this.licensing.unassign(tenantId, user.userId, 'license-import');
+        if (outcome === 'unassigned') await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
+        return { ...base, outcome };
       }
       if (dryRun) {
         const outcome = await this.licensing.previewAssign(tenantId, user.userId, plan, promised);

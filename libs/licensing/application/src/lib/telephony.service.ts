@@ -80,6 +80,12 @@ export class TelephonyService {
     return events.length === 0 ? 'unchanged' : 'released';
   }
 
+  /** Only licensed users hold an extension and a number: an admin taking the license away frees both. */
+  async releaseAllOfUnlicensed(tenantId: string, userId: string, correlationId: string): Promise<void> {
+    await this.releaseExtension(tenantId, userId, 'admin', correlationId);
+    await this.releaseNumber(tenantId, userId, 'admin', correlationId);
+  }
+
   /** A deleted user's number sits out the company's quarantine before anyone else gets it. */
   async releaseNumber(tenantId: string, userId: string, reason: ReleaseReason, correlationId: string): Promise<TelephonyOutcome> {
     const { quarantineDays } = await this.queries.settings(tenantId);
