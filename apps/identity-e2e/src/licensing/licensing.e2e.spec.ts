@@ -38,7 +38,7 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     return eventually(async () => {
       const job = await api<{ status: string; processed: number; total: number; summary: Record<string, number>; results: ImportResult[] }>('GET', `/imports/${jobId}`);
       expect(job.body.status).toBe('finished');
-      return job.body;
+      return { ...job.body, jobId };
     });
   };
 
@@ -135,6 +135,13 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X6')).toMatchObject({ used: 2, free: 0 });
     const again = await run(false);
     expect(again.summary).toEqual({ changed: 0, wouldChange: 0, unchanged: 2, errors: 3 });
+    // The results page like every list: errors first, then by line.
+    const page = await api<{ results: ImportResult[] }>('GET', `/imports/${again.jobId}?offset=2&limit=2`);
+    expect(page.body.results.map((row) => [row.line, row.outcome])).toEqual([
+      [6, 'error'],
+      [2, 'unchanged'],
+    ]);
+    expect((await api('GET', `/imports/${again.jobId}?limit=5000`)).status).toBe(400);
   });
 
   it('gives each row of a batch its own outcome when the seats run out within it, and applies a user’s rows in file order', async () => {

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, P
 import { companyUser, LicenseImportService, LicensingService, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries } from '@identity/licensing-data-access';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
-import { AssignDto, ImportQuery, LicensedUsersQuery, RulesDto, SeatsDto } from './licenses.dto';
+import { AssignDto, ImportQuery, ImportResultsQuery, LicensedUsersQuery, RulesDto, SeatsDto } from './licenses.dto';
 
 /** `/api/v1/tenants/{tenantId}/licenses`: seats, assignments, auto-assignment rules, CSV imports. */
 @Controller('api/v1/tenants/:tenantId/licenses')
@@ -73,7 +73,7 @@ export class LicensesController {
   }
 
   @Get('imports/:jobId')
-  importStatus(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('jobId', ParseUUIDPipe) jobId: string) {
-    return this.imports.status(tenantId, jobId);
+  importStatus(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('jobId', ParseUUIDPipe) jobId: string, @Query() query: ImportResultsQuery) {
+    return this.imports.status(tenantId, jobId, query.offset, query.limit);
   }
 }

@@ -32,3 +32,9 @@ export class LicensedUsersQuery {
 export class ImportQuery {
   @IsOptional() @IsIn(['true', 'false']) dryRun?: 'true' | 'false';
 }
+
+/** A page of an import's row results (errors first, then by line): every row of a 50,000-row file can be read. */
+export class ImportResultsQuery {
+  @PageOffset() offset = 0;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit = 1000;
+}
