@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { LicenseImportService } from '@identity/licensing-application';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
 import { ENTERPRISE, IdentityStack, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
@@ -142,6 +144,34 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
       [2, 'unchanged'],
     ]);
     expect((await api('GET', `/imports/${again.jobId}?limit=5000`)).status).toBe(400);
+  });
+
+  it('works on an import job in one instance only: an instance that starts leaves alone a job another one holds', async () => {
+    expect((await setSeats('X-lock', 5)).status).toBe(200);
+    const user = await provision();
+    const jobId = randomUUID();
+    const lockName = `license-import:${jobId}`;
+    const holder = new Client({ connectionString: stack.databaseUrl });
+    await holder.connect();
+    try {
+      // As an instance working on the job holds its lock; a second instance starts and looks for unfinished jobs.
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [lockName]);
+      await holder.query(`INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv) VALUES ($1, $2, false, 'running', 1, $3)`, [
+        jobId,
+        tenant.tenantId,
+        `username,plan\n${user.userName},X-lock`,
+      ]);
+      const secondInstance = stack.licensing[1].app.get(LicenseImportService);
+      await secondInstance.onApplicationBootstrap();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await api('GET', `/imports/${jobId}`)).body).toMatchObject({ status: 'running', processed: 0 });
+      // The holder is gone (its connection ended): the next instance to look takes the job over.
+      await holder.query(`SELECT pg_advisory_unlock(hashtextextended($1, 0))`, [lockName]);
+      await secondInstance.onApplicationBootstrap();
+      await eventually(async () => expect((await api('GET', `/imports/${jobId}`)).body).toMatchObject({ status: 'finished', processed: 1, summary: { changed: 1 } }));
+    } finally {
+      await holder.end();
+    }
   });
 
   it('gives each row of a batch its own outcome when the seats run out within it, and applies a user’s rows in file order', async () => {

@@ -3,7 +3,8 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { LicensingQueries } from '@identity/licensing-data-access';
 import { CsvFormatError, parseCsv } from '@identity/platform-csv';
 import { returnedRows } from '@identity/platform-event-store';
-import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
+import { Client } from 'pg';
+import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService } from './licensing.service';
 import { TelephonyService } from './telephony.service';
 
@@ -35,6 +36,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
     @Inject(LicensingQueries) private readonly queries: LicensingQueries,
     private readonly licensing: LicensingService,
     private readonly telephony: TelephonyService,
@@ -111,8 +113,24 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     );
   }
 
+  /**
+   * Only one instance works on a job: the one holding the job's advisory lock, on a connection of
+   * its own. Every instance that starts picks up the unfinished jobs; the others find the lock
+   * taken and leave the job alone, and a crashed instance's lock ends with its connection.
+   */
   private async process(jobId: string): Promise<void> {
-    // Only one instance works on a job: the row lock on the job decides.
+    const lock = new Client({ connectionString: this.config.string('DATABASE_URL'), application_name: 'license-import-lock' });
+    lock.on('error', () => undefined);
+    await lock.connect();
+    try {
+      const [{ locked }] = (await lock.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`license-import:${jobId}`])).rows;
+      if (locked) await this.processHeld(jobId);
+    } finally {
+      await lock.end().catch(() => undefined);
+    }
+  }
+
+  private async processHeld(jobId: string): Promise<void> {
     const [row] = returnedRows<{ tenant_id: string; dry_run: boolean; csv: string; processed: number }>(
       await this.infrastructure.dataSource.query(
         `UPDATE licensing.import_jobs SET status = 'running' WHERE job_id = $1 AND status IN ('queued', 'running') RETURNING tenant_id, dry_run, csv, processed`,
