@@ -1,10 +1,12 @@
 import { asProblem, asTelephonyProblem, autoAssignLicenses, autoAssignTelephony, freeSeatOfDeletedUser, releaseTelephonyOfDeletedUser } from '@identity/licensing-application';
 import {
+  AddLicensingSiteNames1764462500000,
   CreateLicensingImportResults1764461700000,
   CreateLicensingLedger1764461600000,
   CreateLicensingSchema1764461000000,
   CreateLicensingTelephony1764461900000,
   licensingLedgerProjection,
+  licensingSiteNamesProjection,
   licensingTenantAccessProjection,
   licensingUsersProjection,
   telephonyProfilesProjection,
@@ -18,8 +20,8 @@ export const licensingService: ServiceDefinition = {
   name: 'licensing',
   config: [PLATFORM_ADMIN_TOKEN],
   module: LicensingModule,
-  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000, CreateLicensingImportResults1764461700000, CreateLicensingTelephony1764461900000],
-  projections: [licensingUsersProjection, licensingTenantAccessProjection],
+  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000, CreateLicensingImportResults1764461700000, CreateLicensingTelephony1764461900000, AddLicensingSiteNames1764462500000],
+  projections: [licensingUsersProjection, licensingSiteNamesProjection, licensingTenantAccessProjection],
   inlineOnlyProjections: [licensingLedgerProjection, telephonySettingsProjection, telephonyProfilesProjection],
   reactions: [freeSeatOfDeletedUser, autoAssignLicenses, releaseTelephonyOfDeletedUser, autoAssignTelephony],
   publicPrefixes: ['/api/v1/tenants/*/licenses', '/api/v1/tenants/*/telephony', '/api/docs/licensing'],

@@ -230,6 +230,25 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     await api('PUT', '/rules', { rules: [] });
   });
 
+  it('matches a site rule by the site’s current name after a rename', async () => {
+    expect((await setSeats('X-site', 5)).status).toBe(200);
+    const directory = (method: string, path: string, body?: unknown) => stack.admin<{ siteId: string }>(stack.directoryUrl, method, `/api/v1/tenants/${tenant.tenantId}${path}`, tenant.adminToken, body);
+    const { siteId } = (await directory('POST', '/sites', { name: 'Lisbon' })).body;
+    const userName = `lisbon.${randomUUID().slice(0, 8)}@contoso.com`;
+    const userId = await eventually(async () => {
+      const created = await scim<{ id: string }>('POST', '/Users', azure.createUser(userName, 'Lisbon'));
+      expect(created.status).toBe(201);
+      return created.body.id;
+    });
+    expect((await directory('PATCH', `/sites/${siteId}`, { name: 'Lisboa' })).status).toBe(200);
+    const userOf = async () => (await api<{ items: { userId: string; siteName: string | null; plan: string | null }[] }>('GET', '/users?limit=500')).body.items.find((item) => item.userId === userId);
+    await eventually(async () => expect(await userOf()).toMatchObject({ siteName: 'Lisboa', plan: null }));
+    expect((await api('PUT', '/rules', { rules: [{ attribute: 'site', value: 'Lisboa', plan: 'X-site' }] })).status).toBe(200);
+    // The next change Azure AD sends makes the rules look at the user again.
+    await scim('PATCH', `/Users/${userId}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: 'Navigator' }] });
+    await eventually(async () => expect(await userOf()).toMatchObject({ plan: 'X-site' }));
+  });
+
   it('answers 404 to another tenant’s admin token on every licensing route', async () => {
     const other = await stack.tenant({ sites: ['Rome'] });
     await eventually(async () =>

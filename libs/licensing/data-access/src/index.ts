@@ -8,3 +8,5 @@ export * from './lib/licensing.queries';
 export * from './lib/telephony.migration';
 export * from './lib/telephony.projections';
 export * from './lib/telephony.queries';
+export * from './lib/licensing-site-names.migration';
+export * from './lib/licensing-site-names.projection';

@@ -12,8 +12,10 @@ export interface LicensingUserRow {
   version: number;
 }
 
-const USER = `u.user_id AS "userId", u.user_name AS "userName", u.status, u.site_id AS "siteId", u.site_name AS "siteName",
+const USER = `u.user_id AS "userId", u.user_name AS "userName", u.status, u.site_id AS "siteId", coalesce(sn.name, u.site_name) AS "siteName",
   u.department, u.title, l.plan, u.version`;
+/** Users with their license and their site's current name (the one in the user's row is of the moment it was assigned). */
+const USERS = `licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id LEFT JOIN licensing.site_names sn ON sn.site_id = u.site_id`;
 
 /** Reads of the licensing read models; all scoped to one tenant. */
 export class LicensingQueries {
@@ -36,7 +38,7 @@ export class LicensingQueries {
 
   async user(tenantId: string, userId: string): Promise<LicensingUserRow | null> {
     const [row] = (await this.dataSource.query(
-      `SELECT ${USER} FROM licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id WHERE u.tenant_id = $1 AND u.user_id = $2`,
+      `SELECT ${USER} FROM ${USERS} WHERE u.tenant_id = $1 AND u.user_id = $2`,
       [tenantId, userId],
     )) as LicensingUserRow[];
     return row ?? null;
@@ -44,7 +46,7 @@ export class LicensingQueries {
 
   async userNamed(tenantId: string, userName: string): Promise<LicensingUserRow | null> {
     const [row] = (await this.dataSource.query(
-      `SELECT ${USER} FROM licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id
+      `SELECT ${USER} FROM ${USERS}
         WHERE u.tenant_id = $1 AND lower(u.user_name) = lower($2) AND u.status <> 'deleted'`,
       [tenantId, userName],
     )) as LicensingUserRow[];
@@ -54,7 +56,7 @@ export class LicensingQueries {
   /** The users of a batch of usernames (case-insensitive), keyed by lower-cased username. */
   async usersNamed(tenantId: string, userNames: readonly string[]): Promise<Map<string, LicensingUserRow>> {
     const rows = (await this.dataSource.query(
-      `SELECT ${USER} FROM licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id
+      `SELECT ${USER} FROM ${USERS}
         WHERE u.tenant_id = $1 AND lower(u.user_name) = ANY($2::text[]) AND u.status <> 'deleted'`,
       [tenantId, userNames.map((name) => name.toLowerCase())],
     )) as LicensingUserRow[];
@@ -67,10 +69,9 @@ export class LicensingQueries {
     if (query.licensed !== undefined) conditions.push(query.licensed ? 'l.user_id IS NOT NULL' : 'l.user_id IS NULL');
     if (query.plan) conditions.push(`l.plan = $${params.push(query.plan)}`);
     const where = conditions.join(' AND ');
-    const from = `licensing.users u LEFT JOIN licensing.user_licenses l ON l.user_id = u.user_id`;
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM ${from} WHERE ${where}`, params)) as { total: number }[];
+    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM ${USERS} WHERE ${where}`, params)) as { total: number }[];
     const items = (await this.dataSource.query(
-      `SELECT ${USER} FROM ${from} WHERE ${where} ORDER BY lower(u.user_name), u.user_id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      `SELECT ${USER} FROM ${USERS} WHERE ${where} ORDER BY lower(u.user_name), u.user_id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, query.offset, query.limit],
     )) as LicensingUserRow[];
     return { items: items.map((item) => ({ ...item, hasSite: item.siteId !== null })), total, offset: query.offset, limit: query.limit };
