@@ -151,7 +151,11 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     const next = await user();
     expect((await api('PUT', `/telephony/users/${next.userId}/extension`, { extension: '2099' })).body).toMatchObject({ outcome: 'assigned' });
     expect(await api<Problem>('PUT', `/telephony/users/${next.userId}/number`, { number: e164(79) })).toMatchObject({ status: 409, body: { title: 'quarantined' } });
-    const numbers = await api<{ items: { number: string; quarantinedUntil: string | null }[] }>('GET', '/telephony/numbers');
+    const numbers = await api<{ items: { number: string; quarantinedUntil: string | null }[]; total: number }>('GET', '/telephony/numbers');
+    expect(numbers.body.total).toBe(POOL.length);
+    // The pool pages like every list.
+    const page = await api<{ items: { number: string }[] }>('GET', '/telephony/numbers?offset=78&limit=5');
+    expect(page.body.items.map((item) => item.number)).toEqual(numbers.body.items.slice(78, 83).map((item) => item.number));
     const quarantinedUntil = new Date(numbers.body.items.find((item) => item.number === e164(79))!.quarantinedUntil!);
     expect(quarantinedUntil.getTime() - Date.now()).toBeGreaterThan(29 * 86_400_000);
     // The next free number is never a quarantined one.

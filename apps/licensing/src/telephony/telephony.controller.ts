@@ -1,8 +1,8 @@
-import { BadRequestException, Body, Controller, Delete, Get, Inject, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { TelephonyService } from '@identity/licensing-application';
 import { TelephonyQueries } from '@identity/licensing-data-access';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
-import { AssignExtensionDto, AssignNumberDto, TelephonySettingsDto } from './telephony.dto';
+import { AssignExtensionDto, AssignNumberDto, NumbersQuery, TelephonySettingsDto } from './telephony.dto';
 
 /** `/api/v1/tenants/{tenantId}/telephony`: extension plan, number pool, and each licensed user's extension and number. */
 @Controller('api/v1/tenants/:tenantId/telephony')
@@ -42,8 +42,8 @@ export class TelephonyController {
   }
 
   @Get('numbers')
-  async numbers(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
-    return { items: await this.queries.numbers(tenantId) };
+  async numbers(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Query() query: NumbersQuery) {
+    return this.queries.numbers(tenantId, query);
   }
 
   @Get('users/:userId')

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { PageOffset } from '@identity/platform-service';
 
 export class ExtensionPlanDto {
   @IsInt()
@@ -41,6 +42,12 @@ export class AssignExtensionDto {
   @IsString()
   @MaxLength(8)
   extension?: string;
+}
+
+/** A page of the number pool (a company may hold tens of thousands). */
+export class NumbersQuery {
+  @PageOffset() offset = 0;
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000) limit = 1000;
 }
 
 export class AssignNumberDto {

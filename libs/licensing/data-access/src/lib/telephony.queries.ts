@@ -1,4 +1,4 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { DEFAULT_TELEPHONY_SETTINGS, formatExtension, type ExtensionPlan, type NumberAvailability, type TelephonySettings } from '@identity/licensing-domain';
 
 interface SettingsRow {
@@ -77,10 +77,13 @@ export class TelephonyQueries {
     return { ...row, available: row.total - row.assigned - row.quarantined };
   }
 
-  async numbers(tenantId: string, manager: EntityManager | DataSource = this.dataSource) {
-    return (await manager.query(
-      `SELECT number, user_id AS "userId", quarantined_until AS "quarantinedUntil" FROM licensing.phone_numbers WHERE tenant_id = $1 ORDER BY number LIMIT 10000`,
-      [tenantId],
+  /** A page of the company's pool, in number order. */
+  async numbers(tenantId: string, page: { offset: number; limit: number }) {
+    const items = (await this.dataSource.query(
+      `SELECT number, user_id AS "userId", quarantined_until AS "quarantinedUntil" FROM licensing.phone_numbers WHERE tenant_id = $1 ORDER BY number OFFSET $2 LIMIT $3`,
+      [tenantId, page.offset, page.limit],
     )) as { number: string; userId: string | null; quarantinedUntil: Date | null }[];
+    const { total } = await this.pool(tenantId);
+    return { items, total, offset: page.offset, limit: page.limit };
   }
 }
