@@ -1,6 +1,6 @@
 import { BadRequestException, Body, Controller, Delete, Get, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { TelephonyService } from '@identity/licensing-application';
-import { TelephonyQueries } from '@identity/licensing-data-access';
+import { companyUser, TelephonyService } from '@identity/licensing-application';
+import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
 import { AssignExtensionDto, AssignNumberDto, NumbersQuery, TelephonySettingsDto } from './telephony.dto';
 
@@ -11,6 +11,7 @@ export class TelephonyController {
   constructor(
     private readonly telephony: TelephonyService,
     @Inject(TelephonyQueries) private readonly queries: TelephonyQueries,
+    @Inject(LicensingQueries) private readonly licensing: LicensingQueries,
   ) {}
 
   @Get()
@@ -48,7 +49,7 @@ export class TelephonyController {
 
   @Get('users/:userId')
   async profile(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
-    await this.telephony.requireUser(tenantId, userId);
+    await companyUser(this.licensing, tenantId, userId);
     return { userId, ...(await this.queries.profile(tenantId, userId)) };
   }
 
@@ -59,7 +60,7 @@ export class TelephonyController {
 
   @Delete('users/:userId/extension')
   async releaseExtension(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
-    await this.telephony.requireUser(tenantId, userId);
+    await companyUser(this.licensing, tenantId, userId);
     return { userId, outcome: await this.telephony.releaseExtension(tenantId, userId, 'admin', currentCorrelationId()) };
   }
 
@@ -70,7 +71,7 @@ export class TelephonyController {
 
   @Delete('users/:userId/number')
   async releaseNumber(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
-    await this.telephony.requireUser(tenantId, userId);
+    await companyUser(this.licensing, tenantId, userId);
     return { userId, outcome: await this.telephony.releaseNumber(tenantId, userId, 'admin', currentCorrelationId()) };
   }
 }

@@ -7,7 +7,6 @@ import { ScimRateLimited } from './scim-exception.filter';
 import type { ScimRequest } from './scim-http';
 import { TenantRateLimiter } from './tenant-rate-limiter';
 
-
 const unauthorized = () => new ScimError(401, undefined, 'a valid SCIM token of this tenant is required (Authorization: Bearer <token>)');
 
 /**

@@ -108,11 +108,6 @@ export class TelephonyService {
     }
   }
 
-  /** For the admin API: 404 unless the user is one of this company's. */
-  async requireUser(tenantId: string, userId: string): Promise<void> {
-    await companyUser(this.licensing, tenantId, userId);
-  }
-
   private async userFacts(tenantId: string, userId: string): Promise<TelephonyUserFacts> {
     const user = await companyUser(this.licensing, tenantId, userId);
     return { licensed: user.plan !== null, deleted: user.status === 'deleted' };

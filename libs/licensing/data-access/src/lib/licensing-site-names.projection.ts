@@ -12,13 +12,10 @@ export const licensingSiteNamesProjection: Projection = {
   topics: [TOPICS.directorySite.name],
   async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
     if (event.eventType !== 'SiteCreated' && event.eventType !== 'SiteRenamed') return;
-    const [siteId, name] =
-      event.eventType === 'SiteCreated'
-        ? [(event.data as SiteCreatedData).siteId, (event.data as SiteCreatedData).name]
-        : [(event.data as SiteRenamedData).siteId, (event.data as SiteRenamedData).newName];
+    const data = event.data as SiteCreatedData | SiteRenamedData;
     await manager.query(
       `INSERT INTO licensing.site_names (site_id, tenant_id, name) VALUES ($1, $2, $3) ON CONFLICT (site_id) DO UPDATE SET name = excluded.name`,
-      [siteId, event.tenantId, name],
+      [data.siteId, event.tenantId, 'newName' in data ? data.newName : data.name],
     );
   },
   async reset(manager: EntityManager): Promise<void> {

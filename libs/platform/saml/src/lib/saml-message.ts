@@ -32,13 +32,13 @@ export type SamlRejection =
   | 'unknown-user'
   | 'inactive-user';
 
+/** Characters no username, request ID, issuer or path of ours holds (PostgreSQL refuses NUL outright). */
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
 /**
  * Limits on what the ACS and the Redirect-binding endpoints read. An Azure AD response with the
  * default claims is 6-8 KB and one with 150 group claims about 20 KB, so these leave room.
  */
-/** Characters no username, request ID, issuer or path of ours holds (PostgreSQL refuses NUL outright). */
-export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
 export const SAML_LIMITS = {
   /** Base64 as posted in SAMLResponse. */
   maxEncodedBytes: 256 * 1024,

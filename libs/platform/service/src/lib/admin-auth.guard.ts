@@ -1,4 +1,3 @@
-import { isUuid } from './uuid';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, applyDecorators, UseGuards } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
@@ -7,6 +6,7 @@ import { ProblemError } from './problem-details';
 import { ADMIN_TOKEN_VERIFIER, SERVICE_CONFIG, type AdminTokenVerifier } from './tokens';
 import type { ServiceConfig } from './config';
 import { SsoAdminTokens } from './sso-admin-tokens';
+import { isUuid } from './uuid';
 
 export type AdminScope = 'platform' | 'tenant';
 const SCOPE_KEY = 'identity:admin-scope';

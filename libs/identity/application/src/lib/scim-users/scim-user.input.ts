@@ -69,11 +69,10 @@ function arrayAt(object: Record<string, unknown>, name: string): Record<string, 
  * without that type, the primary one, else the only one.
  */
 function pick(elements: Record<string, unknown>[], type: string, fallBack: boolean): unknown {
-  const isPrimary = (element: Record<string, unknown>) => [true, 'true', 'True'].includes(get(element, 'primary') as never);
   const typed = elements.filter((element) => String(get(element, 'type') ?? '').toLowerCase() === type);
   if (typed.length > 0) return get(typed[typed.length - 1], 'value');
   if (!fallBack) return undefined;
-  const primary = elements.find(isPrimary);
+  const primary = elements.find((element) => [true, 'true', 'True'].includes(get(element, 'primary') as never));
   if (primary) return get(primary, 'value');
   return elements.length === 1 && get(elements[0], 'type') === undefined ? get(elements[0], 'value') : undefined;
 }
