@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { scimUsersProjection } from '@identity/identity-data-access';
 import { userDecider, usernameReservations, type UserCommand, type UserEvent, type UserState } from '@identity/identity-domain';
 import { GroupCommit, outboxFor, publishAsIs, type CommandOutcome } from '@identity/platform-event-store';
-import { inlineProjections } from '@identity/platform-projections';
+import { catchUpStream, inlineProjections } from '@identity/platform-projections';
 import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 
 /**
@@ -14,7 +14,7 @@ import { SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/pl
 export class UserWriter {
   private readonly commits: GroupCommit<UserState, UserCommand, UserEvent>;
 
-  constructor(@Inject(SERVICE_INFRASTRUCTURE) infrastructure: ServiceInfrastructure) {
+  constructor(@Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure) {
     this.commits = new GroupCommit(infrastructure.commands, {
       streamType: 'user',
       decider: userDecider,
@@ -32,5 +32,10 @@ export class UserWriter {
       ifMatch: request.ifMatch,
       newStream: request.newUser,
     });
+  }
+
+  /** The user's SCIM view brought up to the store, for changes another service made that the bus has not delivered yet. */
+  async catchUpView(userId: string): Promise<void> {
+    await this.infrastructure.dataSource.transaction((manager) => catchUpStream(manager, scimUsersProjection, publishAsIs, `user-${userId}`));
   }
 }

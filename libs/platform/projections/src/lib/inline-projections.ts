@@ -19,7 +19,7 @@ export function inlineProjections(projections: readonly Projection[], mapper: In
         const event = eventFor(projection, stored, mapper);
         if (!event) continue;
         // A stream's events in one append are consecutive: catching up before its first is enough.
-        if (!caughtUp.has(stored.streamId) && stored.streamVersion > 1) batch.push(...(await missedBefore(manager, projection, mapper, stored)));
+        if (!caughtUp.has(stored.streamId) && stored.streamVersion > 1) batch.push(...(await unapplied(manager, projection, mapper, stored.streamId, stored.streamVersion)));
         caughtUp.add(stored.streamId);
         batch.push(event);
       }
@@ -53,20 +53,34 @@ function privateEnvelope(stored: StoredEvent): IntegrationEvent {
   };
 }
 
-/** Earlier events of the stream that the projection has not applied yet (written by another service, say). */
-async function missedBefore(manager: EntityManager, projection: Projection, mapper: IntegrationMapper, next: StoredEvent): Promise<IntegrationEvent[]> {
-  const aggregateId = aggregateIdOf(next.streamId);
+/**
+ * Brings one stream's row of a read model up to the store, whatever the bus has delivered: a
+ * read-modify-write that read the row can then trust it (a SCIM PATCH after an admin's change, say).
+ */
+export async function catchUpStream(manager: EntityManager, projection: Projection, mapper: IntegrationMapper, streamId: string): Promise<void> {
+  const missing = await unapplied(manager, projection, mapper, streamId, null);
+  if (missing.length > 0) await applyAllOnce(manager, projection, missing);
+}
+
+/** Events of the stream (before `beforeVersion`, if given) that the projection has not applied yet (written by another service, say). */
+async function unapplied(
+  manager: EntityManager,
+  projection: Projection,
+  mapper: IntegrationMapper,
+  streamId: string,
+  beforeVersion: number | null,
+): Promise<IntegrationEvent[]> {
   const [progress] = (await manager.query(
     `SELECT version FROM ${projection.schema}.projection_progress WHERE projection = $1 AND aggregate_id = $2`,
-    [projection.name, aggregateId],
+    [projection.name, aggregateIdOf(streamId)],
   )) as { version: number }[];
   const applied = progress?.version ?? 0;
-  if (applied >= next.streamVersion - 1) return [];
+  if (beforeVersion !== null && applied >= beforeVersion - 1) return [];
   const missing = (await manager.query(
     `SELECT global_position::text AS "globalPosition", stream_id AS "streamId", stream_type AS "streamType",
             stream_version AS "streamVersion", event_id AS "eventId", event_type AS type, schema_version AS "schemaVersion", data, metadata
-       FROM event_store.events WHERE stream_id = $1 AND stream_version > $2 AND stream_version < $3 ORDER BY stream_version`,
-    [next.streamId, applied, next.streamVersion],
+       FROM event_store.events WHERE stream_id = $1 AND stream_version > $2 AND ($3::int IS NULL OR stream_version < $3) ORDER BY stream_version`,
+    [streamId, applied, beforeVersion],
   )) as StoredEvent[];
   return missing.flatMap((stored) => eventFor(projection, stored, mapper) ?? []);
 }

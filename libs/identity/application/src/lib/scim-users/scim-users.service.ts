@@ -79,25 +79,41 @@ export class ScimUsersService {
     return { total, resources: rows.map((row) => toScimUser(row, caller.baseUrl)) };
   }
 
+  /**
+   * A PATCH reads the user, applies the operations and writes the result back; the write must find
+   * the user at the version it read, else the operations are applied again to a fresh read. Two
+   * PATCHes of different attributes at once would otherwise each write back the other's old value.
+   */
   async patch(caller: ScimCaller, userId: string, body: unknown, ifMatch?: number): Promise<ScimUserResult> {
-    const row = await this.row(caller, userId);
     const operations = normalizePatch(body, userPatchResourceType);
-    const next = applyPatch(toScimUser(row, caller.baseUrl), operations, userPatchResourceType);
-    const input = readScimUser(next, row.site_name);
-    // The site in `next` is our own unless an operation names it: then there is nothing to look up or note.
-    const sentSite = operations.some((operation) => operation.path.attribute.toLowerCase() === 'site');
-    // Removing the site (or setting it to null or "") would otherwise pass as "unchanged" with a 200.
-    if (sentSite && row.site_name !== null && input.siteName === undefined) {
-      throw ScimError.mutability(`the site cannot be removed once set; this user's site is "${row.site_name}"`);
+    for (let attempt = 1; ; attempt++) {
+      const row = await this.row(caller, userId);
+      if (ifMatch !== undefined && ifMatch !== row.version) throw translate(new StreamVersionConflictError(`user-${userId}`, ifMatch, row.version), ifMatch);
+      const next = applyPatch(toScimUser(row, caller.baseUrl), operations, userPatchResourceType);
+      const input = readScimUser(next, row.site_name);
+      // The site in `next` is our own unless an operation names it: then there is nothing to look up or note.
+      const sentSite = operations.some((operation) => operation.path.attribute.toLowerCase() === 'site');
+      // Removing the site (or setting it to null or "") would otherwise pass as "unchanged" with a 200.
+      if (sentSite && row.site_name !== null && input.siteName === undefined) {
+        throw ScimError.mutability(`the site cannot be removed once set; this user's site is "${row.site_name}"`);
+      }
+      try {
+        return await this.sync(caller, userId, sentSite ? input : { ...input, siteName: undefined }, { version: row.version, from: 'read' });
+      } catch (error) {
+        if (!(error instanceof OutdatedRead)) throw error;
+        if (attempt >= PATCH_ATTEMPTS) throw busy();
+        // Either another request wrote first, or another service did and the bus has not told us yet.
+        await this.writer.catchUpView(userId);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+      }
     }
-    return this.sync(caller, userId, sentSite ? input : { ...input, siteName: undefined }, ifMatch);
   }
 
   async replace(caller: ScimCaller, userId: string, body: unknown, ifMatch?: number): Promise<ScimUserResult> {
     await this.row(caller, userId);
     const input = readScimUser(body);
     if (!input.userName?.trim()) throw ScimError.invalidValue('userName is required');
-    return this.sync(caller, userId, input, ifMatch);
+    return this.sync(caller, userId, input, ifMatch === undefined ? undefined : { version: ifMatch, from: 'client' });
   }
 
   /** SCIM DELETE deactivates and hides the user from the IdP; only an admin deletes users. */
@@ -112,11 +128,21 @@ export class ScimUsersService {
         command: { type: 'DeactivateUser', actor: { kind: 'idp', idp: caller.idp }, reason: 'idp-deleted' },
       })
       .catch((error: unknown) => {
-        throw translate(error);
+        throw translate(error, ifMatch);
       });
   }
 
-  private async sync(caller: ScimCaller, userId: string, input: ScimUserInput, ifMatch?: number, includeHidden = false): Promise<ScimUserResult> {
+  /**
+   * `expected`: the version the write must find, from the client's If-Match (412 otherwise) or from
+   * the read the input was computed from (OutdatedRead otherwise).
+   */
+  private async sync(
+    caller: ScimCaller,
+    userId: string,
+    input: ScimUserInput,
+    expected?: { version: number; from: 'client' | 'read' },
+    includeHidden = false,
+  ): Promise<ScimUserResult> {
     const site = input.siteName === undefined ? undefined : await this.site(caller.tenantId, input.siteName);
     const changes: ProfileChanges = { ...input.profile, externalId: input.externalId };
     if (input.userName !== undefined) changes.userName = input.userName;
@@ -125,11 +151,12 @@ export class ScimUsersService {
         tenantId: caller.tenantId,
         userId,
         correlationId: caller.correlationId,
-        ifMatch,
+        ifMatch: expected?.version,
         command: { type: 'SyncFromIdp', actor: { kind: 'idp', idp: caller.idp }, changes, site, active: input.active },
       });
     } catch (error) {
-      throw translate(error);
+      if (error instanceof StreamVersionConflictError && expected?.from === 'read') throw new OutdatedRead();
+      throw translate(error, expected?.version);
     }
     if (input.siteName !== undefined && site) await this.queries.noteSiteNameSent(caller.tenantId, userId, input.siteName, { siteId: site.siteId, currentName: site.siteName });
     return this.read(caller, userId, includeHidden);
@@ -154,8 +181,18 @@ export class ScimUsersService {
   }
 }
 
-/** Domain and store errors in SCIM terms. */
-export function translate(error: unknown): unknown {
+const PATCH_ATTEMPTS = 10;
+
+/** The user changed between the read a write was computed from and the write. */
+class OutdatedRead extends Error {}
+
+/** Writers kept beating this one to the user: a 503, which IdPs retry after Retry-After. */
+function busy(): ScimError {
+  return new ScimError(503, undefined, 'the user is being changed by other requests at this moment; retry');
+}
+
+/** Domain and store errors in SCIM terms; `ifMatch`: the version the client required, if it did. */
+export function translate(error: unknown, ifMatch?: number): unknown {
   if (error instanceof UserRuleViolation) {
     switch (error.code) {
       case 'site-locked':
@@ -169,6 +206,8 @@ export function translate(error: unknown): unknown {
     }
   }
   if (error instanceof ReservationConflictError && error.scope === 'username') return ScimError.uniqueness(`userName "${error.key}" is already taken`);
-  if (error instanceof StreamVersionConflictError) return new ScimError(412, undefined, 'the resource changed since the version given in If-Match');
+  if (error instanceof StreamVersionConflictError) {
+    return ifMatch === undefined ? busy() : new ScimError(412, undefined, 'the resource changed since the version given in If-Match');
+  }
   return error;
 }
