@@ -252,23 +252,47 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(await cli(tenant.adminToken, 'user', 'number', '--tenant', tenant.tenantId, '--user', person.userName, '--release')).toMatchObject({ status: 0, body: { outcome: 'released' } });
   });
 
-  it('takes extensions and numbers in the license CSV, with a report row for each failure', async () => {
-    const [first, second, third] = [await user({ licensed: false }), await user({ licensed: false }), await user({ licensed: false })];
-    const csv = ['username,plan,action,extension,number', `${first.userName},X4,assign,2095,auto`, `${second.userName},X4,assign,auto,`, `${third.userName},X4,assign,9999,`].join('\n');
-    const started = await fetch(`${licensing}/api/v1/tenants/${tenant.tenantId}/licenses/imports`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
-      body: csv,
-    });
-    const { jobId } = (await started.json()) as { jobId: string };
-    const job = await eventually(async () => {
-      const status = await api<{ status: string; results: { line: number; outcome: string; error?: string }[] }>('GET', `/licenses/imports/${jobId}`);
-      expect(status.body.status).toBe('finished');
-      return status.body;
-    });
-    expect(job.results[0]).toMatchObject({ line: 4, outcome: 'error', error: expect.stringContaining('4 digits between 2000 and 2099') });
-    expect((await api<Profile>('GET', `/telephony/users/${first.userId}`)).body).toMatchObject({ extension: '2095', number: expect.stringMatching(/^\+/) });
-    expect((await api<Profile>('GET', `/telephony/users/${second.userId}`)).body).toMatchObject({ extension: expect.stringMatching(/^20\d\d$/) });
+  it('takes extensions and numbers in the license CSV, and applies a row whole or not at all, with a report row for each failure', async () => {
+    const [first, second, third, fourth] = [await user({ licensed: false }), await user({ licensed: false }), await user({ licensed: false }), await user({ licensed: false })];
+    const csv = [
+      'username,plan,action,extension,number',
+      `${first.userName},X4,assign,2095,auto`,
+      `${second.userName},X4,assign,auto,`,
+      `${third.userName},X4,assign,9999,`,
+      `${fourth.userName},X4,assign,,+1 555 000 0000`,
+    ].join('\n');
+    const upload = async (dryRun: boolean) => {
+      const started = await fetch(`${licensing}/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
+        body: csv,
+      });
+      const { jobId } = (await started.json()) as { jobId: string };
+      return eventually(async () => {
+        const status = await api<{ status: string; results: { line: number; outcome: string; error?: string }[] }>('GET', `/licenses/imports/${jobId}`);
+        expect(status.body.status).toBe('finished');
+        return status.body.results.sort((a, b) => a.line - b.line);
+      });
+    };
+    const refusals = [
+      { line: 4, outcome: 'error', error: expect.stringContaining('4 digits between 2000 and 2099') },
+      { line: 5, outcome: 'error', error: expect.stringContaining('not in the company') },
+    ];
+    // The preview finds the refusals the upload will meet, and changes nothing.
+    expect(await upload(true)).toEqual([expect.objectContaining({ line: 2, outcome: 'would-assign' }), expect.objectContaining({ line: 3, outcome: 'would-assign' }), ...refusals.map((refusal) => expect.objectContaining(refusal))]);
+    expect(await upload(false)).toEqual([expect.objectContaining({ line: 2, outcome: 'assigned' }), expect.objectContaining({ line: 3, outcome: 'assigned' }), ...refusals.map((refusal) => expect.objectContaining(refusal))]);
+    const profiles = async () => Promise.all([first, second].map(async ({ userId }) => (await api<Profile>('GET', `/telephony/users/${userId}`)).body));
+    const given = await profiles();
+    expect(given[0]).toMatchObject({ extension: '2095', number: expect.stringMatching(/^\+/) });
+    expect(given[1]).toMatchObject({ extension: expect.stringMatching(/^20\d\d$/) });
+    // A refused row assigned nothing: not its license either.
+    const plans = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/licenses/users?limit=500');
+    for (const refused of [third, fourth]) expect(plans.body.items.find((item) => item.userId === refused.userId)).toMatchObject({ plan: null });
+    // The same file again changes nothing more: `auto` keeps what the user was given.
+    expect((await upload(false)).slice(0, 2)).toEqual([expect.objectContaining({ outcome: 'unchanged' }), expect.objectContaining({ outcome: 'unchanged' })]);
+    const again = await profiles();
+    expect(again[0]).toEqual(given[0]);
+    // (The company's automatic number may reach the second user meanwhile; its extension is the file's.)
+    expect(again[1].extension).toBe(given[1].extension);
   });
 });
-

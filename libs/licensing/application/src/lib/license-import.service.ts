@@ -166,14 +166,30 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     const batched: { index: number; change: Parameters<LicensingService['changeMany']>[1][number] }[] = [];
     const later: number[] = [];
     const claimed = new Set<string>();
-    requests.forEach((request, index) => {
-      if ('error' in request) return void (results[index] = request.error);
+    for (const [index, request] of requests.entries()) {
+      if ('error' in request) {
+        results[index] = request.error;
+        continue;
+      }
       const user = users.get(request.base.userName.toLowerCase());
-      if (!user) return void (results[index] = { ...request.base, outcome: 'error', error: `no user ${request.base.userName} in this company` });
-      if (claimed.has(user.userId)) return void later.push(index);
+      if (!user) {
+        results[index] = { ...request.base, outcome: 'error', error: `no user ${request.base.userName} in this company` };
+        continue;
+      }
+      if (claimed.has(user.userId)) {
+        later.push(index);
+        continue;
+      }
       claimed.add(user.userId);
+      if (request.base.action === 'assign') {
+        const refused = await this.refusedTelephony(tenantId, user.userId, slice[index].cells);
+        if (refused !== null) {
+          results[index] = { ...request.base, outcome: 'error', error: refused };
+          continue;
+        }
+      }
       batched.push({ index, change: request.base.action === 'assign' ? { action: 'assign', user, plan: request.base.plan } : { action: 'unassign', user } });
-    });
+    }
     let outcomes: Awaited<ReturnType<LicensingService['changeMany']>>;
     try {
       outcomes = await this.licensing.changeMany(tenantId, batched.map((entry) => entry.change), 'license-import');
@@ -235,13 +251,34 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     });
   }
 
-  /** The row's extension and number, once the user holds the license they need (`auto`: the next free one). */
+  /**
+   * Why the row's extension or number would be refused (null: they would not be), checked before
+   * its license is assigned: a row is applied whole or not at all. A value taken between this check
+   * and the assignment still leaves the license assigned; the row's error then says so.
+   */
+  private async refusedTelephony(tenantId: string, userId: string, cells: Record<string, string>): Promise<string | null> {
+    const wanted = telephonyWanted(cells);
+    if (wanted.extension === null && wanted.number === null) return null;
+    try {
+      await this.telephony.checkAssignable(tenantId, userId, wanted);
+      return null;
+    } catch (error) {
+      if (error instanceof ProblemError && error.problem.status < 500) return problemDetail(error);
+      throw error;
+    }
+  }
+
+  /** The row's extension and number, once the user holds the license they need. */
   private async configureForService(tenantId: string, userId: string, cells: Record<string, string>): Promise<void> {
-    const wanted = (value: string | undefined) => (value === undefined || value.trim() === '' ? null : value.trim().toLowerCase() === 'auto' ? undefined : value.trim());
-    const extension = wanted(cells.extension);
-    const number = wanted(cells.number);
-    if (extension !== null) await this.telephony.assignExtension(tenantId, userId, extension, 'license-import');
-    if (number !== null) await this.telephony.assignNumber(tenantId, userId, number, 'license-import');
+    const { extension, number } = telephonyWanted(cells);
+    try {
+      // `auto` keeps what the user holds, so that uploading the file again changes nothing.
+      if (extension !== null) await this.telephony.assignExtension(tenantId, userId, extension, 'license-import', extension === undefined);
+      if (number !== null) await this.telephony.assignNumber(tenantId, userId, number, 'license-import', number === undefined);
+    } catch (error) {
+      if (error instanceof ProblemError && error.problem.status < 500) throw new Error(`the license is assigned, but ${problemDetail(error)}`);
+      throw error;
+    }
   }
 
   /** A row's request, or the result that refuses it before any lookup. */
@@ -276,6 +313,8 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         if (outcome === 'unassigned') await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
+      const refused = await this.refusedTelephony(tenantId, user.userId, row.cells);
+      if (refused !== null) return { ...base, outcome: 'error', error: refused };
       if (dryRun) {
         const outcome = await this.licensing.previewAssign(tenantId, user.userId, plan, promised);
         return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-assign' };
@@ -291,5 +330,11 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 
 type CsvRow = { line: number; cells: Record<string, string> };
 type RowBase = Pick<RowResult, 'line' | 'userName' | 'plan' | 'action'>;
+
+/** A cell's extension or number: a value, `undefined` for `auto` (the user's own or the next free one), null when empty. */
+function telephonyWanted(cells: Record<string, string>): { extension: string | null | undefined; number: string | null | undefined } {
+  const wanted = (value: string | undefined) => (value === undefined || value.trim() === '' ? null : value.trim().toLowerCase() === 'auto' ? undefined : value.trim());
+  return { extension: wanted(cells.extension), number: wanted(cells.number) };
+}
 
 const problemDetail = (error: unknown): string => (error instanceof ProblemError ? String(error.problem.detail) : (error as Error).message);

@@ -22,6 +22,8 @@ export type TelephonyOutcome = 'assigned' | 'unchanged' | 'released';
 /** Candidates tried when the next free extension or number is taken by a concurrent assignment. */
 const CANDIDATES = 20;
 const ROUNDS = 10;
+const EXTENSIONS_EXHAUSTED = 'every extension of the plan is taken: widen the range';
+const NUMBERS_EXHAUSTED = 'no free number is left in the pool: operators import more';
 
 /** Extensions and direct numbers of licensed users: set by admins, unique per company, published to telephony. */
 @Injectable()
@@ -52,7 +54,7 @@ export class TelephonyService {
     const plan = (await this.queries.settings(tenantId)).extensionPlan;
     const user = await this.userFacts(tenantId, userId);
     const free = async () => (extension !== undefined ? [extension] : plan ? this.queries.freeExtensions(tenantId, plan, CANDIDATES) : ['']);
-    return this.firstThatHolds(free, extension !== undefined, 'every extension of the plan is taken: widen the range', async (candidate) => {
+    return this.firstThatHolds(free, extension !== undefined, EXTENSIONS_EXHAUSTED, async (candidate) => {
       const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'AssignExtension', userId, extension: candidate, plan, user, keepExisting });
       return { extension: candidate, outcome: events.length === 0 ? 'unchanged' : 'assigned' };
     });
@@ -68,11 +70,36 @@ export class TelephonyService {
   ): Promise<{ number: string; outcome: TelephonyOutcome }> {
     const user = await this.userFacts(tenantId, userId);
     const free = async () => (number !== undefined ? [asE164(number)] : this.queries.freeNumbers(tenantId, CANDIDATES));
-    return this.firstThatHolds(free, number !== undefined, 'no free number is left in the pool: operators import more', async (candidate) => {
+    return this.firstThatHolds(free, number !== undefined, NUMBERS_EXHAUSTED, async (candidate) => {
       const availability = await this.queries.numberAvailability(tenantId, candidate);
       const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'AssignPhoneNumber', userId, number: candidate, availability, user, keepExisting });
       return { number: candidate, outcome: events.length === 0 ? 'unchanged' : 'assigned' };
     });
+  }
+
+  /**
+   * Throws what assigning this extension and number would throw once the user holds a license, and
+   * stores nothing, so that a license CSV row is checked whole before any of it is applied.
+   * `undefined`: the user's own or the next free one; `null`: none asked for.
+   */
+  async checkAssignable(tenantId: string, userId: string, wanted: { extension: string | null | undefined; number: string | null | undefined }): Promise<void> {
+    const user = { ...(await this.userFacts(tenantId, userId)), licensed: true };
+    const held = await this.queries.profile(tenantId, userId);
+    if (wanted.extension !== null && !(wanted.extension === undefined && held.extension !== null)) {
+      const plan = (await this.queries.settings(tenantId)).extensionPlan;
+      const extension = wanted.extension?.trim() ?? (plan ? (await this.queries.freeExtensions(tenantId, plan, 1))[0] : '');
+      if (extension === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', EXTENSIONS_EXHAUSTED));
+      await this.dryRun(userId, { type: 'AssignExtension', userId, extension, plan, user });
+      const holder = await this.queries.holder(tenantId, { extension });
+      if (holder !== null && holder !== userId) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
+    }
+    if (wanted.number !== null && !(wanted.number === undefined && held.number !== null)) {
+      const number = wanted.number === undefined ? (await this.queries.freeNumbers(tenantId, 1))[0] : asE164(wanted.number);
+      if (number === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', NUMBERS_EXHAUSTED));
+      await this.dryRun(userId, { type: 'AssignPhoneNumber', userId, number, availability: await this.queries.numberAvailability(tenantId, number), user });
+      const holder = await this.queries.holder(tenantId, { number });
+      if (holder !== null && holder !== userId) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
+    }
   }
 
   async releaseExtension(tenantId: string, userId: string, reason: ReleaseReason, correlationId: string): Promise<TelephonyOutcome> {
@@ -147,6 +174,14 @@ export class TelephonyService {
         inTransaction: inlineProjections([telephonyProfilesProjection], publishAsIs),
       });
       return outcome.events;
+    } catch (error) {
+      throw asTelephonyProblem(error);
+    }
+  }
+
+  private async dryRun(userId: string, command: TelephonyProfileCommand): Promise<void> {
+    try {
+      await this.infrastructure.commands.dryRun({ streamId: `telephony-${userId}`, decider: telephonyProfileDecider, command });
     } catch (error) {
       throw asTelephonyProblem(error);
     }

@@ -34,6 +34,17 @@ export class TelephonyQueries {
     return row;
   }
 
+  /** Who holds an extension or a number in the company (null: nobody). */
+  async holder(tenantId: string, held: { extension: string } | { number: string }): Promise<string | null> {
+    const [row] = (await this.dataSource.query(
+      'extension' in held
+        ? `SELECT user_id FROM licensing.extensions WHERE tenant_id = $1 AND extension = $2`
+        : `SELECT user_id FROM licensing.phone_numbers WHERE tenant_id = $1 AND number = $2`,
+      [tenantId, 'extension' in held ? held.extension : held.number],
+    )) as { user_id: string | null }[];
+    return row?.user_id ?? null;
+  }
+
   async numberAvailability(tenantId: string, number: string): Promise<NumberAvailability> {
     const [row] = (await this.dataSource.query(`SELECT quarantined_until > now() AS quarantined FROM licensing.phone_numbers WHERE tenant_id = $1 AND number = $2`, [
       tenantId,
