@@ -252,6 +252,26 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(await cli(tenant.adminToken, 'user', 'number', '--tenant', tenant.tenantId, '--user', person.userName, '--release')).toMatchObject({ status: 0, body: { outcome: 'released' } });
   });
 
+  it('keeps a direct number in one company’s pool: another company’s import of it is refused whole, even at the same moment', async () => {
+    const importTo = async (tenantId: string, numbers: string[]) => {
+      const response = await fetch(`${licensing}/api/v1/tenants/${tenantId}/telephony/numbers`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_PLATFORM_TOKEN}`, 'content-type': 'text/plain' },
+        body: numbers.join('\n'),
+      });
+      return { status: response.status, body: (await response.json()) as { detail?: string; imported?: number } };
+    };
+    const [rival, latecomer] = [await stack.tenant(), await stack.tenant()];
+    const fresh = `+1206555${String(Math.floor(Math.random() * 10_000)).padStart(4, '0')}`;
+    const refused = await importTo(rival.tenantId, [fresh, POOL[5]]);
+    expect(refused).toMatchObject({ status: 409, body: { detail: expect.stringContaining(e164(5)) } });
+    const rivalPool = await stack.admin<{ total: number }>(licensing, 'GET', `/api/v1/tenants/${rival.tenantId}/telephony/numbers`, TEST_PLATFORM_TOKEN);
+    expect(rivalPool.body.total).toBe(0);
+    // Two companies importing one new number at once: the pool of exactly one of them gets it.
+    const raced = await Promise.all([importTo(rival.tenantId, [fresh]), importTo(latecomer.tenantId, [fresh])]);
+    expect(raced.map((result) => result.status).sort()).toEqual([201, 409]);
+  });
+
   it('takes extensions and numbers in the license CSV, and applies a row whole or not at all, with a report row for each failure', async () => {
     const [first, second, third, fourth] = [await user({ licensed: false }), await user({ licensed: false }), await user({ licensed: false }), await user({ licensed: false })];
     const csv = [

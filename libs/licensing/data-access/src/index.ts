@@ -10,3 +10,4 @@ export * from './lib/telephony.projections';
 export * from './lib/telephony.queries';
 export * from './lib/licensing-site-names.migration';
 export * from './lib/licensing-site-names.projection';
+export * from './lib/phone-number-pools.migration';

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LicensingQueries, telephonyProfilesProjection, telephonySettingsProjection, TelephonyQueries } from '@identity/licensing-data-access';
 import {
   normaliseE164,
+  PHONE_NUMBER_POOL_SCOPE,
+  phoneNumberPoolReservations,
   telephonyProfileDecider,
   telephonyReservations,
   TelephonyRuleViolation,
@@ -39,6 +41,11 @@ export class TelephonyService {
   }
 
   async importNumbers(tenantId: string, numbers: readonly string[], correlationId: string): Promise<{ imported: number }> {
+    const elsewhere = await this.queries.inOtherPools(tenantId, numbers.flatMap((number) => validE164(number) ?? []));
+    if (elsewhere.length > 0) {
+      const listed = elsewhere.slice(0, 10).join(', ') + (elsewhere.length > 10 ? ` and ${elsewhere.length - 10} more` : '');
+      throw new ProblemError({ status: 409, title: 'number-taken', detail: `${listed} already belong to another company's pool: nothing was imported` });
+    }
     const events = await this.settingsCommand(tenantId, correlationId, { type: 'ImportPhoneNumbers', tenantId, numbers });
     return { imported: events.reduce((sum, event) => sum + (event.type === 'PhoneNumbersImported' ? (event.data as { numbers: string[] }).numbers.length : 0), 0) };
   }
@@ -195,12 +202,21 @@ export class TelephonyService {
         decider: telephonySettingsDecider,
         command,
         context: { tenantId, correlationId, actor: 'licensing' },
+        reservations: phoneNumberPoolReservations,
         inTransaction: inlineProjections([telephonySettingsProjection], publishAsIs),
       });
       return outcome.events;
     } catch (error) {
       throw asTelephonyProblem(error);
     }
+  }
+}
+
+function validE164(number: string): string | null {
+  try {
+    return normaliseE164(number);
+  } catch {
+    return null;
   }
 }
 
@@ -227,6 +243,9 @@ const STATUS: Record<TelephonyRuleViolation['code'], number> = {
 };
 
 export function asTelephonyProblem(error: unknown): unknown {
+  if (error instanceof ReservationConflictError && error.scope === PHONE_NUMBER_POOL_SCOPE) {
+    return new ProblemError({ status: 409, title: 'number-taken', detail: `${error.key} already belongs to another company's pool: nothing was imported` });
+  }
   if (error instanceof ReservationConflictError) {
     const extension = error.scope === 'extension';
     const value = error.key.slice(error.key.indexOf(':') + 1);

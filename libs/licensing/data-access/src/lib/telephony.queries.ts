@@ -45,6 +45,15 @@ export class TelephonyQueries {
     return row?.user_id ?? null;
   }
 
+  /** Which of these numbers another company's pool holds. */
+  async inOtherPools(tenantId: string, numbers: readonly string[]): Promise<string[]> {
+    const rows = (await this.dataSource.query(`SELECT number FROM licensing.phone_numbers WHERE number = ANY($2::text[]) AND tenant_id <> $1 ORDER BY number`, [
+      tenantId,
+      [...new Set(numbers)],
+    ])) as { number: string }[];
+    return rows.map((row) => row.number);
+  }
+
   async numberAvailability(tenantId: string, number: string): Promise<NumberAvailability> {
     const [row] = (await this.dataSource.query(`SELECT quarantined_until > now() AS quarantined FROM licensing.phone_numbers WHERE tenant_id = $1 AND number = $2`, [
       tenantId,

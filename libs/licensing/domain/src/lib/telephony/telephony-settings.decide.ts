@@ -83,4 +83,13 @@ export function formatExtension(plan: ExtensionPlan, value: number): string {
   return String(value).padStart(plan.length, '0');
 }
 
+/** A direct number rings in one company only: each number of a pool is a platform-wide reservation of its company's settings stream. */
+export function phoneNumberPoolReservations(events: readonly TelephonySettingsEvent[]) {
+  return events.flatMap((event) =>
+    event.type === 'PhoneNumbersImported' ? event.data.numbers.map((number) => ({ action: 'reserve' as const, scope: PHONE_NUMBER_POOL_SCOPE, key: number })) : [],
+  );
+}
+
+export const PHONE_NUMBER_POOL_SCOPE = 'phone-number-pool';
+
 export const telephonySettingsDecider = { initialState: initialTelephonySettings, evolve: evolveTelephonySettings, decide: decideTelephonySettings };
