@@ -13,7 +13,8 @@ export const IMAGE_REPOSITORY = 'identity-platform';
 export const IMAGE_TAG = '0.1.0';
 /** The only Secret, and its keys: every secret the services read. */
 export const SECRET_NAME = 'identity-platform-secrets';
-export const SECRET_KEYS = ['DATABASE_URL', 'PLATFORM_ADMIN_TOKEN'] as const;
+/** The keys of the one Secret; those of variables a service can do without may be left out of it. */
+export const SECRET_KEYS = ['DATABASE_URL', 'PLATFORM_ADMIN_TOKEN', 'KAFKA_SASL_PASSWORD'] as const;
 export const CONFIG_MAP = 'identity-platform-config';
 const SSO_SERVICE = 'saml-auth';
 /** Seconds a pod gets to drain: the services' SHUTDOWN_DRAIN_MS (10 s) plus the preStop pause (5 s) and margin. */
@@ -22,8 +23,8 @@ export const TERMINATION_GRACE_SECONDS = 30;
 const labels = (service: string) => ({ 'app.kubernetes.io/name': service, 'app.kubernetes.io/part-of': 'identity-platform' });
 const servesHttp = (service: ServiceDefinition) => service.publicPrefixes.length > 0;
 
-function secretsOf(service: ServiceDefinition): string[] {
-  return [...COMMON_CONFIG, ...service.config].filter((variable) => variable.secret).map((variable) => variable.name);
+function secretsOf(service: ServiceDefinition) {
+  return [...COMMON_CONFIG, ...service.config].filter((variable) => variable.secret);
 }
 
 function deployment(service: ServiceDefinition) {
@@ -54,7 +55,10 @@ function deployment(service: ServiceDefinition) {
               envFrom: [{ configMapRef: { name: CONFIG_MAP } }],
               env: [
                 { name: 'KAFKA_CLIENT_ID', value: `identity-platform.${service.name}` },
-                ...secretsOf(service).map((name) => ({ name, valueFrom: { secretKeyRef: { name: SECRET_NAME, key: name } } })),
+                ...secretsOf(service).map(({ name, required }) => ({
+                  name,
+                  valueFrom: { secretKeyRef: { name: SECRET_NAME, key: name, ...(required ? {} : { optional: true }) } },
+                })),
               ],
               resources: relay
                 ? { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }

@@ -1,4 +1,4 @@
-import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type Producer, type IHeaders } from 'kafkajs';
+import { Kafka, Partitioners, logLevel, type Admin, type Consumer, type KafkaConfig, type Producer, type IHeaders } from 'kafkajs';
 import { Batcher } from '@identity/platform-batching';
 import {
   DEFAULT_RETRY,
@@ -26,6 +26,9 @@ export interface KafkaBusOptions {
    */
   namespace?: string;
   log?: (level: 'error' | 'warn' | 'info', message: string, extra?: Record<string, unknown>) => void;
+  /** TLS to the brokers (true: checked against the system CAs) and SASL credentials, for clusters that are not on a private network. */
+  ssl?: KafkaConfig['ssl'];
+  sasl?: KafkaConfig['sasl'];
 }
 
 /** Messages of one partition handed to a batch handler at once. */
@@ -81,6 +84,8 @@ export class KafkaMessageBus implements MessageBus {
     return new Kafka({
       clientId: this.options.clientId,
       brokers: [...this.options.brokers],
+      ssl: this.options.ssl,
+      sasl: this.options.sasl,
       connectionTimeout: 3_000,
       requestTimeout: 30_000,
       // Backoff capped at 2 s (kafkajs doubles up to 30 s): after a broker restart or stall, clients

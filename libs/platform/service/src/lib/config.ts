@@ -130,6 +130,21 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
     max: 1000,
     description: 'Partitions of the topics a service creates when missing, instead of each contract’s count (small test brokers). Topics managed by the platform (KafkaTopic resources) are unaffected.',
   },
+  // A cluster that is not on a private network: TLS and SASL. Azure Event Hubs, say: KAFKA_TLS=true,
+  // KAFKA_SASL_MECHANISM=plain, KAFKA_SASL_USERNAME=$ConnectionString, the connection string as the password.
+  { name: 'KAFKA_TLS', kind: 'bool', default: 'false', description: 'Connect to the brokers over TLS, their certificates checked against the system CAs or KAFKA_TLS_CA_FILE.' },
+  { name: 'KAFKA_TLS_CA_FILE', kind: 'string', description: 'PEM file of the CAs that sign the brokers’ certificates (a private cluster CA), instead of the system CAs; implies KAFKA_TLS.' },
+  { name: 'KAFKA_TLS_CERT_FILE', kind: 'string', description: 'PEM client certificate, for brokers that authenticate clients by TLS (with KAFKA_TLS_KEY_FILE).' },
+  { name: 'KAFKA_TLS_KEY_FILE', kind: 'string', description: 'PEM private key of KAFKA_TLS_CERT_FILE.' },
+  {
+    name: 'KAFKA_SASL_MECHANISM',
+    kind: 'enum',
+    default: 'none',
+    values: ['none', 'plain', 'scram-sha-256', 'scram-sha-512'],
+    description: 'SASL authentication to the brokers; plain only together with TLS.',
+  },
+  { name: 'KAFKA_SASL_USERNAME', kind: 'string', description: 'SASL user name.' },
+  { name: 'KAFKA_SASL_PASSWORD', kind: 'string', secret: true, description: 'SASL password (for Azure Event Hubs: the connection string).' },
   { name: 'PUBLIC_BASE_URL', kind: 'url', default: 'http://localhost:3000', description: 'The one public origin every service is reached at.' },
   {
     name: 'SSO_JWKS_URL',

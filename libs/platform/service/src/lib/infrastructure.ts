@@ -9,6 +9,7 @@ import type { ServiceMetrics } from './metrics';
 import type { Reaction } from './service-definition';
 import { CORRELATION_HEADER, runWithCorrelationId, sanitiseCorrelationId } from './logging';
 import { isDatabaseUnavailable } from './problem-details';
+import { kafkaSecurity } from './kafka-security';
 
 export interface InfrastructureOptions {
   service: string;
@@ -58,6 +59,7 @@ export class ServiceInfrastructure {
         brokers: config.list('KAFKA_BROKERS'),
         clientId: `${config.string('KAFKA_CLIENT_ID')}.${options.service}`,
         namespace: config.optionalString('KAFKA_NAMESPACE'),
+        ...kafkaSecurity(config),
         retry: CONSUMER_RETRY,
         log: (level, message, extra) => options.logger[level](extra ?? {}, message),
       });

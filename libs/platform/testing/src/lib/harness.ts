@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 
 /**
@@ -16,6 +18,21 @@ export function postgresAdminUrl(): string {
 
 export function kafkaBrokers(): string[] {
   return (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((broker) => broker.trim());
+}
+
+/**
+ * The SASL_SSL listener of the test broker that tools/kafka/kafka.sh runs (the client port + 2):
+ * TLS by a CA of its own, and one SASL PLAIN user.
+ */
+export function kafkaSecureListener(): { broker: string; caFile: string; username: string; password: string } {
+  const [host, port] = kafkaBrokers()[0].split(':');
+  const work = process.env.KAFKA_WORK ?? join(process.env.KAFKA_HOME_DIR ?? join(homedir(), '.cache', 'identity-platform', 'kafka'), 'work');
+  return {
+    broker: process.env.KAFKA_TEST_SECURE_BROKER ?? `${host}:${Number(port) + 2}`,
+    caFile: process.env.KAFKA_TEST_CA_FILE ?? join(work, 'tls', 'ca.pem'),
+    username: 'identity',
+    password: 'identity-test-password',
+  };
 }
 
 export function uniqueSuffix(): string {
