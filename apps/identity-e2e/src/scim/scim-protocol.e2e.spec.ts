@@ -315,6 +315,20 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       });
       expect(after.phoneNumbers).toContainEqual(expect.objectContaining({ type: 'mobile', value: '+44 7700 900123' }));
     });
+
+    it('keeps a group’s rename and every member added by concurrent PATCHes', async () => {
+      const group = (await scim<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;
+      const users = await Promise.all(Array.from({ length: 6 }, () => create()));
+      const renamed = `Renamed ${randomUUID()}`;
+      const responses = await Promise.all([
+        scim('PATCH', `/Groups/${group.id}`, azure.renameGroup(renamed)),
+        ...users.map((user) => scim('PATCH', `/Groups/${group.id}`, azure.addMembers([user.id]))),
+      ]);
+      expect(responses.map((response) => response.status)).toEqual([204, ...users.map(() => 204)]);
+      const after = (await scim<{ displayName: string; members: { value: string }[] }>('GET', `/Groups/${group.id}`)).body;
+      expect(after.displayName).toBe(renamed);
+      expect(after.members.map((member) => member.value).sort()).toEqual(users.map((user) => user.id).sort());
+    });
   });
 
   describe('user retrieval setting', () => {

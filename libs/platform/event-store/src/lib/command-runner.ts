@@ -70,7 +70,7 @@ export interface BatchCommand<Command> {
 export class CommandRunner {
   constructor(
     private readonly store: PostgresEventStore,
-    private readonly maxAttempts = 5,
+    private readonly maxAttempts = 8,
   ) {}
 
   async run<State, Command, Event extends NewEvent>(request: RunCommand<State, Command, Event>): Promise<CommandOutcome<State>> {
@@ -101,6 +101,8 @@ export class CommandRunner {
       } catch (error) {
         const retryable = error instanceof StreamVersionConflictError && request.ifMatch === undefined;
         if (!retryable || attempt >= this.maxAttempts) throw error;
+        // Writers that collided would collide again if they all retried at once.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));
       }
     }
   }

@@ -51,13 +51,16 @@ export class ScimGroupsService {
     const others = operations.filter((operation) => operation.path.attribute.toLowerCase() !== 'members');
     const next = applyPatch(toScimGroup(row, caller.baseUrl), others, groupResourceType);
     const add = await this.members(caller, [...(changes.replace ?? []), ...changes.add]);
+    const displayName = text(field(next, 'displayName'), 'displayName');
+    const externalId = text(field(next, 'externalId'), 'externalId') ?? null;
     return this.run(
       caller,
       groupId,
       {
         type: 'ChangeGroup',
-        displayName: text(field(next, 'displayName'), 'displayName'),
-        externalId: text(field(next, 'externalId'), 'externalId') ?? null,
+        // Only what the operations changed: a member PATCH must not write back a name another request just changed.
+        displayName: displayName === row.display_name ? undefined : displayName,
+        externalId: externalId === row.external_id ? undefined : externalId,
         // A value that is no user id names no member: removing it changes nothing (RFC 7644 §3.5.2.2).
         members: { clear: changes.removeAll || changes.replace !== undefined, add, remove: changes.remove.filter(isUuid) },
       },
@@ -112,7 +115,11 @@ export class ScimGroupsService {
     } catch (error) {
       if (error instanceof GroupRuleViolation) throw error.code === 'group-not-found' ? ScimError.notFound(error.message) : ScimError.invalidValue(error.message);
       if (error instanceof ReservationConflictError) throw ScimError.uniqueness(`a group named "${error.key}" already exists`);
-      if (error instanceof StreamVersionConflictError) throw new ScimError(412, undefined, 'the group changed since the version given in If-Match');
+      if (error instanceof StreamVersionConflictError) {
+        throw ifMatch === undefined
+          ? new ScimError(503, undefined, 'the group is being changed by other requests at this moment; retry')
+          : new ScimError(412, undefined, 'the group changed since the version given in If-Match');
+      }
       throw error;
     }
   }
