@@ -14,7 +14,7 @@ export const IMAGE_TAG = '0.1.0';
 /** The only Secret, and its keys: every secret the services read. */
 export const SECRET_NAME = 'identity-platform-secrets';
 /** The keys of the one Secret; those of variables a service can do without may be left out of it. */
-export const SECRET_KEYS = ['DATABASE_URL', 'PLATFORM_ADMIN_TOKEN', 'KAFKA_SASL_PASSWORD'] as const;
+export const SECRET_KEYS = ['DATABASE_URL', 'PLATFORM_ADMIN_TOKEN', 'KAFKA_SASL_PASSWORD', 'SSO_SIGNING_KEY_PASSPHRASE'] as const;
 export const CONFIG_MAP = 'identity-platform-config';
 const SSO_SERVICE = 'saml-auth';
 /** Seconds a pod gets to drain: the services' SHUTDOWN_DRAIN_MS (10 s) plus the preStop pause (5 s) and margin. */

@@ -1,12 +1,12 @@
-import { createPrivateKey, sign, verify, type KeyObject } from 'node:crypto';
+import { sign, verify, type KeyObject } from 'node:crypto';
 
 /**
  * The one way the platform signs and checks its access tokens: compact JWS with ES256 and a key
  * id (saml-auth signs; saml-auth and every admin API verify).
  */
-export function signEs256Jwt(claims: object, privateKeyPem: string, keyId: string): string {
+export function signEs256Jwt(claims: object, privateKey: KeyObject, keyId: string): string {
   const signingInput = `${base64url({ alg: 'ES256', typ: 'JWT', kid: keyId })}.${base64url(claims)}`;
-  const signature = sign('sha256', Buffer.from(signingInput), { key: createPrivateKey(privateKeyPem), dsaEncoding: 'ieee-p1363' });
+  const signature = sign('sha256', Buffer.from(signingInput), { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return `${signingInput}.${signature.toString('base64url')}`;
 }
 

@@ -39,7 +39,7 @@ export class AccessTokens {
       iat: now,
       exp: expiresAt,
     };
-    return { accessToken: signEs256Jwt(claims, key.privateKeyPem, key.keyId), tokenType: 'Bearer', expiresIn: expiresAt - now };
+    return { accessToken: signEs256Jwt(claims, key.privateKey, key.keyId), tokenType: 'Bearer', expiresIn: expiresAt - now };
   }
 
   /** The claims of a token we signed that has not expired; null for anything else. */

@@ -16,7 +16,8 @@ export class SessionsService {
     @Inject(SsoQueries) private readonly queries: SsoQueries,
   ) {
     this.store = new SessionStore(infrastructure.dataSource);
-    this.tokens = new AccessTokens(new SigningKeyStore(infrastructure.dataSource), serviceProviderOf(config).entityId, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
+    const signingKeys = new SigningKeyStore(infrastructure.dataSource, config.optionalString('SSO_SIGNING_KEY_PASSPHRASE'), (message, extra) => infrastructure.logger.error(extra, message));
+    this.tokens = new AccessTokens(signingKeys, serviceProviderOf(config).entityId, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
   }
 
   /** The browser's session, if it is still live. */

@@ -10,6 +10,14 @@ export const SSO_CONFIG: readonly ConfigVariable[] = [
     default: 'false',
     description: 'Accept http://localhost IdP sign-in and sign-out URLs (development against a local IdP); https is required otherwise.',
   },
+  {
+    name: 'SSO_SIGNING_KEY_PASSPHRASE',
+    kind: 'string',
+    secret: true,
+    min: 16,
+    description:
+      'Encrypts the private keys that sign access tokens where they are stored in PostgreSQL (PKCS#8, AES-256), so that a copy of the database cannot sign tokens; without it they are stored in the clear. Every saml-auth pod needs the same one; after a change, the keys it cannot open are left unused and a new one signs.',
+  },
 ];
 
 /** Entity ID and reply (ACS) URL are one URL for every company: `{PUBLIC_BASE_URL}/saml2`. */

@@ -1,4 +1,4 @@
-import { createHash, generateKeyPairSync, randomBytes, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { returnedRows } from '@identity/platform-event-store';
 
@@ -78,7 +78,7 @@ export function hashSecret(secret: string): string {
 
 export interface SigningKey {
   keyId: string;
-  privateKeyPem: string;
+  privateKey: KeyObject;
   publicJwk: JsonWebKey;
 }
 
@@ -105,13 +105,26 @@ const RETIRED_KEYS = `
  * private part.
  */
 export class SigningKeyStore {
-  constructor(private readonly dataSource: DataSource) {}
+  /** Private keys opened so far, by key id (null: this passphrase cannot open it). */
+  private readonly opened = new Map<string, KeyObject | null>();
+
+  /**
+   * `passphrase`: new private keys are stored encrypted with it (PKCS#8, AES-256), so that a copy
+   * of the database does not let anyone sign tokens; keys stored in the clear before stay readable.
+   */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly passphrase?: string,
+    private readonly warn: (message: string, extra: Record<string, unknown>) => void = () => undefined,
+  ) {}
 
   async current(): Promise<SigningKey> {
-    let keys = await this.all();
+    let keys = await this.usable();
     if (keys.length === 0 || keys[0].ageMs > SIGNING_KEY_ROTATION_DAYS * 86_400_000) {
+      // Keys this passphrase cannot open (it was changed) do not count: a new one at once, rather than no tokens for a month.
       await this.createSuccessor();
-      keys = await this.all();
+      keys = await this.usable();
+      if (keys.length === 0) throw new Error('no token signing key can be opened with SSO_SIGNING_KEY_PASSPHRASE (do all saml-auth pods have the same one?)');
     }
     // The newest key once every service can know it; the first key of all is used at once.
     const ready = keys.find((key) => key.ageMs >= SIGNING_KEY_PUBLISHED_AHEAD_MINUTES * 60_000);
@@ -136,22 +149,44 @@ export class SigningKeyStore {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const keyId = randomUUID();
     const publicJwk = { ...publicKey.export({ format: 'jwk' }), kid: keyId, alg: 'ES256', use: 'sig' };
+    const pem = privateKey.export(this.passphrase ? { format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: this.passphrase } : { format: 'pem', type: 'pkcs8' });
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('sso.signing_keys', 0))`);
       await manager.query(
         `INSERT INTO sso.signing_keys (key_id, private_key_pem, public_jwk, created_at)
-         SELECT $1, $2, $3, now() WHERE NOT EXISTS (SELECT 1 FROM sso.signing_keys WHERE created_at > now() - make_interval(days => $4))`,
-        [keyId, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), JSON.stringify(publicJwk), SIGNING_KEY_ROTATION_DAYS],
+         SELECT $1, $2, $3, now()
+          WHERE NOT EXISTS (SELECT 1 FROM sso.signing_keys WHERE created_at > now() - make_interval(days => $4) AND key_id <> ALL($5::text[]))`,
+        [keyId, pem.toString(), JSON.stringify(publicJwk), SIGNING_KEY_ROTATION_DAYS, this.unopenable()],
       );
     });
   }
 
-  /** The newest keys, aged by the database's clock (the one `created_at` was set by). */
-  private async all(): Promise<(SigningKey & { ageMs: number })[]> {
-    return (await this.dataSource.query(
+  /** The newest keys that open, aged by the database's clock (the one `created_at` was set by). */
+  private async usable(): Promise<(SigningKey & { ageMs: number })[]> {
+    const rows = (await this.dataSource.query(
       `SELECT key_id AS "keyId", private_key_pem AS "privateKeyPem", public_jwk AS "publicJwk",
               (extract(epoch FROM now() - created_at) * 1000)::float8 AS "ageMs"
          FROM sso.signing_keys ORDER BY created_at DESC LIMIT 3`,
-    )) as (SigningKey & { ageMs: number })[];
+    )) as { keyId: string; privateKeyPem: string; publicJwk: JsonWebKey; ageMs: number }[];
+    return rows.flatMap(({ privateKeyPem, ...row }) => {
+      const privateKey = this.open(row.keyId, privateKeyPem);
+      return privateKey ? [{ ...row, privateKey }] : [];
+    });
+  }
+
+  private unopenable(): string[] {
+    return [...this.opened].filter(([, key]) => key === null).map(([keyId]) => keyId);
+  }
+
+  private open(keyId: string, pem: string): KeyObject | null {
+    if (!this.opened.has(keyId)) {
+      try {
+        this.opened.set(keyId, createPrivateKey(pem.includes('ENCRYPTED PRIVATE KEY') ? { key: pem, passphrase: this.passphrase ?? '' } : pem));
+      } catch {
+        this.warn('a token signing key does not open with SSO_SIGNING_KEY_PASSPHRASE; it is not used', { keyId });
+        this.opened.set(keyId, null);
+      }
+    }
+    return this.opened.get(keyId)!;
   }
 }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomUUID, sign, verify } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@identity/platform-event-store';
 import { createTestDatabase } from '@identity/platform-testing';
@@ -60,5 +60,28 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
     expect(await published()).toEqual([successor]);
     await keys.purgeRetired();
     expect(await count('signing_keys')).toBe(1);
+  });
+
+  it('stores the signing key encrypted under the passphrase; a key stored in the clear before still signs, and a changed passphrase gets a new key at once', async () => {
+    await dataSource.query(`DELETE FROM sso.signing_keys`);
+    const passphrase = 'correct horse battery staple';
+    const clear = await new SigningKeyStore(dataSource).current();
+    const withPassphrase = new SigningKeyStore(dataSource, passphrase);
+    expect((await withPassphrase.current()).keyId).toBe(clear.keyId);
+
+    await dataSource.query(`DELETE FROM sso.signing_keys`);
+    const key = await withPassphrase.current();
+    const [stored] = (await dataSource.query(`SELECT private_key_pem FROM sso.signing_keys WHERE key_id = $1`, [key.keyId])) as { private_key_pem: string }[];
+    expect(stored.private_key_pem).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----/);
+    expect(() => createPrivateKey(stored.private_key_pem)).toThrow();
+    const signed = sign('sha256', Buffer.from('claims'), key.privateKey);
+    expect(verify('sha256', Buffer.from('claims'), createPublicKey({ key: key.publicJwk, format: 'jwk' }), signed)).toBe(true);
+
+    const unopened: unknown[] = [];
+    const changed = new SigningKeyStore(dataSource, 'another passphrase entirely', (_message, extra) => unopened.push(extra.keyId));
+    const successor = await changed.current();
+    expect(successor.keyId).not.toBe(key.keyId);
+    expect(unopened).toEqual([key.keyId]);
+    expect((await changed.publicKeys()).map((jwk) => (jwk as { kid?: string }).kid)).toEqual([successor.keyId, key.keyId]);
   });
 });
