@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
+import type { DataSource } from 'typeorm';
 import { InProcessMessageBus } from '@identity/platform-messaging';
 import { CONSUMER_RETRY, keepConnectionsLongerThanClients, PathRouter, startService, type RunningService } from '@identity/platform-service';
 import { startEmbeddedDatabase } from './embedded-database';
@@ -89,6 +90,7 @@ async function main(): Promise<void> {
     stopping = true;
     log('stopping');
     http.close();
+    await deliverInFlight(services[0].infrastructure.dataSource, bus);
     for (const service of [...services].reverse()) await service.stop();
     await bus.disconnect();
     await database.stop();
@@ -116,3 +118,25 @@ main().catch((error: unknown) => {
   process.stderr.write(`embedded: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
+
+/**
+ * The in-process bus keeps its messages in memory: before anything stops, the relay publishes what
+ * was committed and every consumer handles it, or the read models would never see those events.
+ * Quiet twice in a row, since a reaction may write more. Bounded, like any shutdown.
+ */
+async function deliverInFlight(dataSource: DataSource, bus: InProcessMessageBus, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let quiet = 0; quiet < 2; ) {
+    if (Date.now() > deadline) {
+      log(`stopping with events still in flight after ${timeoutMs / 1000} s: rebuild the read models after the next start (npm run cli -- projections list, then projections rebuild NAME)`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const [unpublished] = (await dataSource.query(
+      `SELECT 1 FROM event_store.outbox o
+        WHERE NOT EXISTS (SELECT 1 FROM event_store.relay_checkpoints c WHERE (o.transaction_id, o.position) <= (c.last_transaction_id, c.last_position))
+        LIMIT 1`,
+    )) as unknown[];
+    quiet = !unpublished && bus.idle() ? quiet + 1 : 0;
+  }
+}

@@ -45,3 +45,27 @@ describe('consumer retries', () => {
     expect(await consume([new Error('bad'), new Error('bad'), new Error('bad')])).toEqual({ handled: [], deadLetters: ['UserDeactivated'] });
   });
 });
+
+describe('in-flight messages', () => {
+  it('is idle only once every group has handled every message of its topics', async () => {
+    const bus = new InProcessMessageBus();
+    let release!: () => void;
+    const handled: string[] = [];
+    const subscription = await bus.subscribe({
+      groupId: 'slow',
+      topics: ['t'],
+      handle: async (message) => {
+        await new Promise<void>((resolve) => (release = resolve));
+        handled.push(message.value);
+      },
+    });
+    expect(bus.idle()).toBe(true);
+    await bus.publish([{ topic: 't', key: 'k', value: 'one', headers: {} }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(bus.idle()).toBe(false);
+    release();
+    for (let tries = 0; tries < 100 && !bus.idle(); tries++) await new Promise((resolve) => setImmediate(resolve));
+    expect({ idle: bus.idle(), handled }).toEqual({ idle: true, handled: ['one'] });
+    await subscription.stop();
+  });
+});

@@ -14,6 +14,7 @@ import {
 
 interface Group {
   offsets: Map<string, number>;
+  topics: Set<string>;
   wake?: () => void;
 }
 
@@ -44,7 +45,8 @@ export class InProcessMessageBus implements MessageBus {
   }
 
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
-    const group = this.groups.get(options.groupId) ?? { offsets: new Map<string, number>() };
+    const group = this.groups.get(options.groupId) ?? { offsets: new Map<string, number>(), topics: new Set<string>() };
+    for (const topic of options.topics) group.topics.add(topic);
     this.groups.set(options.groupId, group);
     let stopped = false;
     const loop = (async () => {
@@ -71,6 +73,17 @@ export class InProcessMessageBus implements MessageBus {
         await loop;
       },
     };
+  }
+
+  /**
+   * Whether every consumer group has handled every message of its topics: messages live in this
+   * process only, so whoever stops it waits for this first (embedded mode does).
+   */
+  idle(): boolean {
+    for (const group of this.groups.values()) {
+      for (const topic of group.topics) if ((group.offsets.get(topic) ?? 0) < (this.topics.get(topic)?.length ?? 0)) return false;
+    }
+    return true;
   }
 
   async isReady(): Promise<boolean> {
