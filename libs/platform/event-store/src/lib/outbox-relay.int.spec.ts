@@ -91,4 +91,20 @@ describe('OutboxRelay (real PostgreSQL, real Kafka)', () => {
     expect(second.status.leader).toBe(false);
     await second.stop();
   });
+
+  it('deletes published rows past their retention, and never a row it has not published', async () => {
+    const pruning = new OutboxRelay(dataSource, bus, { name: 'test', databaseUrl: url, retainPublishedMs: 7 * 86_400_000 });
+    await relay.drainOnce();
+    const [old, recent, pending] = ['old', 'recent', 'pending'].map((name) => `${name}-${randomUUID()}`);
+    await insertOutbox(dataSource, old, 1);
+    await insertOutbox(dataSource, recent, 1);
+    expect(await relay.drainOnce()).toBe(2);
+    await insertOutbox(dataSource, pending, 1);
+    await dataSource.query(`UPDATE event_store.outbox SET created_at = now() - interval '8 days' WHERE message_key IN ($1, $2)`, [old, pending]);
+
+    expect(await pruning.pruneOnce()).toBe(1);
+    const left = (await dataSource.query(`SELECT message_key FROM event_store.outbox WHERE message_key = ANY($1)`, [[old, recent, pending]])) as { message_key: string }[];
+    expect(left.map((row) => row.message_key).sort()).toEqual([recent, pending].sort());
+    expect(await relay.drainOnce()).toBe(1);
+  });
 });

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { MessageBus, OutgoingMessage } from '@identity/platform-messaging';
+import { returnedRows } from './database';
 import { START_OF_STORE, type CommitCursor } from './postgres-event-store';
 
 export interface OutboxRelayOptions {
@@ -12,7 +13,16 @@ export interface OutboxRelayOptions {
   idlePollMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   onPublished?: (count: number) => void;
+  /**
+   * How long published rows stay in the outbox (undefined: for ever). The events themselves stay in
+   * the store; the outbox only holds their published form, so without this it grows as the store does.
+   */
+  retainPublishedMs?: number;
 }
+
+/** How often the active relay deletes published rows past their retention, and how many at most per statement. */
+const PRUNE_EVERY_MS = 60_000;
+const PRUNE_BATCH = 10_000;
 
 interface OutboxRow {
   position: string;
@@ -38,6 +48,7 @@ export class OutboxRelay {
   /** Where publishing stands; read when the leadership is won, then kept here (only the leader moves it). */
   private checkpoint?: CommitCursor;
   private running = false;
+  private lastPrunedAt = 0;
   private loop?: Promise<void>;
   private wake?: () => void;
   readonly status: RelayStatus = { leader: false, published: 0, lastPublishedAt: null };
@@ -72,6 +83,27 @@ export class OutboxRelay {
     }
   }
 
+  /** Deletes the published rows older than the retention, a batch at a time; returns how many went. */
+  async pruneOnce(): Promise<number> {
+    if (this.options.retainPublishedMs === undefined) return 0;
+    let total = 0;
+    for (;;) {
+      const deleted = returnedRows(
+        await this.dataSource.query(
+          `DELETE FROM event_store.outbox WHERE position IN (
+             SELECT o.position FROM event_store.outbox o JOIN event_store.relay_checkpoints c ON c.relay = $1
+              WHERE (o.transaction_id, o.position) <= (c.last_transaction_id, c.last_position)
+                AND o.created_at < now() - make_interval(secs => $2)
+              ORDER BY o.transaction_id, o.position LIMIT $3)
+           RETURNING position`,
+          [this.options.name, this.options.retainPublishedMs / 1000, PRUNE_BATCH],
+        ),
+      ).length;
+      total += deleted;
+      if (deleted < PRUNE_BATCH) return total;
+    }
+  }
+
   private async run(): Promise<void> {
     while (this.running) {
       try {
@@ -80,6 +112,10 @@ export class OutboxRelay {
           continue;
         }
         const published = await this.publishBatch();
+        if (Date.now() - this.lastPrunedAt > PRUNE_EVERY_MS) {
+          this.lastPrunedAt = Date.now();
+          await this.pruneOnce();
+        }
         if (published === 0) await this.sleep(this.options.idlePollMs ?? 50);
       } catch (error) {
         this.options.log?.('error', 'relay batch failed; retrying', { error: (error as Error).message });

@@ -155,6 +155,14 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
   { name: 'LOG_LEVEL', kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Minimum level of the JSON logs.' },
   { name: 'MIGRATIONS_RUN', kind: 'bool', default: 'true', description: 'Run pending database migrations at start-up (under a lock); false when a migration Job does it.' },
   { name: 'SHUTDOWN_DRAIN_MS', kind: 'int', default: '10000', min: 0, max: 120000, description: 'How long shutdown waits for in-flight requests and consumers.' },
+  {
+    name: 'OUTBOX_RETENTION_HOURS',
+    kind: 'int',
+    default: '168',
+    min: 0,
+    max: 87600,
+    description: 'How long the relay keeps rows it has published in the outbox (the events stay in the store); 0 keeps them for ever.',
+  },
   { name: 'HTTP_BODY_LIMIT', kind: 'string', default: '4mb', description: 'Largest request body accepted (larger ones get 413); a 50,000-row license CSV is about 2 MB.' },
 ];
 

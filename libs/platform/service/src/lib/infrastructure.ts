@@ -83,6 +83,7 @@ export class ServiceInfrastructure {
         databaseUrl: config.string('DATABASE_URL'),
         log: (level, message, extra) => logger[level](extra ?? {}, message),
         onPublished: (count) => this.options.metrics.relayPublished.inc(count),
+        retainPublishedMs: config.int('OUTBOX_RETENTION_HOURS') === 0 ? undefined : config.int('OUTBOX_RETENTION_HOURS') * 3_600_000,
       });
       this.relay.start();
     }
