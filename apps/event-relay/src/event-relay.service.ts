@@ -1,4 +1,4 @@
-import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
+import { EVENT_STORE_MIGRATIONS } from '@identity/platform-event-store';
 import type { ServiceDefinition } from '@identity/platform-service';
 import { EventRelayModule } from './event-relay.module';
 
@@ -7,7 +7,7 @@ export const eventRelayService: ServiceDefinition = {
   name: 'event-relay',
   config: [],
   module: EventRelayModule,
-  migrations: [CreateEventStore1764460800000],
+  migrations: [...EVENT_STORE_MIGRATIONS],
   inlineOnlyProjections: [],
   projections: [],
   publicPrefixes: [],

@@ -13,7 +13,7 @@ import {
   telephonyProfilesProjection,
   telephonySettingsProjection,
 } from '@identity/licensing-data-access';
-import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
+import { EVENT_STORE_MIGRATIONS } from '@identity/platform-event-store';
 import { PLATFORM_ADMIN_TOKEN, ProblemError, type ServiceDefinition } from '@identity/platform-service';
 import { LicensingModule } from './licensing.module';
 
@@ -21,7 +21,7 @@ export const licensingService: ServiceDefinition = {
   name: 'licensing',
   config: [PLATFORM_ADMIN_TOKEN],
   module: LicensingModule,
-  migrations: [CreateEventStore1764460800000, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000, CreateLicensingImportResults1764461700000, CreateLicensingTelephony1764461900000, AddLicensingSiteNames1764462500000, ReservePhoneNumberPools1764462600000],
+  migrations: [...EVENT_STORE_MIGRATIONS, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000, CreateLicensingImportResults1764461700000, CreateLicensingTelephony1764461900000, AddLicensingSiteNames1764462500000, ReservePhoneNumberPools1764462600000],
   projections: [licensingUsersProjection, licensingSiteNamesProjection, licensingTenantAccessProjection],
   inlineOnlyProjections: [licensingLedgerProjection, telephonySettingsProjection, telephonyProfilesProjection],
   reactions: [freeSeatOfDeletedUser, autoAssignLicenses, releaseTelephonyOfDeletedUser, autoAssignTelephony],

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { TOPICS } from '@identity/contracts';
 import { EMPTY_PROFILE, userDecider } from '@identity/identity-domain';
-import { CommandRunner, PostgresEventStore, createDataSource, outboxFor, publishAsIs, CreateEventStore1764460800000, runMigrations } from '@identity/platform-event-store';
+import { CommandRunner, PostgresEventStore, createDataSource, outboxFor, publishAsIs, EVENT_STORE_MIGRATIONS, runMigrations } from '@identity/platform-event-store';
 import {
   collectFromKafka,
   createTestDatabase,
@@ -28,7 +28,7 @@ describe('relay killed between commit and publish (a real SIGKILL)', () => {
     const namespace = testNamespace('crash');
     port = await freePort();
     env = serviceEnv(databaseUrl, namespace, { PORT: String(port) });
-    writer = createDataSource({ url: databaseUrl, migrations: [CreateEventStore1764460800000] });
+    writer = createDataSource({ url: databaseUrl, migrations: [...EVENT_STORE_MIGRATIONS] });
     await writer.initialize();
     await runMigrations(writer);
     collector = await collectFromKafka(namespace, [TOPICS.identityUser.name]);

@@ -1,5 +1,5 @@
 import express from 'express';
-import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
+import { EVENT_STORE_MIGRATIONS } from '@identity/platform-event-store';
 import { MAX_CERTIFICATE_UPLOAD_BYTES, SAML_LIMITS } from '@identity/platform-saml';
 import { PLATFORM_ADMIN_TOKEN, ProblemError, type ServiceDefinition } from '@identity/platform-service';
 import { asProblem, SSO_CONFIG } from '@identity/sso-application';
@@ -14,7 +14,7 @@ export const samlAuthService: ServiceDefinition = {
   name: 'saml-auth',
   config: [PLATFORM_ADMIN_TOKEN, ...SSO_CONFIG],
   module: SamlAuthModule,
-  migrations: [CreateEventStore1764460800000, CreateSsoSchema1764461800000, AddSsoConsoleAdmins1764462200000],
+  migrations: [...EVENT_STORE_MIGRATIONS, CreateSsoSchema1764461800000, AddSsoConsoleAdmins1764462200000],
   projections: [loginAccountsProjection, ssoTenantAccessProjection],
   inlineOnlyProjections: [ssoConfigurationsProjection],
   publicPrefixes: ['/saml2', '/sso', '/api/v1/tenants/*/sso', '/api/docs/sso'],

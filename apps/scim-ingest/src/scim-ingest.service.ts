@@ -11,7 +11,7 @@ import {
   scimTenantAccessProjection,
   scimUsersProjection,
 } from '@identity/identity-data-access';
-import { CreateEventStore1764460800000 } from '@identity/platform-event-store';
+import { EVENT_STORE_MIGRATIONS } from '@identity/platform-event-store';
 import { PLATFORM_ADMIN_TOKEN, type ServiceDefinition } from '@identity/platform-service';
 import { ScimIngestModule } from './scim-ingest.module';
 import { toScimError, writeScimError } from './scim/scim-exception.filter';
@@ -30,7 +30,7 @@ export const scimIngestService: ServiceDefinition = {
     },
   ],
   module: ScimIngestModule,
-  migrations: [CreateEventStore1764460800000, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000, AddScimTelephony1764462100000, AddScimLogByUser1764462300000],
+  migrations: [...EVENT_STORE_MIGRATIONS, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000, AddScimTelephony1764462100000, AddScimLogByUser1764462300000],
   // Settings and groups are written here and applied inline; users also change through the admin console.
   projections: [scimUsersProjection, scimSitesProjection, scimTenantAccessProjection, scimTelephonyProjection],
   inlineOnlyProjections: [scimSettingsProjection, scimGroupsProjection],

@@ -11,7 +11,7 @@ import {
   directorySitesProjection,
   directoryTenantsProjection,
 } from '@identity/directory-data-access';
-import { CreateEventStore1764460800000, ReservationConflictError } from '@identity/platform-event-store';
+import { EVENT_STORE_MIGRATIONS, ReservationConflictError } from '@identity/platform-event-store';
 import { PLATFORM_ADMIN_TOKEN, ProblemError, type ErrorMapper, type ServiceDefinition } from '@identity/platform-service';
 import { asProblem } from '@identity/directory-application';
 import { UserDirectoryModule } from './user-directory.module';
@@ -39,7 +39,7 @@ export const userDirectoryService: ServiceDefinition = {
   name: 'user-directory',
   config: [PLATFORM_ADMIN_TOKEN],
   module: UserDirectoryModule,
-  migrations: [CreateEventStore1764460800000, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000, CreateDirectoryTelephony1764462000000, AddDirectorySearchOrder1764462400000],
+  migrations: [...EVENT_STORE_MIGRATIONS, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000, CreateDirectoryTelephony1764462000000, AddDirectorySearchOrder1764462400000],
   inlineOnlyProjections: [directoryTenantsProjection, directorySitesProjection],
   projections: [directoryUsersProjection, directoryLicensesProjection, directoryTelephonyProjection],
   publicPrefixes: ['/api/v1', '/api/docs'],

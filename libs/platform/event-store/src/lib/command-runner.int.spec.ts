@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createTestDatabase } from '@identity/platform-testing';
 import { CommandRunner } from './command-runner';
 import { createDataSource, runMigrations } from './database';
-import { CreateEventStore1764460800000 } from './event-store.migration';
+import { EVENT_STORE_MIGRATIONS } from './event-store.migration';
 import { PostgresEventStore } from './postgres-event-store';
 
 type CounterEvent = { type: 'Incremented'; data: { by: number } };
@@ -18,7 +18,7 @@ describe('CommandRunner (real PostgreSQL)', () => {
   let runner: CommandRunner;
 
   beforeAll(async () => {
-    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [CreateEventStore1764460800000], poolSize: 20 });
+    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [...EVENT_STORE_MIGRATIONS], poolSize: 20 });
     await dataSource.initialize();
     await runMigrations(dataSource);
     runner = new CommandRunner(new PostgresEventStore(dataSource), 50);

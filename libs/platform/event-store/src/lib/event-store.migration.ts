@@ -68,3 +68,22 @@ export class CreateEventStore1764460800000 implements MigrationInterface {
     await db.query(`DROP SCHEMA event_store CASCADE`);
   }
 }
+
+/**
+ * Transactions that write no outbox row, registered while they are open (a read-model rebuild): the
+ * relay does not wait for them before it publishes what committed after they began.
+ */
+export class AddOutboxFreeTransactions1764462700000 implements MigrationInterface {
+  name = 'AddOutboxFreeTransactions1764462700000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`CREATE TABLE event_store.outbox_free_transactions (transaction_id xid8 PRIMARY KEY, registered_at timestamptz NOT NULL DEFAULT now())`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP TABLE event_store.outbox_free_transactions`);
+  }
+}
+
+/** Every service that holds the event store runs these, first. */
+export const EVENT_STORE_MIGRATIONS = [CreateEventStore1764460800000, AddOutboxFreeTransactions1764462700000] as const;

@@ -4,7 +4,7 @@ import { createTestDatabase } from '@identity/platform-testing';
 import { CommandRunner } from './command-runner';
 import { createDataSource, runMigrations } from './database';
 import { ReservationConflictError, StreamVersionConflictError } from './event-store.errors';
-import { CreateEventStore1764460800000 } from './event-store.migration';
+import { EVENT_STORE_MIGRATIONS } from './event-store.migration';
 import { GroupCommit } from './group-commit';
 import { PostgresEventStore } from './postgres-event-store';
 
@@ -33,7 +33,7 @@ describe('GroupCommit (real PostgreSQL)', () => {
   let commits: GroupCommit<Account, AccountCommand, AccountEvent>;
 
   beforeAll(async () => {
-    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [CreateEventStore1764460800000], poolSize: 10 });
+    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [...EVENT_STORE_MIGRATIONS], poolSize: 10 });
     await dataSource.initialize();
     await runMigrations(dataSource);
     commits = new GroupCommit(new CommandRunner(new PostgresEventStore(dataSource)), { streamType: 'account', decider: accounts, reservations: uniqueNames });

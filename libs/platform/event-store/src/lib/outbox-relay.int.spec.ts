@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { KafkaMessageBus } from '@identity/platform-messaging';
 import { collectFromKafka, createTestDatabase, eventually, kafkaBrokers, testNamespace, type Collector } from '@identity/platform-testing';
 import { createDataSource, runMigrations } from './database';
-import { CreateEventStore1764460800000 } from './event-store.migration';
+import { EVENT_STORE_MIGRATIONS } from './event-store.migration';
 import { OutboxRelay } from './outbox-relay';
 
 const TOPIC = 'test.relay.v1';
@@ -19,7 +19,7 @@ describe('OutboxRelay (real PostgreSQL, real Kafka)', () => {
 
   beforeAll(async () => {
     url = await createTestDatabase();
-    dataSource = createDataSource({ url, migrations: [CreateEventStore1764460800000] });
+    dataSource = createDataSource({ url, migrations: [...EVENT_STORE_MIGRATIONS] });
     await dataSource.initialize();
     await runMigrations(dataSource);
     bus = new KafkaMessageBus({ brokers: kafkaBrokers(), clientId: 'relay-test', namespace });

@@ -20,6 +20,17 @@ export interface OutboxRelayOptions {
   retainPublishedMs?: number;
 }
 
+/**
+ * Rows of transactions below this have all committed: the oldest transaction still open, not
+ * counting those registered as writing no outbox row (a rebuild that takes minutes), else the
+ * next one to start. Publishing in commit order means never passing a transaction that may still
+ * add rows before it.
+ */
+const PUBLISHING_HORIZON = `
+  SELECT coalesce(min(open.xid), pg_snapshot_xmax(pg_current_snapshot()))
+    FROM pg_snapshot_xip(pg_current_snapshot()) AS open(xid)
+   WHERE open.xid NOT IN (SELECT transaction_id FROM event_store.outbox_free_transactions)`;
+
 /** How often the active relay deletes published rows past their retention, and how many at most per statement. */
 const PRUNE_EVERY_MS = 60_000;
 const PRUNE_BATCH = 10_000;
@@ -131,7 +142,7 @@ export class OutboxRelay {
       `SELECT position, transaction_id::text AS transaction_id, topic, message_key, headers, payload
          FROM event_store.outbox o
         WHERE (transaction_id, position) > ($1::xid8, $2::bigint)
-          AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+          AND transaction_id < (${PUBLISHING_HORIZON})
         ORDER BY o.transaction_id, o.position
         LIMIT $3`,
       [cursor.transactionId, cursor.position, this.options.batchSize ?? 500],

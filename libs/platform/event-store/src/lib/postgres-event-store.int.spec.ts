@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { createTestDatabase, eventually } from '@identity/platform-testing';
 import { createDataSource, runMigrations } from './database';
 import { ReservationConflictError, StreamVersionConflictError } from './event-store.errors';
-import { CreateEventStore1764460800000 } from './event-store.migration';
+import { EVENT_STORE_MIGRATIONS } from './event-store.migration';
 import { PostgresEventStore } from './postgres-event-store';
 import type { StoredEventDraft } from './event-store.types';
 
@@ -23,7 +23,7 @@ describe('PostgresEventStore (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     url = await createTestDatabase();
-    dataSource = createDataSource({ url, migrations: [CreateEventStore1764460800000], poolSize: 30 });
+    dataSource = createDataSource({ url, migrations: [...EVENT_STORE_MIGRATIONS], poolSize: 30 });
     await dataSource.initialize();
     await runMigrations(dataSource);
     store = new PostgresEventStore(dataSource);

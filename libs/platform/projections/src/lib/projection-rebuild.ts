@@ -31,57 +31,68 @@ export async function rebuildProjection(
   // embedded, single-session database), the next page is read meanwhile: PostgreSQL does both at
   // once, and the events are committed and immutable.
   const readAhead = poolSizeOf(dataSource) >= 2 && !(await isSingleSessionDatabase(dataSource));
-  await dataSource.transaction(async (manager) => {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`projection-rebuild:${projection.name}`]);
-    await projection.reset(manager);
-    await manager.query(`DELETE FROM ${projection.schema}.projection_progress WHERE projection = $1`, [projection.name]);
-    // Each event is applied once, in order, to an empty model: the per-event duplicate check of
-    // live projection is not needed here, and the progress is written once at the end.
-    const progress = new Map<string, number>();
-    const readPage = (after: CommitCursor) =>
-      (readAhead ? dataSource : manager).query(
-        `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position, stream_id, stream_type,
-                stream_version, event_id, event_type, schema_version, data, metadata
-           FROM event_store.events e
-          WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
-          ORDER BY e.transaction_id, e.global_position
-          LIMIT ${REBUILD_PAGE}`,
-        [after.transactionId, after.position],
-      ) as Promise<RebuildRow[]>;
-    let nextPage = readPage(START_OF_STORE);
-    for (;;) {
-      const rows = await nextPage;
-      if (rows.length === 0) break;
-      const last = rows[rows.length - 1];
-      const following = () => (rows.length < REBUILD_PAGE ? Promise.resolve([]) : readPage({ transactionId: last.transaction_id, position: last.global_position }));
+  let registered: string | undefined;
+  try {
+    await dataSource.transaction(async (manager) => {
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`projection-rebuild:${projection.name}`]);
+      await projection.reset(manager);
+      await manager.query(`DELETE FROM ${projection.schema}.projection_progress WHERE projection = $1`, [projection.name]);
       if (readAhead) {
-        nextPage = following();
-        nextPage.catch(() => undefined); // awaited at the next turn; this keeps a failure from going unhandled meanwhile
+        // This transaction writes no outbox row: registered (from another connection, so that the relay
+        // sees it at once), it does not hold back the publishing of what commits while it runs.
+        [{ xid: registered }] = (await manager.query(`SELECT pg_current_xact_id()::text AS xid`)) as { xid: string }[];
+        await dataSource.query(`INSERT INTO event_store.outbox_free_transactions (transaction_id) VALUES ($1::xid8)`, [registered]);
       }
-      const page: IntegrationEvent[] = [];
-      for (const row of rows) {
-        eventsRead++;
-        const event = eventFor(projection, storedEventOf(row), mapper);
-        if (!event) continue;
-        page.push(event);
-        progress.set(event.aggregateId, Math.max(progress.get(event.aggregateId) ?? 0, event.aggregateVersion));
-        eventsApplied++;
+      // Each event is applied once, in order, to an empty model: the per-event duplicate check of
+      // live projection is not needed here, and the progress is written once at the end.
+      const progress = new Map<string, number>();
+      const readPage = (after: CommitCursor) =>
+        (readAhead ? dataSource : manager).query(
+          `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position, stream_id, stream_type,
+                  stream_version, event_id, event_type, schema_version, data, metadata
+             FROM event_store.events e
+            WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+            ORDER BY e.transaction_id, e.global_position
+            LIMIT ${REBUILD_PAGE}`,
+          [after.transactionId, after.position],
+        ) as Promise<RebuildRow[]>;
+      let nextPage = readPage(START_OF_STORE);
+      for (;;) {
+        const rows = await nextPage;
+        if (rows.length === 0) break;
+        const last = rows[rows.length - 1];
+        const following = () => (rows.length < REBUILD_PAGE ? Promise.resolve([]) : readPage({ transactionId: last.transaction_id, position: last.global_position }));
+        if (readAhead) {
+          nextPage = following();
+          nextPage.catch(() => undefined); // awaited at the next turn; this keeps a failure from going unhandled meanwhile
+        }
+        const page: IntegrationEvent[] = [];
+        for (const row of rows) {
+          eventsRead++;
+          const event = eventFor(projection, storedEventOf(row), mapper);
+          if (!event) continue;
+          page.push(event);
+          progress.set(event.aggregateId, Math.max(progress.get(event.aggregateId) ?? 0, event.aggregateVersion));
+          eventsApplied++;
+        }
+        if (projection.applyMany) await projection.applyMany(manager, page);
+        else for (const event of page) await projection.apply(manager, event);
+        if (!readAhead) nextPage = following();
+        onProgress?.(eventsRead);
       }
-      if (projection.applyMany) await projection.applyMany(manager, page);
-      else for (const event of page) await projection.apply(manager, event);
-      if (!readAhead) nextPage = following();
-      onProgress?.(eventsRead);
-    }
-    const entries = [...progress];
-    for (let index = 0; index < entries.length; index += 10_000) {
-      const batch = entries.slice(index, index + 10_000);
-      await manager.query(
-        `INSERT INTO ${projection.schema}.projection_progress (projection, aggregate_id, version)
-         SELECT $1, aggregate_id, version FROM unnest($2::text[], $3::int[]) AS p(aggregate_id, version)`,
-        [projection.name, batch.map(([aggregateId]) => aggregateId), batch.map(([, version]) => version)],
-      );
-    }
-  });
+      const entries = [...progress];
+      for (let index = 0; index < entries.length; index += 10_000) {
+        const batch = entries.slice(index, index + 10_000);
+        await manager.query(
+          `INSERT INTO ${projection.schema}.projection_progress (projection, aggregate_id, version)
+           SELECT $1, aggregate_id, version FROM unnest($2::text[], $3::int[]) AS p(aggregate_id, version)`,
+          [projection.name, batch.map(([aggregateId]) => aggregateId), batch.map(([, version]) => version)],
+        );
+      }
+    });
+  } finally {
+    if (registered) await dataSource.query(`DELETE FROM event_store.outbox_free_transactions WHERE transaction_id = $1::xid8`, [registered]);
+  }
   return { projection: projection.name, eventsRead, eventsApplied, durationMs: Date.now() - started };
 }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { IntegrationEvent } from '@identity/contracts';
-import { CreateEventStore1764460800000, createDataSource, runMigrations } from '@identity/platform-event-store';
+import { EVENT_STORE_MIGRATIONS, createDataSource, runMigrations } from '@identity/platform-event-store';
 import { KafkaMessageBus } from '@identity/platform-messaging';
 import { createTestDatabase, eventually, kafkaBrokers, testNamespace, uniqueSuffix } from '@identity/platform-testing';
 import { projectionProgressTableSql, type Projection } from './projection';
@@ -33,7 +33,7 @@ describe('ProjectionRunner (real PostgreSQL, real Kafka)', () => {
   const namespace = testNamespace('projection');
 
   beforeAll(async () => {
-    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [CreateEventStore1764460800000] });
+    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [...EVENT_STORE_MIGRATIONS] });
     await dataSource.initialize();
     await runMigrations(dataSource);
     await dataSource.query(`CREATE SCHEMA counting`);

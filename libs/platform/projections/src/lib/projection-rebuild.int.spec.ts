@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { EVENT_STORE_MIGRATIONS, OutboxRelay, PostgresEventStore, createDataSource, publishAsIs, runMigrations } from '@identity/platform-event-store';
+import { InProcessMessageBus } from '@identity/platform-messaging';
+import { createTestDatabase, eventually } from '@identity/platform-testing';
+import { projectionProgressTableSql, type Projection } from './projection';
+import { rebuildProjection } from './projection-rebuild';
+
+describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
+  let url: string;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    url = await createTestDatabase();
+    dataSource = createDataSource({ url, migrations: [...EVENT_STORE_MIGRATIONS], poolSize: 4 });
+    await dataSource.initialize();
+    await runMigrations(dataSource);
+    await dataSource.query(`CREATE SCHEMA notes`);
+    await dataSource.query(projectionProgressTableSql('notes'));
+    await dataSource.query(`CREATE TABLE notes.rows (aggregate_id text PRIMARY KEY)`);
+  });
+
+  afterAll(() => dataSource.destroy());
+
+  it('does not hold back the publishing of what commits while it runs', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const slow: Projection = {
+      name: 'notes.slow',
+      schema: 'notes',
+      topics: [],
+      privateStreams: ['note'],
+      async apply(manager, event) {
+        await gate;
+        await manager.query(`INSERT INTO notes.rows (aggregate_id) VALUES ($1)`, [event.aggregateId]);
+      },
+      async reset(manager) {
+        await manager.query(`TRUNCATE notes.rows`);
+      },
+    };
+    const tenantId = randomUUID();
+    const metadata = () => ({ eventId: randomUUID(), tenantId, occurredAt: new Date().toISOString(), correlationId: 'test', causationId: 'test' });
+    await new PostgresEventStore(dataSource).appendToStream({
+      streamId: `note-${randomUUID()}`,
+      streamType: 'note',
+      tenantId,
+      expectedVersion: 0,
+      events: [{ type: 'Noted', data: {}, schemaVersion: 1, metadata: metadata() }],
+    });
+
+    const rebuilding = rebuildProjection(dataSource, slow, publishAsIs);
+    await eventually(async () => expect(await dataSource.query(`SELECT 1 FROM event_store.outbox_free_transactions`)).toHaveLength(1));
+    // Committed while the rebuild's transaction is open, by a writer of the live system.
+    await dataSource.query(`INSERT INTO event_store.outbox (event_id, topic, message_key, headers, payload) VALUES ($1, 'test.notes.v1', 'k', '{}', '{}')`, [randomUUID()]);
+    const relay = new OutboxRelay(dataSource, new InProcessMessageBus(), { name: 'rebuild-test', databaseUrl: url });
+    try {
+      expect(await relay.drainOnce()).toBe(1);
+    } finally {
+      release();
+      await relay.stop();
+    }
+    expect(await rebuilding).toMatchObject({ eventsApplied: 1 });
+    expect(await dataSource.query(`SELECT 1 FROM event_store.outbox_free_transactions`)).toHaveLength(0);
+  });
+});
