@@ -4,7 +4,9 @@ import { EVENT_STORE_MIGRATIONS, OutboxRelay, PostgresEventStore, createDataSour
 import { InProcessMessageBus } from '@identity/platform-messaging';
 import { createTestDatabase, eventually } from '@identity/platform-testing';
 import { projectionProgressTableSql, type Projection } from './projection';
+import { eventFor } from './inline-projections';
 import { rebuildProjection } from './projection-rebuild';
+import { applyOnce } from './projection-runner';
 
 describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
   let url: string;
@@ -61,5 +63,43 @@ describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
     }
     expect(await rebuilding).toMatchObject({ eventsApplied: 1 });
     expect(await dataSource.query(`SELECT 1 FROM event_store.outbox_free_transactions`)).toHaveLength(0);
+  });
+
+  it('and a live consumer applying an event of a new aggregate waits for it instead of deadlocking with it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const gated: Projection = {
+      name: 'notes.gated',
+      schema: 'notes',
+      topics: [],
+      privateStreams: ['memo'],
+      async apply(manager, event) {
+        await gate;
+        await manager.query(`INSERT INTO notes.rows (aggregate_id) VALUES ($1) ON CONFLICT DO NOTHING`, [event.aggregateId]);
+      },
+      async reset(manager) {
+        await manager.query(`DELETE FROM notes.rows`);
+      },
+    };
+    const tenantId = randomUUID();
+    const store = new PostgresEventStore(dataSource);
+    const memo = async () => {
+      const streamId = `memo-${randomUUID()}`;
+      const metadata = { eventId: randomUUID(), tenantId, occurredAt: new Date().toISOString(), correlationId: 'test', causationId: 'test' };
+      await store.appendToStream({ streamId, streamType: 'memo', tenantId, expectedVersion: 0, events: [{ type: 'Noted', data: {}, schemaVersion: 1, metadata }] });
+      return (await store.readStream(streamId))[0];
+    };
+    await memo();
+    // An event the live consumer has not applied yet when the rebuild starts; the rebuild reads it too.
+    const lagging = eventFor(gated, await memo(), publishAsIs)!;
+
+    const rebuilding = rebuildProjection(dataSource, gated, publishAsIs);
+    await eventually(async () => expect(await dataSource.query(`SELECT 1 FROM event_store.outbox_free_transactions`)).toHaveLength(1));
+    const consuming = dataSource.transaction((manager) => applyOnce(manager, gated, lagging));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    const [rebuilt, appliedByConsumer] = await Promise.all([rebuilding, consuming]);
+    expect(rebuilt).toMatchObject({ eventsApplied: 2 });
+    expect(appliedByConsumer).toBe(false);
   });
 });

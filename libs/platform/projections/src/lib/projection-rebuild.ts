@@ -15,8 +15,8 @@ const REBUILD_PAGE = 10_000;
 
 /**
  * Replays the event store into an emptied read model, in commit order, in one transaction: readers
- * see the old rows until the new ones are complete, and live consumers wait on the row locks, then
- * skip what the rebuild already applied.
+ * of the read model wait until it is complete (its reset empties the tables), and so do its live
+ * consumers (AFTER_ANY_REBUILD), which then skip what the rebuild already applied.
  */
 export async function rebuildProjection(
   dataSource: DataSource,
@@ -40,8 +40,12 @@ export async function rebuildProjection(
       if (readAhead) {
         // This transaction writes no outbox row: registered (from another connection, so that the relay
         // sees it at once), it does not hold back the publishing of what commits while it runs.
-        [{ xid: registered }] = (await manager.query(`SELECT pg_current_xact_id()::text AS xid`)) as { xid: string }[];
-        await dataSource.query(`INSERT INTO event_store.outbox_free_transactions (transaction_id) VALUES ($1::xid8)`, [registered]);
+        const [{ xid }] = (await manager.query(`SELECT pg_current_xact_id()::text AS xid`)) as { xid: string }[];
+        // A database without the table yet (migrations pending) only loses the relay's head start.
+        await dataSource.query(`INSERT INTO event_store.outbox_free_transactions (transaction_id) VALUES ($1::xid8)`, [xid]).then(
+          () => (registered = xid),
+          () => undefined,
+        );
       }
       // Each event is applied once, in order, to an empty model: the per-event duplicate check of
       // live projection is not needed here, and the progress is written once at the end.

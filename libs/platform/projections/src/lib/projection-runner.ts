@@ -3,10 +3,18 @@ import type { IntegrationEvent } from '@identity/contracts';
 import type { MessageBus, Subscription } from '@identity/platform-messaging';
 import type { Projection } from './projection';
 
+/**
+ * Waits while the projection is being rebuilt ($1: its name; the rebuild holds the lock exclusively).
+ * Otherwise an event of a new aggregate would claim its progress row, then wait for the rebuild's
+ * emptied table, while the rebuild waits for that row to write its own progress: a deadlock.
+ */
+const AFTER_ANY_REBUILD = `pg_advisory_xact_lock_shared(hashtextextended('projection-rebuild:' || $1::text, 0))`;
+
 /** Applies one event to one projection inside the caller's transaction; false when already applied. */
 export async function applyOnce(manager: EntityManager, projection: Projection, event: IntegrationEvent): Promise<boolean> {
   const claimed = (await manager.query(
-    `INSERT INTO ${projection.schema}.projection_progress (projection, aggregate_id, version) VALUES ($1, $2, $3)
+    `INSERT INTO ${projection.schema}.projection_progress (projection, aggregate_id, version)
+     SELECT $1, $2, $3 FROM (SELECT ${AFTER_ANY_REBUILD}) AS rebuild_done
      ON CONFLICT (projection, aggregate_id) DO UPDATE SET version = excluded.version
        WHERE ${projection.schema}.projection_progress.version < excluded.version
      RETURNING version`,
@@ -30,6 +38,7 @@ export async function applyAllOnce(manager: EntityManager, projection: Projectio
   // Sorted, so concurrent batches lock shared progress rows in one order and cannot deadlock.
   const aggregateIds = [...lastVersions.keys()].sort();
   const progress = `${projection.schema}.projection_progress`;
+  await manager.query(`SELECT ${AFTER_ANY_REBUILD}`, [projection.name]);
   const rows = (await manager.query(
     `WITH known AS (
        SELECT aggregate_id, version FROM ${progress} WHERE projection = $1 AND aggregate_id = ANY($2::text[]) ORDER BY aggregate_id FOR UPDATE
