@@ -144,7 +144,12 @@ export class SigningKeyStore {
     await this.dataSource.query(`DELETE FROM sso.signing_keys WHERE key_id IN (${RETIRED_KEYS})`);
   }
 
-  /** Several pods may find the newest key due at once; the lock lets one of them create the successor. */
+  /**
+   * Several pods may find the newest key due at once; under the lock, the first creates the
+   * successor and the others find a young key they can open. Keys this passphrase cannot open do
+   * not count (it was changed). A pod without the passphrase never replaces encrypted keys with one
+   * in the clear: it refuses, until it is given the passphrase.
+   */
   private async createSuccessor(): Promise<void> {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const keyId = randomUUID();
@@ -152,12 +157,19 @@ export class SigningKeyStore {
     const pem = privateKey.export(this.passphrase ? { format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: this.passphrase } : { format: 'pem', type: 'pkcs8' });
     await this.dataSource.transaction(async (manager) => {
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('sso.signing_keys', 0))`);
-      await manager.query(
-        `INSERT INTO sso.signing_keys (key_id, private_key_pem, public_jwk, created_at)
-         SELECT $1, $2, $3, now()
-          WHERE NOT EXISTS (SELECT 1 FROM sso.signing_keys WHERE created_at > now() - make_interval(days => $4) AND key_id <> ALL($5::text[]))`,
-        [keyId, pem.toString(), JSON.stringify(publicJwk), SIGNING_KEY_ROTATION_DAYS, this.unopenable()],
-      );
+      const young = (await manager.query(
+        `SELECT key_id AS "keyId", private_key_pem AS "privateKeyPem" FROM sso.signing_keys WHERE created_at > now() - make_interval(days => $1)`,
+        [SIGNING_KEY_ROTATION_DAYS],
+      )) as { keyId: string; privateKeyPem: string }[];
+      if (young.some((key) => this.open(key.keyId, key.privateKeyPem))) return;
+      if (!this.passphrase && young.some((key) => isEncrypted(key.privateKeyPem))) {
+        throw new Error('the token signing keys are stored encrypted: give this saml-auth SSO_SIGNING_KEY_PASSPHRASE');
+      }
+      await manager.query(`INSERT INTO sso.signing_keys (key_id, private_key_pem, public_jwk, created_at) VALUES ($1, $2, $3, now())`, [
+        keyId,
+        pem.toString(),
+        JSON.stringify(publicJwk),
+      ]);
     });
   }
 
@@ -174,14 +186,10 @@ export class SigningKeyStore {
     });
   }
 
-  private unopenable(): string[] {
-    return [...this.opened].filter(([, key]) => key === null).map(([keyId]) => keyId);
-  }
-
   private open(keyId: string, pem: string): KeyObject | null {
     if (!this.opened.has(keyId)) {
       try {
-        this.opened.set(keyId, createPrivateKey(pem.includes('ENCRYPTED PRIVATE KEY') ? { key: pem, passphrase: this.passphrase ?? '' } : pem));
+        this.opened.set(keyId, createPrivateKey(isEncrypted(pem) ? { key: pem, passphrase: this.passphrase ?? '' } : pem));
       } catch {
         this.warn('a token signing key does not open with SSO_SIGNING_KEY_PASSPHRASE; it is not used', { keyId });
         this.opened.set(keyId, null);
@@ -189,4 +197,8 @@ export class SigningKeyStore {
     }
     return this.opened.get(keyId)!;
   }
+}
+
+function isEncrypted(pem: string): boolean {
+  return pem.includes('-----BEGIN ENCRYPTED PRIVATE KEY-----');
 }

@@ -83,5 +83,9 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
     expect(successor.keyId).not.toBe(key.keyId);
     expect(unopened).toEqual([key.keyId]);
     expect((await changed.publicKeys()).map((jwk) => (jwk as { kid?: string }).kid)).toEqual([successor.keyId, key.keyId]);
+
+    // A pod without the passphrase does not replace the encrypted keys with one in the clear.
+    await expect(new SigningKeyStore(dataSource).current()).rejects.toThrow(/SSO_SIGNING_KEY_PASSPHRASE/);
+    expect(await count('signing_keys')).toBe(2);
   });
 });
