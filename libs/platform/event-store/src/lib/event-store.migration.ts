@@ -70,20 +70,24 @@ export class CreateEventStore1764460800000 implements MigrationInterface {
 }
 
 /**
- * Transactions that write no outbox row, registered while they are open (a read-model rebuild): the
- * relay does not wait for them before it publishes what committed after they began.
+ * The relay's housekeeping. Transactions that write no outbox row, registered while they are open
+ * (a read-model rebuild): the relay does not wait for them before it publishes what committed after
+ * they began. And a BRIN index by age (tiny, nearly free to keep on an append-only table), by which
+ * the relay finds the published rows past their retention without reading the others.
  */
-export class AddOutboxFreeTransactions1764462700000 implements MigrationInterface {
-  name = 'AddOutboxFreeTransactions1764462700000';
+export class AddOutboxHousekeeping1764462700000 implements MigrationInterface {
+  name = 'AddOutboxHousekeeping1764462700000';
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(`CREATE TABLE event_store.outbox_free_transactions (transaction_id xid8 PRIMARY KEY, registered_at timestamptz NOT NULL DEFAULT now())`);
+    await db.query(`CREATE INDEX outbox_age ON event_store.outbox USING brin (created_at)`);
   }
 
   async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP INDEX event_store.outbox_age`);
     await db.query(`DROP TABLE event_store.outbox_free_transactions`);
   }
 }
 
 /** Every service that holds the event store runs these, first. */
-export const EVENT_STORE_MIGRATIONS = [CreateEventStore1764460800000, AddOutboxFreeTransactions1764462700000] as const;
+export const EVENT_STORE_MIGRATIONS = [CreateEventStore1764460800000, AddOutboxHousekeeping1764462700000] as const;

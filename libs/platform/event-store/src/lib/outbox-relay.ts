@@ -59,7 +59,7 @@ export class OutboxRelay {
   /** Where publishing stands; read when the leadership is won, then kept here (only the leader moves it). */
   private checkpoint?: CommitCursor;
   private running = false;
-  private lastPrunedAt = 0;
+  private nextPruneAt = 0;
   private loop?: Promise<void>;
   private wake?: () => void;
   readonly status: RelayStatus = { leader: false, published: 0, lastPublishedAt: null };
@@ -94,25 +94,24 @@ export class OutboxRelay {
     }
   }
 
-  /** Deletes the published rows older than the retention, a batch at a time; returns how many went. */
+  /**
+   * Deletes a batch of the published rows written before the retention; returns how many went. One
+   * batch at a time, between publishing batches, so that a long backlog (the first run after an
+   * upgrade) never holds publishing up.
+   */
   async pruneOnce(): Promise<number> {
     if (this.options.retainPublishedMs === undefined) return 0;
-    let total = 0;
-    for (;;) {
-      const deleted = returnedRows(
-        await this.dataSource.query(
-          `DELETE FROM event_store.outbox WHERE position IN (
-             SELECT o.position FROM event_store.outbox o JOIN event_store.relay_checkpoints c ON c.relay = $1
-              WHERE (o.transaction_id, o.position) <= (c.last_transaction_id, c.last_position)
-                AND o.created_at < now() - make_interval(secs => $2)
-              ORDER BY o.transaction_id, o.position LIMIT $3)
-           RETURNING position`,
-          [this.options.name, this.options.retainPublishedMs / 1000, PRUNE_BATCH],
-        ),
-      ).length;
-      total += deleted;
-      if (deleted < PRUNE_BATCH) return total;
-    }
+    return returnedRows(
+      await this.dataSource.query(
+        `DELETE FROM event_store.outbox WHERE position IN (
+           SELECT o.position FROM event_store.outbox o JOIN event_store.relay_checkpoints c ON c.relay = $1
+            WHERE o.created_at < now() - make_interval(secs => $2)
+              AND (o.transaction_id, o.position) <= (c.last_transaction_id, c.last_position)
+            LIMIT $3)
+         RETURNING position`,
+        [this.options.name, this.options.retainPublishedMs / 1000, PRUNE_BATCH],
+      ),
+    ).length;
   }
 
   private async run(): Promise<void> {
@@ -123,10 +122,8 @@ export class OutboxRelay {
           continue;
         }
         const published = await this.publishBatch();
-        if (Date.now() - this.lastPrunedAt > PRUNE_EVERY_MS) {
-          this.lastPrunedAt = Date.now();
-          await this.pruneOnce();
-        }
+        // A full batch: more is due, at the next turn; else nothing is for a while.
+        if (Date.now() >= this.nextPruneAt) this.nextPruneAt = (await this.pruneOnce()) === PRUNE_BATCH ? 0 : Date.now() + PRUNE_EVERY_MS;
         if (published === 0) await this.sleep(this.options.idlePollMs ?? 50);
       } catch (error) {
         this.options.log?.('error', 'relay batch failed; retrying', { error: (error as Error).message });

@@ -161,7 +161,7 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
     default: '168',
     min: 0,
     max: 87600,
-    description: 'How long the relay keeps rows it has published in the outbox (the events stay in the store); 0 keeps them for ever.',
+    description: 'How long after they were written the relay deletes the outbox rows it has published (the events stay in the store); 0 keeps them for ever.',
   },
   { name: 'HTTP_BODY_LIMIT', kind: 'string', default: '4mb', description: 'Largest request body accepted (larger ones get 413); a 50,000-row license CSV is about 2 MB.' },
 ];
