@@ -273,13 +273,21 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
   });
 
   it('takes extensions and numbers in the license CSV, and applies a row whole or not at all, with a report row for each failure', async () => {
-    const [first, second, third, fourth] = [await user({ licensed: false }), await user({ licensed: false }), await user({ licensed: false }), await user({ licensed: false })];
+    const [first, second, third, fourth, fifth] = [
+      await user({ licensed: false }),
+      await user({ licensed: false }),
+      await user({ licensed: false }),
+      await user({ licensed: false }),
+      await user({ licensed: false }),
+    ];
     const csv = [
       'username,plan,action,extension,number',
       `${first.userName},X4,assign,2095,auto`,
       `${second.userName},X4,assign,auto,`,
       `${third.userName},X4,assign,9999,`,
       `${fourth.userName},X4,assign,,+1 555 000 0000`,
+      // The extension an earlier row of the same file takes.
+      `${fifth.userName},X4,assign,2095,`,
     ].join('\n');
     const upload = async (dryRun: boolean) => {
       const started = await fetch(`${licensing}/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, {
@@ -297,6 +305,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     const refusals = [
       { line: 4, outcome: 'error', error: expect.stringContaining('4 digits between 2000 and 2099') },
       { line: 5, outcome: 'error', error: expect.stringContaining('not in the company') },
+      { line: 6, outcome: 'error', error: expect.stringContaining('2095 is already assigned') },
     ];
     // The preview finds the refusals the upload will meet, and changes nothing.
     expect(await upload(true)).toEqual([expect.objectContaining({ line: 2, outcome: 'would-assign' }), expect.objectContaining({ line: 3, outcome: 'would-assign' }), ...refusals.map((refusal) => expect.objectContaining(refusal))]);
@@ -307,7 +316,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(given[1]).toMatchObject({ extension: expect.stringMatching(/^20\d\d$/) });
     // A refused row assigned nothing: not its license either.
     const plans = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/licenses/users?limit=500');
-    for (const refused of [third, fourth]) expect(plans.body.items.find((item) => item.userId === refused.userId)).toMatchObject({ plan: null });
+    for (const refused of [third, fourth, fifth]) expect(plans.body.items.find((item) => item.userId === refused.userId)).toMatchObject({ plan: null });
     // The same file again changes nothing more: `auto` keeps what the user was given.
     expect((await upload(false)).slice(0, 2)).toEqual([expect.objectContaining({ outcome: 'unchanged' }), expect.objectContaining({ outcome: 'unchanged' })]);
     const again = await profiles();

@@ -6,7 +6,7 @@ import { returnedRows } from '@identity/platform-event-store';
 import { Client } from 'pg';
 import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService } from './licensing.service';
-import { TelephonyService } from './telephony.service';
+import { newTelephonyClaims, TelephonyService, type TelephonyClaims } from './telephony.service';
 
 export const LICENSE_IMPORT_MAX_ROWS = 50_000;
 const IMPORT_BATCH = 500;
@@ -141,10 +141,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     const rows = parseCsv(row.csv, { maxRows: LICENSE_IMPORT_MAX_ROWS }).rows;
     // A dry run promises each free seat once, to the first rows that would take it.
     const promised = new Map<string, number>();
+    // ... and each free extension and number once, in the order the rows are checked.
+    const claims = claimsInOrder();
     // A batch of rows is applied in one transaction and its results saved with the progress.
     for (let start = row.processed; start < rows.length && !this.stopping; start += IMPORT_BATCH) {
       const slice = rows.slice(start, start + IMPORT_BATCH);
-      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, true, DRY_RUN_CONCURRENCY, promised) : await this.applyBatch(row.tenant_id, slice);
+      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, true, DRY_RUN_CONCURRENCY, promised, claims) : await this.applyBatch(row.tenant_id, slice);
       await this.saveBatch(jobId, batch, start + slice.length);
     }
     if (!this.stopping) await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET status = 'finished', finished_at = now() WHERE job_id = $1`, [jobId]);
@@ -166,6 +168,8 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     const batched: { index: number; change: Parameters<LicensingService['changeMany']>[1][number] }[] = [];
     const later: number[] = [];
     const claimed = new Set<string>();
+    // The batch's rows are applied together: each row's extension and number count as taken for the rows after it.
+    const telephonyClaims = claimsInOrder();
     for (const [index, request] of requests.entries()) {
       if ('error' in request) {
         results[index] = request.error;
@@ -182,7 +186,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       }
       claimed.add(user.userId);
       if (request.base.action === 'assign') {
-        const refused = await this.refusedTelephony(tenantId, user.userId, slice[index].cells);
+        const refused = await this.refusedTelephony(tenantId, user.userId, slice[index].cells, telephonyClaims);
         if (refused !== null) {
           results[index] = { ...request.base, outcome: 'error', error: refused };
           continue;
@@ -217,14 +221,21 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   }
 
   /** Rows one at a time (dry runs, and batches that could not run as one), `concurrency` at once. */
-  private async oneByOne(tenantId: string, slice: CsvRow[], dryRun: boolean, concurrency: number, promised?: Map<string, number>): Promise<RowResult[]> {
+  private async oneByOne(
+    tenantId: string,
+    slice: CsvRow[],
+    dryRun: boolean,
+    concurrency: number,
+    promised?: Map<string, number>,
+    claims?: ClaimsInOrder,
+  ): Promise<RowResult[]> {
     const results: RowResult[] = new Array(slice.length);
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < slice.length) {
           const index = next++;
-          results[index] = await this.apply(tenantId, slice[index], dryRun, promised);
+          results[index] = await this.apply(tenantId, slice[index], dryRun, promised, claims);
         }
       }),
     );
@@ -256,15 +267,18 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
    * its license is assigned: a row is applied whole or not at all. A value taken between this check
    * and the assignment still leaves the license assigned; the row's error then says so.
    */
-  private async refusedTelephony(tenantId: string, userId: string, cells: Record<string, string>): Promise<string | null> {
+  private async refusedTelephony(tenantId: string, userId: string, cells: Record<string, string>, claims = claimsInOrder()): Promise<string | null> {
     const wanted = telephonyWanted(cells);
     if (wanted.extension === null && wanted.number === null) return null;
+    // One check at a time, so that concurrent rows of a dry run do not both count on the same free value.
+    const checked = claims.queue.then(() => this.telephony.checkAssignable(tenantId, userId, wanted, claims.taken));
+    claims.queue = checked.catch(() => undefined);
     try {
-      await this.telephony.checkAssignable(tenantId, userId, wanted);
+      await checked;
       return null;
     } catch (error) {
-      if (error instanceof ProblemError && error.problem.status < 500) return problemDetail(error);
-      throw error;
+      // Like any other failure of a row: reported on the row, and the job goes on.
+      return problemDetail(error);
     }
   }
 
@@ -298,7 +312,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     return refusal === null ? { base } : { error: { ...base, outcome: 'error', error: refusal } };
   }
 
-  private async apply(tenantId: string, row: CsvRow, dryRun: boolean, promised?: Map<string, number>): Promise<RowResult> {
+  private async apply(tenantId: string, row: CsvRow, dryRun: boolean, promised?: Map<string, number>, claims?: ClaimsInOrder): Promise<RowResult> {
     const request = this.request(row);
     if ('error' in request) return request.error;
     const { base } = request;
@@ -313,7 +327,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         if (outcome === 'unassigned') await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
-      const refused = await this.refusedTelephony(tenantId, user.userId, row.cells);
+      const refused = await this.refusedTelephony(tenantId, user.userId, row.cells, claims);
       if (refused !== null) return { ...base, outcome: 'error', error: refused };
       if (dryRun) {
         const outcome = await this.licensing.previewAssign(tenantId, user.userId, plan, promised);
@@ -329,6 +343,14 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 }
 
 type CsvRow = { line: number; cells: Record<string, string> };
+
+/** The extensions and numbers rows of a file will take, checked one row at a time. */
+interface ClaimsInOrder {
+  taken: TelephonyClaims;
+  queue: Promise<unknown>;
+}
+
+const claimsInOrder = (): ClaimsInOrder => ({ taken: newTelephonyClaims(), queue: Promise.resolve() });
 type RowBase = Pick<RowResult, 'line' | 'userName' | 'plan' | 'action'>;
 
 /** A cell's extension or number: a value, `undefined` for `auto` (the user's own or the next free one), null when empty. */

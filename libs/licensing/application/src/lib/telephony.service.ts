@@ -24,6 +24,14 @@ export type TelephonyOutcome = 'assigned' | 'unchanged' | 'released';
 /** Candidates tried when the next free extension or number is taken by a concurrent assignment. */
 const CANDIDATES = 20;
 const ROUNDS = 10;
+/** Extensions and numbers that rows of one license file will take, before any of them is applied. */
+export interface TelephonyClaims {
+  extensions: Set<string>;
+  numbers: Set<string>;
+}
+
+export const newTelephonyClaims = (): TelephonyClaims => ({ extensions: new Set(), numbers: new Set() });
+
 const EXTENSIONS_EXHAUSTED = 'every extension of the plan is taken: widen the range';
 const NUMBERS_EXHAUSTED = 'no free number is left in the pool: operators import more';
 
@@ -87,26 +95,39 @@ export class TelephonyService {
   /**
    * Throws what assigning this extension and number would throw once the user holds a license, and
    * stores nothing, so that a license CSV row is checked whole before any of it is applied.
-   * `undefined`: the user's own or the next free one; `null`: none asked for.
+   * `undefined`: the user's own or the next free one; `null`: none asked for. `claims`: what earlier
+   * rows of the same file will take, counted as taken; what this row would take is added to it.
    */
-  async checkAssignable(tenantId: string, userId: string, wanted: { extension: string | null | undefined; number: string | null | undefined }): Promise<void> {
+  async checkAssignable(
+    tenantId: string,
+    userId: string,
+    wanted: { extension: string | null | undefined; number: string | null | undefined },
+    claims: TelephonyClaims = newTelephonyClaims(),
+  ): Promise<void> {
     const user = { ...(await this.userFacts(tenantId, userId)), licensed: true };
     const held = await this.queries.profile(tenantId, userId);
+    const taking: { extension?: string; number?: string } = {};
     if (wanted.extension !== null && !(wanted.extension === undefined && held.extension !== null)) {
       const plan = (await this.queries.settings(tenantId)).extensionPlan;
-      const extension = wanted.extension?.trim() ?? (plan ? (await this.queries.freeExtensions(tenantId, plan, 1))[0] : '');
+      const free = async () => (plan ? (await this.queries.freeExtensions(tenantId, plan, claims.extensions.size + 1)).find((candidate) => !claims.extensions.has(candidate)) : '');
+      const extension = wanted.extension?.trim() ?? (await free());
       if (extension === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', EXTENSIONS_EXHAUSTED));
       await this.dryRun(userId, { type: 'AssignExtension', userId, extension, plan, user });
       const holder = await this.queries.holder(tenantId, { extension });
-      if (holder !== null && holder !== userId) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
+      if ((holder !== null && holder !== userId) || claims.extensions.has(extension)) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
+      taking.extension = extension;
     }
     if (wanted.number !== null && !(wanted.number === undefined && held.number !== null)) {
-      const number = wanted.number === undefined ? (await this.queries.freeNumbers(tenantId, 1))[0] : asE164(wanted.number);
+      const free = async () => (await this.queries.freeNumbers(tenantId, claims.numbers.size + 1)).find((candidate) => !claims.numbers.has(candidate));
+      const number = wanted.number === undefined ? await free() : asE164(wanted.number);
       if (number === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', NUMBERS_EXHAUSTED));
       await this.dryRun(userId, { type: 'AssignPhoneNumber', userId, number, availability: await this.queries.numberAvailability(tenantId, number), user });
       const holder = await this.queries.holder(tenantId, { number });
-      if (holder !== null && holder !== userId) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
+      if ((holder !== null && holder !== userId) || claims.numbers.has(number)) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
+      taking.number = number;
     }
+    if (taking.extension !== undefined) claims.extensions.add(taking.extension);
+    if (taking.number !== undefined) claims.numbers.add(taking.number);
   }
 
   async releaseExtension(tenantId: string, userId: string, reason: ReleaseReason, correlationId: string): Promise<TelephonyOutcome> {
