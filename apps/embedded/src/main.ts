@@ -89,7 +89,11 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('stopping');
-    http.close();
+    // Requests in flight finish (and commit) before the last events are delivered.
+    const closed = new Promise((resolve) => http.close(resolve));
+    const idleAfter = setTimeout(() => http.closeAllConnections(), 5_000);
+    await closed;
+    clearTimeout(idleAfter);
     await deliverInFlight(services[0].infrastructure.dataSource, bus);
     for (const service of [...services].reverse()) await service.stop();
     await bus.disconnect();

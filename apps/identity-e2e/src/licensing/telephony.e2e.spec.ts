@@ -267,6 +267,12 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(refused).toMatchObject({ status: 409, body: { detail: expect.stringContaining(e164(5)) } });
     const rivalPool = await stack.admin<{ total: number }>(licensing, 'GET', `/api/v1/tenants/${rival.tenantId}/telephony/numbers`, TEST_PLATFORM_TOKEN);
     expect(rivalPool.body.total).toBe(0);
+    // A number two pools held before pools were exclusive: each company may still import its usual file.
+    await stack.licensing[0].infrastructure.dataSource.query(`INSERT INTO licensing.phone_numbers (tenant_id, number, imported_at) VALUES ($1, $2, now())`, [
+      rival.tenantId,
+      e164(6),
+    ]);
+    expect(await importTo(tenant.tenantId, POOL)).toMatchObject({ status: 201, body: { imported: 0 } });
     // Two companies importing one new number at once: the pool of exactly one of them gets it.
     const raced = await Promise.all([importTo(rival.tenantId, [fresh]), importTo(latecomer.tenantId, [fresh])]);
     expect(raced.map((result) => result.status).sort()).toEqual([201, 409]);

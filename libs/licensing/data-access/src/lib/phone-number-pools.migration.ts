@@ -2,8 +2,9 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * A direct number belongs to one company's pool. The index serves the import's check against the
- * other pools; the reservations make the pools already imported hold their numbers like new imports do
- * (the earliest import keeps a number two companies imported).
+ * other pools; the reservations make the pools already imported hold their numbers like new imports
+ * do. A number two companies imported before this stays in both pools (operators settle it); its
+ * reservation goes to the earlier import, and either company may import its usual file again.
  */
 export class ReservePhoneNumberPools1764462600000 implements MigrationInterface {
   name = 'ReservePhoneNumberPools1764462600000';

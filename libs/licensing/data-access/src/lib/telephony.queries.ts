@@ -45,9 +45,13 @@ export class TelephonyQueries {
     return row?.user_id ?? null;
   }
 
-  /** Which of these numbers another company's pool holds. */
+  /** Which of these numbers another company's pool holds (and this one's does not: that is a re-import). */
   async inOtherPools(tenantId: string, numbers: readonly string[]): Promise<string[]> {
-    const rows = (await this.dataSource.query(`SELECT number FROM licensing.phone_numbers WHERE number = ANY($2::text[]) AND tenant_id <> $1 ORDER BY number`, [
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT number FROM licensing.phone_numbers WHERE number = ANY($2::text[]) AND tenant_id <> $1
+          AND number NOT IN (SELECT number FROM licensing.phone_numbers WHERE tenant_id = $1 AND number = ANY($2::text[]))
+        ORDER BY number`,
+      [
       tenantId,
       [...new Set(numbers)],
     ])) as { number: string }[];

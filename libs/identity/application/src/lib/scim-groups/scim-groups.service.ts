@@ -51,16 +51,15 @@ export class ScimGroupsService {
     const others = operations.filter((operation) => operation.path.attribute.toLowerCase() !== 'members');
     const next = applyPatch(toScimGroup(row, caller.baseUrl), others, groupResourceType);
     const add = await this.members(caller, [...(changes.replace ?? []), ...changes.add]);
-    const displayName = text(field(next, 'displayName'), 'displayName');
-    const externalId = text(field(next, 'externalId'), 'externalId') ?? null;
+    // Only what an operation names: a member PATCH must not write back a name another request just changed.
+    const named = (attribute: string) => others.some((operation) => operation.path.attribute.toLowerCase() === attribute.toLowerCase());
     return this.run(
       caller,
       groupId,
       {
         type: 'ChangeGroup',
-        // Only what the operations changed: a member PATCH must not write back a name another request just changed.
-        displayName: displayName === row.display_name ? undefined : displayName,
-        externalId: externalId === row.external_id ? undefined : externalId,
+        displayName: named('displayName') ? text(field(next, 'displayName'), 'displayName') : undefined,
+        externalId: named('externalId') ? (text(field(next, 'externalId'), 'externalId') ?? null) : undefined,
         // A value that is no user id names no member: removing it changes nothing (RFC 7644 §3.5.2.2).
         members: { clear: changes.removeAll || changes.replace !== undefined, add, remove: changes.remove.filter(isUuid) },
       },
