@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { KafkaMessageBus, type Subscription } from '@identity/platform-messaging';
 import { eventually, kafkaSecureListener, testNamespace } from '@identity/platform-testing';
 import { COMMON_CONFIG, ServiceConfig } from './config';
@@ -13,6 +15,23 @@ function busFrom(env: Record<string, string>, namespace: string): KafkaMessageBu
 describe('Kafka over TLS with SASL, configured by environment (real Kafka)', () => {
   const listener = kafkaSecureListener();
   const secured = { KAFKA_TLS_CA_FILE: listener.caFile, KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: listener.username, KAFKA_SASL_PASSWORD: listener.password };
+
+  beforeAll(async () => {
+    const [host, port] = listener.broker.split(':');
+    const reachable = await new Promise<boolean>((resolve) => {
+      const socket = connect({ host, port: Number(port) });
+      const done = (open: boolean) => {
+        socket.destroy();
+        resolve(open);
+      };
+      socket.once('connect', () => done(true)).once('error', () => done(false)).setTimeout(3_000, () => done(false));
+    });
+    if (!reachable || !existsSync(listener.caFile)) {
+      throw new Error(
+        `no SASL_SSL listener at ${listener.broker} with its CA at ${listener.caFile}: tools/kafka/kafka.sh runs one beside its broker; for another broker set KAFKA_TEST_SECURE_BROKER and KAFKA_TEST_CA_FILE (README)`,
+      );
+    }
+  });
 
   it('publishes and consumes through a broker checked against the CA file, signed in with SASL PLAIN', async () => {
     const bus = busFrom(secured, testNamespace('kafka-tls'));
