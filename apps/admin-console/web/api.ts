@@ -103,6 +103,16 @@ export class TenantApi {
     return api<T>(this.session.token, 'GET', this.path(suffix));
   }
 
+  /** Every item of a paged list (`items` and `total`), 500 at a time: a retail chain has thousands of sites. */
+  async all<T>(suffix: string): Promise<T[]> {
+    const items: T[] = [];
+    for (;;) {
+      const page = await this.get<{ items: T[]; total: number }>(`${suffix}${suffix.includes('?') ? '&' : '?'}limit=500&offset=${items.length}`);
+      items.push(...page.items);
+      if (page.items.length === 0 || items.length >= page.total) return items;
+    }
+  }
+
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', suffix: string, options: RequestOptions = {}): Promise<T> {
     return api<T>(this.session.token, method, this.path(suffix), options);
   }

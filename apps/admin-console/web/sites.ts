@@ -12,7 +12,7 @@ interface SiteRow {
 }
 
 export function Sites({ api }: { api: TenantApi }) {
-  const sites = useLoad(() => api.get<{ items: SiteRow[]; total: number }>('/sites?limit=500'), [api]);
+  const sites = useLoad(async () => ({ items: await api.all<SiteRow>('/sites') }), [api]);
   const [error, setError] = useState<unknown>(null);
   const [status, setStatus] = useState<string | null>(null);
   const create = async (event: Event) => {

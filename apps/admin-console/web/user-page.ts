@@ -14,7 +14,7 @@ const FIELD_LABELS: Record<string, string> = { userName: 'Username', givenName: 
 
 export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
   const user = useLoad(() => api.get<AdminUser>(`/users/${encodeURIComponent(userId)}`), [api, userId]);
-  const sites = useLoad(() => api.get<{ items: Site[] }>('/sites?limit=500'), [api]);
+  const sites = useLoad(async () => ({ items: await api.all<Site>('/sites') }), [api]);
   const usage = useLoad(() => api.get<Usage>('/licenses'), [api]);
   const history = useLoad(() => api.get<{ items: LogEntry[] }>(`/provisioning/logs?limit=200&user=${encodeURIComponent(userId)}`), [api, userId]);
   const [actionError, setActionError] = useState<unknown>(null);

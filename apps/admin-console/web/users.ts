@@ -53,7 +53,7 @@ interface Filters {
 export function Users({ api }: { api: TenantApi }) {
   const [filters, setFilters] = useState<Filters>({ q: '', status: '', owner: '', siteId: '', licensed: '' });
   const [offset, setOffset] = useState(0);
-  const sites = useLoad(() => api.get<Page<Site>>('/sites?limit=500'), [api]);
+  const sites = useLoad(async () => ({ items: await api.all<Site>('/sites') }), [api]);
   const users = useLoad(() => api.get<Page<AdminUser>>(`/users${query({ ...filters, offset, limit: PAGE_SIZE })}`), [api, filters, offset]);
 
   const apply = (event: Event) => {
