@@ -99,6 +99,19 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect((await browser.token(sessionCookie!)).status).toBe(401);
   });
 
+  it('a sign-out link on another site only shows a button; our own link signs out at once', async () => {
+    const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
+    const token = JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string;
+    for (const site of ['cross-site', 'same-site', undefined]) {
+      const page = await browser.send('GET', '/sso/logout', { cookie: sessionCookie, headers: site ? { 'sec-fetch-site': site } : {} });
+      expect(page).toMatchObject({ status: 200, body: expect.stringContaining('<form method="post" action="/sso/logout">') });
+      expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true });
+    }
+    const ours = await browser.send('GET', '/sso/logout', { cookie: sessionCookie, headers: { 'sec-fetch-site': 'same-origin' } });
+    expect(ours).toMatchObject({ status: 303, location: WSIGNOUT });
+    expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
+  });
+
   it('an IdP logout message over the Redirect binding ends the session; a deflate bomb is cut off', async () => {
     const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
     const logoutRequest = deflateRawSync(`<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0"/>`).toString('base64');

@@ -33,9 +33,16 @@ export class SignInPagesController {
     response.redirect(303, await this.signIn.startForTenant(tenantId, relayState));
   }
 
+  /**
+   * A link of our own (the console's "Sign out") signs out at once. A link on another site would
+   * reach here with the session cookie too (it is SameSite=Lax), so it gets a button to confirm:
+   * no page elsewhere can sign anyone out. Browsers that do not say where a request comes from
+   * (Sec-Fetch-Site) get the button as well.
+   */
   @Get('logout')
   logoutGet(@Req() request: Request, @Res() response: Response) {
-    return this.logout(request, response);
+    if (request.get('sec-fetch-site') === 'same-origin') return this.logout(request, response);
+    sendPage(response, 200, 'Sign out', `<h1>Sign out?</h1><form method="post" action="/sso/logout"><button type="submit">Sign out</button></form>`);
   }
 
   @Post('logout')
