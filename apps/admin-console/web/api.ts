@@ -87,6 +87,16 @@ export async function api<T>(token: string, method: string, path: string, option
   return parsed as T;
 }
 
+/** Every item of a paged list (`items` and `total`), 500 at a time: a retail chain has thousands of sites. */
+export async function allItems<T>(token: string, path: string): Promise<T[]> {
+  const items: T[] = [];
+  for (;;) {
+    const page = await api<{ items: T[]; total: number }>(token, 'GET', `${path}${path.includes('?') ? '&' : '?'}limit=500&offset=${items.length}`);
+    items.push(...page.items);
+    if (page.items.length === 0 || items.length >= page.total) return items;
+  }
+}
+
 /** The calls of one signed-in admin for one company. */
 export class TenantApi {
   constructor(readonly session: Session) {}
@@ -103,14 +113,8 @@ export class TenantApi {
     return api<T>(this.session.token, 'GET', this.path(suffix));
   }
 
-  /** Every item of a paged list (`items` and `total`), 500 at a time: a retail chain has thousands of sites. */
-  async all<T>(suffix: string): Promise<T[]> {
-    const items: T[] = [];
-    for (;;) {
-      const page = await this.get<{ items: T[]; total: number }>(`${suffix}${suffix.includes('?') ? '&' : '?'}limit=500&offset=${items.length}`);
-      items.push(...page.items);
-      if (page.items.length === 0 || items.length >= page.total) return items;
-    }
+  all<T>(suffix: string): Promise<T[]> {
+    return allItems<T>(this.session.token, this.path(suffix));
   }
 
   send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', suffix: string, options: RequestOptions = {}): Promise<T> {

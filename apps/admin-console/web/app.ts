@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { api, clearSession, loadSession, saveSession, TenantApi, type Session } from './api';
+import { allItems, clearSession, loadSession, saveSession, TenantApi, type Session } from './api';
 import { BulkUpload } from './bulk-upload';
 import { html } from './html';
 import { Licenses } from './licenses';
@@ -127,8 +127,8 @@ function TenantSwitch({ session, onSession }: { session: Session; onSession: (se
   const [tenants, setTenants] = useState<{ tenantId: string; name: string }[]>([]);
   useEffect(() => {
     if (session.kind !== 'platform') return;
-    api<{ items: { tenantId: string; name: string }[] }>(session.token, 'GET', '/api/v1/tenants?limit=500').then(
-      (list) => setTenants(list.items),
+    allItems<{ tenantId: string; name: string }>(session.token, '/api/v1/tenants').then(
+      (items) => setTenants(items),
       () => setTenants([]),
     );
   }, [session.token, session.kind]);
