@@ -4,7 +4,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
-import type { DataSource } from 'typeorm';
 import { InProcessMessageBus } from '@identity/platform-messaging';
 import { CONSUMER_RETRY, keepConnectionsLongerThanClients, PathRouter, startService, type RunningService } from '@identity/platform-service';
 import { startEmbeddedDatabase } from './embedded-database';
@@ -94,7 +93,7 @@ async function main(): Promise<void> {
     const idleAfter = setTimeout(() => http.closeAllConnections(), 5_000);
     await closed;
     clearTimeout(idleAfter);
-    await deliverInFlight(services[0].infrastructure.dataSource, bus);
+    await deliverInFlight(services, bus);
     for (const service of [...services].reverse()) await service.stop();
     await bus.disconnect();
     await database.stop();
@@ -128,7 +127,7 @@ main().catch((error: unknown) => {
  * was committed and every consumer handles it, or the read models would never see those events.
  * Quiet twice in a row, since a reaction may write more. Bounded, like any shutdown.
  */
-async function deliverInFlight(dataSource: DataSource, bus: InProcessMessageBus, timeoutMs = 15_000): Promise<void> {
+async function deliverInFlight(services: readonly RunningService[], bus: InProcessMessageBus, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let quiet = 0; quiet < 2; ) {
     if (Date.now() > deadline) {
@@ -136,11 +135,7 @@ async function deliverInFlight(dataSource: DataSource, bus: InProcessMessageBus,
       return;
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
-    const [unpublished] = (await dataSource.query(
-      `SELECT 1 FROM event_store.outbox o
-        WHERE NOT EXISTS (SELECT 1 FROM event_store.relay_checkpoints c WHERE (o.transaction_id, o.position) <= (c.last_transaction_id, c.last_position))
-        LIMIT 1`,
-    )) as unknown[];
-    quiet = !unpublished && bus.idle() ? quiet + 1 : 0;
+    const published = (await Promise.all(services.map((service) => service.infrastructure.relayCaughtUp()))).every(Boolean);
+    quiet = published && bus.idle() ? quiet + 1 : 0;
   }
 }

@@ -94,6 +94,16 @@ export class OutboxRelay {
     }
   }
 
+  /** Whether everything committed to the outbox so far has been published. */
+  async caughtUp(): Promise<boolean> {
+    const cursor = this.checkpoint ?? (await this.readCheckpoint());
+    const rows = (await this.dataSource.query(`SELECT 1 FROM event_store.outbox WHERE (transaction_id, position) > ($1::xid8, $2::bigint) LIMIT 1`, [
+      cursor.transactionId,
+      cursor.position,
+    ])) as unknown[];
+    return rows.length === 0;
+  }
+
   /**
    * Deletes a batch of the published rows written before the retention; returns how many went. One
    * batch at a time, between publishing batches, so that a long backlog (the first run after an

@@ -24,34 +24,44 @@ describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
 
   afterAll(() => dataSource.destroy());
 
-  it('does not hold back the publishing of what commits while it runs', async () => {
+  /** A projection of the private stream type whose rebuild stays open until released. */
+  function gated(streamType: string): { projection: Projection; release: () => void } {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    const slow: Projection = {
-      name: 'notes.slow',
+    const projection: Projection = {
+      name: `notes.${streamType}`,
       schema: 'notes',
       topics: [],
-      privateStreams: ['note'],
+      privateStreams: [streamType],
       async apply(manager, event) {
         await gate;
-        await manager.query(`INSERT INTO notes.rows (aggregate_id) VALUES ($1)`, [event.aggregateId]);
+        await manager.query(`INSERT INTO notes.rows (aggregate_id) VALUES ($1) ON CONFLICT DO NOTHING`, [event.aggregateId]);
       },
       async reset(manager) {
-        await manager.query(`TRUNCATE notes.rows`);
+        await manager.query(`DELETE FROM notes.rows`);
       },
     };
-    const tenantId = randomUUID();
-    const metadata = () => ({ eventId: randomUUID(), tenantId, occurredAt: new Date().toISOString(), correlationId: 'test', causationId: 'test' });
-    await new PostgresEventStore(dataSource).appendToStream({
-      streamId: `note-${randomUUID()}`,
-      streamType: 'note',
-      tenantId,
-      expectedVersion: 0,
-      events: [{ type: 'Noted', data: {}, schemaVersion: 1, metadata: metadata() }],
-    });
+    return { projection, release };
+  }
 
-    const rebuilding = rebuildProjection(dataSource, slow, publishAsIs);
-    await eventually(async () => expect(await dataSource.query(`SELECT 1 FROM event_store.outbox_free_transactions`)).toHaveLength(1));
+  /** One event on a new stream of the type, as stored. */
+  async function stored(streamType: string) {
+    const store = new PostgresEventStore(dataSource);
+    const streamId = `${streamType}-${randomUUID()}`;
+    const tenantId = randomUUID();
+    const metadata = { eventId: randomUUID(), tenantId, occurredAt: new Date().toISOString(), correlationId: 'test', causationId: 'test' };
+    await store.appendToStream({ streamId, streamType, tenantId, expectedVersion: 0, events: [{ type: 'Noted', data: {}, schemaVersion: 1, metadata }] });
+    return (await store.readStream(streamId))[0];
+  }
+
+  const registered = async () => dataSource.query(`SELECT 1 FROM event_store.outbox_free_transactions`) as Promise<unknown[]>;
+
+  it('does not hold back the publishing of what commits while it runs', async () => {
+    const { projection, release } = gated('note');
+    await stored('note');
+
+    const rebuilding = rebuildProjection(dataSource, projection, publishAsIs);
+    await eventually(async () => expect(await registered()).toHaveLength(1));
     // Committed while the rebuild's transaction is open, by a writer of the live system.
     await dataSource.query(`INSERT INTO event_store.outbox (event_id, topic, message_key, headers, payload) VALUES ($1, 'test.notes.v1', 'k', '{}', '{}')`, [randomUUID()]);
     const relay = new OutboxRelay(dataSource, new InProcessMessageBus(), { name: 'rebuild-test', databaseUrl: url });
@@ -62,40 +72,18 @@ describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
       await relay.stop();
     }
     expect(await rebuilding).toMatchObject({ eventsApplied: 1 });
-    expect(await dataSource.query(`SELECT 1 FROM event_store.outbox_free_transactions`)).toHaveLength(0);
+    expect(await registered()).toHaveLength(0);
   });
 
   it('and a live consumer applying an event of a new aggregate waits for it instead of deadlocking with it', async () => {
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const gated: Projection = {
-      name: 'notes.gated',
-      schema: 'notes',
-      topics: [],
-      privateStreams: ['memo'],
-      async apply(manager, event) {
-        await gate;
-        await manager.query(`INSERT INTO notes.rows (aggregate_id) VALUES ($1) ON CONFLICT DO NOTHING`, [event.aggregateId]);
-      },
-      async reset(manager) {
-        await manager.query(`DELETE FROM notes.rows`);
-      },
-    };
-    const tenantId = randomUUID();
-    const store = new PostgresEventStore(dataSource);
-    const memo = async () => {
-      const streamId = `memo-${randomUUID()}`;
-      const metadata = { eventId: randomUUID(), tenantId, occurredAt: new Date().toISOString(), correlationId: 'test', causationId: 'test' };
-      await store.appendToStream({ streamId, streamType: 'memo', tenantId, expectedVersion: 0, events: [{ type: 'Noted', data: {}, schemaVersion: 1, metadata }] });
-      return (await store.readStream(streamId))[0];
-    };
-    await memo();
+    const { projection, release } = gated('memo');
+    await stored('memo');
     // An event the live consumer has not applied yet when the rebuild starts; the rebuild reads it too.
-    const lagging = eventFor(gated, await memo(), publishAsIs)!;
+    const lagging = eventFor(projection, await stored('memo'), publishAsIs)!;
 
-    const rebuilding = rebuildProjection(dataSource, gated, publishAsIs);
-    await eventually(async () => expect(await dataSource.query(`SELECT 1 FROM event_store.outbox_free_transactions`)).toHaveLength(1));
-    const consuming = dataSource.transaction((manager) => applyOnce(manager, gated, lagging));
+    const rebuilding = rebuildProjection(dataSource, projection, publishAsIs);
+    await eventually(async () => expect(await registered()).toHaveLength(1));
+    const consuming = dataSource.transaction((manager) => applyOnce(manager, projection, lagging));
     await new Promise((resolve) => setTimeout(resolve, 300));
     release();
     const [rebuilt, appliedByConsumer] = await Promise.all([rebuilding, consuming]);

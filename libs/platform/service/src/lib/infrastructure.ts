@@ -139,6 +139,11 @@ export class ServiceInfrastructure {
   }
 
   /** Stops taking work first (consumers, relay), then closes the connections. */
+  /** Whether this service's relay (if it runs one) has published everything committed so far. */
+  async relayCaughtUp(): Promise<boolean> {
+    return this.relay ? this.relay.caughtUp() : true;
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.reactionSubscriptions.splice(0).map((subscription) => subscription.stop()));
     await this.projectionRunner?.stop();
