@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { deflateRawSync } from 'node:zlib';
-import { azureDefaultClaims, certificateUploadSamples, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
+import { azureDefaultClaims, certificateUploadSamples, createIdpKeys, eventually, logoutRequestQuery, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure as azureRequests } from '../support/azure-ad.requests';
 import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
 import { azureResponse, azureTenant, configureSso, PUBLIC_ORIGIN, SP_ENTITY_ID, ssoBrowser, waitForLoginAccount, WSIGNOUT, type AzureTenant } from '../support/sso-client';
@@ -112,12 +112,26 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
   });
 
-  it('an IdP logout message over the Redirect binding ends the session; a deflate bomb is cut off', async () => {
+  it('an IdP logout message ends the session at once only when the company’s IdP signed it; an unsigned one asks first; a deflate bomb is cut off', async () => {
     const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
-    const logoutRequest = deflateRawSync(`<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_x" Version="2.0"/>`).toString('base64');
-    const loggedOut = await browser.send('GET', `/saml2?SAMLRequest=${encodeURIComponent(logoutRequest)}`, { cookie: sessionCookie });
+    const token = JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string;
+    const message = { issuer: azure.issuer, nameId: userName };
+    // Any page could link to these: unsigned, or signed by someone else's key.
+    for (const query of [logoutRequestQuery(message), logoutRequestQuery({ ...message, keys: createIdpKeys() })]) {
+      for (const path of ['/saml2', '/sso/logout']) {
+        const page = await browser.send('GET', `${path}?${query}`, { cookie: sessionCookie });
+        expect(page).toMatchObject({ status: 200, body: expect.stringContaining('<form method="post" action="/sso/logout">') });
+        expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true });
+      }
+    }
+    // At the Logout URL admins give Azure AD, and at the entity ID.
+    const loggedOut = await browser.send('GET', `/sso/logout?${logoutRequestQuery({ ...message, keys: azure.keys })}`, { cookie: sessionCookie });
     expect(loggedOut).toMatchObject({ status: 303, location: '/sso/signed-out' });
-    expect((await browser.token(sessionCookie!)).status).toBe(401);
+    expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
+    const another = await browser.postResponse(azureResponse(azure, userName));
+    const atEntityId = await browser.send('GET', `/saml2?${logoutRequestQuery({ ...message, keys: azure.keys, relayState: '/console' })}`, { cookie: another.sessionCookie });
+    expect(atEntityId).toMatchObject({ status: 303, location: '/sso/signed-out' });
+    expect((await browser.token(another.sessionCookie!)).status).toBe(401);
 
     // 8 MB of XML-ish text in a query string short enough for any proxy (about 11 KB).
     const bomb = deflateRawSync(Buffer.alloc(8 * 1024 * 1024, 0x41)).toString('base64');
@@ -135,6 +149,31 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
 
     const unknown = await browser.send('POST', '/sso/login', { form: { username: 'nobody@nowhere.example' } });
     expect(unknown.status).toBe(403);
+  });
+
+  it('companies sharing one Azure AD (issuer and certificate): an unsolicited response signs in to the company that has the user, though another deleted the same name', async () => {
+    const [first, second] = [await stack.tenant(), await stack.tenant()];
+    const shared = azureTenant();
+    await configureSso(stack, first, shared);
+    await configureSso(stack, second, shared);
+    const accountIn = async (company: ScimTenant, name: string) =>
+      (await stack.sso!.infrastructure.dataSource.query(`SELECT status FROM sso.login_accounts WHERE tenant_id = $1 AND user_name = $2`, [company.tenantId, name]))[0]?.status as string | undefined;
+    const name = `moved.${randomUUID().slice(0, 8)}@contoso.com`;
+    const created = await scimClient(first)<{ id: string }>('POST', '/Users', azureRequests.createUser(name));
+    await eventually(async () => expect(await accountIn(first, name)).toBe('active'));
+    const before = await browser.postResponse(azureResponse(shared, name));
+    expect(before.status).toBe(303);
+    expect(JSON.parse(Buffer.from((JSON.parse((await browser.token(before.sessionCookie!)).body).accessToken as string).split('.')[1], 'base64url').toString()).tid).toBe(first.tenantId);
+
+    // The first company deletes the user (the name is free again) and the second provisions it.
+    expect((await stack.admin(stack.directoryUrl, 'DELETE', `/api/v1/tenants/${first.tenantId}/users/${created.body.id}`, first.adminToken)).status).toBe(204);
+    await eventually(async () => expect(await accountIn(first, name)).toBe('deleted'));
+    expect((await scimClient(second)('POST', '/Users', azureRequests.createUser(name))).status).toBe(201);
+    await eventually(async () => expect(await accountIn(second, name)).toBe('active'));
+
+    const after = await browser.postResponse(azureResponse(shared, name));
+    expect(after.status).toBe(303);
+    expect(JSON.parse(Buffer.from((JSON.parse((await browser.token(after.sessionCookie!)).body).accessToken as string).split('.')[1], 'base64url').toString()).tid).toBe(second.tenantId);
   });
 
   describe('certificate upload', () => {

@@ -75,3 +75,8 @@ function isClientError(error: unknown): boolean {
   const status = (error as { getStatus?: () => number } | null)?.getStatus?.();
   return typeof status === 'number' && status >= 400 && status < 500;
 }
+
+/** A button that posts the sign-out: for sign-out requests that may not come from the employee (a link on another page). */
+export function sendSignOutConfirmation(response: Response): void {
+  sendPage(response, 200, 'Sign out', `<h1>Sign out?</h1><form method="post" action="/sso/logout"><button type="submit">Sign out</button></form>`);
+}

@@ -2,7 +2,8 @@ import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { serviceProviderMetadata } from '@identity/platform-saml';
 import { SignInService } from '@identity/sso-application';
-import { clearSessionCookie, sessionSecretOf, setSessionCookie } from './session-cookie';
+import { answerIdpLogout, redirectBindingMessage } from './idp-logout';
+import { setSessionCookie } from './session-cookie';
 
 /** `/saml2`: our entity ID, reply (ACS) URL and logout endpoint, one URL for every company. */
 @Controller('saml2')
@@ -12,11 +13,9 @@ export class SamlController {
   /** The entity ID resolves to our metadata; IdP logout messages arrive here too (Redirect binding). */
   @Get()
   async entity(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response) {
-    const logoutMessage = query.SAMLRequest ?? query.SAMLResponse;
+    const logoutMessage = redirectBindingMessage(query);
     if (logoutMessage === undefined) return this.metadata(response);
-    const next = await this.signIn.signOutFromIdp(logoutMessage, sessionSecretOf(request));
-    clearSessionCookie(response, this.secure());
-    response.redirect(303, next);
+    await answerIdpLogout(this.signIn, logoutMessage, request, response);
   }
 
   @Get('metadata')

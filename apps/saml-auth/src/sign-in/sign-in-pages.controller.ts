@@ -2,7 +2,8 @@ import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } fr
 import type { Request, Response } from 'express';
 import { CONTROL_CHARACTERS } from '@identity/platform-saml';
 import { SessionsService, SIGNED_IN_PATH, SignInService } from '@identity/sso-application';
-import { escapeHtml, sendPage } from './html-pages';
+import { escapeHtml, sendPage, sendSignOutConfirmation } from './html-pages';
+import { answerIdpLogout, redirectBindingMessage } from './idp-logout';
 import { clearSessionCookie, sessionSecretOf } from './session-cookie';
 
 /** What employees see: the sign-in page (username, then off to their company's IdP) and sign-out. */
@@ -37,12 +38,15 @@ export class SignInPagesController {
    * A link of our own (the console's "Sign out") signs out at once. A link on another site would
    * reach here with the session cookie too (it is SameSite=Lax), so it gets a button to confirm:
    * no page elsewhere can sign anyone out. Browsers that do not say where a request comes from
-   * (Sec-Fetch-Site) get the button as well.
+   * (Sec-Fetch-Site) get the button as well. This is also the Logout URL admins give Azure AD: its
+   * logout messages are answered as at `/saml2`.
    */
   @Get('logout')
-  logoutGet(@Req() request: Request, @Res() response: Response) {
+  async logoutGet(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response) {
+    const idpMessage = redirectBindingMessage(query);
+    if (idpMessage !== undefined) return answerIdpLogout(this.signIn, idpMessage, request, response);
     if (request.get('sec-fetch-site') === 'same-origin') return this.logout(request, response);
-    sendPage(response, 200, 'Sign out', `<h1>Sign out?</h1><form method="post" action="/sso/logout"><button type="submit">Sign out</button></form>`);
+    sendSignOutConfirmation(response);
   }
 
   @Post('logout')

@@ -61,6 +61,13 @@ describe('inspectCertificateUpload', () => {
     for (const upload of [littleEndian, bigEndian]) expect(inspectCertificateUpload(upload).thumbprint).toBe(keys.thumbprint);
   });
 
+  it('reads a UTF-16 upload cut off in the middle of a character instead of failing on it', () => {
+    const pem = samples.pem.toString('ascii');
+    const bigEndian = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(pem, 'utf16le').swap16(), Buffer.from([0x00])]);
+    expect(inspectCertificateUpload(bigEndian).thumbprint).toBe(keys.thumbprint);
+    expect(refusal(Buffer.from([0xfe, 0xff, 0x00, 0x41, 0x00])).reason).toBe('not-a-certificate');
+  });
+
   it('refuses an EC certificate, which could never verify a signature here', () => {
     const ec = execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', '/dev/null', '-subj', '/CN=EC', '-days', '30'], {
       stdio: ['ignore', 'pipe', 'ignore'],

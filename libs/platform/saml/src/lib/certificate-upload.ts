@@ -111,7 +111,8 @@ function withoutUnicodeEncoding(upload: Buffer): Buffer {
   const starts = (...bytes: number[]) => upload.subarray(0, bytes.length).equals(Buffer.from(bytes));
   if (starts(0xef, 0xbb, 0xbf)) return upload.subarray(3);
   if (starts(0xff, 0xfe)) return Buffer.from(upload.subarray(2).toString('utf16le'), 'utf8');
-  if (starts(0xfe, 0xff)) return Buffer.from(Buffer.from(upload.subarray(2)).swap16().toString('utf16le'), 'utf8');
+  // swap16 needs whole code units: a cut-off last byte is dropped, as the little-endian decoding does.
+  if (starts(0xfe, 0xff)) return Buffer.from(Buffer.from(upload.subarray(2, upload.length - (upload.length % 2))).swap16().toString('utf16le'), 'utf8');
   return upload;
 }
 

@@ -1,3 +1,4 @@
+import { verify } from 'node:crypto';
 import { inflateRawSync } from 'node:zlib';
 
 /**
@@ -84,4 +85,47 @@ export function assertSafeXml(xml: string): void {
   if (/<!DOCTYPE/i.test(body) || /<!ENTITY/i.test(body)) throw new SamlRejected('unsafe-xml', 'a DTD or entity declaration');
   if (body.includes('<?')) throw new SamlRejected('unsafe-xml', 'a processing instruction');
   if (body.includes('\u0000')) throw new SamlRejected('unsafe-xml', 'a NUL character');
+}
+
+/** Signature algorithms of the Redirect binding we accept, with the digest each uses (SHA-1 is refused, as in responses). */
+const REDIRECT_SIGNATURE_DIGESTS: Record<string, string> = {
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256': 'sha256',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha384': 'sha384',
+  'http://www.w3.org/2001/04/xmldsig-more#rsa-sha512': 'sha512',
+};
+
+/**
+ * Whether a Redirect-binding message carries a signature by one of `certificates` (SAML bindings
+ * 3.4.4.1): the signed octets are the parameters exactly as they came, URL-encoded, in the order
+ * SAMLRequest or SAMLResponse, RelayState, SigAlg. A parameter given twice makes the message
+ * unsigned: which copy was meant cannot be told.
+ */
+export function hasRedirectSignature(rawQuery: string, certificates: readonly string[]): boolean {
+  const raw = new Map<string, string>();
+  for (const pair of rawQuery.split('&')) {
+    const name = pair.slice(0, pair.includes('=') ? pair.indexOf('=') : pair.length);
+    if (raw.has(name)) return false;
+    raw.set(name, pair.slice(name.length + 1));
+  }
+  const messageName = raw.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+  const [message, sigAlg, signature] = [raw.get(messageName), raw.get('SigAlg'), raw.get('Signature')];
+  if (message === undefined || sigAlg === undefined || signature === undefined || (raw.has('SAMLRequest') && raw.has('SAMLResponse'))) return false;
+  let digest: string | undefined;
+  let signatureBytes: Buffer;
+  try {
+    digest = REDIRECT_SIGNATURE_DIGESTS[decodeURIComponent(sigAlg)];
+    signatureBytes = Buffer.from(decodeURIComponent(signature), 'base64');
+  } catch {
+    return false; // not URL-encoding
+  }
+  if (digest === undefined || signatureBytes.length === 0) return false;
+  const relayState = raw.get('RelayState');
+  const signed = Buffer.from(`${messageName}=${message}${relayState === undefined ? '' : `&RelayState=${relayState}`}&SigAlg=${sigAlg}`, 'utf8');
+  return certificates.some((certificate) => {
+    try {
+      return verify(digest, signed, certificate, signatureBytes);
+    } catch {
+      return false;
+    }
+  });
 }

@@ -179,7 +179,7 @@ export async function verifyResponse(
   if (answered.length > 1 || (answered.length === 1 && answered[0] !== envelope.inResponseTo)) {
     throw new SamlRejected('unknown-request', `the assertion answers ${answered.join(', ')}, the response ${envelope.inResponseTo ?? 'no request'}`);
   }
-  const notOnOrAfter = data.map((element) => Date.parse(element.getAttribute('NotOnOrAfter') ?? '')).find(Number.isFinite);
+  const acceptedUntil = acceptanceWindowEnd(assertion, data, Date.now());
   const assertionId = assertion.getAttribute('ID');
   if (!assertionId) throw new SamlRejected('malformed', 'assertion without ID');
   const claim = (name: string) => {
@@ -193,7 +193,7 @@ export async function verifyResponse(
     assertionId,
     sessionIndex: profile.sessionIndex ?? null,
     inResponseTo: (profile.inResponseTo as string | undefined) ?? envelope.inResponseTo,
-    replayableUntil: new Date((notOnOrAfter ?? Date.now() + MAX_ASSERTION_AGE_MS) + ACCEPTED_CLOCK_SKEW_MS),
+    replayableUntil: new Date(acceptedUntil + ACCEPTED_CLOCK_SKEW_MS),
     claims: {
       objectId: claim('http://schemas.microsoft.com/identity/claims/objectidentifier'),
       azureTenantId: claim('http://schemas.microsoft.com/identity/claims/tenantid'),
@@ -202,6 +202,28 @@ export async function verifyResponse(
       roles: claims(profile['http://schemas.microsoft.com/ws/2008/06/identity/claims/role']),
     },
   };
+}
+
+/**
+ * Until when the assertion may be accepted (before the clock skew): the earliest of its bearer
+ * confirmations' NotOnOrAfter and its IssueInstant plus the maximum age; refused when that has
+ * passed. node-saml checks the bearer window only on answers to our requests, and the age only when
+ * Conditions carries times, so an unsolicited response would stay good past its replay record.
+ */
+function acceptanceWindowEnd(assertion: Element, bearerData: readonly Element[], now: number): number {
+  const issued = Date.parse(assertion.getAttribute('IssueInstant') ?? '');
+  if (!Number.isFinite(issued)) throw new SamlRejected('malformed', 'assertion without a valid IssueInstant');
+  let end = issued + MAX_ASSERTION_AGE_MS;
+  for (const data of bearerData) {
+    // The Web SSO profile requires NotOnOrAfter on a bearer confirmation: without it nothing bounds a replay.
+    const notOnOrAfter = Date.parse(data.getAttribute('NotOnOrAfter') ?? '');
+    if (!Number.isFinite(notOnOrAfter)) throw new SamlRejected('malformed', 'bearer SubjectConfirmationData without a valid NotOnOrAfter');
+    const notBefore = data.getAttribute('NotBefore') || null; // xmldom answers '' for an absent attribute
+    if (notBefore !== null && !(Date.parse(notBefore) <= now + ACCEPTED_CLOCK_SKEW_MS)) throw new SamlRejected('expired', `SubjectConfirmationData not valid before ${notBefore}`);
+    end = Math.min(end, notOnOrAfter);
+  }
+  if (now - ACCEPTED_CLOCK_SKEW_MS >= end) throw new SamlRejected('expired', `assertion no longer valid since ${new Date(end).toISOString()}`);
+  return end;
 }
 
 /** A multi-valued claim (Azure sends one AttributeValue per app role). */

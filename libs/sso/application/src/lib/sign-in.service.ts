@@ -5,6 +5,7 @@ import {
   authnRequestUrl,
   decodePostBinding,
   decodeRedirectBinding,
+  hasRedirectSignature,
   readEnvelope,
   safeRelayPath,
   SamlRejected,
@@ -114,17 +115,28 @@ export class SignInService {
 
   /**
    * A LogoutRequest or LogoutResponse from the IdP over the Redirect binding (Azure sends those as
-   * GET). Either way the browser's session here ends; the message is read only within the limits.
+   * GET), read only within the limits. It ends the browser's session at once only when it is a
+   * LogoutRequest signed by that session's company's IdP: a link on any other page could carry an
+   * unsigned one, so then the employee confirms (`confirm`), as on a sign-out link from elsewhere.
    */
-  async signOutFromIdp(message: unknown, sessionSecret: string | undefined): Promise<string> {
+  async signOutFromIdp(message: unknown, rawQuery: string, sessionSecret: string | undefined): Promise<{ signedOut: string } | 'confirm'> {
+    let kind: string | undefined;
     try {
-      const xml = decodeRedirectBinding(message);
-      if (!/^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?Logout(Request|Response)[\s>]/.test(xml)) throw new SamlRejected('malformed', 'not a logout message');
+      kind = /^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?Logout(Request|Response)[\s>]/.exec(decodeRedirectBinding(message))?.[3];
+      if (kind === undefined) throw new SamlRejected('malformed', 'not a logout message');
     } catch (error) {
       throw error instanceof SamlRejected ? this.refused(error, null) : error;
     }
-    await this.signOut(sessionSecret);
-    return SIGNED_OUT_PATH;
+    const session = sessionSecret ? await this.sessions.bySecret(sessionSecret) : null;
+    if (!session) return { signedOut: SIGNED_OUT_PATH };
+    const certificates = (await this.queries.configuration(session.tenantId))?.certificates.map((certificate) => certificate.pem) ?? [];
+    if (kind !== 'Request' || !hasRedirectSignature(rawQuery, certificates)) {
+      this.logger.info({ tenantId: session.tenantId, sessionId: session.sessionId }, 'unsigned IdP logout message: the employee confirms the sign-out');
+      return 'confirm';
+    }
+    await this.sessions.end(session.sessionId, 'signed-out');
+    this.logger.info({ tenantId: session.tenantId, sessionId: session.sessionId }, 'signed out by the IdP');
+    return { signedOut: SIGNED_OUT_PATH };
   }
 
   sp() {
@@ -167,7 +179,9 @@ export class SignInService {
     if (verified.length === 1) return verified[0];
     const withUser = [];
     for (const candidate of verified) {
-      if (await this.queries.account(candidate.configuration.tenantId, candidate.assertion.nameId)) withUser.push(candidate);
+      // A deleted account freed its name for another company: only live ones tell the companies apart.
+      const account = await this.queries.account(candidate.configuration.tenantId, candidate.assertion.nameId);
+      if (account && account.status !== 'deleted') withUser.push(candidate);
     }
     if (withUser.length !== 1) throw new SamlRejected('unknown-user', `${withUser.length} companies sharing the issuer match the user`);
     return withUser[0];

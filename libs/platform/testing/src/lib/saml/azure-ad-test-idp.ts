@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
 
 /**
  * An offline stand-in for Entra ID (Azure AD) as a SAML IdP, for black-box tests of our SP.
@@ -204,6 +205,8 @@ export interface AzureResponseOptions {
   nameIdFormat?: string;
   /** when the user actually signed in; Entra sends the original login time */
   authnInstant?: Date;
+  /** minutes after IssueInstant until the bearer confirmation's NotOnOrAfter (Entra: 5); null leaves it out */
+  bearerMinutes?: number | null;
 }
 
 function signatureTemplate(id: string, algorithm: 'sha256' | 'sha1', withCertificate: boolean): string {
@@ -249,6 +252,7 @@ export function azureResponseXml(options: AzureResponseOptions): string {
   const { keys, issuer, nameId, audience, recipient, inResponseTo, sign = 'assertion', algorithm = 'sha256', statusCode = SAML_STATUS_SUCCESS } = options;
   const now = options.now ?? new Date();
   const at = (minutes: number): string => new Date(now.getTime() + minutes * 60_000).toISOString();
+  const bearerMinutes = options.bearerMinutes === undefined ? 5 : options.bearerMinutes;
   const assertionId = options.assertionId ?? `_${randomUUID()}`;
   const responseId = options.responseId ?? `_${randomUUID()}`;
   const withCertificate = (options.keyInfoCert ?? 'signer') === 'signer';
@@ -271,7 +275,7 @@ export function azureResponseXml(options: AzureResponseOptions): string {
   const assertion =
     `${assertionStart}<Issuer>${escapeXml(issuer)}</Issuer>${signAssertion ? signatureTemplate(assertionId, algorithm, withCertificate) : ''}` +
     `<Subject>${startTag('NameID', [['Format', options.nameIdFormat ?? EMAIL_FORMAT]])}${escapeXml(nameId)}</NameID>` +
-    `<SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">${startTag('SubjectConfirmationData', [['InResponseTo', inResponseTo], ['NotOnOrAfter', at(5)], ['Recipient', recipient]], true)}</SubjectConfirmation></Subject>` +
+    `<SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">${startTag('SubjectConfirmationData', [['InResponseTo', inResponseTo], ['NotOnOrAfter', bearerMinutes === null ? undefined : at(bearerMinutes)], ['Recipient', recipient]], true)}</SubjectConfirmation></Subject>` +
     `${startTag('Conditions', [['NotBefore', at(-5)], ['NotOnOrAfter', at(55)]])}<AudienceRestriction><Audience>${escapeXml(audience)}</Audience></AudienceRestriction></Conditions>` +
     `${attributeXml ? `<AttributeStatement>${attributeXml}</AttributeStatement>` : ''}` +
     `${startTag('AuthnStatement', [['AuthnInstant', (options.authnInstant ?? now).toISOString()], ['SessionIndex', assertionId]])}<AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement></Assertion>`;
@@ -293,6 +297,22 @@ function defaultStatusMessage(nameId: string, now: Date): string {
     `The signed in user '${nameId}' is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator.\n` +
     `Trace ID: ${randomUUID()}\nCorrelation ID: ${randomUUID()}\nTimestamp: ${now.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z')}`
   );
+}
+
+/**
+ * The query string of an IdP's LogoutRequest over the HTTP-Redirect binding (how Entra sends one to
+ * an app's Logout URL), signed per SAML bindings 3.4.4.1 when `keys` are given.
+ */
+export function logoutRequestQuery(input: { issuer: string; nameId: string; keys?: IdpKeys; relayState?: string; algorithm?: 'sha256' | 'sha1' }): string {
+  const { issuer, nameId, keys, relayState, algorithm = 'sha256' } = input;
+  const xml =
+    `<samlp:LogoutRequest xmlns:samlp="${SAML_PROTOCOL_NS}" ID="_${randomUUID()}" Version="2.0" IssueInstant="${new Date().toISOString()}">` +
+    `<Issuer xmlns="${SAML_ASSERTION_NS}">${escapeXml(issuer)}</Issuer><NameID xmlns="${SAML_ASSERTION_NS}">${escapeXml(nameId)}</NameID></samlp:LogoutRequest>`;
+  let query = `SAMLRequest=${encodeURIComponent(deflateRawSync(xml).toString('base64'))}`;
+  if (relayState !== undefined) query += `&RelayState=${encodeURIComponent(relayState)}`;
+  if (!keys) return query;
+  query += `&SigAlg=${encodeURIComponent(algorithm === 'sha1' ? `${XMLDSIG_NS}rsa-sha1` : 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256')}`;
+  return `${query}&Signature=${encodeURIComponent(sign(algorithm, Buffer.from(query), keys.keyPem).toString('base64'))}`;
 }
 
 /** base64 of the XML, as the HTTP-POST binding carries it in SAMLResponse. */
