@@ -152,6 +152,20 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect((await scim('GET', `/Groups/${group.id}`, undefined, { 'if-none-match': groupEtag })).status).toBe(304);
     });
 
+    it('returns a group’s members under any name for them, and never a user the IdP deleted', async () => {
+      const [kept, gone] = [await create(), await create()];
+      const group = (await scim<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;
+      expect((await scim('PATCH', `/Groups/${group.id}`, azure.addMembers([kept.id, gone.id]))).status).toBe(204);
+      const members = async (query = '') => ((await scim<{ members?: { value: string }[] }>('GET', `/Groups/${group.id}${query}`)).body.members ?? []).map((member) => member.value).sort();
+      for (const name of ['members', 'urn:ietf:params:scim:schemas:core:2.0:Group:members', 'members.value']) {
+        expect(await members(`?attributes=${encodeURIComponent(name)}`)).toEqual([kept.id, gone.id].sort());
+      }
+      expect((await scim('DELETE', `/Users/${gone.id}`)).status).toBe(204);
+      await eventually(async () => expect(await members()).toEqual([kept.id]));
+      const readded = await scim<Record<string, unknown>>('PATCH', `/Groups/${group.id}`, azure.addMembers([gone.id]));
+      expect({ status: readded.status, scimType: readded.body.scimType }).toEqual({ status: 400, scimType: 'invalidValue' });
+    });
+
     it('pages with 1-based startIndex and sorts', async () => {
       const prefix = `page${randomUUID().slice(0, 6)}`;
       for (let index = 0; index < 12; index++) await create(`${prefix}.${String(index).padStart(2, '0')}@contoso.com`);
@@ -193,8 +207,10 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
     });
 
     it('rejects a malformed or unsupported filter with invalidFilter, never a 500', async () => {
-      const dates = ['meta.lastModified gt "2011"', 'meta.created eq "0"', 'meta.lastModified gt "Jan 1"', 'meta.lastModified gt "+275760-09-13T00:00:00Z"'];
-      for (const expression of ['userName eq', 'userName zz "x"', 'nosuchattribute eq "x"', 'active gt true', '(((', '" or 1=1 --', ...dates]) {
+      const dates = ['meta.lastModified gt "2011"', 'meta.created eq "0"', 'meta.lastModified gt "Jan 1"', 'meta.lastModified gt "+275760-09-13T00:00:00Z"', 'meta.lastModified gt "2026-02-30T00:00:00Z"', 'meta.created lt "0000-01-01T00:00:00Z"'];
+      // Escapes that decode to what PostgreSQL refuses in a parameter (a %00 is refused before routing).
+      const unstorable = ['userName eq "a\\u0000b"', 'userName eq "\\udc00"'];
+      for (const expression of ['userName eq', 'userName zz "x"', 'nosuchattribute eq "x"', 'active gt true', '(((', '" or 1=1 --', ...dates, ...unstorable]) {
         const response = await scim<Record<string, unknown>>('GET', `/Users?filter=${encodeURIComponent(expression)}`);
         expect({ expression, status: response.status, scimType: response.body.scimType }).toEqual({ expression, status: 400, scimType: 'invalidFilter' });
       }

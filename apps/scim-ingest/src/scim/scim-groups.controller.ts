@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import type { Response } from 'express';
 import { ScimGroupsService } from '@identity/identity-application';
 import { groupResourceType } from '@identity/identity-data-access';
-import { projectAttributes } from '@identity/platform-scim';
+import { includesCoreAttribute, projectAttributes } from '@identity/platform-scim';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimExceptionFilter } from './scim-exception.filter';
 import { caller, ifMatchVersion, listParameters, listResponse, notModified, resourceResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
@@ -10,9 +10,7 @@ import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
 
 /** Whether a response includes members: not when excluded (Azure always excludes them) or not asked for. */
 function wantsMembers(parameters: { attributes?: string; excludedAttributes?: string }): boolean {
-  const names = (list?: string) => (list ?? '').split(',').map((name) => name.trim().toLowerCase());
-  if (parameters.attributes) return names(parameters.attributes).some((name) => name === 'members' || name.startsWith('members.'));
-  return !names(parameters.excludedAttributes).includes('members');
+  return includesCoreAttribute('members', groupResourceType, parameters);
 }
 
 /** `/scim/v2/{tenantId}/Groups`: membership PATCHes cost what they change. */

@@ -182,11 +182,11 @@ export class ScimQueries {
     }));
   }
 
-  /** The subset of ids that are users of the tenant (members must be). */
+  /** The subset of ids that are users of the tenant the IdP can see (members must be). */
   async existingUserIds(tenantId: string, ids: readonly string[]): Promise<Set<string>> {
     const candidates = ids.filter(isUuid);
     if (candidates.length === 0) return new Set();
-    const rows = (await this.db.query(`SELECT user_id FROM scim.users WHERE tenant_id = $1 AND NOT deleted AND user_id = ANY($2::uuid[])`, [
+    const rows = (await this.db.query(`SELECT user_id FROM scim.users u WHERE tenant_id = $1 AND ${SHOWN_TO_THE_IDP} AND user_id = ANY($2::uuid[])`, [
       tenantId,
       candidates,
     ])) as { user_id: string }[];
@@ -252,7 +252,7 @@ export class ScimQueries {
     if (groupIds.length === 0) return result;
     const rows = (await this.db.query(
       `SELECT m.group_id, m.user_id, u.user_name FROM scim.group_members m JOIN scim.users u ON u.user_id = m.user_id
-        WHERE m.group_id = ANY($1::uuid[]) ORDER BY u.user_name`,
+        WHERE m.group_id = ANY($1::uuid[]) AND ${SHOWN_TO_THE_IDP} ORDER BY u.user_name`,
       [groupIds],
     )) as { group_id: string; user_id: string; user_name: string }[];
     for (const row of rows) result.get(row.group_id)?.push({ value: row.user_id, display: row.user_name });

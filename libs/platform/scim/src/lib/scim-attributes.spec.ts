@@ -1,4 +1,4 @@
-import { projectAttributes } from './scim-attributes';
+import { includesCoreAttribute, projectAttributes } from './scim-attributes';
 import { resourceTypeDocument, schemaDocument } from './scim-discovery';
 import { ScimError, scimErrorBody } from './scim-errors';
 import { CORE_GROUP, CORE_USER, ENTERPRISE, groupType, SITE_EXTENSION, userType } from './scim-test.fixtures';
@@ -77,6 +77,22 @@ describe('projectAttributes', () => {
   it('ignores unknown names and rejects malformed ones', () => {
     expect(projectAttributes(alice, userType, { attributes: 'bogus' })).toEqual({ schemas: alice.schemas, id: 'u1', meta });
     expect(() => projectAttributes(alice, userType, { attributes: 'emails[type' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
+  });
+});
+
+describe('includesCoreAttribute (whether group members need loading)', () => {
+  it.each([
+    [{}, true],
+    [{ excludedAttributes: 'members' }, false],
+    [{ excludedAttributes: `${CORE_GROUP}:members` }, false],
+    [{ excludedAttributes: 'members.display' }, true],
+    [{ attributes: 'displayName' }, false],
+    [{ attributes: 'Members' }, true],
+    [{ attributes: 'members.value' }, true],
+    [{ attributes: `${CORE_GROUP}:members` }, true],
+    [{ attributes: `displayName,${CORE_GROUP}:members.value` }, true],
+  ])('%j: %s', (options, included) => {
+    expect(includesCoreAttribute('members', groupType, options)).toBe(included);
   });
 });
 

@@ -32,6 +32,17 @@ interface Selector {
  * schemas, meta) stays even if excluded, `never` never leaves, `request` only when named. Names are
  * case-insensitive and may be URN-qualified or name sub-attributes; unknown names are ignored.
  */
+/**
+ * Whether a core attribute is in a response projected with `options`, under any name for it
+ * (`members`, `members.value`, its URN-qualified form): what need not be loaded when it is not.
+ */
+export function includesCoreAttribute(attribute: string, resourceType: ScimResourceType, options: ProjectionOptions = {}): boolean {
+  const names = (selector: Selector) => selector.extension === undefined && !selector.wholeExtension && selector.attribute === attribute.toLowerCase();
+  const requested = selectors(options.attributes, resourceType);
+  if (requested.length > 0) return requested.some(names);
+  return !selectors(options.excludedAttributes, resourceType).some((selector) => names(selector) && selector.sub === undefined && selector.filter === undefined);
+}
+
 export function projectAttributes(resource: Json, resourceType: ScimResourceType, options: ProjectionOptions = {}): Json {
   const requested = selectors(options.attributes, resourceType);
   const excluded = requested.length > 0 ? [] : selectors(options.excludedAttributes, resourceType);

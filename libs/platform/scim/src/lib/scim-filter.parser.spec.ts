@@ -120,6 +120,8 @@ describe('parseFilter', () => {
     ['userName eq', 'expected a value'],
     ['userName eq "x', 'unterminated string'],
     ['userName eq "\\x"', 'invalid escape'],
+    ['userName eq "a\\u0000b"', 'a NUL character'],
+    ['userName eq "\\ud800"', 'half of a surrogate pair'],
     ['userName zz "x"', 'expected an operator'],
     ['userName eq "x" and', 'expected an attribute name'],
     ['userName eq "x" or or', 'expected an operator'],

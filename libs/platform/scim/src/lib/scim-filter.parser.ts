@@ -1,3 +1,4 @@
+import { hasUnstorableText } from '@identity/platform-service';
 import { ScimError, type ScimErrorType } from './scim-errors';
 import { COMPARE_OPS, type AttrPath, type CompareOp, type FilterNode, type FilterValue } from './scim-filter.types';
 
@@ -143,11 +144,15 @@ class Parser {
       while (i < this.text.length && this.text[i] !== '"') i += this.text[i] === '\\' ? 2 : 1;
       if (i >= this.text.length) this.fail('unterminated string');
       this.pos = i + 1;
+      let value: string;
       try {
-        return JSON.parse(this.text.slice(start, this.pos)) as string;
+        value = JSON.parse(this.text.slice(start, this.pos)) as string;
       } catch {
         this.fail('invalid escape in string', true, start);
       }
+      // `\u0000` or half a surrogate pair, escaped: no stored value holds one, and PostgreSQL refuses it as a parameter.
+      if (hasUnstorableText(value)) this.fail('a NUL character or half of a surrogate pair in a string', true, start);
+      return value;
     }
     BARE_VALUE.lastIndex = this.pos;
     const bare = BARE_VALUE.exec(this.text)?.[0];

@@ -49,7 +49,7 @@ export function coerceFilterValue(type: ScimAttributeType, op: CompareOp, value:
     case 'dateTime': {
       if (SUBSTRING.includes(op)) throw ScimError.invalidFilter(`'${op}' is not allowed on dateTime attribute '${name}'`);
       // Checked here so a bad date is a 400, not a PostgreSQL cast error surfacing as a 500.
-      if (typeof value !== 'string' || !RFC3339_DATE_TIME.test(value) || Number.isNaN(Date.parse(value))) {
+      if (typeof value !== 'string' || !RFC3339_DATE_TIME.test(value) || !isCalendarDate(value)) {
         throw ScimError.invalidFilter(`'${name}' is a dateTime; ${JSON.stringify(value)} is not an RFC 3339 date`);
       }
       return value;
@@ -57,6 +57,13 @@ export function coerceFilterValue(type: ScimAttributeType, op: CompareOp, value:
     default:
       return typeof value === 'string' ? value : String(value);
   }
+}
+
+/** Whether the date part names a day that exists (Date.parse takes 2026-02-30 and year 0; PostgreSQL refuses both). */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return year >= 1 && !Number.isNaN(Date.parse(value)) && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
 /**
