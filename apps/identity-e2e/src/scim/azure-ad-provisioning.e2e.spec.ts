@@ -144,6 +144,14 @@ describe('Azure AD provisioning cycle (replayed against real PostgreSQL and Kafk
     const recreated = await scim<User>('POST', '/Users', azure.createUser(userName));
     expect(recreated.status).toBe(201);
     expect(recreated.body).toMatchObject({ id: user.id, active: true });
+
+    // Deleted again, then sent again inactive (assigned but disabled in Azure AD): back, and readable.
+    expect((await scim('DELETE', `/Users/${user.id}`)).status).toBe(204);
+    const inactive = await scim<User>('POST', '/Users', { ...azure.createUser(userName), active: 'False' });
+    expect(inactive.status).toBe(201);
+    expect(inactive.body).toMatchObject({ id: user.id, active: false });
+    expect((await scim<User>('GET', `/Users/${user.id}`)).body).toMatchObject({ id: user.id, active: false });
+    expect((await filterUser(userName)).body.totalResults).toBe(1);
   });
 
   it('links an admin-created user found by userName on the IdP’s first update', async () => {

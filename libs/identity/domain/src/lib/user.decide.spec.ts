@@ -115,6 +115,19 @@ describe('User aggregate', () => {
     spec.given([provisioned('idp'), deactivated]).when({ type: 'DeactivateUser', actor: azure, reason: 'idp-deactivated' }).then([]);
   });
 
+  it('an IdP re-creating, inactive, a user it deleted knows it again: deactivated by the IdP, no longer deleted', () => {
+    const deletedByIdp: UserEvent = { type: 'UserDeactivated', data: { userId, reason: 'idp-deleted' } };
+    spec
+      .given([provisioned('idp'), deletedByIdp])
+      .when({ type: 'SyncFromIdp', actor: azure, changes: {}, active: false })
+      .then([{ type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } }]);
+    spec.given([provisioned('idp'), deletedByIdp]).when({ type: 'SyncFromIdp', actor: azure, changes: {}, active: true }).then([{ type: 'UserReactivated', data: { userId } }]);
+    spec
+      .given([provisioned('idp'), { type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } }])
+      .when({ type: 'SyncFromIdp', actor: azure, changes: {}, active: false })
+      .then([]);
+  });
+
   it('lets only an admin delete, and a deleted user is gone for every later command', () => {
     spec.given([provisioned('idp')]).when({ type: 'DeleteUser', actor: azure }).thenThrows({ code: 'admin-only' });
     const deleted: UserEvent = { type: 'UserDeleted', data: { userId, userName: 'Adele.Vance@contoso.com' } };

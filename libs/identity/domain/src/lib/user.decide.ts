@@ -85,7 +85,10 @@ function syncFromIdp(command: Extract<UserCommand, { type: 'SyncFromIdp' }>, sta
     }
     events.push({ type: 'SiteAssigned', data: { userId, ...command.site } });
   }
-  if (command.active === false && state.status === 'active') events.push({ type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } });
+  // An inactive user the IdP deleted and now sends again (re-created) is one it knows once more: deactivated, no longer deleted.
+  if (command.active === false && (state.status === 'active' || state.deactivationReason === 'idp-deleted')) {
+    events.push({ type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } });
+  }
   if (command.active === true && state.status === 'deactivated') events.push({ type: 'UserReactivated', data: { userId } });
   // Linking happens on the IdP's first update, even one that changes nothing else.
   return [...linkIfNeeded(command.actor, state), ...events];
