@@ -166,6 +166,19 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect({ status: readded.status, scimType: readded.body.scimType }).toEqual({ status: 400, scimType: 'invalidValue' });
     });
 
+    it('a PATCH adding an untyped primary email (path or path-less) makes it the user’s email', async () => {
+      for (const operation of [
+        { op: 'add', path: 'emails', value: [{ value: 'first.new@contoso.com', primary: true }] },
+        { op: 'Add', value: { emails: [{ value: 'second.new@contoso.com', primary: 'True' }] } },
+      ]) {
+        const user = await create();
+        const patched = await scim<{ emails: { value: string }[] }>('PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [operation] });
+        expect(patched.status).toBe(200);
+        const sent = ((operation.path ? operation.value : (operation.value as { emails: unknown[] }).emails) as { value: string }[])[0].value;
+        expect(patched.body.emails.map((email) => email.value)).toEqual([sent]);
+      }
+    });
+
     it('pages with 1-based startIndex and sorts', async () => {
       const prefix = `page${randomUUID().slice(0, 6)}`;
       for (let index = 0; index < 12; index++) await create(`${prefix}.${String(index).padStart(2, '0')}@contoso.com`);

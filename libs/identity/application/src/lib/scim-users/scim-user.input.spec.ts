@@ -63,6 +63,15 @@ describe('readScimUser', () => {
     expect(readScimUser({ userName: 'a', emails: [{ type: 'work', primary: true, value: 'p@x' }, { type: 'work', value: 'q@x' }] }).profile.email).toBe('q@x');
   });
 
+  it('takes an untyped address added as primary over the stored work address (Okta adds emails without a type)', () => {
+    const added = (primary: unknown) => readScimUser({ userName: 'a', emails: [{ type: 'work', primary: false, value: 'old@x' }, { value: 'new@x', primary }] }).profile.email;
+    expect(added(true)).toBe('new@x');
+    expect(added('TRUE')).toBe('new@x');
+    // An untyped address that is not primary is a second address: the work one stays.
+    expect(added(undefined)).toBe('old@x');
+    expect(readScimUser({ userName: 'a', emails: [{ type: 'home', value: 'h@x', primary: 'True' }] }).profile.email).toBe('h@x');
+  });
+
   it('refuses values of the wrong type with invalidValue', () => {
     expect(() => readScimUser({ userName: 5 })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
     expect(() => readScimUser({ userName: 'a', active: 'yes' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));

@@ -1,6 +1,6 @@
 import { ENTERPRISE_SCHEMA, SITE_SCHEMA, SITE_SCHEMA_ALT } from '@identity/identity-data-access';
 import type { UserProfile } from '@identity/identity-domain';
-import { ScimError } from '@identity/platform-scim';
+import { coerceBoolean, ScimError } from '@identity/platform-scim';
 
 /** What a SCIM User body says, in the domain's terms. `undefined`: not said; `null`: cleared. */
 export interface ScimUserInput {
@@ -65,15 +65,18 @@ function arrayAt(object: Record<string, unknown>, name: string): Record<string, 
 
 /**
  * The element of the wanted type, the last one: a user has one address of each type, and a PATCH add
- * appends the new address after the one it replaces (which our resources mark primary). For emails
- * without that type, the primary one, else the only one.
+ * appends the new address after the one it replaces. For emails an untyped address marked primary
+ * counts as well (adding one clears `primary` on ours, RFC 7643 §2.4); else the primary one of any
+ * type, else the only one.
  */
 function pick(elements: Record<string, unknown>[], type: string, fallBack: boolean): unknown {
-  const typed = elements.filter((element) => String(get(element, 'type') ?? '').toLowerCase() === type);
-  if (typed.length > 0) return get(typed[typed.length - 1], 'value');
+  const typeOf = (element: Record<string, unknown>) => String(get(element, 'type') ?? '').toLowerCase();
+  const primary = (element: Record<string, unknown>) => coerceBoolean(get(element, 'primary')) === true;
+  const chosen = [...elements].reverse().find((element) => typeOf(element) === type || (fallBack && typeOf(element) === '' && primary(element)));
+  if (chosen) return get(chosen, 'value');
   if (!fallBack) return undefined;
-  const primary = elements.find((element) => [true, 'true', 'True'].includes(get(element, 'primary') as never));
-  if (primary) return get(primary, 'value');
+  const anyPrimary = elements.find(primary);
+  if (anyPrimary) return get(anyPrimary, 'value');
   return elements.length === 1 && get(elements[0], 'type') === undefined ? get(elements[0], 'value') : undefined;
 }
 
