@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { LicenseImportService } from '@identity/licensing-application';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
-import { ENTERPRISE, IdentityStack, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
+import { ENTERPRISE, IdentityStack, PATCH_OP, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
 
 type Usage = { plans: { plan: string; seats: number; used: number; free: number }[]; unlicensedUsers: number };
 
@@ -227,6 +227,27 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     const users = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/users?licensed=false&limit=500');
     expect(users.body.items.map((user) => user.userId)).toContain(plain.userId);
     expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X4')!.used).toBe(used + 1);
+    await api('PUT', '/rules', { rules: [] });
+  });
+
+  it('never gives back by rule a license an admin took away, whatever the IdP changes next', async () => {
+    await setSeats('X-rule', 5);
+    expect((await api('PUT', '/rules', { rules: [{ attribute: 'department', value: 'Support', plan: 'X-rule' }] })).status).toBe(200);
+    const user = await provision({ department: 'Support' });
+    type Row = { userId: string; plan: string | null; title: string | null };
+    const row = async () => (await api<{ items: Row[] }>('GET', '/users?limit=500')).body.items.find((item) => item.userId === user.userId);
+    await eventually(async () => expect(await row()).toMatchObject({ plan: 'X-rule' }));
+    expect((await api('DELETE', `/users/${user.userId}`)).body).toMatchObject({ outcome: 'unassigned' });
+
+    // A change a rule reads (the title) and one it does not (the mobile number): the rule looks again, and leaves the user alone.
+    const patch = (path: string, value: string) => scim('PATCH', `/Users/${user.userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path, value }] });
+    expect((await patch('phoneNumbers[type eq "mobile"].value', '+44 7700 900123')).status).toBe(200);
+    expect((await patch('title', 'Support Lead')).status).toBe(200);
+    await eventually(async () => expect(await row()).toMatchObject({ title: 'Support Lead' }));
+    // The rule's reaction runs beside the users read model: give it time to act, if it would.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(await row()).toMatchObject({ plan: null });
+    expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X-rule')).toMatchObject({ used: 0 });
     await api('PUT', '/rules', { rules: [] });
   });
 

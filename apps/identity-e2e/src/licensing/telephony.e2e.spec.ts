@@ -95,8 +95,9 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(users.body.items.find((item) => item.userId === person.userId)).toMatchObject({ plan: 'X4' });
     // Bad input from the company's own admin is a 400 too, and changes nothing.
     expect((await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: null })).status).toBe(400);
+    expect((await api('PUT', `/telephony/users/${person.userId}/number`, { number: null })).status).toBe(400);
     expect((await api('GET', '/licenses/users?offset=99999999999999999999')).status).toBe(400);
-    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2066' });
+    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2066', number });
   });
 
   it('frees the extension and number of a user whose license an admin takes away', async () => {

@@ -51,7 +51,8 @@ export class NumbersQuery {
 }
 
 export class AssignNumberDto {
-  @IsOptional()
+  // Absent picks the next free one; null is no number at all, refused like any non-string.
+  @ValidateIf((_object: unknown, value: unknown) => value !== undefined)
   @IsString()
   @MaxLength(32)
   number?: string;

@@ -1,4 +1,4 @@
-import { TOPICS, type IntegrationEvent } from '@identity/contracts';
+import { TOPICS, type IntegrationEvent, type UserAttributesChangedData } from '@identity/contracts';
 import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
 import { planForUser } from '@identity/licensing-domain';
 import { ProblemError, type Reaction, type ServiceInfrastructure } from '@identity/platform-service';
@@ -22,10 +22,18 @@ export const freeSeatOfDeletedUser: Reaction = {
 
 const ATTRIBUTE_EVENTS = new Set(['UserProvisioned', 'UserAttributesChanged', 'SiteAssigned']);
 
+/** Whether a user event can change which rule matches (rules read department, site and title). */
+function mayMatchARule(event: IntegrationEvent): boolean {
+  if (event.eventType !== 'UserAttributesChanged') return ATTRIBUTE_EVENTS.has(event.eventType);
+  const { changes } = event.data as UserAttributesChangedData;
+  return changes.department !== undefined || changes.title !== undefined;
+}
+
 /**
  * Auto-assignment: when a user is provisioned or an attribute a rule reads changes, the first
  * matching rule's plan is assigned if a seat is free; a user a rule could not serve is listed for
- * the admin. Users who have a license are left alone.
+ * the admin. Users who have, or once had, a license are left alone: a license an admin took away
+ * does not come back with the next change of the user's phone number.
  */
 export const autoAssignLicenses: Reaction = {
   name: 'licensing.auto-assign',
@@ -33,7 +41,7 @@ export const autoAssignLicenses: Reaction = {
   handle: autoAssign,
   /** Most companies have no rules: one look-up tells which events of the batch can skip theirs. */
   async handleBatch(events: readonly IntegrationEvent[], infrastructure: ServiceInfrastructure) {
-    const relevant = events.filter((event) => ATTRIBUTE_EVENTS.has(event.eventType));
+    const relevant = events.filter(mayMatchARule);
     if (relevant.length === 0) return;
     const withRules = await services(infrastructure).queries.companiesWithRules([...new Set(relevant.map((event) => event.tenantId))]);
     for (const event of relevant) if (withRules.has(event.tenantId)) await autoAssign(event, infrastructure);
@@ -41,7 +49,7 @@ export const autoAssignLicenses: Reaction = {
 };
 
 async function autoAssign(event: IntegrationEvent, infrastructure: ServiceInfrastructure): Promise<void> {
-  if (!ATTRIBUTE_EVENTS.has(event.eventType)) return;
+  if (!mayMatchARule(event)) return;
   const { queries, licensing } = services(infrastructure);
   const rules = await queries.rules(event.tenantId);
   if (rules.length === 0) return;
@@ -57,7 +65,7 @@ async function autoAssign(event: IntegrationEvent, infrastructure: ServiceInfras
   const plan = planForUser(rules, { department: user.department, site: user.siteName, title: user.title });
   if (!plan) return;
   try {
-    await licensing.assign(event.tenantId, event.aggregateId, plan, false, event.correlationId);
+    await licensing.assignByRule(event.tenantId, event.aggregateId, plan, event.correlationId);
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
     await queries.noteUnserved(event.tenantId, event.aggregateId, plan, String(error.problem.detail));

@@ -47,6 +47,13 @@ export class LicensingService {
     return assignOutcome(events);
   }
 
+  /** An auto-assignment rule's license: 'unchanged' for a user who has, or once had, one. */
+  async assignByRule(tenantId: string, userId: string, plan: string, correlationId: string): Promise<AssignOutcome> {
+    const user = await this.queries.user(tenantId, userId);
+    const events = await this.license(tenantId, userId, correlationId, { ...assignCommand(userId, plan, false, user), byRule: true });
+    return assignOutcome(events);
+  }
+
   async unassign(tenantId: string, userId: string, correlationId: string): Promise<'unassigned' | 'unchanged'> {
     const events = await this.license(tenantId, userId, correlationId, { type: 'UnassignLicense', userId });
     return unassignOutcome(events);
@@ -136,7 +143,7 @@ export class LicensingService {
   }
 }
 
-function assignCommand(userId: string, plan: string, swap: boolean, user: LicensingUserRow | null): LicenseCommand {
+function assignCommand(userId: string, plan: string, swap: boolean, user: LicensingUserRow | null): Extract<LicenseCommand, { type: 'AssignLicense' }> {
   return { type: 'AssignLicense', userId, plan, swap, user: { found: user !== null, deleted: user?.status === 'deleted', hasSite: user?.siteId != null } };
 }
 

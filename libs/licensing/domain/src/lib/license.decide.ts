@@ -13,17 +13,28 @@ export interface UserFacts {
 }
 
 export type LicenseCommand =
-  | { type: 'AssignLicense'; userId: string; plan: string; user: UserFacts; /** Replace another plan the user holds. */ swap: boolean }
+  | {
+      type: 'AssignLicense';
+      userId: string;
+      plan: string;
+      user: UserFacts;
+      /** Replace another plan the user holds. */
+      swap: boolean;
+      /** By an auto-assignment rule: only for a user who never had a license (after that the admin decides). */
+      byRule?: boolean;
+    }
   | { type: 'UnassignLicense'; userId: string };
 
 export interface LicenseState {
   plan: string | null;
+  /** Whether the user ever had a license: one an admin took away is not given back by a rule. */
+  everLicensed: boolean;
 }
 
-export const initialLicenseState = (): LicenseState => ({ plan: null });
+export const initialLicenseState = (): LicenseState => ({ plan: null, everLicensed: false });
 
-export function evolveLicense(_state: LicenseState, event: LicenseEvent): LicenseState {
-  return event.type === 'LicenseAssigned' ? { plan: event.data.plan } : { plan: null };
+export function evolveLicense(state: LicenseState, event: LicenseEvent): LicenseState {
+  return event.type === 'LicenseAssigned' ? { plan: event.data.plan, everLicensed: true } : { plan: null, everLicensed: state.everLicensed };
 }
 
 export function decideLicense(command: LicenseCommand, state: LicenseState): LicenseEvent[] {
@@ -33,7 +44,7 @@ export function decideLicense(command: LicenseCommand, state: LicenseState): Lic
   const { userId, plan, user } = command;
   if (!user.found) throw new LicensingRuleViolation('user-not-found', 'no such user in this company');
   if (user.deleted) throw new LicensingRuleViolation('user-deleted', 'the user was deleted');
-  if (state.plan === plan) return [];
+  if (state.plan === plan || (command.byRule && state.everLicensed)) return [];
   if (!user.hasSite) throw new LicensingRuleViolation('site-missing', 'the user has no site: assign a site first (the IdP’s site attribute, or the admin console)');
   if (state.plan !== null) {
     if (!command.swap) throw new LicensingRuleViolation('already-licensed', `the user already has ${state.plan}; swap the plan explicitly`);

@@ -23,6 +23,19 @@ describe('License', () => {
       .thenThrows({ code: 'already-licensed' });
   });
 
+  it('assigns by rule only to a user who never had a license (an admin took it away: it stays away)', () => {
+    const byRule = { type: 'AssignLicense' as const, userId, plan: 'X4', user: ok, swap: false, byRule: true };
+    license.given([]).when(byRule).then([{ type: 'LicenseAssigned', data: { userId, plan: 'X4' } }]);
+    const x2 = { type: 'LicenseAssigned' as const, data: { userId, plan: 'X2' } };
+    license.given([x2]).when(byRule).then([]);
+    license.given([x2, { type: 'LicenseUnassigned', data: { userId, plan: 'X2' } }]).when(byRule).then([]);
+    // An admin still can.
+    license
+      .given([x2, { type: 'LicenseUnassigned', data: { userId, plan: 'X2' } }])
+      .when({ ...byRule, byRule: false })
+      .then([{ type: 'LicenseAssigned', data: { userId, plan: 'X4' } }]);
+  });
+
   it('swaps plans explicitly, and unassigns', () => {
     const x2 = { type: 'LicenseAssigned' as const, data: { userId, plan: 'X2' } };
     license
