@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, Inject, type ExceptionFilter } fro
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { ScimError, scimErrorBody } from '@identity/platform-scim';
+import { isTransactionConflict } from '@identity/platform-event-store';
 import { isDatabaseUnavailable, ProblemError, requestBodyFault, SERVICE_LOGGER } from '@identity/platform-service';
 import { ProvisioningLog } from './provisioning-log';
 import { SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
@@ -18,6 +19,7 @@ export function toScimError(error: unknown): ScimError {
     return new ScimError(error.getStatus(), undefined, Array.isArray(message) ? message.join('; ') : String(message ?? error.message));
   }
   if (isDatabaseUnavailable(error)) return new ScimError(503, undefined, 'the service is briefly unavailable; retry later');
+  if (isTransactionConflict(error)) return new ScimError(503, undefined, 'the change collided with a concurrent one; retry');
   return new ScimError(500, undefined, 'an unexpected error occurred; it was logged');
 }
 

@@ -36,6 +36,22 @@ describe('CommandRunner (real PostgreSQL)', () => {
     expect(outcome.version).toBe(15);
   });
 
+  it('runs a command again when PostgreSQL gave its transaction up in a deadlock, If-Match or not; gives up after its attempts', async () => {
+    const streamId = `counter-${randomUUID()}`;
+    let victims = 2;
+    // PostgreSQL raises the deadlock victim's error inside the transaction, as it would for a real one.
+    const deadlockTwice = async (manager: { query: (sql: string) => Promise<unknown> }) => {
+      if (victims-- > 0) await manager.query(`DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$`);
+    };
+    const outcome = await runner.run({ streamId, streamType: 'counter', decider: counter, command: { by: 3 }, context, ifMatch: 0, inTransaction: deadlockTwice });
+    expect(outcome).toMatchObject({ version: 1, state: 3 });
+    const always = async (manager: { query: (sql: string) => Promise<unknown> }) => {
+      await manager.query(`DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$`);
+    };
+    await expect(runner.run({ streamId, streamType: 'counter', decider: counter, command: { by: 1 }, context, inTransaction: always })).rejects.toMatchObject({ code: '40P01' });
+    expect((await runner.run({ streamId, streamType: 'counter', decider: counter, command: { by: 0 }, context })).state).toBe(3);
+  });
+
   it('stores nothing for a command that decides nothing, and honours If-Match', async () => {
     const streamId = `counter-${randomUUID()}`;
     const first = await runner.run({ streamId, streamType: 'counter', decider: counter, command: { by: 2 }, context });

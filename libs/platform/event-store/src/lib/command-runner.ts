@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { StreamVersionConflictError } from './event-store.errors';
+import { isTransactionConflict, StreamVersionConflictError } from './event-store.errors';
 import type { InTransaction, PostgresEventStore } from './postgres-event-store';
 import type { NewEvent, OutboxMessage, ReservationChange, StoredEvent, StoredEventDraft } from './event-store.types';
 
@@ -99,7 +99,8 @@ export class CommandRunner {
         const state = decided.reduce((current, event) => decider.evolve(current, event), before);
         return { version: result.nextVersion, state, events: result.events };
       } catch (error) {
-        const retryable = error instanceof StreamVersionConflictError && request.ifMatch === undefined;
+        // A deadlock victim wrote nothing, so even an If-Match write may run again.
+        const retryable = (error instanceof StreamVersionConflictError && request.ifMatch === undefined) || isTransactionConflict(error);
         if (!retryable || attempt >= this.maxAttempts) throw error;
         // Writers that collided would collide again if they all retried at once.
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 4 * attempt));

@@ -20,3 +20,12 @@ export class ReservationConflictError extends Error {
     this.name = 'ReservationConflictError';
   }
 }
+
+/**
+ * PostgreSQL gave up the transaction so that another could go on (a deadlock, or a serialization
+ * failure): nothing of it was written, and the same work run again will usually pass.
+ */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}

@@ -25,7 +25,17 @@ export function sanitiseCorrelationId(value: unknown): string {
   return typeof value === 'string' && /^[\w.:-]{1,128}$/.test(value) ? value : randomUUID();
 }
 
-export function createLogger(service: string, level: string): Logger {
+/**
+ * Errors as pino writes them, less what a failed query carries of its values: its parameters (a
+ * user's attributes, a signing key being stored) and the driver's error beside them. The SQL, the
+ * message and the error code are what a reader of the log needs.
+ */
+function serializeError(error: Error): Record<string, unknown> {
+  const { parameters: _parameters, driverError: _driverError, ...kept } = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  return kept;
+}
+
+export function createLogger(service: string, level: string, destination?: pino.DestinationStream): Logger {
   return pino({
     level,
     base: { service },
@@ -40,7 +50,8 @@ export function createLogger(service: string, level: string): Logger {
       paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]', '*.token', '*.password', '*.adminToken'],
       censor: '[redacted]',
     },
-  });
+    serializers: { err: serializeError },
+  }, destination);
 }
 
 /** Nest's own messages go to the same JSON log. */

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import type { Logger } from 'pino';
+import { isTransactionConflict } from '@identity/platform-event-store';
 import { UNSTORABLE_TEXT } from './unstorable-text';
 
 /** RFC 9457 problem details: the error format of every admin REST endpoint. */
@@ -103,6 +104,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return { status, title: httpTitle(status), detail: Array.isArray(detail) ? detail.join('; ') : String(detail ?? error.message) };
     }
     if (isDatabaseUnavailable(error)) return { status: 503, title: 'Service Unavailable', detail: 'the database is unavailable; retry later' };
+    if (isTransactionConflict(error)) return { status: 503, title: 'Service Unavailable', detail: 'the change collided with a concurrent one; retry' };
     return { status: 500, title: 'Internal Server Error', detail: 'an unexpected error occurred; it was logged' };
   }
 }
