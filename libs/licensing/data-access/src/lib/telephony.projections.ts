@@ -36,41 +36,55 @@ export const telephonySettingsProjection: Projection = {
   },
 };
 
-/** Who holds which extension and number, written in the assigning transaction (the next free one is read from here). */
+/**
+ * Who holds which extension and number, written in the assigning transaction (the next free one is
+ * read from here). A release only ever touches what the releasing user holds; a replay lets an
+ * assignment take an extension whose release by its former holder the store lists after it (they
+ * committed in the other order, as the reservation made them).
+ */
 export const telephonyProfilesProjection: Projection = {
   name: 'licensing.telephony-profiles',
   schema: 'licensing',
   topics: [TOPICS.licensingTelephony.name],
-  async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
-    switch (event.eventType) {
-      case 'ExtensionAssigned': {
-        const data = event.data as ExtensionAssignedData;
-        await manager.query(`DELETE FROM licensing.extensions WHERE user_id = $1`, [data.userId]);
-        await manager.query(`INSERT INTO licensing.extensions (tenant_id, extension, user_id) VALUES ($1, $2, $3)`, [event.tenantId, data.extension, data.userId]);
-        return;
-      }
-      case 'ExtensionReleased':
-        await manager.query(`DELETE FROM licensing.extensions WHERE user_id = $1`, [event.aggregateId]);
-        return;
-      case 'PhoneNumberAssigned': {
-        const data = event.data as PhoneNumberAssignedData;
-        await manager.query(`UPDATE licensing.phone_numbers SET user_id = NULL WHERE user_id = $1`, [data.userId]);
-        await manager.query(`UPDATE licensing.phone_numbers SET user_id = $3, quarantined_until = NULL WHERE tenant_id = $1 AND number = $2`, [event.tenantId, data.number, data.userId]);
-        return;
-      }
-      case 'PhoneNumberReleased': {
-        const data = event.data as PhoneNumberReleasedData;
-        await manager.query(`UPDATE licensing.phone_numbers SET user_id = NULL, quarantined_until = $3 WHERE tenant_id = $1 AND number = $2`, [
-          event.tenantId,
-          data.number,
-          data.quarantinedUntil,
-        ]);
-        return;
-      }
-    }
+  apply: (manager, event) => applyTelephonyEvent(manager, event, true),
+  async replay(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
+    for (const event of events) await applyTelephonyEvent(manager, event, false);
   },
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE licensing.extensions`);
     await manager.query(`UPDATE licensing.phone_numbers SET user_id = NULL, quarantined_until = NULL`);
   },
 };
+
+async function applyTelephonyEvent(manager: EntityManager, event: IntegrationEvent, checked: boolean): Promise<void> {
+  switch (event.eventType) {
+    case 'ExtensionAssigned': {
+      const data = event.data as ExtensionAssignedData;
+      await manager.query(`DELETE FROM licensing.extensions WHERE user_id = $1`, [data.userId]);
+      await manager.query(
+        `INSERT INTO licensing.extensions (tenant_id, extension, user_id) VALUES ($1, $2, $3)${checked ? '' : ' ON CONFLICT (tenant_id, extension) DO UPDATE SET user_id = excluded.user_id'}`,
+        [event.tenantId, data.extension, data.userId],
+      );
+      return;
+    }
+    case 'ExtensionReleased':
+      await manager.query(`DELETE FROM licensing.extensions WHERE user_id = $1`, [event.aggregateId]);
+      return;
+    case 'PhoneNumberAssigned': {
+      const data = event.data as PhoneNumberAssignedData;
+      await manager.query(`UPDATE licensing.phone_numbers SET user_id = NULL WHERE user_id = $1`, [data.userId]);
+      await manager.query(`UPDATE licensing.phone_numbers SET user_id = $3, quarantined_until = NULL WHERE tenant_id = $1 AND number = $2`, [event.tenantId, data.number, data.userId]);
+      return;
+    }
+    case 'PhoneNumberReleased': {
+      const data = event.data as PhoneNumberReleasedData;
+      await manager.query(`UPDATE licensing.phone_numbers SET user_id = NULL, quarantined_until = $3 WHERE tenant_id = $1 AND number = $2 AND user_id = $4`, [
+        event.tenantId,
+        data.number,
+        data.quarantinedUntil,
+        data.userId,
+      ]);
+      return;
+    }
+  }
+}

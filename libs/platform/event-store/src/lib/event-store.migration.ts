@@ -2,7 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The event store, its outbox and the relay checkpoint. `transaction_id` (xid8) lets readers tail
- * both tables in commit order without skipping a row whose transaction committed late.
+ * both tables in the writing transactions' order without skipping a row whose transaction
+ * committed late.
  */
 export class CreateEventStore1764460800000 implements MigrationInterface {
   name = 'CreateEventStore1764460800000';

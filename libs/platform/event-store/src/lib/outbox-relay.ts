@@ -23,8 +23,8 @@ export interface OutboxRelayOptions {
 /**
  * Rows of transactions below this have all committed: the oldest transaction still open, not
  * counting those registered as writing no outbox row (a rebuild that takes minutes), else the
- * next one to start. Publishing in commit order means never passing a transaction that may still
- * add rows before it.
+ * next one to start. Publishing in transaction order means never passing a transaction that may
+ * still add rows before it.
  */
 const PUBLISHING_HORIZON = `
   SELECT coalesce(min(open.xid), pg_snapshot_xmax(pg_current_snapshot()))
@@ -51,7 +51,7 @@ export interface RelayStatus {
 }
 
 /**
- * Publishes the outbox to the bus in commit order. Only the holder of a PostgreSQL advisory lock
+ * Publishes the outbox to the bus in the writing transactions' order (each aggregate's in its own). Only the holder of a PostgreSQL advisory lock
  * publishes; the checkpoint moves only after the broker acknowledged, so a crash republishes at worst.
  */
 export class OutboxRelay {

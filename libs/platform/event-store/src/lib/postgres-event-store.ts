@@ -140,8 +140,9 @@ export class PostgresEventStore {
   }
 
   /**
-   * Reads every committed event in commit order after a cursor, never past the oldest transaction
-   * still in flight, so a reader that follows the cursor cannot skip a late commit.
+   * Reads every committed event after a cursor in the order of the transactions that wrote them
+   * (each stream's in its own order; across streams not always the commit order), never past the
+   * oldest transaction still in flight, so a reader that follows the cursor cannot skip a late commit.
    */
   async readAll(after: CommitCursor = START_OF_STORE, limit = 1000): Promise<{ events: StoredEvent[]; cursor: CommitCursor }> {
     const rows = (await this.dataSource.query(
@@ -284,7 +285,7 @@ function byText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** A position in commit order: the writing transaction id, then the global position. */
+/** A position in the store's reading order: the writing transaction id, then the global position. */
 export interface CommitCursor {
   transactionId: string;
   position: string;

@@ -14,7 +14,8 @@ export interface RebuildResult {
 const REBUILD_PAGE = 10_000;
 
 /**
- * Replays the event store into an emptied read model, in commit order, in one transaction: readers
+ * Replays the event store into an emptied read model, in the order of the transactions that wrote
+ * the events (each stream's in its own order; across streams see `Projection.replay`), in one transaction: readers
  * of the read model wait until it is complete (its reset empties the tables), and so do its live
  * consumers (AFTER_ANY_REBUILD), which then skip what the rebuild already applied.
  */
@@ -79,11 +80,13 @@ export async function rebuildProjection(
           progress.set(event.aggregateId, Math.max(progress.get(event.aggregateId) ?? 0, event.aggregateVersion));
           eventsApplied++;
         }
-        if (projection.applyMany) await projection.applyMany(manager, page);
+        if (projection.replay) await projection.replay(manager, page);
+        else if (projection.applyMany) await projection.applyMany(manager, page);
         else for (const event of page) await projection.apply(manager, event);
         if (!readAhead) nextPage = following();
         onProgress?.(eventsRead);
       }
+      await projection.finishReplay?.(manager);
       const entries = [...progress];
       for (let index = 0; index < entries.length; index += 10_000) {
         const batch = entries.slice(index, index + 10_000);

@@ -22,6 +22,16 @@ export interface Projection {
    * rebuild replays a whole store). Optional: without it, events are applied one by one.
    */
   applyMany?(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void>;
+  /**
+   * Replays stored events into the emptied model (a rebuild). The store orders events by the
+   * transaction that wrote them, which across streams is not always the order they committed in (a
+   * seat one user freed and another took at once), so a model that checks an invariant across
+   * streams skips it here: what it replays was accepted when it happened. Optional: without it, a
+   * rebuild uses `applyMany`, else `apply`.
+   */
+  replay?(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void>;
+  /** After the last event of a replay, in its transaction: what a replay leaves to the end (counts). */
+  finishReplay?(manager: EntityManager): Promise<void>;
   /** Empties the read model before a rebuild. */
   reset(manager: EntityManager): Promise<void>;
 }
