@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { LicensingService, TelephonyService } from '@identity/licensing-application';
+import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
 import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
@@ -112,6 +114,19 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await api('PUT', `/telephony/users/${next.userId}/number`, { number })).body).toMatchObject({ outcome: 'assigned' });
   });
 
+  it('an unassignment asked again frees the extension and number an interrupted one left behind', async () => {
+    const person = await user();
+    await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: '2044' });
+    await api('PUT', `/telephony/users/${person.userId}/number`, { number: e164(44) });
+    // The unassignment is stored, and the instance stops before the release (as a crash or a deploy would).
+    const { infrastructure } = stack.licensing[0];
+    expect(await new LicensingService(infrastructure, new LicensingQueries(infrastructure.dataSource)).unassign(tenant.tenantId, person.userId, 'test')).toBe('unassigned');
+    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2044', number: e164(44) });
+    // The admin (or the import's next try) asks again.
+    expect((await api('DELETE', `/licenses/users/${person.userId}`)).body).toMatchObject({ outcome: 'unchanged' });
+    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toEqual({ userId: person.userId, extension: null, number: null });
+  });
+
   it('keeps extensions and numbers unique under 50 concurrent assignments', async () => {
     const users = await Promise.all(Array.from({ length: 50 }, () => user()));
     // All 50 ask for the same extension and the same number at once: exactly one gets each.
@@ -171,6 +186,12 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       expect(profile.extension).toMatch(/^20\d\d$/);
       expect(profile.number).toMatch(/^\+142555501\d\d$/);
     });
+    // The license may be gone again by the time the reaction runs (a CSV's assign, then unassign): nothing to do, and nothing to retry.
+    const unlicensed = await user({ licensed: false });
+    const { infrastructure } = stack.licensing[0];
+    const telephony = new TelephonyService(infrastructure, new LicensingQueries(infrastructure.dataSource), new TelephonyQueries(infrastructure.dataSource));
+    await expect(telephony.autoAssign(tenant.tenantId, unlicensed.userId, 'test')).resolves.toBeUndefined();
+    expect((await api<Profile>('GET', `/telephony/users/${unlicensed.userId}`)).body).toMatchObject({ extension: null, number: null });
   });
 
   it('shows the extension in every directory (desk phones too, never their contact numbers), finds people by it, and SCIM shows the direct number read-only', async () => {

@@ -43,7 +43,7 @@ export class LicensesController {
   async unassign(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
     await companyUser(this.queries, tenantId, userId);
     const outcome = await this.licensing.unassign(tenantId, userId, currentCorrelationId());
-    if (outcome === 'unassigned') await this.telephony.releaseAllOfUnlicensed(tenantId, userId, currentCorrelationId());
+    await this.telephony.releaseAllOfUnlicensed(tenantId, userId, currentCorrelationId());
     return { userId, outcome };
   }
 

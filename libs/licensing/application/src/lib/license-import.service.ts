@@ -208,7 +208,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         continue;
       }
       results[index] = { ...base, outcome };
-      if (outcome === 'unassigned') await this.telephony.releaseAllOfUnlicensed(tenantId, change.user.userId, 'license-import');
+      if (change.action === 'unassign') await this.telephony.releaseAllOfUnlicensed(tenantId, change.user.userId, 'license-import');
       if (change.action !== 'assign') continue;
       try {
         await this.configureForService(tenantId, change.user.userId, slice[index].cells);
@@ -324,7 +324,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         if (dryRun && user.plan && promised) promised.set(user.plan, (promised.get(user.plan) ?? 0) - 1);
         if (dryRun) return { ...base, outcome: user.plan ? 'would-unassign' : 'unchanged' };
         const outcome = await this.licensing.unassign(tenantId, user.userId, 'license-import');
-        if (outcome === 'unassigned') await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
+        await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
       const refused = await this.refusedTelephony(tenantId, user.userId, row.cells, claims);

@@ -135,8 +135,14 @@ export class TelephonyService {
     return events.length === 0 ? 'unchanged' : 'released';
   }
 
-  /** Only licensed users hold an extension and a number: an admin taking the license away frees both. */
+  /**
+   * Only licensed users hold an extension and a number: once a user has none, both go back. Called
+   * after every unassignment, changed or not, so that a retry of one that stopped before this step
+   * still frees them. A deleted user's go through the number quarantine instead (their reaction).
+   */
   async releaseAllOfUnlicensed(tenantId: string, userId: string, correlationId: string): Promise<void> {
+    const user = await this.licensing.user(tenantId, userId);
+    if (!user || user.plan !== null || user.status === 'deleted') return;
     await this.releaseExtension(tenantId, userId, 'admin', correlationId);
     await this.releaseNumber(tenantId, userId, 'admin', correlationId);
   }
@@ -149,7 +155,11 @@ export class TelephonyService {
     return events.length === 0 ? 'unchanged' : 'released';
   }
 
-  /** After a license is assigned: the next free extension and number, where the company asked for it. */
+  /**
+   * After a license is assigned: the next free extension and number, where the company asked for
+   * it. By the time this runs the license may be gone again (a CSV's assign then unassign): then
+   * there is nothing to do, and what an assignment racing the unassignment took is given back.
+   */
   async autoAssign(tenantId: string, userId: string, correlationId: string): Promise<void> {
     const settings = await this.queries.settings(tenantId);
     const profile = await this.queries.profile(tenantId, userId);
@@ -157,10 +167,13 @@ export class TelephonyService {
       if (settings.autoAssignExtension && profile.extension === null) await this.assignExtension(tenantId, userId, undefined, correlationId, true);
       if (settings.autoAssignNumber && profile.number === null) await this.assignNumber(tenantId, userId, undefined, correlationId, true);
     } catch (error) {
+      const title = error instanceof ProblemError ? error.problem.title : undefined;
+      if (title === 'not-licensed' || title === 'user-deleted' || title === 'user-not-found') return;
       // An exhausted plan or pool is the admin's to fix; the user stays licensed without one.
-      if (!(error instanceof ProblemError && error.problem.title === 'none-free')) throw error;
-      this.infrastructure.logger.warn({ tenantId, userId, detail: error.problem.detail }, 'automatic telephony assignment skipped');
+      if (title !== 'none-free') throw error;
+      this.infrastructure.logger.warn({ tenantId, userId, detail: (error as ProblemError).problem.detail }, 'automatic telephony assignment skipped');
     }
+    await this.releaseAllOfUnlicensed(tenantId, userId, correlationId);
   }
 
   private async userFacts(tenantId: string, userId: string): Promise<TelephonyUserFacts> {
