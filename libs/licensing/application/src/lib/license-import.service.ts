@@ -10,6 +10,8 @@ import { newTelephonyClaims, TelephonyService, type TelephonyClaims } from './te
 
 export const LICENSE_IMPORT_MAX_ROWS = 50_000;
 const IMPORT_BATCH = 500;
+/** How often every instance looks for jobs no instance works on (their holder stopped). */
+const RESUME_EVERY_MS = 5_000;
 /** A dry run changes nothing, so its rows need no order. */
 const DRY_RUN_CONCURRENCY = 4;
 
@@ -33,6 +35,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   private readonly logger = new Logger('LicenseImport');
   private running = new Set<string>();
   private stopping = false;
+  private resumeTimer?: NodeJS.Timeout;
 
   constructor(
     @Inject(SERVICE_INFRASTRUCTURE) private readonly infrastructure: ServiceInfrastructure,
@@ -88,14 +91,28 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     return { ...job, summary, results: results.map((row: RowResult & { error: string | null }) => (row.error === null ? { ...row, error: undefined } : row)) };
   }
 
-  /** Jobs a stopped instance left unfinished carry on here. */
+  /**
+   * Jobs a stopped instance left unfinished carry on here: looked for at start and every few
+   * seconds after, since in a rolling deploy the old instance stops after the new one started.
+   */
   async onApplicationBootstrap(): Promise<void> {
-    const jobs = (await this.infrastructure.dataSource.query(`SELECT job_id FROM licensing.import_jobs WHERE status IN ('queued', 'running')`)) as { job_id: string }[];
-    for (const job of jobs) this.launch(job.job_id);
+    await this.resumeUnfinished();
+    if (this.resumeTimer) return;
+    this.resumeTimer = setInterval(() => {
+      this.resumeUnfinished().catch((error: unknown) => this.logger.warn(`looking for unfinished imports failed: ${(error as Error).message}`));
+    }, RESUME_EVERY_MS);
+    this.resumeTimer.unref();
   }
 
   onApplicationShutdown(): void {
     this.stopping = true;
+    clearInterval(this.resumeTimer);
+  }
+
+  private async resumeUnfinished(): Promise<void> {
+    if (this.stopping) return;
+    const jobs = (await this.infrastructure.dataSource.query(`SELECT job_id FROM licensing.import_jobs WHERE status IN ('queued', 'running')`)) as { job_id: string }[];
+    for (const job of jobs) this.launch(job.job_id);
   }
 
   private launch(jobId: string): void {
