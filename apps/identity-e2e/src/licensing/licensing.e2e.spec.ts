@@ -186,12 +186,19 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
       [6, 'assigned'],
     ]);
     expect(byLine(first.results)[2].error).toContain('no free X8-import seat');
-    // The dry run of the same kind of file says what the real run did: two seats, promised once each.
+    // The dry run of the same file on fresh users says row by row what the real run did: the seat the fourth row frees goes to the fifth.
     const [d, e, f] = [await provision(), await provision(), await provision()];
     expect((await setSeats('X8-dry', 2)).status).toBe(200);
-    const preview = await importCsv(lines(`${d.userName},X8-dry,assign`, `${e.userName},X8-dry,assign`, `${f.userName},X8-dry,assign`), true);
-    expect(preview.summary).toMatchObject({ wouldChange: 2, errors: 1 });
-    expect(preview.results.find((row) => row.outcome === 'error')?.error).toContain('no free X8-dry seat');
+    const preview = await importCsv(lines(`${d.userName},X8-dry,assign`, `${e.userName},X8-dry,assign`, `${f.userName},X8-dry,assign`, `${d.userName},X8-dry,unassign`, `${f.userName},X8-dry,assign`), true);
+    expect(byLine(preview.results).map((row) => [row.line, row.outcome])).toEqual([
+      [2, 'would-assign'],
+      [3, 'would-assign'],
+      [4, 'error'],
+      [5, 'would-unassign'],
+      [6, 'would-assign'],
+    ]);
+    expect(byLine(preview.results)[2].error).toContain('no free X8-dry seat');
+    expect(preview.summary).toMatchObject({ wouldChange: 4, errors: 1 });
     const holders = async () => (await api<{ items: { userName: string; plan: string | null }[] }>('GET', '/users?licensed=true&plan=X8-import&limit=500')).body.items.map((user) => user.userName).sort();
     expect(await holders()).toEqual([b.userName, c.userName].sort());
     // One transaction for the batch, and the second row for a user after it:

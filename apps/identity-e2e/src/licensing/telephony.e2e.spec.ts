@@ -316,6 +316,8 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       `${fourth.userName},X4,assign,,+1 555 000 0000`,
       // The extension an earlier row of the same file takes.
       `${fifth.userName},X4,assign,2095,`,
+      // The first user's row again: nothing more to do, in the preview as in the upload.
+      `${first.userName},X4,assign,2095,`,
     ].join('\n');
     const upload = async (dryRun: boolean) => {
       const started = await fetch(`${licensing}/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, {
@@ -334,6 +336,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       { line: 4, outcome: 'error', error: expect.stringContaining('4 digits between 2000 and 2099') },
       { line: 5, outcome: 'error', error: expect.stringContaining('not in the company') },
       { line: 6, outcome: 'error', error: expect.stringContaining('2095 is already assigned') },
+      { line: 7, outcome: 'unchanged' },
     ];
     // The preview finds the refusals the upload will meet, and changes nothing.
     expect(await upload(true)).toEqual([expect.objectContaining({ line: 2, outcome: 'would-assign' }), expect.objectContaining({ line: 3, outcome: 'would-assign' }), ...refusals.map((refusal) => expect.objectContaining(refusal))]);

@@ -5,7 +5,7 @@ import { CsvFormatError, parseCsv } from '@identity/platform-csv';
 import { returnedRows } from '@identity/platform-event-store';
 import { Client } from 'pg';
 import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
-import { LicensingService } from './licensing.service';
+import { LicensingService, newLicenseDryRun, type LicenseDryRun } from './licensing.service';
 import { newTelephonyClaims, TelephonyService, type TelephonyClaims } from './telephony.service';
 
 export const LICENSE_IMPORT_MAX_ROWS = 50_000;
@@ -156,14 +156,15 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     );
     if (!row) return;
     const rows = parseCsv(row.csv, { maxRows: LICENSE_IMPORT_MAX_ROWS }).rows;
-    // A dry run promises each free seat once, to the first rows that would take it.
-    const promised = new Map<string, number>();
+    // A dry run promises each free seat once, to the first rows that would take it, and takes each
+    // user's license as the rows before left it.
+    const dryRun = newLicenseDryRun();
     // ... and each free extension and number once, in the order the rows are checked.
     const claims = claimsInOrder();
     // A batch of rows is applied in one transaction and its results saved with the progress.
     for (let start = row.processed; start < rows.length && !this.stopping; start += IMPORT_BATCH) {
       const slice = rows.slice(start, start + IMPORT_BATCH);
-      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, true, DRY_RUN_CONCURRENCY, promised, claims) : await this.applyBatch(row.tenant_id, slice);
+      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, DRY_RUN_CONCURRENCY, { dryRun, claims }) : await this.applyBatch(row.tenant_id, slice);
       await this.saveBatch(jobId, batch, start + slice.length);
     }
     if (!this.stopping) await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET status = 'finished', finished_at = now() WHERE job_id = $1`, [jobId]);
@@ -215,7 +216,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     try {
       outcomes = await this.licensing.changeMany(tenantId, batched.map((entry) => entry.change), 'license-import');
     } catch {
-      return this.oneByOne(tenantId, slice, false, 1);
+      return this.oneByOne(tenantId, slice, 1);
     }
     for (const [position, { index, change }] of batched.entries()) {
       const outcome = outcomes[position];
@@ -233,26 +234,25 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         results[index] = { ...base, outcome: 'error', error: problemDetail(error) };
       }
     }
-    for (const index of later) results[index] = await this.apply(tenantId, slice[index], false);
+    for (const index of later) results[index] = await this.apply(tenantId, slice[index]);
     return results;
   }
 
   /** Rows one at a time (dry runs, and batches that could not run as one), `concurrency` at once. */
-  private async oneByOne(
-    tenantId: string,
-    slice: CsvRow[],
-    dryRun: boolean,
-    concurrency: number,
-    promised?: Map<string, number>,
-    claims?: ClaimsInOrder,
-  ): Promise<RowResult[]> {
+  private async oneByOne(tenantId: string, slice: CsvRow[], concurrency: number, preview?: Preview): Promise<RowResult[]> {
     const results: RowResult[] = new Array(slice.length);
+    // Rows read concurrently; a preview decides each after the row before it, as the real run does.
+    let previous: Promise<unknown> = Promise.resolve();
     let next = 0;
     await Promise.all(
       Array.from({ length: concurrency }, async () => {
         while (next < slice.length) {
           const index = next++;
-          results[index] = await this.apply(tenantId, slice[index], dryRun, promised, claims);
+          const turn = previous;
+          const row = this.apply(tenantId, slice[index], preview && { ...preview, turn });
+          // A row that never decides (an unknown user) still hands the turn on only after the rows before it.
+          previous = Promise.all([turn, row]);
+          results[index] = await row;
         }
       }),
     );
@@ -329,7 +329,8 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     return refusal === null ? { base } : { error: { ...base, outcome: 'error', error: refusal } };
   }
 
-  private async apply(tenantId: string, row: CsvRow, dryRun: boolean, promised?: Map<string, number>, claims?: ClaimsInOrder): Promise<RowResult> {
+  /** One row, stored, or only previewed when `preview` is given. */
+  private async apply(tenantId: string, row: CsvRow, preview?: Preview): Promise<RowResult> {
     const request = this.request(row);
     if ('error' in request) return request.error;
     const { base } = request;
@@ -338,16 +339,18 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       const user = await this.queries.userNamed(tenantId, userName);
       if (!user) throw new Error(`no user ${userName} in this company`);
       if (action === 'unassign') {
-        if (dryRun && user.plan && promised) promised.set(user.plan, (promised.get(user.plan) ?? 0) - 1);
-        if (dryRun) return { ...base, outcome: user.plan ? 'would-unassign' : 'unchanged' };
+        if (preview) {
+          const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'unassign' }, preview.dryRun, preview.turn);
+          return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-unassign' };
+        }
         const outcome = await this.licensing.unassign(tenantId, user.userId, 'license-import');
         await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
-      const refused = await this.refusedTelephony(tenantId, user.userId, row.cells, claims);
+      const refused = await this.refusedTelephony(tenantId, user.userId, row.cells, preview?.claims);
       if (refused !== null) return { ...base, outcome: 'error', error: refused };
-      if (dryRun) {
-        const outcome = await this.licensing.previewAssign(tenantId, user.userId, plan, promised);
+      if (preview) {
+        const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'assign', plan }, preview.dryRun, preview.turn);
         return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-assign' };
       }
       const outcome = await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import');
@@ -368,6 +371,12 @@ interface ClaimsInOrder {
 }
 
 const claimsInOrder = (): ClaimsInOrder => ({ taken: newTelephonyClaims(), queue: Promise.resolve() });
+/** What a dry run carries from row to row: its seats and licenses, its telephony claims, and whose turn it is to decide. */
+interface Preview {
+  dryRun: LicenseDryRun;
+  claims: ClaimsInOrder;
+  turn?: Promise<unknown>;
+}
 type RowBase = Pick<RowResult, 'line' | 'userName' | 'plan' | 'action'>;
 
 /** A cell's extension or number: a value, `undefined` for `auto` (the user's own or the next free one), null when empty. */

@@ -7,6 +7,7 @@ import {
   type AutoAssignmentRule,
   type LicenseCommand,
   type LicenseEvent,
+  type LicenseState,
   type SubscriptionCommand,
 } from '@identity/licensing-domain';
 import { outboxFor, publishAsIs } from '@identity/platform-event-store';
@@ -92,22 +93,34 @@ export class LicensingService {
   }
 
   /**
-   * What assign would do now, storing nothing (CSV dry runs); seats are checked too, less the ones
-   * `promised` to earlier rows of the same dry run (per plan; a would-be unassignment gives one back).
+   * What a CSV row would do, storing nothing (dry runs). Each user's license is taken as the rows
+   * before left it, and the seats as the earlier rows would have taken or given them back, so that
+   * every row gets the outcome the real run, which goes in file order, gives it. The reads come
+   * first; the decision waits for `turn` (the row before has decided).
    */
-  async previewAssign(tenantId: string, userId: string, plan: string, promised = new Map<string, number>()): Promise<AssignOutcome> {
+  async previewChange(
+    tenantId: string,
+    userId: string,
+    change: { action: 'assign'; plan: string } | { action: 'unassign' },
+    dryRun: LicenseDryRun,
+    turn: Promise<unknown> = Promise.resolve(),
+  ): Promise<'assigned' | 'unassigned' | 'unchanged'> {
     const user = await this.queries.user(tenantId, userId);
-    const { events } = await this.infrastructure.commands.dryRun({
-      streamId: `license-${userId}`,
-      decider: licenseDecider,
-      command: assignCommand(userId, plan, false, user),
-    });
+    const stored = await this.infrastructure.commands.stateOf({ streamId: `license-${userId}`, decider: licenseDecider });
+    const { plans } = await this.queries.usage(tenantId);
+    await turn;
+    const state = dryRun.licenses.get(userId) ?? stored;
+    const events = licenseDecider.decide(change.action === 'assign' ? assignCommand(userId, change.plan, false, user) : { type: 'UnassignLicense', userId }, state);
     if (events.length === 0) return 'unchanged';
-    const seats = (await this.queries.usage(tenantId)).plans.find((entry) => entry.plan === plan);
-    const taken = promised.get(plan) ?? 0;
-    if (!seats || seats.free - taken < 1) throw new LicensingRuleViolation('no-seats-left', `no free ${plan} seat: every one is assigned`);
-    promised.set(plan, taken + 1);
-    return 'assigned';
+    for (const event of events) {
+      const { plan } = event.data;
+      const taken = dryRun.promised.get(plan) ?? 0;
+      const seats = plans.find((entry) => entry.plan === plan);
+      if (event.type === 'LicenseAssigned' && (!seats || seats.free - taken < 1)) throw new LicensingRuleViolation('no-seats-left', `no free ${plan} seat: every one is assigned`);
+      dryRun.promised.set(plan, taken + (event.type === 'LicenseAssigned' ? 1 : -1));
+    }
+    dryRun.licenses.set(userId, events.reduce(licenseDecider.evolve, state));
+    return change.action === 'assign' ? 'assigned' : 'unassigned';
   }
 
   private async license(tenantId: string, userId: string, correlationId: string, command: LicenseCommand): Promise<LicenseEvent[]> {
@@ -146,6 +159,14 @@ export class LicensingService {
 function assignCommand(userId: string, plan: string, swap: boolean, user: LicensingUserRow | null): Extract<LicenseCommand, { type: 'AssignLicense' }> {
   return { type: 'AssignLicense', userId, plan, swap, user: { found: user !== null, deleted: user?.status === 'deleted', hasSite: user?.siteId != null } };
 }
+
+/** A dry run's promises so far: seats taken (less given back) per plan, and each user's license as its rows left it. */
+export interface LicenseDryRun {
+  promised: Map<string, number>;
+  licenses: Map<string, LicenseState>;
+}
+
+export const newLicenseDryRun = (): LicenseDryRun => ({ promised: new Map(), licenses: new Map() });
 
 const assignOutcome = (events: readonly unknown[]): AssignOutcome => (events.length === 0 ? 'unchanged' : events.length === 2 ? 'swapped' : 'assigned');
 const unassignOutcome = (events: readonly unknown[]): 'unassigned' | 'unchanged' => (events.length === 0 ? 'unchanged' : 'unassigned');

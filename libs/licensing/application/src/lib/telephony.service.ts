@@ -25,12 +25,13 @@ export type TelephonyOutcome = 'assigned' | 'unchanged' | 'released';
 const CANDIDATES = 20;
 const ROUNDS = 10;
 /** Extensions and numbers that rows of one license file will take, before any of them is applied. */
+/** Values earlier rows of a batch or dry run took, and for whom (the same user's row again takes nothing new). */
 export interface TelephonyClaims {
-  extensions: Set<string>;
-  numbers: Set<string>;
+  extensions: Map<string, string>;
+  numbers: Map<string, string>;
 }
 
-export const newTelephonyClaims = (): TelephonyClaims => ({ extensions: new Set(), numbers: new Set() });
+export const newTelephonyClaims = (): TelephonyClaims => ({ extensions: new Map(), numbers: new Map() });
 
 const EXTENSIONS_EXHAUSTED = 'every extension of the plan is taken: widen the range';
 const NUMBERS_EXHAUSTED = 'no free number is left in the pool: operators import more';
@@ -114,7 +115,7 @@ export class TelephonyService {
       if (extension === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', EXTENSIONS_EXHAUSTED));
       await this.dryRun(userId, { type: 'AssignExtension', userId, extension, plan, user });
       const holder = await this.queries.holder(tenantId, { extension });
-      if ((holder !== null && holder !== userId) || claims.extensions.has(extension)) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
+      if ((holder !== null && holder !== userId) || (claims.extensions.get(extension) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
       taking.extension = extension;
     }
     if (wanted.number !== null && !(wanted.number === undefined && held.number !== null)) {
@@ -123,11 +124,11 @@ export class TelephonyService {
       if (number === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', NUMBERS_EXHAUSTED));
       await this.dryRun(userId, { type: 'AssignPhoneNumber', userId, number, availability: await this.queries.numberAvailability(tenantId, number), user });
       const holder = await this.queries.holder(tenantId, { number });
-      if ((holder !== null && holder !== userId) || claims.numbers.has(number)) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
+      if ((holder !== null && holder !== userId) || (claims.numbers.get(number) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
       taking.number = number;
     }
-    if (taking.extension !== undefined) claims.extensions.add(taking.extension);
-    if (taking.number !== undefined) claims.numbers.add(taking.number);
+    if (taking.extension !== undefined) claims.extensions.set(taking.extension, userId);
+    if (taking.number !== undefined) claims.numbers.set(taking.number, userId);
   }
 
   async releaseExtension(tenantId: string, userId: string, reason: ReleaseReason, correlationId: string): Promise<TelephonyOutcome> {

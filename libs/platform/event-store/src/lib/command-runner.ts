@@ -173,6 +173,11 @@ export class CommandRunner {
     return { version, events: request.decider.decide(request.command, state) };
   }
 
+  /** An aggregate's state as stored, for previews that decide against a state of their own making. */
+  async stateOf<State, Command, Event extends NewEvent>(request: Pick<RunCommand<State, Command, Event>, 'streamId' | 'decider'>): Promise<State> {
+    return (await this.load(request)).state;
+  }
+
   private draft<Event extends NewEvent>(
     event: Event,
     request: { context: CommandContext; schemaVersion?(eventType: string): number },
