@@ -233,7 +233,9 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     const users = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/users?licensed=false&limit=500');
     expect(users.body.items.map((user) => user.userId)).toContain(plain.userId);
     expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X4')!.used).toBe(used + 1);
+    // Once no rule names the plan, nobody is waiting for it.
     await api('PUT', '/rules', { rules: [] });
+    expect((await api<{ items: unknown[] }>('GET', '/unserved')).body.items).toEqual([]);
   });
 
   it('never gives back by rule a license an admin took away, whatever the IdP changes next', async () => {

@@ -91,10 +91,14 @@ export class LicensingQueries {
     return new Set(rows.map((row) => row.tenant_id));
   }
 
+  /** Users a rule could not serve, while it still could: not once deleted, nor once no rule names the plan. */
   async unserved(tenantId: string) {
     return this.dataSource.query(
       `SELECT n.user_id AS "userId", u.user_name AS "userName", n.plan, n.reason, n.at FROM licensing.unserved n
-         JOIN licensing.users u ON u.user_id = n.user_id WHERE n.tenant_id = $1 ORDER BY n.at DESC LIMIT 1000`,
+         JOIN licensing.users u ON u.user_id = n.user_id
+        WHERE n.tenant_id = $1 AND u.status <> 'deleted'
+          AND EXISTS (SELECT 1 FROM licensing.rules r WHERE r.tenant_id = n.tenant_id AND r.plan = n.plan)
+        ORDER BY n.at DESC LIMIT 1000`,
       [tenantId],
     );
   }
