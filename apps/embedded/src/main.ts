@@ -5,7 +5,9 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import express, { type Request, type Response } from 'express';
 import { InProcessMessageBus } from '@identity/platform-messaging';
-import { CONSUMER_RETRY, keepConnectionsLongerThanClients, PathRouter, startService, type RunningService } from '@identity/platform-service';
+import { returnedRows } from '@identity/platform-event-store';
+import { CONSUMER_RETRY, keepConnectionsLongerThanClients, OUTBOX_RELAY_NAME, PathRouter, startService, type RunningService } from '@identity/platform-service';
+import type { DataSource } from 'typeorm';
 import { startEmbeddedDatabase } from './embedded-database';
 import { SERVICES } from './service-catalog';
 
@@ -36,9 +38,12 @@ async function main(): Promise<void> {
   const services: RunningService[] = [];
   // One after the other: PGlite is a single session, so migrations must not interleave.
   for (const definition of SERVICES) {
+    if (definition.runsRelay && services.length > 0) await republishUndelivered(services[0].infrastructure.dataSource);
     log(`starting ${definition.name}`);
     services.push(await startService(definition, { env, bus, listen: false, collectProcessMetrics: services.length === 0 }));
   }
+  const deliveredKeeper = setInterval(() => void recordDelivered(services[0].infrastructure.dataSource, bus).catch(() => undefined), 1_000);
+  deliveredKeeper.unref();
 
   const server = express();
   server.disable('x-powered-by');
@@ -93,7 +98,9 @@ async function main(): Promise<void> {
     const idleAfter = setTimeout(() => http.closeAllConnections(), 5_000);
     await closed;
     clearTimeout(idleAfter);
+    clearInterval(deliveredKeeper);
     await deliverInFlight(services, bus);
+    await recordDelivered(services[0].infrastructure.dataSource, bus).catch(() => undefined);
     for (const service of [...services].reverse()) await service.stop();
     await bus.disconnect();
     await database.stop();
@@ -121,6 +128,41 @@ main().catch((error: unknown) => {
   process.stderr.write(`embedded: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });
+
+/** A second checkpoint beside the relay's: how far every consumer has handled what the relay published. */
+const DELIVERED = 'in-process-delivered';
+
+/**
+ * The in-process bus loses what it holds when the process dies (kill -9, a crash): what the relay
+ * published past the last point every consumer had handled is published again at the next start.
+ * Consumers are idempotent, so what they had handled of it changes nothing.
+ */
+async function republishUndelivered(dataSource: DataSource): Promise<void> {
+  const rewound = returnedRows<{ last_position: string }>(
+    await dataSource.query(
+      `UPDATE event_store.relay_checkpoints r SET last_transaction_id = d.last_transaction_id, last_position = d.last_position, updated_at = now()
+         FROM event_store.relay_checkpoints d
+        WHERE r.relay = $1 AND d.relay = $2 AND (d.last_transaction_id, d.last_position) < (r.last_transaction_id, r.last_position)
+       RETURNING r.last_position::text`,
+      [OUTBOX_RELAY_NAME, DELIVERED],
+    ),
+  );
+  if (rewound.length > 0) log(`publishing again what the last run published but did not deliver (from outbox position ${rewound[0].last_position})`);
+}
+
+/** Moves the delivered checkpoint to the relay's, when every consumer has handled all it published. */
+async function recordDelivered(dataSource: DataSource, bus: InProcessMessageBus): Promise<void> {
+  // Read first: whatever the relay had published by then is handled if the bus is idle after.
+  const [published] = (await dataSource.query(`SELECT last_transaction_id::text AS transaction_id, last_position::text AS position FROM event_store.relay_checkpoints WHERE relay = $1`, [
+    OUTBOX_RELAY_NAME,
+  ])) as { transaction_id: string; position: string }[];
+  if (!published || !bus.idle()) return;
+  await dataSource.query(
+    `INSERT INTO event_store.relay_checkpoints (relay, last_transaction_id, last_position, published_total) VALUES ($1, $2::xid8, $3, 0)
+     ON CONFLICT (relay) DO UPDATE SET last_transaction_id = excluded.last_transaction_id, last_position = excluded.last_position, updated_at = now()`,
+    [DELIVERED, published.transaction_id, published.position],
+  );
+}
 
 /**
  * The in-process bus keeps its messages in memory: before anything stops, the relay publishes what

@@ -27,6 +27,9 @@ export interface InfrastructureOptions {
 /** A database outage holds consumers back until it is over: it never sends an event to a dead-letter topic. */
 export const CONSUMER_RETRY: RetryPolicy = { ...DEFAULT_RETRY, isTransient: isDatabaseUnavailable };
 
+/** The relay's name: its checkpoint row and its advisory lock. */
+export const OUTBOX_RELAY_NAME = 'identity-platform';
+
 /**
  * The connections a service holds (PostgreSQL, the bus) and the background work on them (relay,
  * projections), started and stopped in the right order.
@@ -79,7 +82,7 @@ export class ServiceInfrastructure {
     await this.bus.ensureTopics(ALL_TOPICS.map((topic) => ({ ...topic, partitions: partitions ?? topic.partitions })));
     if (this.options.runsRelay) {
       this.relay = new OutboxRelay(this.dataSource, this.bus, {
-        name: 'identity-platform',
+        name: OUTBOX_RELAY_NAME,
         databaseUrl: config.string('DATABASE_URL'),
         log: (level, message, extra) => logger[level](extra ?? {}, message),
         onPublished: (count) => this.options.metrics.relayPublished.inc(count),
