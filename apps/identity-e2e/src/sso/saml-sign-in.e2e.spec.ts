@@ -116,8 +116,13 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
     const token = JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string;
     const message = { issuer: azure.issuer, nameId: userName };
-    // Any page could link to these: unsigned, or signed by someone else's key.
-    for (const query of [logoutRequestQuery(message), logoutRequestQuery({ ...message, keys: createIdpKeys() })]) {
+    // Any page could link to these: unsigned, signed by someone else's key, or by the company's IdP for another user or long ago.
+    for (const query of [
+      logoutRequestQuery(message),
+      logoutRequestQuery({ ...message, keys: createIdpKeys() }),
+      logoutRequestQuery({ ...message, keys: azure.keys, nameId: `someone.else@contoso.com` }),
+      logoutRequestQuery({ ...message, keys: azure.keys, issuedAt: new Date(Date.now() - 60 * 60_000) }),
+    ]) {
       for (const path of ['/saml2', '/sso/logout']) {
         const page = await browser.send('GET', `${path}?${query}`, { cookie: sessionCookie });
         expect(page).toMatchObject({ status: 200, body: expect.stringContaining('<form method="post" action="/sso/logout">') });
@@ -129,9 +134,14 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect(loggedOut).toMatchObject({ status: 303, location: '/sso/signed-out' });
     expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
     const another = await browser.postResponse(azureResponse(azure, userName));
-    const atEntityId = await browser.send('GET', `/saml2?${logoutRequestQuery({ ...message, keys: azure.keys, relayState: '/console' })}`, { cookie: another.sessionCookie });
+    const signedOnce = logoutRequestQuery({ ...message, keys: azure.keys, relayState: '/console' });
+    const atEntityId = await browser.send('GET', `/saml2?${signedOnce}`, { cookie: another.sessionCookie });
     expect(atEntityId).toMatchObject({ status: 303, location: '/sso/signed-out' });
     expect((await browser.token(another.sessionCookie!)).status).toBe(401);
+    // The same signed message again (a link someone kept) only asks.
+    const third = await browser.postResponse(azureResponse(azure, userName));
+    expect(await browser.send('GET', `/saml2?${signedOnce}`, { cookie: third.sessionCookie })).toMatchObject({ status: 200, body: expect.stringContaining('Sign out?') });
+    expect((await browser.token(third.sessionCookie!)).status).toBe(200);
 
     // 8 MB of XML-ish text in a query string short enough for any proxy (about 11 KB).
     const bomb = deflateRawSync(Buffer.alloc(8 * 1024 * 1024, 0x41)).toString('base64');

@@ -1,6 +1,6 @@
 import { deflateRawSync } from 'node:zlib';
 import { createIdpKeys, logoutRequestQuery, type IdpKeys } from '@identity/platform-testing';
-import { decodePostBinding, decodeRedirectBinding, hasRedirectSignature, SAML_LIMITS, SamlRejected } from './saml-message';
+import { decodePostBinding, decodeRedirectBinding, SAML_LIMITS, SamlRejected, signedRedirectMessage } from './saml-message';
 
 const response = '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_1"/>';
 const post = (xml: string) => Buffer.from(xml).toString('base64');
@@ -51,18 +51,28 @@ describe('decodeRedirectBinding', () => {
   });
 });
 
-describe('hasRedirectSignature', () => {
+describe('signedRedirectMessage', () => {
   let keys: IdpKeys;
   let other: IdpKeys;
   const message = { issuer: 'https://sts.windows.net/6f1c9d0e-1b4a-4c55-9d55-3e2f0c1a2b3c/', nameId: 'ada@contoso.com' };
+  const sent = (query: string) => decodeURIComponent(/(?:^|&)SAMLRequest=([^&]*)/.exec(query)![1]);
 
   beforeAll(() => {
     [keys, other] = [createIdpKeys(), createIdpKeys()];
   });
 
-  it('accepts a message signed by one of the certificates, with or without RelayState', () => {
-    expect(hasRedirectSignature(logoutRequestQuery({ ...message, keys }), [keys.certPem])).toBe(true);
-    expect(hasRedirectSignature(logoutRequestQuery({ ...message, keys, relayState: '/console?a=b c' }), [other.certPem, keys.certPem])).toBe(true);
+  it('hands back the message signed by one of the certificates, with or without RelayState', () => {
+    for (const query of [logoutRequestQuery({ ...message, keys }), logoutRequestQuery({ ...message, keys, relayState: '/console?a=b c' })]) {
+      const signed = signedRedirectMessage(query, [other.certPem, keys.certPem]);
+      expect(signed).toEqual({ name: 'SAMLRequest', value: sent(query) });
+      expect(decodeRedirectBinding(signed!.value)).toContain('<NameID');
+    }
+  });
+
+  it('hands back the signed message only, whatever else the query holds under a name spelt otherwise', () => {
+    const query = logoutRequestQuery({ ...message, keys });
+    const smuggled = logoutRequestQuery({ ...message, nameId: 'grace@contoso.com' }).replace('SAMLRequest=', 'SAML%52equest=');
+    expect(signedRedirectMessage(`${smuggled}&${query}`, [keys.certPem])).toEqual({ name: 'SAMLRequest', value: sent(query) });
   });
 
   it.each([
@@ -71,9 +81,10 @@ describe('hasRedirectSignature', () => {
     ['signed with SHA-1', () => logoutRequestQuery({ ...message, keys, algorithm: 'sha1' })],
     ['with a RelayState added after signing', () => `${logoutRequestQuery({ ...message, keys })}&RelayState=%2Fx`],
     ['with the message given twice', () => `SAMLRequest=AAAA&${logoutRequestQuery({ ...message, keys })}`],
+    ['with a response beside the request', () => `SAMLResponse=AAAA&${logoutRequestQuery({ ...message, keys })}`],
     ['with the message changed', () => logoutRequestQuery({ ...message, keys }).replace(/^SAMLRequest=(.)/, (_, first: string) => `SAMLRequest=${first === 'A' ? 'B' : 'A'}`)],
     ['with a signature that is not URL-encoding', () => logoutRequestQuery({ ...message, keys }).replace(/Signature=.*/, 'Signature=%E0%A4%A')],
   ])('refuses a message %s', (_, query) => {
-    expect(hasRedirectSignature(query(), [keys.certPem])).toBe(false);
+    expect(signedRedirectMessage(query(), [keys.certPem])).toBeNull();
   });
 });

@@ -95,37 +95,42 @@ const REDIRECT_SIGNATURE_DIGESTS: Record<string, string> = {
 };
 
 /**
- * Whether a Redirect-binding message carries a signature by one of `certificates` (SAML bindings
- * 3.4.4.1): the signed octets are the parameters exactly as they came, URL-encoded, in the order
- * SAMLRequest or SAMLResponse, RelayState, SigAlg. A parameter given twice makes the message
- * unsigned: which copy was meant cannot be told.
+ * The message of a Redirect-binding query signed by one of `certificates` (SAML bindings 3.4.4.1),
+ * else null. The signed octets are the parameters exactly as they came, URL-encoded, in the order
+ * SAMLRequest or SAMLResponse, RelayState, SigAlg; the message handed back is that signed value,
+ * decoded here, so that no other reading of the query can slip another message in. A parameter
+ * given twice makes the message unsigned: which copy was meant cannot be told.
  */
-export function hasRedirectSignature(rawQuery: string, certificates: readonly string[]): boolean {
+export function signedRedirectMessage(rawQuery: string, certificates: readonly string[]): { name: 'SAMLRequest' | 'SAMLResponse'; value: string } | null {
   const raw = new Map<string, string>();
   for (const pair of rawQuery.split('&')) {
     const name = pair.slice(0, pair.includes('=') ? pair.indexOf('=') : pair.length);
-    if (raw.has(name)) return false;
+    if (raw.has(name)) return null;
     raw.set(name, pair.slice(name.length + 1));
   }
-  const messageName = raw.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
-  const [message, sigAlg, signature] = [raw.get(messageName), raw.get('SigAlg'), raw.get('Signature')];
-  if (message === undefined || sigAlg === undefined || signature === undefined || (raw.has('SAMLRequest') && raw.has('SAMLResponse'))) return false;
+  if (raw.has('SAMLRequest') === raw.has('SAMLResponse')) return null;
+  const name = raw.has('SAMLRequest') ? 'SAMLRequest' : 'SAMLResponse';
+  const [message, sigAlg, signature] = [raw.get(name)!, raw.get('SigAlg'), raw.get('Signature')];
+  if (sigAlg === undefined || signature === undefined) return null;
   let digest: string | undefined;
   let signatureBytes: Buffer;
+  let value: string;
   try {
     digest = REDIRECT_SIGNATURE_DIGESTS[decodeURIComponent(sigAlg)];
     signatureBytes = Buffer.from(decodeURIComponent(signature), 'base64');
+    value = decodeURIComponent(message.replace(/\+/g, ' '));
   } catch {
-    return false; // not URL-encoding
+    return null; // not URL-encoding
   }
-  if (digest === undefined || signatureBytes.length === 0) return false;
+  if (digest === undefined || signatureBytes.length === 0) return null;
   const relayState = raw.get('RelayState');
-  const signed = Buffer.from(`${messageName}=${message}${relayState === undefined ? '' : `&RelayState=${relayState}`}&SigAlg=${sigAlg}`, 'utf8');
-  return certificates.some((certificate) => {
+  const signed = Buffer.from(`${name}=${message}${relayState === undefined ? '' : `&RelayState=${relayState}`}&SigAlg=${sigAlg}`, 'utf8');
+  const verifies = certificates.some((certificate) => {
     try {
       return verify(digest, signed, certificate, signatureBytes);
     } catch {
       return false;
     }
   });
+  return verifies ? { name, value } : null;
 }

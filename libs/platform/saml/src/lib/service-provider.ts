@@ -137,6 +137,25 @@ export function readEnvelope(xml: string): ResponseEnvelope {
   return envelope;
 }
 
+/** What ends a session from a LogoutRequest the IdP signed: whose, for where, and from when. */
+export interface LogoutRequestFacts {
+  id: string;
+  nameId: string;
+  destination: string | null;
+  issuedAt: number;
+}
+
+/** A LogoutRequest's facts (already signature-checked by the caller), or a refusal when it lacks one. */
+export function readLogoutRequest(xml: string): LogoutRequestFacts {
+  const request = parse(xml).documentElement;
+  if (!request || request.localName !== 'LogoutRequest' || request.namespaceURI !== PROTOCOL_NS) throw new SamlRejected('malformed', 'not a LogoutRequest');
+  const id = request.getAttribute('ID');
+  const issuedAt = Date.parse(request.getAttribute('IssueInstant') ?? '');
+  const nameId = children(request, ASSERTION_NS, 'NameID')[0]?.textContent?.trim();
+  if (!id || !nameId || !Number.isFinite(issuedAt)) throw new SamlRejected('malformed', 'a LogoutRequest without ID, IssueInstant or NameID');
+  return { id, nameId, destination: request.getAttribute('Destination') || null, issuedAt };
+}
+
 /**
  * node-saml verifies the signature against the tenant's own certificates (never one carried in the
  * message), the audience, the time windows and InResponseTo. It does not check the issuer, the

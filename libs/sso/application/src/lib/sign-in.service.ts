@@ -5,7 +5,10 @@ import {
   authnRequestUrl,
   decodePostBinding,
   decodeRedirectBinding,
-  hasRedirectSignature,
+  readLogoutRequest,
+  signedRedirectMessage,
+  ACCEPTED_CLOCK_SKEW_MS,
+  type LogoutRequestFacts,
   readEnvelope,
   safeRelayPath,
   SamlRejected,
@@ -28,6 +31,8 @@ import { serviceProviderOf } from './sso.config';
 
 export const SIGNED_IN_PATH = '/sso/signed-in';
 export const SIGNED_OUT_PATH = '/sso/signed-out';
+/** How long after it was issued an IdP's LogoutRequest still ends a session at once. */
+const LOGOUT_REQUEST_LIFETIME_MS = 5 * 60_000;
 
 export interface SignedIn {
   tenantId: string;
@@ -116,27 +121,47 @@ export class SignInService {
   /**
    * A LogoutRequest or LogoutResponse from the IdP over the Redirect binding (Azure sends those as
    * GET), read only within the limits. It ends the browser's session at once only when it is a
-   * LogoutRequest signed by that session's company's IdP: a link on any other page could carry an
-   * unsigned one, so then the employee confirms (`confirm`), as on a sign-out link from elsewhere.
+   * LogoutRequest signed by that session's company's IdP, for this session's user, issued within
+   * the last minutes and never seen before: any page could link to an unsigned one, or to one that
+   * signed someone else out. Otherwise the employee confirms (`confirm`), as on a sign-out link from elsewhere.
    */
   async signOutFromIdp(message: unknown, rawQuery: string, sessionSecret: string | undefined): Promise<{ signedOut: string } | 'confirm'> {
-    let kind: string | undefined;
     try {
-      kind = /^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?Logout(Request|Response)[\s>]/.exec(decodeRedirectBinding(message))?.[3];
-      if (kind === undefined) throw new SamlRejected('malformed', 'not a logout message');
+      if (!/^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?Logout(Request|Response)[\s>]/.test(decodeRedirectBinding(message))) throw new SamlRejected('malformed', 'not a logout message');
     } catch (error) {
       throw error instanceof SamlRejected ? this.refused(error, null) : error;
     }
     const session = sessionSecret ? await this.sessions.bySecret(sessionSecret) : null;
     if (!session) return { signedOut: SIGNED_OUT_PATH };
-    const certificates = (await this.queries.configuration(session.tenantId))?.certificates.map((certificate) => certificate.pem) ?? [];
-    if (kind !== 'Request' || !hasRedirectSignature(rawQuery, certificates)) {
-      this.logger.info({ tenantId: session.tenantId, sessionId: session.sessionId }, 'unsigned IdP logout message: the employee confirms the sign-out');
+    const refusal = await this.idpLogoutRefusal(rawQuery, session);
+    if (refusal) {
+      this.logger.info({ tenantId: session.tenantId, sessionId: session.sessionId, reason: refusal }, 'IdP logout message not trusted: the employee confirms the sign-out');
       return 'confirm';
     }
     await this.sessions.end(session.sessionId, 'signed-out');
     this.logger.info({ tenantId: session.tenantId, sessionId: session.sessionId }, 'signed out by the IdP');
     return { signedOut: SIGNED_OUT_PATH };
+  }
+
+  /** Why a logout message may not end this session at once, or null when it may. */
+  private async idpLogoutRefusal(rawQuery: string, session: { tenantId: string; userName: string }): Promise<string | null> {
+    const certificates = (await this.queries.configuration(session.tenantId))?.certificates.map((certificate) => certificate.pem) ?? [];
+    const signed = signedRedirectMessage(rawQuery, certificates);
+    if (!signed || signed.name !== 'SAMLRequest') return 'not a LogoutRequest signed by the company’s IdP';
+    let request: LogoutRequestFacts;
+    try {
+      request = readLogoutRequest(decodeRedirectBinding(signed.value));
+    } catch (error) {
+      if (error instanceof SamlRejected) return error.detail;
+      throw error;
+    }
+    if (request.nameId.toLowerCase() !== session.userName.toLowerCase()) return 'for another user';
+    if (request.destination !== null && request.destination !== this.sp().acsUrl && request.destination !== `${this.sp().baseUrl}/sso/logout`) return `for ${request.destination}`;
+    const now = Date.now();
+    if (request.issuedAt > now + ACCEPTED_CLOCK_SKEW_MS || request.issuedAt < now - LOGOUT_REQUEST_LIFETIME_MS) return 'issued too long ago, or in the future';
+    const keepUntil = new Date(request.issuedAt + LOGOUT_REQUEST_LIFETIME_MS + ACCEPTED_CLOCK_SKEW_MS);
+    if (!(await this.consumed.consume(session.tenantId, `logout:${request.id}`, keepUntil))) return 'already used';
+    return null;
   }
 
   sp() {

@@ -303,10 +303,10 @@ function defaultStatusMessage(nameId: string, now: Date): string {
  * The query string of an IdP's LogoutRequest over the HTTP-Redirect binding (how Entra sends one to
  * an app's Logout URL), signed per SAML bindings 3.4.4.1 when `keys` are given.
  */
-export function logoutRequestQuery(input: { issuer: string; nameId: string; keys?: IdpKeys; relayState?: string; algorithm?: 'sha256' | 'sha1' }): string {
-  const { issuer, nameId, keys, relayState, algorithm = 'sha256' } = input;
+export function logoutRequestQuery(input: { issuer: string; nameId: string; keys?: IdpKeys; relayState?: string; algorithm?: 'sha256' | 'sha1'; issuedAt?: Date }): string {
+  const { issuer, nameId, keys, relayState, algorithm = 'sha256', issuedAt = new Date() } = input;
   const xml =
-    `<samlp:LogoutRequest xmlns:samlp="${SAML_PROTOCOL_NS}" ID="_${randomUUID()}" Version="2.0" IssueInstant="${new Date().toISOString()}">` +
+    `<samlp:LogoutRequest xmlns:samlp="${SAML_PROTOCOL_NS}" ID="_${randomUUID()}" Version="2.0" IssueInstant="${issuedAt.toISOString()}">` +
     `<Issuer xmlns="${SAML_ASSERTION_NS}">${escapeXml(issuer)}</Issuer><NameID xmlns="${SAML_ASSERTION_NS}">${escapeXml(nameId)}</NameID></samlp:LogoutRequest>`;
   let query = `SAMLRequest=${encodeURIComponent(deflateRawSync(xml).toString('base64'))}`;
   if (relayState !== undefined) query += `&RelayState=${encodeURIComponent(relayState)}`;
