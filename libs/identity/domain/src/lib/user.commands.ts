@@ -30,6 +30,14 @@ export type UserCommand =
   /** Everything one admin edit (a form save, a CSV row) changes, decided and stored atomically. */
   | { type: 'EditByAdmin'; changes: ProfileChanges; site?: SiteRef; visible?: boolean; active?: boolean }
   /** Everything one IdP request (a SCIM PATCH or PUT) changes, decided and stored atomically. */
-  | { type: 'SyncFromIdp'; actor: Extract<Actor, { kind: 'idp' }>; changes: ProfileChanges; site?: SiteRef; active?: boolean };
+  | {
+      type: 'SyncFromIdp';
+      actor: Extract<Actor, { kind: 'idp' }>;
+      changes: ProfileChanges;
+      site?: SiteRef;
+      active?: boolean;
+      /** The IdP creates again a user it deleted (a POST with its username): it knows the user once more. */
+      recreate?: boolean;
+    };
 
 export type { UserOwner };

@@ -85,8 +85,8 @@ function syncFromIdp(command: Extract<UserCommand, { type: 'SyncFromIdp' }>, sta
     }
     events.push({ type: 'SiteAssigned', data: { userId, ...command.site } });
   }
-  // An inactive user the IdP deleted and now sends again (re-created) is one it knows once more: deactivated, no longer deleted.
-  if (command.active === false && (state.status === 'active' || state.deactivationReason === 'idp-deleted')) {
+  // An inactive user the IdP deleted and now creates again is one it knows once more: deactivated, no longer deleted.
+  if (command.active === false && (state.status === 'active' || (command.recreate && state.deactivationReason === 'idp-deleted'))) {
     events.push({ type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } });
   }
   if (command.active === true && state.status === 'deactivated') events.push({ type: 'UserReactivated', data: { userId } });

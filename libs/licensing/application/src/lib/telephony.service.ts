@@ -24,8 +24,7 @@ export type TelephonyOutcome = 'assigned' | 'unchanged' | 'released';
 /** Candidates tried when the next free extension or number is taken by a concurrent assignment. */
 const CANDIDATES = 20;
 const ROUNDS = 10;
-/** Extensions and numbers that rows of one license file will take, before any of them is applied. */
-/** Values earlier rows of a batch or dry run took, and for whom (the same user's row again takes nothing new). */
+/** Extensions and numbers earlier rows of one license file take, and for whom (the same user's row again takes nothing new). */
 export interface TelephonyClaims {
   extensions: Map<string, string>;
   numbers: Map<string, string>;
@@ -169,11 +168,11 @@ export class TelephonyService {
       if (settings.autoAssignNumber && profile.number === null) await this.assignNumber(tenantId, userId, undefined, correlationId, true);
     } catch (error) {
       const title = error instanceof ProblemError ? error.problem.title : undefined;
-      if (title === 'not-licensed' || title === 'user-deleted' || title === 'user-not-found') return;
       // An exhausted plan or pool is the admin's to fix; the user stays licensed without one.
-      if (title !== 'none-free') throw error;
-      this.infrastructure.logger.warn({ tenantId, userId, detail: (error as ProblemError).problem.detail }, 'automatic telephony assignment skipped');
+      if (title === 'none-free') this.infrastructure.logger.warn({ tenantId, userId, detail: (error as ProblemError).problem.detail }, 'automatic telephony assignment skipped');
+      else if (title !== 'not-licensed' && title !== 'user-deleted' && title !== 'user-not-found') throw error;
     }
+    // The extension may have gone through just before the license went: the number's refusal says so.
     await this.releaseAllOfUnlicensed(tenantId, userId, correlationId);
   }
 

@@ -42,7 +42,7 @@ describe('licensing read-model rebuilds from a store whose order is not the comm
     return transaction_id as string;
   }
 
-  /** Gives `eventOf`'s transaction the id just below `before`'s, as a transaction that started writing first would have. */
+  /** Gives the transaction that committed later the id just below `before`'s, as one that started writing first would have. */
   async function sortBefore(laterCommitted: string, before: string): Promise<void> {
     await dataSource.query(`UPDATE event_store.events SET transaction_id = ($2::text::bigint - 1)::text::xid8 WHERE transaction_id = $1::xid8`, [laterCommitted, before]);
   }

@@ -28,11 +28,6 @@ interface Selector {
 }
 
 /**
- * Applies `attributes` / `excludedAttributes` and the `returned` characteristic: `always` (and id,
- * schemas, meta) stays even if excluded, `never` never leaves, `request` only when named. Names are
- * case-insensitive and may be URN-qualified or name sub-attributes; unknown names are ignored.
- */
-/**
  * Whether a core attribute is in a response projected with `options`, under any name for it
  * (`members`, `members.value`, its URN-qualified form): what need not be loaded when it is not.
  */
@@ -43,6 +38,11 @@ export function includesCoreAttribute(attribute: string, resourceType: ScimResou
   return !selectors(options.excludedAttributes, resourceType).some((selector) => names(selector) && selector.sub === undefined && selector.filter === undefined);
 }
 
+/**
+ * Applies `attributes` / `excludedAttributes` and the `returned` characteristic: `always` (and id,
+ * schemas, meta) stays even if excluded, `never` never leaves, `request` only when named. Names are
+ * case-insensitive and may be URN-qualified or name sub-attributes; unknown names are ignored.
+ */
 export function projectAttributes(resource: Json, resourceType: ScimResourceType, options: ProjectionOptions = {}): Json {
   const requested = selectors(options.attributes, resourceType);
   const excluded = requested.length > 0 ? [] : selectors(options.excludedAttributes, resourceType);

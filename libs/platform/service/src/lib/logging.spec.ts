@@ -17,7 +17,7 @@ describe('the service log', () => {
   it('keeps the values a failed query carried out of the log (a signing key being stored, a user’s attributes)', () => {
     const { logger, lines } = capture();
     const key = '-----BEGIN PRIVATE KEY-----\nMIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQg\n-----END PRIVATE KEY-----';
-    const driverError = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014', detail: 'timeout', parameters: [key] });
+    const driverError = Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014', detail: `Failing row contains (kid-1, ${key})`, parameters: [key] });
     logger.error({ err: new QueryFailedError('INSERT INTO sso.signing_keys (kid, private_key) VALUES ($1, $2)', ['kid-1', key], driverError) }, 'request failed');
     const [line] = lines;
     expect(line).not.toContain('PRIVATE KEY');

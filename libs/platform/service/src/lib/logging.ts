@@ -27,12 +27,15 @@ export function sanitiseCorrelationId(value: unknown): string {
 
 /**
  * Errors as pino writes them, less what a failed query carries of its values: its parameters (a
- * user's attributes, a signing key being stored) and the driver's error beside them. The SQL, the
- * message and the error code are what a reader of the log needs.
+ * user's attributes, a signing key being stored), the driver's error beside them, and PostgreSQL's
+ * detail and context ("Key (user_name)=(…)", "Failing row contains (…)"). The SQL, the message,
+ * the error code and the constraint are what a reader of the log needs.
  */
+const VALUE_BEARING_FIELDS = ['parameters', 'driverError', 'detail', 'where', 'internalQuery'];
+
 function serializeError(error: Error): Record<string, unknown> {
-  const { parameters: _parameters, driverError: _driverError, ...kept } = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
-  return kept;
+  const serialized = pino.stdSerializers.err(error) as unknown as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(serialized).filter(([field]) => !VALUE_BEARING_FIELDS.includes(field)));
 }
 
 export function createLogger(service: string, level: string, destination?: pino.DestinationStream): Logger {

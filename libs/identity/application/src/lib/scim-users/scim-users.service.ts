@@ -141,7 +141,8 @@ export class ScimUsersService {
     userId: string,
     input: ScimUserInput,
     expected?: { version: number; from: 'client' | 'read' },
-    includeHidden = false,
+    /** A POST re-creating a user the IdP deleted: it is shown to the IdP again. */
+    recreate = false,
   ): Promise<ScimUserResult> {
     const site = input.siteName === undefined ? undefined : await this.site(caller.tenantId, input.siteName);
     const changes: ProfileChanges = { ...input.profile, externalId: input.externalId };
@@ -152,14 +153,14 @@ export class ScimUsersService {
         userId,
         correlationId: caller.correlationId,
         ifMatch: expected?.version,
-        command: { type: 'SyncFromIdp', actor: { kind: 'idp', idp: caller.idp }, changes, site, active: input.active },
+        command: { type: 'SyncFromIdp', actor: { kind: 'idp', idp: caller.idp }, changes, site, active: input.active, recreate },
       });
     } catch (error) {
       if (error instanceof StreamVersionConflictError && expected?.from === 'read') throw new OutdatedRead();
       throw translate(error, expected?.version);
     }
     if (input.siteName !== undefined && site) await this.queries.noteSiteNameSent(caller.tenantId, userId, input.siteName, { siteId: site.siteId, currentName: site.siteName });
-    return this.read(caller, userId, includeHidden);
+    return this.read(caller, userId, recreate);
   }
 
   private async site(tenantId: string, name: string): Promise<SiteRef> {
