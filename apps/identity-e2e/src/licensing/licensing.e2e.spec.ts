@@ -210,6 +210,15 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     ]);
     expect(await holders()).toEqual([a.userName, c.userName].sort());
     expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X8-import')).toMatchObject({ used: 2, free: 0 });
+
+    // A user's second row is not put off until after the other rows: the seat it frees goes back to it, in file order.
+    const [holder, newcomer] = [await provision(), await provision()];
+    expect((await setSeats('X8-order', 1)).status).toBe(200);
+    expect((await api('PUT', `/users/${holder.userId}`, { plan: 'X8-order' })).status).toBe(200);
+    const reshuffle = lines(`${holder.userName},X8-order,unassign`, `${holder.userName},X8-order,assign`, `${newcomer.userName},X8-order,assign`);
+    const outcomes = async (dryRun: boolean) => byLine((await importCsv(reshuffle, dryRun)).results).map((row) => row.outcome);
+    expect(await outcomes(true)).toEqual(['would-unassign', 'would-assign', 'error']);
+    expect(await outcomes(false)).toEqual(['unassigned', 'assigned', 'error']);
   });
 
   it('auto-assigns by rule on provisioning through SCIM, and lists users a rule could not serve', async () => {

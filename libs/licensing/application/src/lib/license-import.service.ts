@@ -159,8 +159,8 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     // A dry run promises each free seat once, to the first rows that would take it, and takes each
     // user's license as the rows before left it.
     const dryRun = newLicenseDryRun();
-    // ... and each free extension and number once, in the order the rows are checked.
-    const claims = claimsInOrder();
+    // ... and each free extension and number once, in file order.
+    const claims = newTelephonyClaims();
     // A batch of rows is applied in one transaction and its results saved with the progress.
     for (let start = row.processed; start < rows.length && !this.stopping; start += IMPORT_BATCH) {
       const slice = rows.slice(start, start + IMPORT_BATCH);
@@ -172,9 +172,9 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 
   /**
    * The batch's changes in one transaction, so a 50,000-row file costs a few hundred commits, not
-   * 50,000. Rows the batch cannot take (a second row for the same user) and every row of a batch
-   * whose transaction failed as a whole (a seat ran out within it, a concurrent change) are applied
-   * one by one in file order, which gives each row its own outcome.
+   * 50,000, in file order: a user's second row starts the next batch, and every row of a batch
+   * whose transaction failed as a whole (a seat ran out within it, a concurrent change) is applied
+   * one by one, which gives each row its own outcome.
    */
   private async applyBatch(tenantId: string, slice: CsvRow[]): Promise<RowResult[]> {
     const results: RowResult[] = new Array(slice.length);
@@ -184,10 +184,11 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       requests.flatMap((request) => ('error' in request ? [] : [request.base.userName])),
     );
     const batched: { index: number; change: Parameters<LicensingService['changeMany']>[1][number] }[] = [];
-    const later: number[] = [];
     const claimed = new Set<string>();
+    // A user's second row ends the batch: the rows from it on go in the next one, so that rows apply in file order.
+    let end = slice.length;
     // The batch's rows are applied together: each row's extension and number count as taken for the rows after it.
-    const telephonyClaims = claimsInOrder();
+    const telephonyClaims = newTelephonyClaims();
     for (const [index, request] of requests.entries()) {
       if ('error' in request) {
         results[index] = request.error;
@@ -199,8 +200,8 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         continue;
       }
       if (claimed.has(user.userId)) {
-        later.push(index);
-        continue;
+        end = index;
+        break;
       }
       claimed.add(user.userId);
       if (request.base.action === 'assign') {
@@ -216,7 +217,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     try {
       outcomes = await this.licensing.changeMany(tenantId, batched.map((entry) => entry.change), 'license-import');
     } catch {
-      return this.oneByOne(tenantId, slice, 1);
+      return [...(await this.oneByOne(tenantId, slice.slice(0, end), 1)), ...(await this.applyRest(tenantId, slice, end))];
     }
     for (const [position, { index, change }] of batched.entries()) {
       const outcome = outcomes[position];
@@ -234,8 +235,11 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         results[index] = { ...base, outcome: 'error', error: problemDetail(error) };
       }
     }
-    for (const index of later) results[index] = await this.apply(tenantId, slice[index]);
-    return results;
+    return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end))];
+  }
+
+  private async applyRest(tenantId: string, slice: CsvRow[], from: number): Promise<RowResult[]> {
+    return from < slice.length ? this.applyBatch(tenantId, slice.slice(from)) : [];
   }
 
   /** Rows one at a time (dry runs, and batches that could not run as one), `concurrency` at once. */
@@ -284,14 +288,19 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
    * its license is assigned: a row is applied whole or not at all. A value taken between this check
    * and the assignment still leaves the license assigned; the row's error then says so.
    */
-  private async refusedTelephony(tenantId: string, userId: string, cells: Record<string, string>, claims = claimsInOrder()): Promise<string | null> {
+  private async refusedTelephony(
+    tenantId: string,
+    userId: string,
+    cells: Record<string, string>,
+    claims = newTelephonyClaims(),
+    turn: Promise<unknown> = Promise.resolve(),
+  ): Promise<string | null> {
     const wanted = telephonyWanted(cells);
     if (wanted.extension === null && wanted.number === null) return null;
-    // One check at a time, so that concurrent rows of a dry run do not both count on the same free value.
-    const checked = claims.queue.then(() => this.telephony.checkAssignable(tenantId, userId, wanted, claims.taken));
-    claims.queue = checked.catch(() => undefined);
+    // After the rows before (a dry run reads rows concurrently): they claim first, as in the real run.
+    await turn;
     try {
-      await checked;
+      await this.telephony.checkAssignable(tenantId, userId, wanted, claims);
       return null;
     } catch (error) {
       // Like any other failure of a row: reported on the row, and the job goes on.
@@ -347,7 +356,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
-      const refused = await this.refusedTelephony(tenantId, user.userId, row.cells, preview?.claims);
+      const refused = await this.refusedTelephony(tenantId, user.userId, row.cells, preview?.claims, preview?.turn);
       if (refused !== null) return { ...base, outcome: 'error', error: refused };
       if (preview) {
         const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'assign', plan }, preview.dryRun, preview.turn);
@@ -364,17 +373,10 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 
 type CsvRow = { line: number; cells: Record<string, string> };
 
-/** The extensions and numbers rows of a file will take, checked one row at a time. */
-interface ClaimsInOrder {
-  taken: TelephonyClaims;
-  queue: Promise<unknown>;
-}
-
-const claimsInOrder = (): ClaimsInOrder => ({ taken: newTelephonyClaims(), queue: Promise.resolve() });
 /** What a dry run carries from row to row: its seats and licenses, its telephony claims, and whose turn it is to decide. */
 interface Preview {
   dryRun: LicenseDryRun;
-  claims: ClaimsInOrder;
+  claims: TelephonyClaims;
   turn?: Promise<unknown>;
 }
 type RowBase = Pick<RowResult, 'line' | 'userName' | 'plan' | 'action'>;
