@@ -171,7 +171,9 @@ function ProvisioningPanel({ api }: { api: TenantApi }) {
   const [newToken, setNewToken] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [status, setStatus] = useState<string | null>(null);
-  const [idp, setIdp] = useState<'azure-ad' | 'okta'>('azure-ad');
+  // What the admin picked, else the company's last IdP: turning provisioning on sends the one shown.
+  const [picked, setIdp] = useState<'azure-ad' | 'okta' | null>(null);
+  const idp = picked ?? data?.idp ?? 'azure-ad';
 
   const run = async (action: () => Promise<void>) => {
     setActionError(null);
@@ -185,7 +187,7 @@ function ProvisioningPanel({ api }: { api: TenantApi }) {
   };
   const enable = () =>
     run(async () => {
-      const result = await api.send<{ token: string }>('PUT', '/provisioning/scim', { json: { idp: data?.idp ?? idp } });
+      const result = await api.send<{ token: string }>('PUT', '/provisioning/scim', { json: { idp } });
       setNewToken(result.token);
       setStatus('Provisioning is on. Copy the secret token now.');
     });

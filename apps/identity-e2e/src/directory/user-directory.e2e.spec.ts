@@ -212,6 +212,9 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       expect(current.status).toBe(200);
       expect((await stale()).body.items.map((item) => item.userId)).not.toContain(user.body.id);
       expect((await api('POST', '/sites', { name: name.toUpperCase() })).status).toBe(409);
+      // Renamed back: the name is its own again, and the one it had is the former one.
+      expect((await api('PATCH', `/sites/${site.body.siteId}`, { name })).status).toBe(200);
+      expect((await api<{ formerNames: string[] }>('GET', `/sites/${site.body.siteId}`)).body.formerNames).toEqual([`${name} Campus`]);
     });
   });
 
@@ -283,6 +286,8 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       expect(JSON.stringify(listed.body)).not.toContain(issued.body.token);
       expect((await api('DELETE', `/admin-tokens/${issued.body.tokenId}`)).status).toBe(204);
       expect((await api('GET', '/users?limit=1', undefined, issued.body.token)).status).toBe(401);
+      const unlabelled = await api<{ title: string }>('POST', '/admin-tokens', { label: null });
+      expect(unlabelled.status).toBe(400);
     });
 
     it('answers 404 on every tenant route to another tenant’s admin token, and changes nothing', async () => {

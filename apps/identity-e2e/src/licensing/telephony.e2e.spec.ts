@@ -209,6 +209,12 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(deskPhone.body.items).toEqual([expect.objectContaining({ userId: person.userId, extension: '2077' })]);
     expect((deskPhone.body.items as Record<string, unknown>[])[0]).not.toHaveProperty('directNumber');
     expect((deskPhone.body.items as Record<string, unknown>[])[0]).not.toHaveProperty('contactNumber');
+    // Nor does a desk phone find people by the contact numbers it never shows; a number with no digit finds nobody.
+    const foundByMobile = async (view: string) => ((await directory(`/directory?view=${view}&number=15555550100`)).body.items as { userId: string }[]).map((item) => item.userId);
+    expect(await foundByMobile('company')).toContain(person.userId);
+    expect(await foundByMobile('desk-phone')).toEqual([]);
+    expect((await directory(`/directory?view=desk-phone&number=${encodeURIComponent(number.slice(1))}`)).body.items).toEqual([expect.objectContaining({ extension: '2077' })]);
+    for (const query of ['number=%2B', 'number=abc', 'extension=x']) expect((await directory(`/directory?${query}`)).body.items).toEqual([]);
     for (const view of ['company', 'contact-center', 'switchboard']) {
       expect((await directory(`/directory?view=${view}&number=${encodeURIComponent(number.slice(1))}`)).body.items).toEqual([expect.objectContaining({ extension: '2077' })]);
     }

@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { IsString, Length, ValidateIf } from 'class-validator';
 import { AdminTokensService } from '@identity/directory-application';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
 
 export class IssueTokenDto {
-  @IsOptional() @IsString() @Length(1, 100) label = 'admin';
+  // Absent takes the default; null is refused like any other non-string.
+  @ValidateIf((_object: unknown, value: unknown) => value !== undefined) @IsString() @Length(1, 100) label = 'admin';
 }
 
 /** A company's admin API tokens; a token is shown once, at issue. */

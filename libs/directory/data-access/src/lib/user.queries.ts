@@ -211,16 +211,22 @@ export class UserQueries {
       const index = params.push(likePrefix(term));
       conditions.push(`(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index})`);
     }
+    // A number or extension with no digit in it matches nobody (not everybody).
     const numberDigits = query.number?.replace(/[^0-9]/g, '');
-    if (numberDigits) {
+    if (numberDigits !== undefined) {
       // One index scan per number column instead of an OR across a join, which reads every user.
-      const index = params.push(`${numberDigits}%`);
-      conditions.push(`u.user_id IN (SELECT user_id FROM directory.users WHERE tenant_id = $1 AND mobile_digits LIKE $${index}
-        UNION ALL SELECT user_id FROM directory.users WHERE tenant_id = $1 AND work_digits LIKE $${index}
-        UNION ALL SELECT user_id FROM directory.user_telephony WHERE tenant_id = $1 AND direct_digits LIKE $${index})`);
+      const index = params.push(numberDigits === '' ? null : `${numberDigits}%`);
+      // Desk phones never show contact numbers, so they cannot find people by them either.
+      const contactNumbers =
+        query.view === 'desk-phone'
+          ? ''
+          : `SELECT user_id FROM directory.users WHERE tenant_id = $1 AND mobile_digits LIKE $${index}
+        UNION ALL SELECT user_id FROM directory.users WHERE tenant_id = $1 AND work_digits LIKE $${index} UNION ALL `;
+      conditions.push(`u.user_id IN (${contactNumbers}SELECT user_id FROM directory.user_telephony WHERE tenant_id = $1 AND direct_digits LIKE $${index})`);
     }
     const extensionDigits = query.extension?.replace(/[^0-9]/g, '');
-    if (extensionDigits) {
+    if (extensionDigits === '') conditions.push('false');
+    else if (extensionDigits) {
       conditions.push(`u.user_id IN (SELECT user_id FROM directory.user_telephony WHERE tenant_id = $1 AND extension LIKE $${params.push(`${extensionDigits}%`)})`);
     }
     const where = conditions.join(' AND ');
