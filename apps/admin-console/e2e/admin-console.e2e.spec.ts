@@ -114,9 +114,12 @@ describe('admin console in headless Chromium', () => {
     const sso = page.getByRole('region', { name: 'Single sign-on (SAML)' });
     await expectVisible(sso.getByText('Single sign-on is off'));
     const samples = certificateUploadSamples(keys);
+    // Typed first, as the Azure portal shows the URLs before the certificate: a refused upload keeps what was typed.
+    await sso.getByLabel('Sign-in URL').fill(signInUrl);
     await sso.getByLabel('Upload a signing certificate').setInputFiles({ name: 'MyApp-raw.cer', mimeType: 'application/x-x509-ca-cert', buffer: samples.der });
     const refusal = sso.getByRole('alert');
     await expectVisible(refusal);
+    expect(await sso.getByLabel('Sign-in URL').inputValue()).toBe(signInUrl);
     expect(await refusal.textContent()).toContain('MyApp-raw.cer was not accepted: This is the binary "Certificate (Raw)" download (DER).');
     expect(await refusal.textContent()).toContain('download "Certificate (Base64)"');
     await shot('02-sso-der-refused');
@@ -232,6 +235,24 @@ describe('admin console in headless Chromium', () => {
       await page.getByRole('button', { name: 'Assign license' }).click();
       await expectVisible(page.getByRole('status').filter({ hasText: 'License X2 assigned.' }), 1_500);
     });
+    // At once, though the directory learns of it a moment later.
+    await expectVisible(page.locator('dd', { hasText: /^X2$/ }));
+    // Removing asks first; taking it back and assigning again works at once.
+    let question = '';
+    page.once('dialog', (dialog) => {
+      question = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole('button', { name: 'Remove license' }).click();
+    expect(question).toContain('extension and direct number are released');
+    await expectVisible(page.locator('dd', { hasText: /^X2$/ }));
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Remove license' }).click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'License removed.' }));
+    expect(await page.locator('dt:text-is("License") + dd').textContent()).toBe('None');
+    await page.getByLabel('License plan').selectOption('X2');
+    await page.getByRole('button', { name: 'Assign license' }).click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'License X2 assigned.' }));
     await eventually(async () => {
       await page.reload();
       await expectVisible(page.locator('dd', { hasText: /^X2$/ }), 1_000);

@@ -81,7 +81,9 @@ function SsoPanel({ api }: { api: TenantApi }) {
     }
   };
 
-  const remove = async (thumbprint: string) => {
+  const remove = async (thumbprint: string, shown: string) => {
+    const last = data?.certificates.length === 1;
+    if (!window.confirm(`Remove certificate ${shown}?${last ? ' It is the only one: nobody can sign in with single sign-on until another is added.' : ' Sign-ins signed with it stop working.'}`)) return;
     setUploadError(null);
     try {
       await api.send('DELETE', `/sso/certificates/${encodeURIComponent(thumbprint)}`);
@@ -100,31 +102,31 @@ function SsoPanel({ api }: { api: TenantApi }) {
     html`<form onSubmit=${save} aria-describedby="sso-state">
         <p id="sso-state" class=${data.enabled ? 'badge on' : 'badge off'}>${data.enabled ? 'Single sign-on is on' : 'Single sign-on is off'}</p>
         <div class="field checkbox">
-          <input id="sso-enabled" name="enabled" type="checkbox" checked=${data.enabled} />
+          <input id="sso-enabled" name="enabled" type="checkbox" defaultChecked=${data.enabled} />
           <label for="sso-enabled">Employees sign in with the company’s identity provider</label>
         </div>
         <div class="field">
           <label for="sso-idp">Identity provider</label>
-          <select id="sso-idp" name="idp" value=${data.idp}>
-            <option value="azure-ad">Microsoft Entra ID (Azure AD)</option>
-            <option value="saml2">Other SAML 2.0 identity provider</option>
+          <select id="sso-idp" name="idp">
+            <option value="azure-ad" selected=${data.idp !== 'saml2'}>Microsoft Entra ID (Azure AD)</option>
+            <option value="saml2" selected=${data.idp === 'saml2'}>Other SAML 2.0 identity provider</option>
           </select>
         </div>
         <div class="field">
           <label for="sso-sign-in-url">Sign-in URL (Azure: Login URL)</label>
-          <input id="sso-sign-in-url" name="signInUrl" type="url" value=${data.signInUrl ?? ''} placeholder="https://login.microsoftonline.com/…/saml2" />
+          <input id="sso-sign-in-url" name="signInUrl" type="url" defaultValue=${data.signInUrl ?? ''} placeholder="https://login.microsoftonline.com/…/saml2" />
         </div>
         <div class="field">
           <label for="sso-issuer">Issuer (Azure: Microsoft Entra Identifier)</label>
-          <input id="sso-issuer" name="issuer" type="text" value=${data.issuer ?? ''} placeholder="https://sts.windows.net/…/" />
+          <input id="sso-issuer" name="issuer" type="text" defaultValue=${data.issuer ?? ''} placeholder="https://sts.windows.net/…/" />
         </div>
         <div class="field">
           <label for="sso-sign-out-url">Sign-out URL (optional)</label>
-          <input id="sso-sign-out-url" name="signOutUrl" type="url" value=${data.signOutUrl ?? ''} />
+          <input id="sso-sign-out-url" name="signOutUrl" type="url" defaultValue=${data.signOutUrl ?? ''} />
         </div>
         <div class="field">
           <label for="sso-admin-role">Admin role (optional: the Azure AD app role whose holders may sign in here)</label>
-          <input id="sso-admin-role" name="adminRole" type="text" value=${data.adminRole ?? ''} placeholder="Console.Admin" />
+          <input id="sso-admin-role" name="adminRole" type="text" defaultValue=${data.adminRole ?? ''} placeholder="Console.Admin" />
         </div>
         <${ErrorMessage} error=${saveError} />
         <button type="submit">Save single sign-on</button>
@@ -144,7 +146,7 @@ function SsoPanel({ api }: { api: TenantApi }) {
                   <td class="mono">${certificate.sha1Thumbprint}</td>
                   <td>${formatTime(certificate.notBefore)}</td>
                   <td>${formatTime(certificate.notAfter)} <span class=${certificate.expiresSoon ? 'badge warn' : 'muted'}>${certificate.expiresInDays < 0 ? 'expired' : `in ${certificate.expiresInDays} days`}</span></td>
-                  <td><button type="button" class="secondary" aria-label=${`Remove certificate ${certificate.sha1Thumbprint}`} onClick=${() => remove(certificate.thumbprint)}>Remove</button></td>
+                  <td><button type="button" class="secondary" aria-label=${`Remove certificate ${certificate.sha1Thumbprint}`} onClick=${() => remove(certificate.thumbprint, certificate.sha1Thumbprint)}>Remove</button></td>
                 </tr>`,
               )}
             </tbody>
@@ -198,6 +200,7 @@ function ProvisioningPanel({ api }: { api: TenantApi }) {
       setStatus('New token issued; the previous one keeps working for 24 hours.');
     });
   const disable = () =>
+    window.confirm('Turn provisioning off? The identity provider’s requests are refused, and turning it on again issues a new token to enter in the identity provider.') &&
     run(async () => {
       await api.send('DELETE', '/provisioning/scim');
       setNewToken(null);

@@ -19,6 +19,9 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
   const history = useLoad(() => api.get<{ items: LogEntry[] }>(`/provisioning/logs?limit=200&user=${encodeURIComponent(userId)}`), [api, userId]);
   const [actionError, setActionError] = useState<unknown>(null);
   const [status, setStatus] = useState<string | null>(null);
+  // The directory learns of a license from licensing's events, a moment after licensing answers:
+  // until then the page shows what licensing said ('' for none), so the next change starts from it.
+  const [answeredPlan, setAnsweredPlan] = useState<string | undefined>(undefined);
 
   const run = async (done: string, action: () => Promise<unknown>) => {
     setActionError(null);
@@ -39,12 +42,21 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
     const siteId = String(form(event).get('siteId') ?? '');
     return run('Site saved.', () => api.send('PATCH', `/users/${userId}`, { json: { siteId } }));
   };
+  const currentPlan = answeredPlan ?? (user.data ? licensePlan(user.data.license) : '');
   const assign = (event: Event) => {
     const plan = String(form(event).get('plan') ?? '');
-    const current = user.data ? licensePlan(user.data.license) : '';
-    return run(`License ${plan} assigned.`, () => api.send('PUT', `/licenses/users/${userId}`, { json: { plan, swap: current !== '' && current !== plan } }));
+    return run(`License ${plan} assigned.`, async () => {
+      await api.send('PUT', `/licenses/users/${userId}`, { json: { plan, swap: currentPlan !== '' && currentPlan !== plan } });
+      setAnsweredPlan(plan);
+    });
   };
-  const unassign = () => run('License removed.', () => api.send('DELETE', `/licenses/users/${userId}`));
+  const unassign = () => {
+    if (!window.confirm(`Remove the ${currentPlan} license? The user's extension and direct number are released too.`)) return;
+    return run('License removed.', async () => {
+      await api.send('DELETE', `/licenses/users/${userId}`);
+      setAnsweredPlan('');
+    });
+  };
   const setVisible = (visible: boolean) =>
     run(visible ? 'Shown in the company directory.' : 'Hidden from the company directory.', () => api.send('PUT', `/users/${userId}/directory-visibility`, { json: { visible } }));
 
@@ -65,7 +77,7 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
           <dt>Locked fields</dt>
           <dd>${data.lockedFields.length === 0 ? 'None: admins can edit every field' : html`<ul class="chips" aria-label="Fields only the identity provider can change">${data.lockedFields.map((field) => html`<li>${FIELD_LABELS[field] ?? field}</li>`)}</ul>`}</dd>
           <dt>Site</dt><dd>${siteName(data.site) || 'None'}</dd>
-          <dt>License</dt><dd>${licensePlan(data.license) || 'None'}</dd>
+          <dt>License</dt><dd>${currentPlan || 'None'}</dd>
           <dt>Company directory</dt><dd>${data.visibleInDirectory ? 'Shown' : 'Hidden'}</dd>
           <dt>Created</dt><dd>${formatTime(data.createdAt)}</dd>
         </dl>
@@ -86,12 +98,12 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
         <form class="inline" onSubmit=${assign}>
           <div class="field">
             <label for="user-plan">License plan</label>
-            <select id="user-plan" name="plan" required value=${licensePlan(data.license)}>
+            <select id="user-plan" name="plan" required value=${currentPlan}>
               ${(usage.data?.plans ?? []).map((plan) => html`<option value=${plan.plan}>${plan.plan} (${plan.free} free)</option>`)}
             </select>
           </div>
           <button type="submit" disabled=${(usage.data?.plans ?? []).length === 0}>Assign license</button>
-          ${licensePlan(data.license) && html`<button type="button" class="secondary" onClick=${unassign}>Remove license</button>`}
+          ${currentPlan && html`<button type="button" class="secondary" onClick=${unassign}>Remove license</button>`}
         </form>
         <button type="button" class="secondary" onClick=${() => setVisible(!data.visibleInDirectory)}>
           ${data.visibleInDirectory ? 'Hide from the company directory' : 'Show in the company directory'}
