@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
+import { TOPICS } from '@identity/contracts';
 import { LicenseImportService } from '@identity/licensing-application';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
@@ -261,8 +262,8 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     expect((await patch('phoneNumbers[type eq "mobile"].value', '+44 7700 900123')).status).toBe(200);
     expect((await patch('title', 'Support Lead')).status).toBe(200);
     await eventually(async () => expect(await row()).toMatchObject({ title: 'Support Lead' }));
-    // The rule's reaction runs beside the users read model: give it time to act, if it would.
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    // The rule's reaction runs beside the users read model: wait until it has handled every user event so far.
+    await eventually(async () => expect(await stack.consumerCaughtUp('reaction.licensing.auto-assign', TOPICS.identityUser.name)).toBe(true));
     expect(await row()).toMatchObject({ plan: null });
     expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X-rule')).toMatchObject({ used: 0 });
     await api('PUT', '/rules', { rules: [] });

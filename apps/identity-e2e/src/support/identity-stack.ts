@@ -1,5 +1,6 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { freePort, startService, type RunningService } from '@identity/platform-service';
-import { createTestDatabase, eventually, serviceEnv, TEST_PLATFORM_TOKEN, testNamespace, uniqueSuffix } from '@identity/platform-testing';
+import { createTestDatabase, eventually, kafkaBrokers, serviceEnv, TEST_PLATFORM_TOKEN, testNamespace, uniqueSuffix } from '@identity/platform-testing';
 import { eventRelayService } from '@identity/service-event-relay';
 import { licensingService } from '@identity/service-licensing';
 import { samlAuthService } from '@identity/service-saml-auth';
@@ -38,11 +39,33 @@ export class IdentityStack {
   sso?: RunningService;
   ssoBase = '';
 
+  /** The prefix of this stack's Kafka topics and consumer groups. */
+  kafkaNamespace = '';
+
+  /**
+   * Whether the services' consumer group `groupId` (`reaction.<name>`, `projection.<name>`) has
+   * handled every message on `topic` so far: its committed offsets reached the end of each partition.
+   */
+  async consumerCaughtUp(groupId: string, topic: string): Promise<boolean> {
+    const admin = new Kafka({ clientId: 'identity-e2e', brokers: kafkaBrokers(), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const physical = `${this.kafkaNamespace}${topic}`;
+      const ends = await admin.fetchTopicOffsets(physical);
+      const [committed] = await admin.fetchOffsets({ groupId: `${this.kafkaNamespace}${groupId}`, topics: [physical] });
+      const done = new Map(committed.partitions.map((partition) => [partition.partition, Number(partition.offset)]));
+      return ends.every((end) => Number(end.high) === 0 || (done.get(end.partition) ?? -1) >= Number(end.high));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async start(overrides: Record<string, string> = {}, options: { licensingInstances?: number; sso?: boolean } = {}): Promise<void> {
     this.databaseUrl = await createTestDatabase();
     // Every admin API verifies SSO console-admin tokens with saml-auth's keys, at a port known up front.
     const ssoPort = options.sso ? await freePort() : 0;
-    const env = serviceEnv(this.databaseUrl, testNamespace('identity'), {
+    this.kafkaNamespace = testNamespace('identity');
+    const env = serviceEnv(this.databaseUrl, this.kafkaNamespace, {
       ...(options.sso ? { SSO_JWKS_URL: `http://127.0.0.1:${ssoPort}/sso/jwks.json` } : {}),
       ...overrides,
     });
