@@ -23,7 +23,20 @@ export function parseArguments(argv: readonly string[]): Invocation {
       } else flags.set(name, true);
     } else words.push(argument);
   }
-  return { words, flags, json: flags.get('json') === true };
+  const invocation = { words, flags, json: false };
+  invocation.json = switchFlag(invocation, 'json');
+  return invocation;
+}
+
+/**
+ * A switch (`--dry-run`): on when given bare or as `true`, off as `false`. Any other value is
+ * refused, so that `--dry-run yes` cannot run the real import.
+ */
+export function switchFlag(invocation: Pick<Invocation, 'flags'>, name: string): boolean {
+  const value = invocation.flags.get(name);
+  if (value === undefined || value === 'false') return false;
+  if (value === true || value === 'true') return true;
+  throw new CliError(`--${name} is a switch: give it alone (or as --${name}=true / --${name}=false), not "${value}"`);
 }
 
 export class CliError extends Error {
@@ -93,4 +106,10 @@ function safeJson(text: string): unknown {
 /** Prints a result: JSON with --json, else the human lines. */
 export function output(invocation: Invocation, result: unknown, human: () => string): void {
   process.stdout.write(invocation.json ? `${JSON.stringify(result, null, 2)}\n` : `${human()}\n`);
+}
+
+/** Prints a result that scripts read (`tenant create`, `scim enable`): JSON, with or without --json; a word for people on stderr. */
+export function outputJson(invocation: Invocation, result: unknown, note: string): void {
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (!invocation.json) process.stderr.write(`${note}\n`);
 }

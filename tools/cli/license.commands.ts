@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { baseUrl, callApi, CliError, output, platformToken, requiredFlag, type Invocation } from './cli-runtime';
+import { baseUrl, callApi, CliError, output, platformToken, requiredFlag, switchFlag, type Invocation } from './cli-runtime';
 
 const licenses = (invocation: Invocation) => `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/licenses`;
 
@@ -39,7 +39,7 @@ export const licenseCommands = {
   async assign(invocation: Invocation): Promise<void> {
     const result = await callApi<{ outcome: string }>('PUT', `${licenses(invocation)}/users/${await userId(invocation)}`, {
       plan: requiredFlag(invocation, 'plan'),
-      swap: invocation.flags.get('swap') === true,
+      swap: switchFlag(invocation, 'swap'),
     });
     output(invocation, result, () => result.outcome);
   },
@@ -53,7 +53,7 @@ export const licenseCommands = {
   async import(invocation: Invocation): Promise<void> {
     const file = invocation.words[2];
     if (!file) throw new CliError('usage: license import --tenant T FILE.csv [--dry-run]');
-    const dryRun = invocation.flags.get('dry-run') === true;
+    const dryRun = switchFlag(invocation, 'dry-run');
     const response = await fetch(`${baseUrl()}${licenses(invocation)}/imports?dryRun=${dryRun}`, {
       method: 'POST',
       headers: { authorization: `Bearer ${platformToken()}`, 'content-type': 'text/csv' },

@@ -26,12 +26,12 @@ const COMMANDS: Record<string, Record<string, Command>> = {
 
 const USAGE = `usage: npm run cli -- <command> [--json]
 
-  tenant create --name NAME     create a company; prints tenantId and its first adminToken
+  tenant create --name NAME     create a company; prints JSON with tenantId and its first adminToken
   tenant list                   list companies
   site create --tenant T --name N            create a site; prints siteId
   site rename --tenant T --site S --name N   rename a site (its old name keeps matching SCIM)
   site list --tenant T
-  scim enable --tenant T --idp azure-ad|okta turn SCIM on; prints scimUrl and token (shown once)
+  scim enable --tenant T --idp azure-ad|okta turn SCIM on; prints JSON with scimUrl and token (shown once)
   scim rotate --tenant T [--overlap-seconds N] new token; the old one works N more seconds (default a day)
   scim revoke --tenant T                     revoke every SCIM token
   scim disable --tenant T
@@ -69,7 +69,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const [group, name] = invocation.words;
   if (!group || invocation.flags.has('help')) {
     process.stdout.write(`${USAGE}\n`);
-    return group ? 0 : 2;
+    return group || invocation.flags.has('help') ? 0 : 2;
   }
   const command = COMMANDS[group]?.[name ?? ''];
   if (!command) {

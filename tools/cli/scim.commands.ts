@@ -1,4 +1,4 @@
-import { callApi, CliError, output, requiredFlag, type Invocation } from './cli-runtime';
+import { callApi, CliError, output, outputJson, requiredFlag, type Invocation } from './cli-runtime';
 
 const provisioning = (invocation: Invocation) => `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/provisioning`;
 
@@ -17,7 +17,7 @@ export const scimCommands = {
     const idp = requiredFlag(invocation, 'idp');
     if (!['azure-ad', 'okta'].includes(idp)) throw new CliError('--idp is azure-ad or okta');
     const connection = await callApi<Connection>('PUT', `${provisioning(invocation)}/scim`, { idp });
-    output(invocation, connection, showConnection(connection));
+    outputJson(invocation, connection, 'SCIM provisioning enabled: enter scimUrl (Tenant URL) and token (Secret Token) in the IdP; the token is shown once');
   },
 
   async rotate(invocation: Invocation): Promise<void> {

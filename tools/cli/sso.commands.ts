@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { callApi, CliError, output, requiredFlag, type Invocation } from './cli-runtime';
+import { callApi, CliError, output, requiredFlag, switchFlag, type Invocation } from './cli-runtime';
 
 const sso = (invocation: Invocation) => `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/sso`;
 
@@ -46,18 +46,22 @@ export const ssoCommands = {
   async configure(invocation: Invocation): Promise<void> {
     const idp = requiredFlag(invocation, 'idp');
     if (!['azure-ad', 'saml2'].includes(idp)) throw new CliError('--idp is azure-ad or saml2');
+    // Every argument is read before the first call: a refused one must not leave the certificate trusted.
     const certificate = invocation.flags.get('certificate');
-    if (typeof certificate === 'string') await callApi('POST', `${sso(invocation)}/certificates`, readCertificate(certificate));
+    if (certificate === true) throw new CliError('--certificate needs a file (the Base64 certificate Azure AD offers)');
     const signOutUrl = invocation.flags.get('sign-out-url');
     const adminRole = invocation.flags.get('admin-role');
-    const view = await callApi<SsoView>('PUT', sso(invocation), {
-      enabled: invocation.flags.get('disabled') !== true,
+    const settings = {
+      enabled: !switchFlag(invocation, 'disabled'),
       idp,
       signInUrl: requiredFlag(invocation, 'sign-in-url'),
       issuer: requiredFlag(invocation, 'issuer'),
       signOutUrl: typeof signOutUrl === 'string' ? signOutUrl : null,
       adminRole: typeof adminRole === 'string' ? adminRole : null,
-    });
+    };
+    const upload = certificate === undefined ? undefined : readCertificate(certificate);
+    if (upload !== undefined) await callApi('POST', `${sso(invocation)}/certificates`, upload);
+    const view = await callApi<SsoView>('PUT', sso(invocation), settings);
     output(invocation, view, describe(view));
   },
 

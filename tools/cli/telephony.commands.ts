@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { baseUrl, callApi, CliError, output, platformToken, requiredFlag, type Invocation } from './cli-runtime';
+import { baseUrl, callApi, CliError, output, platformToken, requiredFlag, switchFlag, type Invocation } from './cli-runtime';
 import { userId } from './license.commands';
 
 const telephony = (invocation: Invocation) => `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/telephony`;
@@ -64,7 +64,7 @@ export const numberCommands = {
 /** `user extension` and `user number`: a given value, the next free one, or `--release`. */
 export async function assignTelephony(invocation: Invocation, kind: 'extension' | 'number'): Promise<void> {
   const path = `${telephony(invocation)}/users/${await userId(invocation)}/${kind}`;
-  if (invocation.flags.get('release') === true) {
+  if (switchFlag(invocation, 'release')) {
     const result = await callApi<{ outcome: string }>('DELETE', path);
     return output(invocation, result, () => `${kind} ${result.outcome}`);
   }

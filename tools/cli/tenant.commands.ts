@@ -1,4 +1,4 @@
-import { callApi, output, requiredFlag, type Invocation } from './cli-runtime';
+import { callApi, output, outputJson, requiredFlag, type Invocation } from './cli-runtime';
 
 interface CreatedTenant {
   tenantId: string;
@@ -15,9 +15,7 @@ interface TenantPage {
 export const tenantCommands = {
   async create(invocation: Invocation): Promise<void> {
     const created = await callApi<CreatedTenant>('POST', '/api/v1/tenants', { name: requiredFlag(invocation, 'name') });
-    output(invocation, created, () =>
-      [`tenant ${created.name} created`, `  tenantId:   ${created.tenantId}`, `  adminToken: ${created.adminToken}   (shown once: store it now)`].join('\n'),
-    );
+    outputJson(invocation, created, `tenant ${created.name} created; its adminToken is shown once: store it now`);
   },
 
   async list(invocation: Invocation): Promise<void> {

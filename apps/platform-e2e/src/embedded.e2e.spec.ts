@@ -89,6 +89,12 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
       cli('sso', 'configure', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--sign-in-url', `https://login.microsoftonline.com/${azureTenant}/saml2`,
         '--issuer', issuer, '--sign-out-url', 'https://login.microsoftonline.com/common/wsfederation?wa=wsignout1.0', '--certificate', path.join(files, certificate), '--json');
 
+    // An argument missing: nothing is sent, not even the certificate.
+    const incomplete = cli('sso', 'configure', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--issuer', issuer, '--certificate', path.join(files, 'cert-base64.cer'));
+    expect(incomplete.status).toBe(1);
+    expect(incomplete.stderr).toContain('--sign-in-url is required');
+    expect(JSON.parse(cli('sso', 'status', '--tenant', tenant.tenantId, '--json').stdout).certificates).toEqual([]);
+
     const refused = configure('cert-raw.cer');
     expect(refused.status).not.toBe(0);
     expect(JSON.parse(refused.stdout).error).toContain('Certificate (Raw)');
@@ -125,7 +131,8 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
   });
 
   it('serves the operators’ CLI with no extra flags, and keeps its data across a restart', async () => {
-    const created = cli('tenant', 'create', '--name', 'Contoso Ltd', '--json');
+    // As the issues name them: `tenant create` and `scim enable` print JSON without --json too.
+    const created = cli('tenant', 'create', '--name', 'Contoso Ltd');
     expect(created.status).toBe(0);
     const tenant = JSON.parse(created.stdout);
     expect(tenant).toEqual({ tenantId: expect.any(String), name: 'Contoso Ltd', adminToken: expect.stringMatching(/^ipa_/), tokenId: expect.any(String) });
@@ -139,7 +146,7 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
 
     // An admin sets up provisioning from the CLI, and the IdP's Test Connection succeeds.
     expect(JSON.parse(cli('site', 'create', '--tenant', tenant.tenantId, '--name', 'London', '--json').stdout)).toMatchObject({ name: 'London' });
-    const scim = JSON.parse(cli('scim', 'enable', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--json').stdout);
+    const scim = JSON.parse(cli('scim', 'enable', '--tenant', tenant.tenantId, '--idp', 'azure-ad').stdout);
     expect(scim).toEqual({ scimUrl: `http://localhost:${port}/scim/v2/${tenant.tenantId}`, token: expect.stringMatching(/^ips_/), idp: 'azure-ad' });
     const probe = await fetch(`${base}/scim/v2/${tenant.tenantId}/Users?filter=${encodeURIComponent('userName eq "0f8b1c52"')}`, {
       headers: { authorization: `Bearer ${scim.token}` },
@@ -150,6 +157,11 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     const failed = cli('tenant', 'create', '--json');
     expect(failed.status).not.toBe(0);
     expect(JSON.parse(failed.stdout).error).toContain('--name is required');
+    expect(cli('--help').status).toBe(0);
+    // A switch given a value it does not take is refused, never read as off (which would run the real import).
+    const switched = cli('license', 'import', '--tenant', tenant.tenantId, 'licenses.csv', '--dry-run', 'yes');
+    expect(switched.status).toBe(1);
+    expect(switched.stderr).toContain('--dry-run is a switch');
 
     // A rebuild from the event store gives the same tenants.
     const rebuilt = cli('projections', 'rebuild', 'directory', '--json');
