@@ -53,8 +53,8 @@ function deployment(service: ServiceDefinition) {
               imagePullPolicy: 'IfNotPresent',
               ports: [{ name: 'http', containerPort: 3000 }],
               envFrom: [{ configMapRef: { name: CONFIG_MAP } }],
+              // KAFKA_CLIENT_ID is a prefix the service adds its name to: the default, identity-platform.<service>, is the id quotas and ACLs name.
               env: [
-                { name: 'KAFKA_CLIENT_ID', value: `identity-platform.${service.name}` },
                 ...secretsOf(service).map(({ name, required }) => ({
                   name,
                   valueFrom: { secretKeyRef: { name: SECRET_NAME, key: name, ...(required ? {} : { optional: true }) } },
@@ -190,7 +190,8 @@ function migrationJob() {
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: 'identity-platform-migrations', annotations: { 'argocd.argoproj.io/hook': 'PreSync' } },
+    // A Job's pod template cannot change: Argo CD deletes the last release's Job before it creates this one.
+    metadata: { name: 'identity-platform-migrations', annotations: { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' } },
     spec: {
       backoffLimit: 3,
       ttlSecondsAfterFinished: 3600,
