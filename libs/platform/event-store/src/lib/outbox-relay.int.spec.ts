@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { KafkaMessageBus } from '@identity/platform-messaging';
-import { collectFromKafka, createTestDatabase, eventually, kafkaBrokers, testNamespace, type Collector } from '@identity/platform-testing';
+import { collectFromKafka, createTestDatabase, drainUntilPublished, eventually, kafkaBrokers, testNamespace, type Collector } from '@identity/platform-testing';
 import { createDataSource, runMigrations } from './database';
 import { EVENT_STORE_MIGRATIONS } from './event-store.migration';
 import { OutboxRelay } from './outbox-relay';
@@ -44,18 +44,6 @@ describe('OutboxRelay (real PostgreSQL, real Kafka)', () => {
       JSON.stringify({ key, n }),
     ]);
 
-  /**
-   * Drains until `count` messages went out. The publishing horizon is the server's: under the full
-   * suite another database's transaction may hold it back for a moment, so one drain can find nothing yet.
-   */
-  const drainUntilPublished = async (count: number) => {
-    let published = 0;
-    await eventually(async () => {
-      published += await relay.drainOnce();
-      expect(published).toBe(count);
-    });
-  };
-
   it('publishes a row whose transaction commits after a later row, instead of skipping it', async () => {
     const slow = new Client({ connectionString: url });
     await slow.connect();
@@ -70,7 +58,7 @@ describe('OutboxRelay (real PostgreSQL, real Kafka)', () => {
     } finally {
       await slow.end();
     }
-    await drainUntilPublished(2);
+    await drainUntilPublished(relay, 2);
     const keys = await eventually(() => {
       const seen = collector.messages.map((message) => message.key).filter((key) => key === early || key === late);
       expect(seen).toHaveLength(2);
@@ -119,13 +107,13 @@ describe('OutboxRelay (real PostgreSQL, real Kafka)', () => {
     const [old, recent, pending] = ['old', 'recent', 'pending'].map((name) => `${name}-${randomUUID()}`);
     await insertOutbox(dataSource, old, 1);
     await insertOutbox(dataSource, recent, 1);
-    await drainUntilPublished(2);
+    await drainUntilPublished(relay, 2);
     await insertOutbox(dataSource, pending, 1);
     await dataSource.query(`UPDATE event_store.outbox SET created_at = now() - interval '8 days' WHERE message_key IN ($1, $2)`, [old, pending]);
 
     expect(await pruning.pruneOnce()).toBe(1);
     const left = (await dataSource.query(`SELECT message_key FROM event_store.outbox WHERE message_key = ANY($1)`, [[old, recent, pending]])) as { message_key: string }[];
     expect(left.map((row) => row.message_key).sort()).toEqual([recent, pending].sort());
-    await drainUntilPublished(1);
+    await drainUntilPublished(relay, 1);
   });
 });

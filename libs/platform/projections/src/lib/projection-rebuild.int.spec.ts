@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { EVENT_STORE_MIGRATIONS, OutboxRelay, PostgresEventStore, createDataSource, publishAsIs, runMigrations } from '@identity/platform-event-store';
 import { InProcessMessageBus } from '@identity/platform-messaging';
-import { createTestDatabase, eventually } from '@identity/platform-testing';
+import { createTestDatabase, drainUntilPublished, eventually } from '@identity/platform-testing';
 import { projectionProgressTableSql, type Projection } from './projection';
 import { eventFor } from './inline-projections';
 import { rebuildProjection } from './projection-rebuild';
@@ -67,11 +67,7 @@ describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
     const relay = new OutboxRelay(dataSource, new InProcessMessageBus(), { name: 'rebuild-test', databaseUrl: url });
     try {
       // Transactions of other databases on the server count too (the horizon is the server's): they end soon; the rebuild's does not.
-      let published = 0;
-      await eventually(async () => {
-        published += await relay.drainOnce();
-        expect(published).toBe(1);
-      });
+      await drainUntilPublished(relay, 1);
       expect(await registered()).toHaveLength(1);
     } finally {
       release();

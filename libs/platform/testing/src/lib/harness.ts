@@ -82,6 +82,18 @@ export function serviceEnv(databaseUrl: string, namespace: string, overrides: Re
   };
 }
 
+/**
+ * Drains a relay until `count` messages went out. The publishing horizon is the server's: under
+ * the full suite another database's open transaction may hold one drain back for a moment.
+ */
+export async function drainUntilPublished(relay: { drainOnce(): Promise<number> }, count: number): Promise<void> {
+  let published = 0;
+  await eventually(async () => {
+    published += await relay.drainOnce();
+    if (published !== count) throw new Error(`${published} of ${count} messages published so far`);
+  });
+}
+
 /** Retries an assertion until it passes or the time is up (then throws its last error). */
 export async function eventually<T>(assertion: () => Promise<T> | T, { timeoutMs = 20_000, intervalMs = 50 } = {}): Promise<T> {
   const deadline = Date.now() + timeoutMs;
