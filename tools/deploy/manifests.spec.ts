@@ -110,6 +110,13 @@ describe('deployment artefacts', () => {
       expect({ rule: ingress.spec!.rules[0].host, tls: ingress.spec!.tls[0].hosts }).toEqual({ rule: origin, tls: [origin] });
     });
 
+    it('pulls the mutable dev tag on every start, and a release tag once', () => {
+      const containers = [...deployments, ...of('Job')].map((object) => ({ name: object.metadata.name, pull: object.spec!.template.spec.containers[0].imagePullPolicy }));
+      expect(containers.length).toBeGreaterThan(deployments.length);
+      const expected = overlay === 'dev' ? 'Always' : 'IfNotPresent';
+      expect(containers).toEqual(containers.map(({ name }) => ({ name, pull: expected })));
+    });
+
     it('runs the relay as one replica that is replaced, not rolled', () => {
       const relay = deployments.find((object) => object.metadata.name === 'event-relay')!;
       expect(relay.spec!.replicas).toBe(1);

@@ -204,6 +204,7 @@ function migrationJob() {
             {
               name: 'migrations',
               image: `${IMAGE_REPOSITORY}/event-relay:${IMAGE_TAG}`,
+              imagePullPolicy: 'IfNotPresent',
               command: ['node', 'dist/tools/db/migrate.js'],
               env: [{ name: 'DATABASE_URL', valueFrom: { secretKeyRef: { name: SECRET_NAME, key: 'DATABASE_URL' } } }],
               resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },

@@ -16,7 +16,9 @@ export class SessionsService {
     @Inject(SsoQueries) private readonly queries: SsoQueries,
   ) {
     this.store = new SessionStore(infrastructure.dataSource);
-    const signingKeys = new SigningKeyStore(infrastructure.dataSource, config.optionalString('SSO_SIGNING_KEY_PASSPHRASE'), (message, extra) => infrastructure.logger.error(extra, message));
+    const passphrase = config.optionalString('SSO_SIGNING_KEY_PASSPHRASE');
+    if (!passphrase) infrastructure.logger.warn('SSO_SIGNING_KEY_PASSPHRASE is not set: new token signing keys are stored in PostgreSQL in the clear');
+    const signingKeys = new SigningKeyStore(infrastructure.dataSource, passphrase, (message, extra) => infrastructure.logger.error(extra, message));
     this.tokens = new AccessTokens(signingKeys, serviceProviderOf(config).entityId, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
   }
 
