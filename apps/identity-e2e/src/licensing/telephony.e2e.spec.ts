@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 import { LicensingService, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
@@ -125,6 +126,41 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     // The admin (or the import's next try) asks again.
     expect((await api('DELETE', `/licenses/users/${person.userId}`)).body).toMatchObject({ outcome: 'unchanged' });
     expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toEqual({ userId: person.userId, extension: null, number: null });
+  });
+
+  it('refuses an extension and a number to a user whose license is being taken away at that moment, and gives them once it stays', async () => {
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      for (const [what, body] of [
+        ['extension', { extension: '2033' }],
+        ['number', { number: e164(33) }],
+      ] as const) {
+        const person = await user();
+        for (const unassignment of ['ROLLBACK', 'COMMIT']) {
+          // An unassignment in flight: its transaction has deleted the license from the ledger and not yet ended.
+          await db.query('BEGIN');
+          const [license] = (await db.query(`DELETE FROM licensing.user_licenses WHERE user_id = $1 RETURNING *`, [person.userId])).rows as Record<string, unknown>[];
+          expect(license).toBeDefined();
+          const assignment = api<Problem>('PUT', `/telephony/users/${person.userId}/${what}`, body);
+          const answeredBeforeTheUnassignmentEnded = await Promise.race([assignment.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
+          await db.query(unassignment);
+          expect({ what, unassignment, answeredBeforeTheUnassignmentEnded }).toEqual({ what, unassignment, answeredBeforeTheUnassignmentEnded: false });
+          if (unassignment === 'ROLLBACK') {
+            expect({ what, unassignment, answer: (await assignment).body }).toMatchObject({ what, unassignment, answer: { outcome: 'assigned' } });
+            expect((await api('DELETE', `/telephony/users/${person.userId}/${what}`)).status).toBe(200);
+          } else {
+            expect({ what, unassignment, answer: await assignment }).toMatchObject({ what, unassignment, answer: { status: 409, body: { title: 'not-licensed' } } });
+            // The user holds nothing: the unassignment's release, which runs after its commit, would find nothing to free.
+            expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toEqual({ userId: person.userId, extension: null, number: null });
+            // Back to the ledger row the stored events say (this test played the unassignment's transaction only).
+            await db.query(`INSERT INTO licensing.user_licenses SELECT * FROM json_populate_record(NULL::licensing.user_licenses, $1)`, [JSON.stringify(license)]);
+          }
+        }
+      }
+    } finally {
+      await db.end();
+    }
   });
 
   it('keeps extensions and numbers unique under 50 concurrent assignments', async () => {

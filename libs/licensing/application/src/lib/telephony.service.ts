@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { LicensingQueries, telephonyProfilesProjection, telephonySettingsProjection, TelephonyQueries } from '@identity/licensing-data-access';
+import { holdsLicenseUntilCommit, LicensingQueries, telephonyProfilesProjection, telephonySettingsProjection, TelephonyQueries } from '@identity/licensing-data-access';
 import {
   normaliseE164,
   PHONE_NUMBER_POOL_SCOPE,
@@ -32,6 +32,8 @@ export interface TelephonyClaims {
 
 export const newTelephonyClaims = (): TelephonyClaims => ({ extensions: new Map(), numbers: new Map() });
 
+const projectProfiles = inlineProjections([telephonyProfilesProjection], publishAsIs);
+const NOT_LICENSED = 'the license was taken away meanwhile: only users with an X Series license get an extension and a number';
 const EXTENSIONS_EXHAUSTED = 'every extension of the plan is taken: widen the range';
 const NUMBERS_EXHAUSTED = 'no free number is left in the pool: operators import more';
 
@@ -212,7 +214,13 @@ export class TelephonyService {
         context: { tenantId, correlationId, actor: 'licensing' },
         reservations: (events, before) => telephonyReservations(tenantId, events, before),
         toOutbox: outboxFor(publishAsIs),
-        inTransaction: inlineProjections([telephonyProfilesProjection], publishAsIs),
+        inTransaction: async (manager, events) => {
+          // The license was read before this transaction; an unassignment may have taken it since.
+          if (events.some((event) => event.type === 'ExtensionAssigned' || event.type === 'PhoneNumberAssigned') && !(await holdsLicenseUntilCommit(manager, userId))) {
+            throw new TelephonyRuleViolation('not-licensed', NOT_LICENSED);
+          }
+          await projectProfiles(manager, events);
+        },
       });
       return outcome.events;
     } catch (error) {

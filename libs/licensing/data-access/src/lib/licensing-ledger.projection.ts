@@ -160,3 +160,12 @@ async function unassignRun(manager: EntityManager, run: readonly IntegrationEven
     [data.map((entry) => entry.userId), data.map((entry) => entry.plan)],
   );
 }
+
+/**
+ * Inside a transaction that gives the user something only licensed users hold: whether they still
+ * hold a license, keeping it until the transaction ends. An unassignment committed meanwhile is
+ * seen; one in flight is waited for, and one that comes after waits and then finds what was given.
+ */
+export async function holdsLicenseUntilCommit(manager: EntityManager, userId: string): Promise<boolean> {
+  return returnedRows(await manager.query(`SELECT 1 FROM licensing.user_licenses WHERE user_id = $1 FOR KEY SHARE`, [userId])).length > 0;
+}
