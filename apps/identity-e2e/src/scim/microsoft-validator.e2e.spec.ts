@@ -25,12 +25,32 @@ describe('Microsoft SCIM Validator tests', () => {
     externalId: randomUUID(),
     title: 'Manager',
     emails: [{ type: 'work', primary: 'true', value: `${randomUUID().slice(0, 8)}@validator.example` }],
+    // The validator sends an untyped phone marked primary: the user's main, work, number.
+    phoneNumbers: [{ primary: 'true', value: '61-392-9473' }],
     name: { givenName: 'Given', familyName: 'Family' },
     locale: 'en-US',
   });
   const filter = (resource: 'Users' | 'Groups', expression: string, extra = '') =>
     scim<List>('GET', `/${resource}?${extra}filter=${encodeURIComponent(expression).replace(/%20/g, '+')}`);
   const patch = (Operations: unknown[]) => ({ schemas: [PATCH_OP], Operations });
+
+  it('Schema discoverability: every attribute of the default mappings is listed in /Schemas (the gallery check exempts only id)', async () => {
+    type Attribute = { name: string; subAttributes?: Attribute[] };
+    const { body } = await scim<{ Resources: { id: string; attributes: Attribute[] }[] }>('GET', '/Schemas');
+    const listed = (schemaId: string) =>
+      (body.Resources.find((schema) => schema.id === schemaId)?.attributes ?? []).flatMap((attribute) => [
+        attribute.name,
+        ...(attribute.subAttributes ?? []).map((sub) => `${attribute.name}.${sub.name}`),
+      ]);
+    const missing = (schemaId: string, mapped: string[]) => mapped.filter((name) => !listed(schemaId).includes(name));
+    expect({
+      user: missing('urn:ietf:params:scim:schemas:core:2.0:User', [
+        'userName', 'externalId', 'active', 'title', 'name.givenName', 'name.familyName', 'emails.value', 'emails.type', 'phoneNumbers.value', 'phoneNumbers.type', 'locale', 'timezone',
+      ]),
+      enterprise: missing('urn:ietf:params:scim:schemas:extension:enterprise:2.0:User', ['department']),
+      group: missing('urn:ietf:params:scim:schemas:core:2.0:Group', ['displayName', 'externalId', 'members']),
+    }).toEqual({ user: [], enterprise: [], group: [] });
+  });
 
   describe('Users', () => {
     it('Create a new User, then find it by filter', async () => {
@@ -39,7 +59,7 @@ describe('Microsoft SCIM Validator tests', () => {
       expect(created.status).toBe(201);
       const found = await filter('Users', `userName eq "${body.userName}"`);
       expect(found.body.totalResults).toBe(1);
-      expect(found.body.Resources[0]).toMatchObject({ id: created.body.id, userName: body.userName, emails: [{ primary: true }] });
+      expect(found.body.Resources[0]).toMatchObject({ id: created.body.id, userName: body.userName, emails: [{ primary: true }], phoneNumbers: [{ value: '61-392-9473', primary: true }] });
     });
 
     it('Create a duplicate User: 409', async () => {
@@ -74,12 +94,14 @@ describe('Microsoft SCIM Validator tests', () => {
         `/Users/${created.id}`,
         patch([
           { op: 'replace', path: 'emails[primary eq true].value', value: email },
+          { op: 'replace', path: 'phoneNumbers[primary eq true].value', value: '15-532-3301' },
           { op: 'replace', value: { 'name.givenName': 'NewGiven', 'name.familyName': 'NewFamily', title: 'Director', locale: 'fr-FR', active: true } },
         ]),
       );
       expect(response.status).toBe(200);
       expect((await scim<Resource>('GET', `/Users/${created.id}`)).body).toMatchObject({
         emails: [{ value: email, primary: true }],
+        phoneNumbers: [{ value: '15-532-3301', primary: true }],
         name: { givenName: 'NewGiven', familyName: 'NewFamily' },
         title: 'Director',
         locale: 'fr-FR',
@@ -89,6 +111,7 @@ describe('Microsoft SCIM Validator tests', () => {
     it('Patch User - Add Attributes: a typed value path creates the missing element', async () => {
       const body = validatorUser();
       delete (body as Partial<typeof body>).emails;
+      delete (body as Partial<typeof body>).phoneNumbers;
       const { body: created } = await scim<Resource>('POST', '/Users', body);
       await scim('PATCH', `/Users/${created.id}`, patch([{ op: 'add', path: 'emails[type eq "work"].value', value: 'added@validator.example' }]));
       await scim('PATCH', `/Users/${created.id}`, patch([{ op: 'add', path: 'phoneNumbers[type eq "mobile"].value', value: '+44 20 7946 0000' }]));

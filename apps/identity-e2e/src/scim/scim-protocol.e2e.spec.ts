@@ -448,6 +448,15 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
         ['User', '/Users'],
         ['Group', '/Groups'],
       ]);
+      // What RFC 7644 defines and we do not offer is 501 (§3.11, §3.12), in the SCIM error schema.
+      for (const [method, path] of [
+        ['GET', '/Me'],
+        ['PATCH', '/Me/anything'],
+        ['POST', '/Bulk'],
+      ]) {
+        const answer = await scim<Record<string, unknown>>(method, path, method === 'GET' ? undefined : { schemas: [PATCH_OP], Operations: [] });
+        expect({ method, path, status: answer.status, body: answer.body }).toMatchObject({ method, path, status: 501, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '501' } });
+      }
     });
 
     it('records every request, failures first on request, with the error', async () => {

@@ -1,4 +1,4 @@
-import { Controller, Get, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { groupResourceType, userResourceType } from '@identity/identity-data-access';
 import { resourceTypeDocument, schemaDocument, ScimError } from '@identity/platform-scim';
@@ -57,6 +57,12 @@ export class ScimDiscoveryController {
     response.type(SCIM_CONTENT_TYPE);
     const types = RESOURCE_TYPES.map((type) => resourceTypeDocument(type, caller(request).baseUrl));
     return listResponse(types.length, 1, types);
+  }
+
+  /** RFC 7644 §3.11 and §3.12: what we do not offer answers 501, not 404 (ServiceProviderConfig says bulk is unsupported). */
+  @All(['Me', 'Me/*path', 'Bulk'])
+  notOffered(@Req() request: ScimRequest): never {
+    throw ScimError.notImplemented(/\/Bulk$/i.test(request.path) ? 'bulk operations are not supported: send each request on its own' : 'there is no /Me: provisioning acts for the tenant, not a user');
   }
 
   @Get('ResourceTypes/:id')

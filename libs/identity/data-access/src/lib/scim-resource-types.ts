@@ -31,6 +31,9 @@ const typedValue = (description: string, types: readonly string[]): ScimAttribut
   attribute('type', { description: 'The kind of value.', canonicalValues: types }),
 ];
 
+/** A common attribute (RFC 7643 §3.1), listed in each core schema because IdPs map it and look for it here. */
+const externalIdAttribute = attribute('externalId', { caseExact: true, description: 'The IdP’s own identifier for the resource.' });
+
 const siteAttribute = attribute('site', {
   description: 'Exact name of a site of the company. Set once: a different value afterwards is refused.',
   mutability: 'immutable',
@@ -45,9 +48,10 @@ export const userCoreSchema: ScimSchema = {
   attributes: [
     attribute('userName', {
       required: true,
-      uniqueness: 'server',
+      uniqueness: 'global',
       description: 'Sign-in name, unique across the platform regardless of case.',
     }),
+    externalIdAttribute,
     attribute('name', {
       type: 'complex',
       description: 'The components of the user’s name.',
@@ -65,8 +69,11 @@ export const userCoreSchema: ScimSchema = {
     attribute('phoneNumbers', {
       type: 'complex',
       multiValued: true,
-      description: `Phone numbers: mobile (personal contact number) and work, stored exactly as sent; "${DIRECT_NUMBER_TYPE}" is the direct number assigned in the admin console, read-only (writes ignore it).`,
-      subAttributes: typedValue('Phone number, stored exactly as sent.', ['mobile', 'work', 'direct']),
+      description: `Phone numbers: mobile (personal contact number) and work, stored exactly as sent; an untyped number marked primary is the work number, other types are not kept; "${DIRECT_NUMBER_TYPE}" is the direct number assigned in the admin console, read-only (writes ignore it).`,
+      subAttributes: [
+        ...typedValue('Phone number, stored exactly as sent.', ['mobile', 'work', 'direct']),
+        attribute('primary', { type: 'boolean', description: 'True on the work number: the user’s main one.' }),
+      ],
     }),
     attribute('locale', { description: 'Locale, e.g. en-US.' }),
     attribute('timezone', { description: 'Time zone, e.g. America/Los_Angeles.' }),
@@ -95,6 +102,7 @@ export const groupCoreSchema: ScimSchema = {
   description: 'Group',
   attributes: [
     attribute('displayName', { required: true, uniqueness: 'server', description: 'Name of the group, unique per company regardless of case.' }),
+    externalIdAttribute,
     attribute('members', {
       type: 'complex',
       multiValued: true,

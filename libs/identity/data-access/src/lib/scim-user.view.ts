@@ -41,7 +41,8 @@ export function toScimUser(row: ScimUserRow, baseUrl: string): Record<string, un
   const emails = row.email ? [{ value: row.email, type: 'work', primary: true }] : [];
   const phoneNumbers = [
     ...(row.mobile_phone ? [{ value: row.mobile_phone, type: 'mobile' }] : []),
-    ...(row.work_phone ? [{ value: row.work_phone, type: 'work' }] : []),
+    // The work number is the user's main one: a PATCH of `phoneNumbers[primary eq true].value` changes it.
+    ...(row.work_phone ? [{ value: row.work_phone, type: 'work', primary: true }] : []),
     // A type no IdP maps, so Azure AD never tries to overwrite it (it is read-only: see the Schemas endpoint).
     ...(row.direct_number ? [{ value: row.direct_number, type: DIRECT_NUMBER_TYPE }] : []),
   ];

@@ -74,6 +74,11 @@ export class ScimError extends Error {
   static notFound(detail: string): ScimError {
     return new ScimError(404, undefined, detail);
   }
+
+  /** An endpoint RFC 7644 defines that this server does not offer (§3.11 /Me, §3.7 /Bulk). */
+  static notImplemented(detail: string): ScimError {
+    return new ScimError(501, undefined, detail);
+  }
 }
 
 export function scimErrorBody(error: ScimError): ScimErrorBody {

@@ -72,6 +72,15 @@ describe('readScimUser', () => {
     expect(readScimUser({ userName: 'a', emails: [{ type: 'home', value: 'h@x', primary: 'True' }] }).profile.email).toBe('h@x');
   });
 
+  it('takes an untyped phone marked primary, or a lone untyped one, as the work number, and never a mobile for it', () => {
+    const phones = (...phoneNumbers: unknown[]) => readScimUser({ userName: 'a', phoneNumbers }).profile;
+    expect(phones({ primary: 'true', value: '61-392-9473' })).toMatchObject({ workPhone: '61-392-9473', mobilePhone: null });
+    expect(phones({ value: '+300' })).toMatchObject({ workPhone: '+300', mobilePhone: null });
+    expect(phones({ type: 'work', primary: true, value: '+200' }, { primary: true, value: '+201' })).toMatchObject({ workPhone: '+201' });
+    expect(phones({ type: 'mobile', primary: true, value: '+100' })).toMatchObject({ workPhone: null, mobilePhone: '+100' });
+    expect(phones({ type: 'mobile', value: '+100' }, { value: '+300' })).toMatchObject({ workPhone: null, mobilePhone: '+100' });
+  });
+
   it('refuses values of the wrong type with invalidValue', () => {
     expect(() => readScimUser({ userName: 5 })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
     expect(() => readScimUser({ userName: 'a', active: 'yes' })).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));

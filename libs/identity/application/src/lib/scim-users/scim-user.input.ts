@@ -31,11 +31,11 @@ export function readScimUser(body: unknown, previousSite?: string | null): ScimU
     profile: {
       givenName: optionalText(name && get(name, 'givenName'), 'name.givenName', LIMITS.text) ?? null,
       familyName: optionalText(name && get(name, 'familyName'), 'name.familyName', LIMITS.text) ?? null,
-      email: optionalText(pick(emails, 'work', true), 'emails[type eq "work"].value', LIMITS.email) ?? null,
+      email: optionalText(pick(emails, 'work', 'any-primary'), 'emails[type eq "work"].value', LIMITS.email) ?? null,
       title: optionalText(get(resource, 'title'), 'title', LIMITS.text) ?? null,
       department: optionalText(extensionValue(resource, ENTERPRISE_SCHEMA, 'department'), 'department', LIMITS.text) ?? null,
-      mobilePhone: optionalText(pick(phones, 'mobile', false), 'phoneNumbers[type eq "mobile"].value', LIMITS.phone) ?? null,
-      workPhone: optionalText(pick(phones, 'work', false), 'phoneNumbers[type eq "work"].value', LIMITS.phone) ?? null,
+      mobilePhone: optionalText(pick(phones, 'mobile', 'none'), 'phoneNumbers[type eq "mobile"].value', LIMITS.phone) ?? null,
+      workPhone: optionalText(pick(phones, 'work', 'untyped-primary'), 'phoneNumbers[type eq "work"].value', LIMITS.phone) ?? null,
       locale: optionalText(get(resource, 'locale'), 'locale', LIMITS.locale) ?? null,
       timezone: optionalText(get(resource, 'timezone'), 'timezone', LIMITS.timezone) ?? null,
     },
@@ -64,18 +64,19 @@ function arrayAt(object: Record<string, unknown>, name: string): Record<string, 
 }
 
 /**
- * The element of the wanted type, the last one: a user has one address of each type, and a PATCH add
- * appends the new address after the one it replaces. For emails an untyped address marked primary
- * counts as well (adding one clears `primary` on ours, RFC 7643 §2.4); else the primary one of any
- * type, else the only one.
+ * The element of the wanted type, the last one: a user has one value of each type, and a PATCH add
+ * appends the new value after the one it replaces. Where the type is the user's main one (the work
+ * email, the work phone), an untyped value marked primary counts as well (adding one clears
+ * `primary` on ours, RFC 7643 §2.4), and so does a lone untyped value; for emails, failing those,
+ * the primary one of any type.
  */
-function pick(elements: Record<string, unknown>[], type: string, fallBack: boolean): unknown {
+function pick(elements: Record<string, unknown>[], type: string, fallBack: 'any-primary' | 'untyped-primary' | 'none'): unknown {
   const typeOf = (element: Record<string, unknown>) => String(get(element, 'type') ?? '').toLowerCase();
   const primary = (element: Record<string, unknown>) => coerceBoolean(get(element, 'primary')) === true;
-  const chosen = [...elements].reverse().find((element) => typeOf(element) === type || (fallBack && typeOf(element) === '' && primary(element)));
+  const chosen = [...elements].reverse().find((element) => typeOf(element) === type || (fallBack !== 'none' && typeOf(element) === '' && primary(element)));
   if (chosen) return get(chosen, 'value');
-  if (!fallBack) return undefined;
-  const anyPrimary = elements.find(primary);
+  if (fallBack === 'none') return undefined;
+  const anyPrimary = fallBack === 'any-primary' ? elements.find(primary) : undefined;
   if (anyPrimary) return get(anyPrimary, 'value');
   return elements.length === 1 && get(elements[0], 'type') === undefined ? get(elements[0], 'value') : undefined;
 }
