@@ -5,3 +5,4 @@ export * from './lib/processes';
 export * from './lib/saml/azure-ad-test-idp';
 export * from './lib/saml/saml-attacks';
 export * from './lib/integration-events';
+export * from './lib/hang-guard';

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { certificateUploadSamples, createIdpKeys, type CertificateUploadSamples, type IdpKeys } from '@identity/platform-testing';
-import { certificateExpiry, CertificateRefused, inspectCertificateUpload, type CertificateRefusal } from './certificate-upload';
+import { certificateUploadSamples, createIdpKeys, withinHangGuard, type CertificateUploadSamples, type IdpKeys } from '@identity/platform-testing';
+import { certificateExpiry, CertificateRefused, inspectCertificateUpload, MAX_CERTIFICATE_UPLOAD_BYTES, type CertificateRefusal } from './certificate-upload';
 
 describe('inspectCertificateUpload', () => {
   let keys: IdpKeys;
@@ -48,6 +48,20 @@ describe('inspectCertificateUpload', () => {
     const refused = refusal(samples[sample]);
     expect(refused.reason).toBe(reason);
     expect(refused.message).toContain(words);
+  });
+
+  it('reads a maximum-size upload of a BEGIN marker and no END in one pass (a backtracking pattern took hours on it)', () => {
+    for (const filler of [' ', 'A', '\n-----BEGIN CERTIFICATE-----']) {
+      const upload = `-----BEGIN CERTIFICATE-----${filler.repeat(Math.floor((MAX_CERTIFICATE_UPLOAD_BYTES - 64) / filler.length))}!-----END CERTIFICATE----`;
+      expect(withinHangGuard(5000, () => refusal(Buffer.from(upload, 'ascii')).reason)).toBe('not-a-certificate');
+    }
+  });
+
+  it('reads the block whose BEGIN marker is nearest its END marker, and counts complete blocks only', () => {
+    const pem = samples.pem.toString('ascii');
+    expect(inspectCertificateUpload(Buffer.from(`-----BEGIN CERTIFICATE----- cut off here\n${pem}`, 'ascii')).thumbprint).toBe(keys.thumbprint);
+    expect(inspectCertificateUpload(Buffer.from(`${pem}\n-----BEGIN CERTIFICATE-----\nMIIB`, 'ascii')).thumbprint).toBe(keys.thumbprint);
+    expect(refusal(Buffer.from(`${pem}${pem}`, 'ascii')).reason).toBe('several-certificates');
   });
 
   it('points every wrong download to "Certificate (Base64)"', () => {

@@ -38,7 +38,25 @@ export const MAX_CERTIFICATE_UPLOAD_BYTES = 64 * 1024;
 export const CERTIFICATE_EXPIRY_WARNING_DAYS = 30;
 
 const DOWNLOAD_BASE64 = 'In Azure AD, open the enterprise application, Single sign-on, SAML Certificates, and download "Certificate (Base64)".';
-const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----\s*([A-Za-z0-9+/=\s]+?)\s*-----END CERTIFICATE-----/g;
+const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
+const END_CERTIFICATE = '-----END CERTIFICATE-----';
+
+/**
+ * The base64 of each complete certificate block: the last BEGIN marker before each END marker. Found
+ * by the markers, in one pass: a pattern over 64 KB of upload could backtrack for hours.
+ */
+function certificateBlocks(text: string): string[] {
+  const blocks: string[] = [];
+  let from = 0;
+  for (let end = text.indexOf(END_CERTIFICATE); end !== -1; end = text.indexOf(END_CERTIFICATE, from)) {
+    const segment = text.slice(from, end);
+    const begin = segment.lastIndexOf(BEGIN_CERTIFICATE);
+    const body = begin === -1 ? '' : segment.slice(begin + BEGIN_CERTIFICATE.length);
+    if (/^[A-Za-z0-9+/=\s]+$/.test(body) && /[^\s]/.test(body)) blocks.push(body.replace(/\s+/g, ''));
+    from = end + END_CERTIFICATE.length;
+  }
+  return blocks;
+}
 
 /**
  * Accepts only the Base64 (PEM) certificate download. Node parses DER too, so "it parses" is not
@@ -63,14 +81,14 @@ export function inspectCertificateUpload(upload: Buffer, now: Date = new Date())
   if (/^\s*</.test(text) || /EntityDescriptor/.test(text)) {
     throw new CertificateRefused('metadata-xml', 'This is the Federation Metadata XML, not the certificate. ' + DOWNLOAD_BASE64);
   }
-  const blocks = [...text.matchAll(PEM_CERTIFICATE)];
+  const blocks = certificateBlocks(text);
   if (blocks.length > 1) {
     throw new CertificateRefused('several-certificates', `This file holds ${blocks.length} certificates; upload one certificate per file (two can be active for rollover).`);
   }
   if (blocks.length === 0) {
     throw new CertificateRefused('not-a-certificate', 'This is not a Base64 (PEM) certificate: expected a block starting with -----BEGIN CERTIFICATE-----. ' + DOWNLOAD_BASE64);
   }
-  const pem = `-----BEGIN CERTIFICATE-----\n${wrap(blocks[0][1].replace(/\s+/g, ''))}\n-----END CERTIFICATE-----\n`;
+  const pem = `-----BEGIN CERTIFICATE-----\n${wrap(blocks[0])}\n-----END CERTIFICATE-----\n`;
   let certificate: X509Certificate;
   try {
     certificate = new X509Certificate(pem);
