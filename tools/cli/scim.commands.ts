@@ -22,6 +22,7 @@ export const scimCommands = {
 
   async rotate(invocation: Invocation): Promise<void> {
     const overlap = invocation.flags.get('overlap-seconds');
+    if (overlap !== undefined && (typeof overlap !== 'string' || !/^\d+$/.test(overlap))) throw new CliError('--overlap-seconds is a whole number of seconds (0 cuts the old token off at once)');
     const connection = await callApi<Connection>('POST', `${provisioning(invocation)}/scim/token`, overlap === undefined ? {} : { overlapSeconds: Number(overlap) });
     output(invocation, connection, showConnection(connection));
   },

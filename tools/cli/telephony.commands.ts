@@ -37,8 +37,8 @@ export const telephonyCommands = {
     const rangeEnd = int('to', current.extensionPlan?.rangeEnd);
     const overview = await callApi<Overview>('PUT', `${telephony(invocation)}/settings`, {
       extensionPlan: length === undefined || rangeStart === undefined || rangeEnd === undefined ? null : { length, rangeStart, rangeEnd },
-      autoAssignExtension: flag('auto-extension') === undefined ? current.autoAssignExtension : flag('auto-extension') !== 'false',
-      autoAssignNumber: flag('auto-number') === undefined ? current.autoAssignNumber : flag('auto-number') !== 'false',
+      autoAssignExtension: flag('auto-extension') === undefined ? current.autoAssignExtension : switchFlag(invocation, 'auto-extension'),
+      autoAssignNumber: flag('auto-number') === undefined ? current.autoAssignNumber : switchFlag(invocation, 'auto-number'),
       quarantineDays: int('quarantine-days', current.quarantineDays),
     });
     output(invocation, overview, () => overviewText(overview));

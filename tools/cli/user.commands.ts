@@ -1,4 +1,4 @@
-import { callApi, CliError, output, requiredFlag, type Invocation } from './cli-runtime';
+import { callApi, CliError, output, requiredFlag, switchFlag, type Invocation } from './cli-runtime';
 import { assignTelephony } from './telephony.commands';
 
 const users = (invocation: Invocation) => `/api/v1/tenants/${encodeURIComponent(requiredFlag(invocation, 'tenant'))}/users`;
@@ -23,8 +23,7 @@ function fields(invocation: Invocation): Record<string, unknown> {
     const value = invocation.flags.get(flag) ?? invocation.flags.get(field);
     if (typeof value === 'string') body[field] = value;
   }
-  const visible = invocation.flags.get('visible');
-  if (visible !== undefined) body.visibleInDirectory = visible === true || visible === 'true';
+  if (invocation.flags.get('visible') !== undefined) body.visibleInDirectory = switchFlag(invocation, 'visible');
   return body;
 }
 

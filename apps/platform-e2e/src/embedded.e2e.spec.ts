@@ -162,6 +162,17 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     const switched = cli('license', 'import', '--tenant', tenant.tenantId, 'licenses.csv', '--dry-run', 'yes');
     expect(switched.status).toBe(1);
     expect(switched.stderr).toContain('--dry-run is a switch');
+    for (const args of [
+      ['user', 'create', '--tenant', tenant.tenantId, '--user-name', 'flag.check@contoso.com', '--visible', 'yes'],
+      ['telephony', 'plan', '--tenant', tenant.tenantId, '--auto-extension', 'no'],
+    ]) {
+      const refused = cli(...args);
+      expect({ args, status: refused.status, refusal: refused.stderr.includes('is a switch') }).toEqual({ args, status: 1, refusal: true });
+    }
+    // A mistyped overlap is refused before anything is sent, not taken as "cut the old token off now".
+    const overlap = cli('scim', 'rotate', '--tenant', tenant.tenantId, '--overlap-seconds', '1d');
+    expect({ status: overlap.status, stderr: overlap.stderr }).toEqual({ status: 1, stderr: expect.stringContaining('--overlap-seconds is a whole number') });
+    expect(JSON.parse(cli('scim', 'status', '--tenant', tenant.tenantId, '--json').stdout).tokens).toHaveLength(1);
 
     // A rebuild from the event store gives the same tenants.
     const rebuilt = cli('projections', 'rebuild', 'directory', '--json');

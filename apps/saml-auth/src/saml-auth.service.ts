@@ -1,7 +1,7 @@
 import express from 'express';
 import { EVENT_STORE_MIGRATIONS } from '@identity/platform-event-store';
 import { MAX_CERTIFICATE_UPLOAD_BYTES, SAML_LIMITS } from '@identity/platform-saml';
-import { PLATFORM_ADMIN_TOKEN, ProblemError, type ServiceDefinition } from '@identity/platform-service';
+import { formBodyParser, PLATFORM_ADMIN_TOKEN, ProblemError, type ServiceDefinition } from '@identity/platform-service';
 import { asProblem, SSO_CONFIG } from '@identity/sso-application';
 import { AddSsoConsoleAdmins1764462200000, CreateSsoSchema1764461800000, loginAccountsProjection, ssoConfigurationsProjection, ssoTenantAccessProjection } from '@identity/sso-data-access';
 import { SamlAuthModule } from './saml-auth.module';
@@ -26,7 +26,9 @@ export const samlAuthService: ServiceDefinition = {
   runsRelay: false,
   bodyParsers: [
     // A SAMLResponse is a few kilobytes; the form is capped well below the platform-wide body limit.
-    { path: '/saml2', parser: express.urlencoded({ limit: SAML_LIMITS.maxEncodedBytes + 4096, extended: false }) },
+    { path: '/saml2', parser: formBodyParser(SAML_LIMITS.maxEncodedBytes + 4096) },
+    // The sign-in and sign-out pages' forms (which answer a NUL with the form and its message), and RFC 7662 introspection.
+    { path: '/sso', parser: formBodyParser(16 * 1024, 'answered-by-the-route') },
     // Certificate files arrive as downloaded (PEM, or the wrong DER/PFX/XML that deserves a clear refusal).
     { path: '/api/v1/tenants/:tenantId/sso/certificates', parser: express.raw({ type: () => true, limit: MAX_CERTIFICATE_UPLOAD_BYTES }) },
   ],

@@ -106,6 +106,25 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
     });
   });
 
+  describe('request bodies', () => {
+    it('answers bodies that would reach PostgreSQL as a 500 (a NUL in a form, deep nesting, a charset that hides a NUL) with 400 or 415, and stores nothing', async () => {
+      const raw = (path: string, contentType: string, body: string) =>
+        fetch(`${stack.directoryUrl}/api/v1/tenants/${tenant.tenantId}${path}`, { method: 'POST', headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': contentType }, body });
+      const name = `Body ${randomUUID().slice(0, 8)}`;
+      for (const [path, contentType, body, status] of [
+        ['/sites', 'application/x-www-form-urlencoded', `name=${encodeURIComponent(name)}%00`, 400],
+        ['/users', 'application/x-www-form-urlencoded', `userName=form.${randomUUID().slice(0, 8)}%40contoso.com%00`, 400],
+        ['/sites', 'application/json', `{"name":"${name}","extra":${'['.repeat(1400)}1${']'.repeat(1400)}}`, 400],
+        ['/users/bulk', 'text/csv; charset=utf-7', `userName,title\nnobody+AAA-@contoso.com,x\n`, 415],
+      ] as const) {
+        const response = await raw(path, contentType, body);
+        const problem = (await response.json()) as { status?: number; title?: string };
+        expect({ path, contentType, status: response.status, problem: problem.status }).toEqual({ path, contentType, status, problem: status });
+      }
+      expect((await api<Page<{ name: string }>>('GET', '/sites?limit=200')).body.items.map((site) => site.name)).not.toContain(name);
+    });
+  });
+
   describe('company directory', () => {
     it('hides IdP-created users until an admin shows them, finds people by name and number, and gives desk phones no contact numbers', async () => {
       const tag = randomUUID().slice(0, 6);

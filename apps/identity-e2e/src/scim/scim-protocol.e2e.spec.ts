@@ -58,6 +58,12 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
     it('rotates the token with an overlap, revokes it, and a disabled integration lets nobody in', async () => {
       const admin = (method: string, path: string, body?: unknown) =>
         stack.admin<Record<string, unknown>>(stack.scimBase, method, `/api/v1/tenants/${other.tenantId}/provisioning${path}`, other.adminToken, body);
+      // A mistaken overlap is refused, not taken as "none": the live token keeps working.
+      for (const overlapSeconds of [null, '1d', -1]) expect({ overlapSeconds, status: (await admin('POST', '/scim/token', { overlapSeconds })).status }).toEqual({ overlapSeconds, status: 400 });
+      expect((await scimClient(other)('GET', '/Users')).status).toBe(200);
+      // So is a log filter date PostgreSQL would refuse.
+      for (const from of ['2024', '2024-06', '2024-W05', '0000-01-01', '2024-02-31']) expect({ from, status: (await admin('GET', `/logs?from=${from}`)).status }).toEqual({ from, status: 400 });
+      expect((await admin('GET', `/logs?from=2024-02-29&to=${encodeURIComponent('2099-01-01T00:00:00Z')}`)).status).toBe(200);
       const rotated = await admin('POST', '/scim/token', { overlapSeconds: 3600 });
       const fresh = scimClient({ ...other, scimToken: String(rotated.body.token) });
       expect((await fresh('GET', '/Users')).status).toBe(200);

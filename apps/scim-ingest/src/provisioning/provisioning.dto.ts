@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, Max, Min, IsUUID } from 'class-validator';
-import { PageOffset } from '@identity/platform-service';
+import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min, IsUUID, ValidateIf } from 'class-validator';
+import { IsStorableTimestamp, PageOffset } from '@identity/platform-service';
 
 export class EnableScimDto {
   @IsIn(['azure-ad', 'okta'])
@@ -18,7 +18,8 @@ export class ScimSettingsDto {
 
 export class RotateTokenDto {
   /** How long the previous token keeps working, so the IdP can be switched over without failures. */
-  @IsOptional() @IsInt() @Min(0) @Max(7 * 24 * 3600)
+  // Absent takes the default; null is a mistake (a CLI's NaN becomes null in JSON), not "no overlap".
+  @ValidateIf((_, value) => value !== undefined) @IsInt() @Min(0) @Max(7 * 24 * 3600)
   overlapSeconds = 24 * 3600;
 }
 
@@ -26,10 +27,10 @@ export class ProvisioningLogQuery {
   @IsOptional() @IsIn(['success', 'failure'])
   outcome?: 'success' | 'failure';
 
-  @IsOptional() @IsISO8601()
+  @IsOptional() @IsStorableTimestamp()
   from?: string;
 
-  @IsOptional() @IsISO8601()
+  @IsOptional() @IsStorableTimestamp()
   to?: string;
 
   /** One user's history: entries about that user id, and the failed creates that carried its username. */

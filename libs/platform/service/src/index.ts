@@ -14,3 +14,5 @@ export * from './lib/es256-jwt';
 export * from './lib/unstorable-text';
 export * from './lib/uuid';
 export * from './lib/page-offset';
+export * from './lib/timestamp';
+export * from './lib/json-depth';

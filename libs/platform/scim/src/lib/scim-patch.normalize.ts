@@ -25,6 +25,12 @@ export interface NormalizedPatchOp {
 }
 
 /**
+ * Operations in one PATCH. Azure AD and Okta send a few, or one per changed member; each operation is
+ * applied to the resource in turn, so a body of tens of thousands would hold a request for minutes.
+ */
+export const MAX_PATCH_OPERATIONS = 1000;
+
+/**
  * Validates a PatchOp body and rewrites every dialect into NormalizedPatchOp: ops in any case
  * (`Replace`), booleans as strings (`"False"`), path-less values keyed by dotted, URN-qualified or
  * extension-object paths, a bare string for a complex attribute (`manager: "id"`), a single element
@@ -40,6 +46,9 @@ export function normalizePatch(body: unknown, resourceType: ScimResourceType): N
   const operations = property(body, 'Operations');
   if (!Array.isArray(operations)) throw ScimError.invalidSyntax("PATCH body must have an 'Operations' array");
   if (operations.length === 0) throw ScimError.invalidValue("PATCH 'Operations' must contain at least one operation");
+  if (operations.length > MAX_PATCH_OPERATIONS) {
+    throw ScimError.invalidValue(`PATCH 'Operations' holds ${operations.length} operations; at most ${MAX_PATCH_OPERATIONS} are taken in one request: send the rest in another`);
+  }
   return operations.flatMap((operation: unknown, index) => normalizeOperation(operation, `Operations[${index}]`, resourceType));
 }
 

@@ -1,6 +1,6 @@
 import { ScimError } from './scim-errors';
 import { applyPatch } from './scim-patch.apply';
-import { normalizePatch, PATCH_OP_SCHEMA } from './scim-patch.normalize';
+import { MAX_PATCH_OPERATIONS, normalizePatch, PATCH_OP_SCHEMA } from './scim-patch.normalize';
 import { CORE_USER, deepFreeze, ENTERPRISE, SITE_ALIAS, SITE_EXTENSION, userType } from './scim-test.fixtures';
 
 type Json = Record<string, unknown>;
@@ -147,6 +147,11 @@ describe('PATCH edge shapes', () => {
     expect(applyPatch(alice, ops, userType)).toEqual({ ...alice, title: 'CTO' });
   });
 
+  it('takes as many operations as one request may hold', () => {
+    const ops = normalize(Array.from({ length: MAX_PATCH_OPERATIONS }, (_, index) => ({ op: 'replace', path: 'title', value: `T${index}` })));
+    expect(applyPatch(alice, ops, userType)).toEqual({ ...alice, title: `T${MAX_PATCH_OPERATIONS - 1}` });
+  });
+
   it('drops echoed schemas and meta from a path-less value', () => {
     expect(normalize([{ op: 'replace', value: { schemas: [CORE_USER], meta: {}, title: 'X' } }])).toEqual([
       { op: 'replace', path: { attribute: 'title' }, value: 'X', known: true },
@@ -289,6 +294,7 @@ describe('PATCH edge shapes', () => {
     ['a wrong schema', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], Operations: [{ op: 'add', path: 'title', value: 'x' }] }, 'invalidSyntax'],
     ['no Operations', { schemas: [PATCH_OP_SCHEMA] }, 'invalidSyntax'],
     ['empty Operations', body([]), 'invalidValue'],
+    ['more operations than one request takes', body(Array.from({ length: MAX_PATCH_OPERATIONS + 1 }, (_, index) => ({ op: 'add', path: 'emails', value: [{ value: `u${index}@x` }] }))), 'invalidValue'],
     ['an unknown op', body([{ op: 'Move', path: 'title', value: 'x' }]), 'invalidSyntax'],
     ['remove without a path', body([{ op: 'Remove', value: { title: 'x' } }]), 'noTarget'],
     ['add without a value', body([{ op: 'add', path: 'title' }]), 'invalidValue'],

@@ -10,9 +10,10 @@ import { ServiceInfrastructure } from './infrastructure';
 import { CORRELATION_HEADER, PinoNestLogger, createLogger, runWithCorrelationId, sanitiseCorrelationId } from './logging';
 import { ServiceMetrics } from './metrics';
 import { OperationsController } from './operations.controller';
+import { refuseDeepJson } from './json-depth';
 import { ProblemDetailsFilter } from './problem-details';
 import type { ServiceDefinition } from './service-definition';
-import { refuseNulBytes, refuseNulInUrl, refuseUnstorableText } from './unstorable-text';
+import { refuseNulBytes, refuseNulInForm, refuseNulInUrl, refuseUnstorableText } from './unstorable-text';
 import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, SERVICE_METRICS } from './tokens';
 
 export interface StartOptions {
@@ -81,9 +82,9 @@ export async function startService(definition: ServiceDefinition, options: Start
   server.use(refuseNulInUrl);
   for (const { path, parser } of definition.bodyParsers ?? []) server.use(path, parser);
   const bodyLimit = config.string('HTTP_BODY_LIMIT');
-  server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'], reviver: refuseUnstorableText }));
+  server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'], verify: refuseDeepJson, reviver: refuseUnstorableText }));
   server.use(express.text({ limit: bodyLimit, type: ['text/csv', 'text/plain'], verify: refuseNulBytes }));
-  server.use(express.urlencoded({ limit: bodyLimit, extended: false }));
+  // No form bodies by default: only the paths that serve HTML forms parse them (their service's bodyParsers, with formBodyParser).
 
   let app: INestApplication;
   try {
@@ -177,3 +178,11 @@ export async function runServiceProcess(definition: ServiceDefinition): Promise<
 }
 
 export const newCorrelationId = randomUUID;
+
+/**
+ * Form bodies (`application/x-www-form-urlencoded`) for the paths that take HTML forms. A NUL in one
+ * is refused with a 400, unless the route answers it itself (a sign-in page shows its form again).
+ */
+export function formBodyParser(limit: number, nul: 'refused' | 'answered-by-the-route' = 'refused'): express.RequestHandler {
+  return express.urlencoded({ limit, extended: false, ...(nul === 'refused' ? { verify: refuseNulInForm } : {}) });
+}

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, HttpException, type ExceptionFilter } from '@nest
 import type { Response } from 'express';
 import type { Logger } from 'pino';
 import { isTransactionConflict } from '@identity/platform-event-store';
+import { JSON_TOO_DEEP } from './json-depth';
 import { UNSTORABLE_TEXT } from './unstorable-text';
 
 /** RFC 9457 problem details: the error format of every admin REST endpoint. */
@@ -33,6 +34,7 @@ export function requestBodyFault(error: unknown): { status: 413 | 415 | 400; det
   const code = fault?.code ?? fault?.cause?.code;
   if (type === 'entity.too.large') return { status: 413, detail: 'the request body is over the size limit' };
   if (type === 'entity.parse.failed') return { status: 400, detail: 'the request body is not valid JSON' };
+  if (type === JSON_TOO_DEEP) return { status: 400, detail: (fault?.cause as Error | undefined)?.message ?? (error as Error).message };
   if (type === UNSTORABLE_TEXT) return { status: 400, detail: (fault?.cause as Error | undefined)?.message ?? (error as Error).message };
   if (type === 'charset.unsupported') return { status: 415, detail: 'the request body must be UTF-8' };
   if (type === 'encoding.unsupported') return { status: 415, detail: 'the request body’s Content-Encoding is not supported (gzip, deflate, br or none)' };

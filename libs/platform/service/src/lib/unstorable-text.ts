@@ -35,7 +35,23 @@ export function refuseNulInUrl(request: { url: string }, _response: unknown, nex
   next(/%00/i.test(request.url) ? new UnstorableText('the URL holds a NUL character (%00)') : undefined);
 }
 
-/** A body-parser `verify` for text bodies (CSV): a NUL byte is the only unstorable UTF-8 text. */
-export function refuseNulBytes(_request: unknown, _response: unknown, body: Buffer): void {
+/** A body in a character set we do not read; body-parser's own type for it, which answers 415. */
+class UnsupportedCharset extends Error {}
+(UnsupportedCharset.prototype as { type?: string }).type = 'charset.unsupported';
+
+/**
+ * Charsets whose bytes decode to no unstorable character but NUL, which the byte check finds. Others
+ * could smuggle one in (UTF-7 spells NUL `+AAA-`), so they are refused rather than decoded.
+ */
+const CHECKABLE_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii', 'ascii', 'iso-8859-1', 'latin1', 'windows-1252']);
+
+/** A body-parser `verify` for text bodies (CSV): a NUL byte is the only unstorable text in the charsets read. */
+export function refuseNulBytes(_request: unknown, _response: unknown, body: Buffer, charset: string): void {
+  if (!CHECKABLE_CHARSETS.has(charset.toLowerCase())) throw new UnsupportedCharset(`charset ${charset} is not accepted: send UTF-8`);
   if (body.includes(0)) throw new UnstorableText();
+}
+
+/** A body-parser `verify` for form bodies: `%00`, or a raw NUL byte, would decode to a NUL. */
+export function refuseNulInForm(_request: unknown, _response: unknown, body: Buffer): void {
+  if (body.includes(0) || /%00/i.test(body.toString('latin1'))) throw new UnstorableText('the form holds a NUL character (%00)');
 }
