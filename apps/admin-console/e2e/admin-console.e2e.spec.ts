@@ -215,6 +215,15 @@ describe('admin console in headless Chromium', () => {
     await page.getByLabel('Seats', { exact: true }).fill('3');
     await page.getByRole('button', { name: 'Set seats' }).click();
     await expectVisible(page.getByRole('row', { name: 'X2 3 0 3' }));
+    // The company's extension plan; no numbers yet (operators import them).
+    const telephony = page.getByRole('region', { name: 'Extensions and direct numbers' });
+    await expectVisible(telephony.getByText('Direct numbers: 0 in the pool'));
+    await telephony.getByLabel('Digits').fill('4');
+    await telephony.getByLabel('From').fill('2000');
+    await telephony.getByLabel('To').fill('2099');
+    await telephony.getByRole('button', { name: 'Save telephony settings' }).click();
+    await expectVisible(telephony.getByRole('status').filter({ hasText: 'Telephony settings saved.' }));
+    expect(await telephony.getByLabel('Digits').inputValue()).toBe('4');
 
     await go('Users', 'Users');
     await page.getByRole('link', { name: userName }).click();
@@ -257,7 +266,22 @@ describe('admin console in headless Chromium', () => {
       await page.reload();
       await expectVisible(page.locator('dd', { hasText: /^X2$/ }), 1_000);
     });
+    // The user's extension and direct number, set here and nowhere else (the IdP cannot read them back).
+    const phone = page.getByRole('region', { name: 'Extension and direct number' });
+    await phone.getByLabel('Extension', { exact: true }).fill('2001');
+    await phone.getByRole('button', { name: 'Assign extension' }).click();
+    await expectVisible(phone.getByRole('status').filter({ hasText: 'Extension 2001 assigned.' }));
+    await expectVisible(phone.locator('dt:text-is("Extension") + dd', { hasText: '2001' }));
+    await phone.getByLabel('Extension', { exact: true }).fill('3001');
+    await phone.getByRole('button', { name: 'Change extension' }).click();
+    await expectVisible(phone.getByRole('alert').filter({ hasText: 'extensions here have 4 digits between 2000 and 2099' }));
+    await phone.getByRole('button', { name: 'Assign direct number' }).click();
+    await expectVisible(phone.getByRole('alert').filter({ hasText: 'no free number is left in the pool' }));
     await shot('07-user-page');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await phone.getByRole('button', { name: 'Release extension' }).click();
+    await expectVisible(phone.getByRole('status').filter({ hasText: 'Extension released.' }));
+    await expectVisible(phone.locator('dt:text-is("Extension") + dd', { hasText: 'None' }));
 
     await go('Licenses', 'Licenses');
     await expectVisible(page.getByRole('row', { name: 'X2 3 1 2' }));

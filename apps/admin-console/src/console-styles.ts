@@ -47,6 +47,8 @@ button[disabled] { opacity: .5; cursor: not-allowed; }
 .copy-row { display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
 .copy-row input { flex: 1 1 20rem; }
 .copied { color: var(--ok); font-size: .9rem; min-width: 4rem; }
+fieldset.plain { border: 0; padding: 0; margin: 0 0 .9rem; }
+fieldset.plain legend { font-weight: 500; margin-bottom: .4rem; }
 .filters, .inline { display: flex; flex-wrap: wrap; gap: .75rem; align-items: flex-end; margin-bottom: 1rem; }
 .filters .field, .inline .field { margin-bottom: 0; }
 .actions { display: flex; gap: .75rem; flex-wrap: wrap; }

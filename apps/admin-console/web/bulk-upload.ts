@@ -108,7 +108,7 @@ export function BulkUpload({ api }: { api: TenantApi }) {
       </section>
       <section class="panel" aria-labelledby="bulk-licenses-heading">
         <h2 id="bulk-licenses-heading">Assign licenses</h2>
-        <p class="hint">Columns: <code>username</code>, <code>plan</code> and optionally <code>action</code> (assign or unassign).</p>
+        <p class="hint">Columns: <code>username</code>, <code>plan</code> and optionally <code>action</code> (assign or unassign), <code>extension</code> and <code>number</code> (a value, or <code>auto</code> for the next free one).</p>
         <form onSubmit=${importLicenses}>
           <div class="field"><label for="bulk-licenses-file">CSV file of license assignments</label><input id="bulk-licenses-file" name="file" type="file" accept=".csv,text/csv" /></div>
           <div class="field checkbox"><input id="bulk-licenses-dry" name="dryRun" type="checkbox" /><label for="bulk-licenses-dry">Dry run: report only, store nothing</label></div>

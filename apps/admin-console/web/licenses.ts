@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import type { TenantApi } from './api';
 import { html } from './html';
+import { TelephonySettings } from './telephony';
 import { ErrorMessage, Loading, PageHeading, StatusMessage, useLoad } from './ui';
 
 interface PlanUsage {
@@ -50,6 +51,7 @@ export function Licenses({ api, platform }: { api: TenantApi; platform: boolean 
             <tbody>${data.plans.map((plan) => html`<tr><th scope="row">${plan.plan}</th><td>${plan.seats}</td><td>${plan.used}</td><td>${plan.free}</td></tr>`)}</tbody>
           </table></div>`}
       <p>Active users without a license: ${data.unlicensedUsers}${data.unlicensedUsersWithoutSite > 0 ? ` (${data.unlicensedUsersWithoutSite} of them need a site first)` : ''}.</p>`}
+    <${TelephonySettings} api=${api} />
     ${platform &&
     html`<section class="panel" aria-labelledby="seats-heading">
       <h2 id="seats-heading">Seats (platform operators)</h2>

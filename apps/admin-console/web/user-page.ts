@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { TenantApi } from './api';
 import { html } from './html';
 import { LogTable, type LogEntry } from './provisioning-log';
+import { UserTelephony } from './telephony';
 import { ErrorMessage, Loading, PageHeading, StatusMessage, formatTime, useLoad } from './ui';
 import { fullName, licensePlan, siteName, type AdminUser, type Site } from './users';
 
@@ -111,6 +112,7 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
         <${ErrorMessage} error=${actionError} />
         <${StatusMessage} text=${status} />
       </section>
+      <${UserTelephony} api=${api} userId=${userId} licensed=${currentPlan !== ''} />
       <section class="panel" aria-labelledby="history-heading">
         <h2 id="history-heading">Provisioning history</h2>
         <${ErrorMessage} error=${history.error} />
