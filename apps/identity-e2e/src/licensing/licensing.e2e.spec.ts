@@ -147,6 +147,21 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     expect((await api('GET', `/imports/${again.jobId}?limit=5000`)).status).toBe(400);
   });
 
+  it('takes away only the plan an unassign row names, in the dry run and the real run alike', async () => {
+    await setSeats('X7', 2);
+    const holder = await provision();
+    expect((await api('PUT', `/users/${holder.userId}`, { plan: 'X7' })).status).toBe(200);
+    const planOf = async () => (await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/users?limit=500')).body.items.find((user) => user.userId === holder.userId)?.plan;
+    for (const dryRun of [true, false]) {
+      const job = await importCsv(['username,plan,action', `${holder.userName},X9,unassign`].join('\n'), dryRun);
+      expect({ dryRun, results: job.results }).toEqual({ dryRun, results: [expect.objectContaining({ line: 2, outcome: 'error', error: expect.stringContaining('holds X7, not X9') })] });
+    }
+    expect(await planOf()).toBe('X7');
+    const named = await importCsv(['username,plan,action', `${holder.userName},X7,unassign`].join('\n'), false);
+    expect(named.results).toEqual([expect.objectContaining({ line: 2, outcome: 'unassigned' })]);
+    expect(await planOf()).toBeNull();
+  });
+
   it('works on an import job in one instance only: an instance that starts leaves alone a job another one holds, and takes it over once the holder stops', async () => {
     expect((await setSeats('X-lock', 5)).status).toBe(200);
     const user = await provision();

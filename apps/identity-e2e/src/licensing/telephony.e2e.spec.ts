@@ -299,6 +299,11 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     const dir = mkdtempSync(path.join(tmpdir(), 'numbers-'));
     writeFileSync(path.join(dir, 'numbers.csv'), 'number\n+44 20 7946 0001\n+44 20 7946 0002\n');
     expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'numbers.csv'))).toMatchObject({ status: 0, body: { imported: 2 } });
+    // As PowerShell's Export-Csv and spreadsheets write it: quoted, CRLF, a BOM, more columns.
+    writeFileSync(path.join(dir, 'export.csv'), '\uFEFF"Number","Note"\r\n"+44 20 7946 0003","reception"\r\n"+44 20 7946 0004",""\r\n');
+    expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'export.csv'))).toMatchObject({ status: 0, body: { imported: 2 } });
+    writeFileSync(path.join(dir, 'broken.csv'), 'number\n"+44 20 7946 0005\n');
+    expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'broken.csv'))).toMatchObject({ status: 1 });
     rmSync(dir, { recursive: true, force: true });
 
     const person = await user();

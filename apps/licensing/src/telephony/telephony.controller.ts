@@ -1,7 +1,8 @@
 import { BadRequestException, Body, Controller, Delete, Get, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { companyUser, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
-import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
+import { CsvFormatError, parseCsv } from '@identity/platform-csv';
+import { AdminAccess, currentCorrelationId, ProblemError } from '@identity/platform-service';
 import { AssignExtensionDto, AssignNumberDto, NumbersQuery, TelephonySettingsDto } from './telephony.dto';
 
 /** `/api/v1/tenants/{tenantId}/telephony`: extension plan, number pool, and each licensed user's extension and number. */
@@ -34,10 +35,7 @@ export class TelephonyController {
   @AdminAccess('platform')
   async importNumbers(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: unknown) {
     if (typeof body !== 'string') throw new BadRequestException('send the numbers as the body, one per line, with Content-Type: text/plain');
-    const numbers = body
-      .split(/\r?\n/)
-      .map((line) => line.split(',')[0].trim())
-      .filter((line) => line.length > 0 && !/^number$/i.test(line));
+    const numbers = numbersOfUpload(body);
     const { imported } = await this.telephony.importNumbers(tenantId, numbers, currentCorrelationId());
     return { imported, pool: await this.queries.pool(tenantId) };
   }
@@ -73,5 +71,23 @@ export class TelephonyController {
   async releaseNumber(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
     await companyUser(this.licensing, tenantId, userId);
     return { userId, outcome: await this.telephony.releaseNumber(tenantId, userId, 'admin', currentCorrelationId()) };
+  }
+}
+
+const MAX_IMPORTED_NUMBERS = 100_000;
+
+/**
+ * The first column of a number list as CSV (quoted fields too, as spreadsheets and PowerShell's
+ * Export-Csv write them), under a `number` header or none.
+ */
+function numbersOfUpload(text: string): string[] {
+  const headed = /^\uFEFF?"?number"?\s*(,|\r?\n|$)/i.test(text);
+  try {
+    const table = parseCsv(headed ? text : `number\n${text}`, { maxRows: MAX_IMPORTED_NUMBERS });
+    const first = table.headers[0].toLowerCase();
+    return table.rows.map((row) => row.cells[first]).filter((number) => number.length > 0);
+  } catch (error) {
+    if (error instanceof CsvFormatError) throw new ProblemError({ status: 400, title: 'invalid-csv', detail: error.message });
+    throw error;
   }
 }

@@ -211,7 +211,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
           continue;
         }
       }
-      batched.push({ index, change: request.base.action === 'assign' ? { action: 'assign', user, plan: request.base.plan } : { action: 'unassign', user } });
+      batched.push({ index, change: request.base.action === 'assign' ? { action: 'assign', user, plan: request.base.plan } : { action: 'unassign', user, plan: request.base.plan || undefined } });
     }
     let outcomes: Awaited<ReturnType<LicensingService['changeMany']>>;
     try {
@@ -349,10 +349,10 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       if (!user) throw new Error(`no user ${userName} in this company`);
       if (action === 'unassign') {
         if (preview) {
-          const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'unassign' }, preview.dryRun, preview.turn);
+          const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'unassign', plan: plan || undefined }, preview.dryRun, preview.turn);
           return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-unassign' };
         }
-        const outcome = await this.licensing.unassign(tenantId, user.userId, 'license-import');
+        const outcome = await this.licensing.unassign(tenantId, user.userId, 'license-import', plan || undefined);
         await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }

@@ -55,8 +55,8 @@ export class LicensingService {
     return assignOutcome(events);
   }
 
-  async unassign(tenantId: string, userId: string, correlationId: string): Promise<'unassigned' | 'unchanged'> {
-    const events = await this.license(tenantId, userId, correlationId, { type: 'UnassignLicense', userId });
+  async unassign(tenantId: string, userId: string, correlationId: string, plan?: string): Promise<'unassigned' | 'unchanged'> {
+    const events = await this.license(tenantId, userId, correlationId, { type: 'UnassignLicense', userId, plan });
     return unassignOutcome(events);
   }
 
@@ -68,7 +68,7 @@ export class LicensingService {
    */
   async changeMany(
     tenantId: string,
-    changes: readonly ({ action: 'assign'; user: LicensingUserRow; plan: string } | { action: 'unassign'; user: LicensingUserRow })[],
+    changes: readonly ({ action: 'assign'; user: LicensingUserRow; plan: string } | { action: 'unassign'; user: LicensingUserRow; plan?: string })[],
     correlationId: string,
   ): Promise<(AssignOutcome | 'unassigned' | ProblemError)[]> {
     const results = await this.infrastructure.commands.runBatch({
@@ -76,7 +76,7 @@ export class LicensingService {
       decider: licenseDecider,
       commands: changes.map((change) => ({
         streamId: `license-${change.user.userId}`,
-        command: change.action === 'assign' ? assignCommand(change.user.userId, change.plan, false, change.user) : ({ type: 'UnassignLicense', userId: change.user.userId } as const),
+        command: change.action === 'assign' ? assignCommand(change.user.userId, change.plan, false, change.user) : ({ type: 'UnassignLicense', userId: change.user.userId, plan: change.plan } as const),
       })),
       context: { tenantId, correlationId, actor: 'licensing' },
       toOutbox: outboxFor(publishAsIs),
@@ -101,7 +101,7 @@ export class LicensingService {
   async previewChange(
     tenantId: string,
     userId: string,
-    change: { action: 'assign'; plan: string } | { action: 'unassign' },
+    change: { action: 'assign'; plan: string } | { action: 'unassign'; plan?: string },
     dryRun: LicenseDryRun,
     turn: Promise<unknown> = Promise.resolve(),
   ): Promise<'assigned' | 'unassigned' | 'unchanged'> {
@@ -110,7 +110,7 @@ export class LicensingService {
     const { plans } = await this.queries.usage(tenantId);
     await turn;
     const state = dryRun.licenses.get(userId) ?? stored;
-    const events = licenseDecider.decide(change.action === 'assign' ? assignCommand(userId, change.plan, false, user) : { type: 'UnassignLicense', userId }, state);
+    const events = licenseDecider.decide(change.action === 'assign' ? assignCommand(userId, change.plan, false, user) : { type: 'UnassignLicense', userId, plan: change.plan }, state);
     if (events.length === 0) return 'unchanged';
     for (const event of events) {
       const { plan } = event.data;
@@ -176,6 +176,7 @@ const STATUS: Record<LicensingRuleViolation['code'], number> = {
   'user-deleted': 409,
   'site-missing': 409,
   'already-licensed': 409,
+  'other-plan': 409,
   'no-seats-left': 409,
   'seats-in-use': 409,
   'invalid-value': 400,

@@ -23,7 +23,8 @@ export type LicenseCommand =
       /** By an auto-assignment rule: only for a user who never had a license (after that the admin decides). */
       byRule?: boolean;
     }
-  | { type: 'UnassignLicense'; userId: string };
+  /** `plan`: the one the admin means to take away (a CSV row names it); another one stays. */
+  | { type: 'UnassignLicense'; userId: string; plan?: string };
 
 export interface LicenseState {
   plan: string | null;
@@ -39,7 +40,9 @@ export function evolveLicense(state: LicenseState, event: LicenseEvent): License
 
 export function decideLicense(command: LicenseCommand, state: LicenseState): LicenseEvent[] {
   if (command.type === 'UnassignLicense') {
-    return state.plan === null ? [] : [{ type: 'LicenseUnassigned', data: { userId: command.userId, plan: state.plan } }];
+    if (state.plan === null) return [];
+    if (command.plan !== undefined && command.plan !== state.plan) throw new LicensingRuleViolation('other-plan', `the user holds ${state.plan}, not ${command.plan}: nothing was taken away`);
+    return [{ type: 'LicenseUnassigned', data: { userId: command.userId, plan: state.plan } }];
   }
   const { userId, plan, user } = command;
   if (!user.found) throw new LicensingRuleViolation('user-not-found', 'no such user in this company');

@@ -47,6 +47,10 @@ describe('License', () => {
       ]);
     license.given([x2]).when({ type: 'UnassignLicense', userId }).then([{ type: 'LicenseUnassigned', data: { userId, plan: 'X2' } }]);
     license.given([]).when({ type: 'UnassignLicense', userId }).then([]);
+    // A CSV row names the plan it takes away: another plan stays.
+    license.given([x2]).when({ type: 'UnassignLicense', userId, plan: 'X2' }).then([{ type: 'LicenseUnassigned', data: { userId, plan: 'X2' } }]);
+    license.given([x2]).when({ type: 'UnassignLicense', userId, plan: 'X4' }).thenThrows({ code: 'other-plan' });
+    license.given([]).when({ type: 'UnassignLicense', userId, plan: 'X4' }).then([]);
   });
 });
 

@@ -3,6 +3,7 @@ export type LicensingRuleCode =
   | 'user-deleted'
   | 'site-missing'
   | 'already-licensed'
+  | 'other-plan'
   | 'no-seats-left'
   | 'seats-in-use'
   | 'invalid-value';
