@@ -56,6 +56,8 @@ export async function startBenchStack(services: readonly string[], extraEnv: Rec
       PORT: String(port),
       LOG_LEVEL: 'warn',
       PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      // Every sign-in of a benchmark comes from this one address.
+      SSO_RATE_LIMIT_PER_SECOND: '100000',
       ...extraEnv,
     }, (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean));
     await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 200, 90_000, child);

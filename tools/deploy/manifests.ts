@@ -150,6 +150,8 @@ function configMap() {
       DATABASE_POOL_SIZE: '10',
       SHUTDOWN_DRAIN_MS: '10000',
       HTTP_BODY_LIMIT: '4mb',
+      // The Ingress controller is the one proxy in front of every service.
+      HTTP_TRUSTED_PROXY_HOPS: '1',
       SCIM_RATE_LIMIT_PER_SECOND: '200',
       SSO_JWKS_URL: `http://${SSO_SERVICE}/sso/jwks.json`,
     },

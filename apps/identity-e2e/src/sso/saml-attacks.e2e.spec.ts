@@ -46,7 +46,8 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
   };
 
   beforeAll(async () => {
-    await stack.start({ PUBLIC_BASE_URL: PUBLIC_ORIGIN }, { sso: true });
+    // Behind one proxy, as in a cluster: the rate-limit test speaks for several client addresses.
+    await stack.start({ PUBLIC_BASE_URL: PUBLIC_ORIGIN, HTTP_TRUSTED_PROXY_HOPS: '1' }, { sso: true });
     browser = ssoBrowser(stack);
     [tenant, other] = [await stack.tenant(), await stack.tenant()];
     [azure, otherAzure] = [azureTenant(), azureTenant()];
@@ -251,6 +252,18 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
       expect(result.status).toBe(400);
       expect(result.body).toContain('Reference:');
     });
+  });
+
+  it('a flood from one address gets 429 with Retry-After once past its rate, and other addresses are still served', async () => {
+    const from = (address: string) => browser.send('POST', '/saml2', { form: { SAMLResponse: 'not a response' }, headers: { 'x-forwarded-for': address } });
+    let limited: Awaited<ReturnType<typeof from>> | undefined;
+    for (let round = 0; round < 100 && !limited; round++) {
+      limited = (await Promise.all(Array.from({ length: 20 }, () => from('203.0.113.9')))).find((answer) => answer.status === 429);
+    }
+    expect(limited).toBeDefined();
+    expect(Number(limited!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(limited!.body).toContain('Too many sign-in attempts');
+    expect((await from('203.0.113.10')).status).toBe(400);
   });
 
   describe('input PostgreSQL cannot take (a NUL) gets the error page or the form, never a 500', () => {

@@ -62,7 +62,9 @@ export function renderSignInError(error: unknown, response: Response, problem: P
     error instanceof SamlRejected ? error.reason : bodyFault?.status === 413 ? 'too-large' : bodyFault || isClientError(error) ? 'malformed' : undefined;
   const message = rejection
     ? MESSAGES[rejection]
-    : { status: problem.status === 503 ? 503 : 500, title: 'Sign-in is unavailable', text: 'Something went wrong on our side. Try again in a minute.' };
+    : problem.status === 429
+      ? { status: 429, title: 'Too many sign-in attempts', text: 'Too many sign-ins came from your network at once. Wait a moment and try again.' }
+      : { status: problem.status === 503 ? 503 : 500, title: 'Sign-in is unavailable', text: 'Something went wrong on our side. Try again in a minute.' };
   sendPage(
     response,
     message.status,

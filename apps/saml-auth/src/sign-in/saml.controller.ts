@@ -1,12 +1,14 @@
-import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { serviceProviderMetadata } from '@identity/platform-saml';
 import { SignInService } from '@identity/sso-application';
 import { answerIdpLogout, redirectBindingMessage } from './idp-logout';
 import { setSessionCookie } from './session-cookie';
+import { SignInRateGuard } from './sign-in-rate.guard';
 
 /** `/saml2`: our entity ID, reply (ACS) URL and logout endpoint, one URL for every company. */
 @Controller('saml2')
+@UseGuards(SignInRateGuard)
 export class SamlController {
   constructor(private readonly signIn: SignInService) {}
 

@@ -1,13 +1,15 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { CONTROL_CHARACTERS } from '@identity/platform-saml';
 import { SessionsService, SIGNED_IN_PATH, SignInService } from '@identity/sso-application';
 import { escapeHtml, sendPage, sendSignOutConfirmation } from './html-pages';
 import { answerIdpLogout, redirectBindingMessage } from './idp-logout';
 import { clearSessionCookie, sessionSecretOf } from './session-cookie';
+import { SignInRateGuard } from './sign-in-rate.guard';
 
 /** What employees see: the sign-in page (username, then off to their company's IdP) and sign-out. */
 @Controller('sso')
+@UseGuards(SignInRateGuard)
 export class SignInPagesController {
   constructor(
     private readonly signIn: SignInService,

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ScimQueries } from '@identity/identity-data-access';
 import { ScimError } from '@identity/platform-scim';
-import { currentCorrelationId, isUuid, SERVICE_CONFIG, type ServiceConfig } from '@identity/platform-service';
+import { currentCorrelationId, isUuid, RateLimiter, SERVICE_CONFIG, type ServiceConfig } from '@identity/platform-service';
 import { ScimRateLimited } from './scim-exception.filter';
 import type { ScimRequest } from './scim-http';
-import { TenantRateLimiter } from './tenant-rate-limiter';
 
 const unauthorized = () => new ScimError(401, undefined, 'a valid SCIM token of this tenant is required (Authorization: Bearer <token>)');
 
@@ -15,14 +14,15 @@ const unauthorized = () => new ScimError(401, undefined, 'a valid SCIM token of 
  */
 @Injectable()
 export class ScimAuthGuard implements CanActivate {
-  private readonly limiter: TenantRateLimiter;
+  /** Azure AD sends at most about 25 requests/s per provisioning job; the default leaves ample room and stops a runaway client from starving the others. */
+  private readonly limiter: RateLimiter;
 
   constructor(
     @Inject(ScimQueries) private readonly queries: ScimQueries,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {
     const rate = config.int('SCIM_RATE_LIMIT_PER_SECOND');
-    this.limiter = new TenantRateLimiter(rate, Math.max(rate * 2, 1));
+    this.limiter = new RateLimiter(rate, Math.max(rate * 2, 1));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

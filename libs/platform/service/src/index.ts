@@ -16,3 +16,4 @@ export * from './lib/uuid';
 export * from './lib/page-offset';
 export * from './lib/timestamp';
 export * from './lib/json-depth';
+export * from './lib/rate-limiter';

@@ -77,7 +77,7 @@ export async function startService(definition: ServiceDefinition, options: Start
 
   const server = express();
   server.disable('x-powered-by');
-  server.set('trust proxy', true);
+  server.set('trust proxy', config.int('HTTP_TRUSTED_PROXY_HOPS'));
   server.use(requestContext(logger, metrics));
   server.use(refuseNulInUrl);
   for (const { path, parser } of definition.bodyParsers ?? []) server.use(path, parser);

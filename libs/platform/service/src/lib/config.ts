@@ -163,6 +163,15 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
     max: 87600,
     description: 'How long after they were written the relay deletes the outbox rows it has published (the events stay in the store); 0 keeps them for ever.',
   },
+  {
+    name: 'HTTP_TRUSTED_PROXY_HOPS',
+    kind: 'int',
+    default: '0',
+    min: 0,
+    max: 10,
+    description:
+      'Reverse proxies in front of the service (1 behind an Ingress): the client address, which per-address rate limits use, is read that many hops back in X-Forwarded-For. 0 takes the connection’s own address, so that a client cannot name another one.',
+  },
   { name: 'HTTP_BODY_LIMIT', kind: 'string', default: '4mb', description: 'Largest request body accepted (larger ones get 413); a 50,000-row license CSV is about 2 MB.' },
 ];
 

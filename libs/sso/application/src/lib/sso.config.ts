@@ -5,6 +5,15 @@ export const SSO_CONFIG: readonly ConfigVariable[] = [
   { name: 'SSO_SESSION_TTL_SECONDS', kind: 'int', default: '28800', min: 60, max: 604800, description: 'How long a sign-in session lasts (deactivating the user ends it at once).' },
   { name: 'SSO_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: '300', min: 30, max: 3600, description: 'Lifetime of the signed access tokens (JWT) issued to a session.' },
   {
+    name: 'SSO_RATE_LIMIT_PER_SECOND',
+    kind: 'int',
+    default: '20',
+    min: 1,
+    max: 100000,
+    description:
+      'Sign-in and sign-out requests per second each client address may send to one saml-auth instance, in bursts of five times that; above it, 429 with Retry-After. Behind an Ingress, set HTTP_TRUSTED_PROXY_HOPS so that the address is the client’s.',
+  },
+  {
     name: 'SSO_ALLOW_HTTP_LOOPBACK',
     kind: 'bool',
     default: 'false',
