@@ -60,8 +60,8 @@ export const ssoCommands = {
       adminRole: typeof adminRole === 'string' ? adminRole : null,
     };
     const upload = certificate === undefined ? undefined : readCertificate(certificate);
-    if (upload !== undefined) await callApi('POST', `${sso(invocation)}/certificates`, upload);
-    const view = await callApi<SsoView>('PUT', sso(invocation), settings);
+    // One request: settings the server refuses leave the certificate untrusted too.
+    const view = await callApi<SsoView>('PUT', sso(invocation), { ...settings, ...(upload === undefined ? {} : { certificateFile: upload.toString('base64') }) });
     output(invocation, view, describe(view));
   },
 

@@ -95,6 +95,12 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     expect(incomplete.stderr).toContain('--sign-in-url is required');
     expect(JSON.parse(cli('sso', 'status', '--tenant', tenant.tenantId, '--json').stdout).certificates).toEqual([]);
 
+    // Settings the server refuses (an http sign-in URL): the certificate sent with them is not trusted either.
+    const http = cli('sso', 'configure', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--sign-in-url', `http://login.microsoftonline.com/${azureTenant}/saml2`,
+      '--issuer', issuer, '--certificate', path.join(files, 'cert-base64.cer'), '--json');
+    expect(http.status).toBe(1);
+    expect(JSON.parse(cli('sso', 'status', '--tenant', tenant.tenantId, '--json').stdout).certificates).toEqual([]);
+
     const refused = configure('cert-raw.cer');
     expect(refused.status).not.toBe(0);
     expect(JSON.parse(refused.stdout).error).toContain('Certificate (Raw)');

@@ -27,6 +27,7 @@ export class SsoSettingsController {
         adminRole: body.adminRole ?? null,
       },
       currentCorrelationId(),
+      body.certificateFile === undefined ? undefined : Buffer.from(body.certificateFile, 'base64'),
     );
   }
 

@@ -1,4 +1,5 @@
-import { IsBoolean, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsBase64, IsBoolean, IsIn, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { MAX_CERTIFICATE_UPLOAD_BYTES } from '@identity/platform-saml';
 
 export class SsoSettingsDto {
   @IsBoolean()
@@ -31,4 +32,14 @@ export class SsoSettingsDto {
   @IsString()
   @MaxLength(128)
   adminRole?: string | null;
+
+  /**
+   * A signing certificate file to trust as well, as downloaded and base64-encoded, saved in the same
+   * change as the settings: if they are refused, it is not trusted either.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(Math.ceil(MAX_CERTIFICATE_UPLOAD_BYTES / 3) * 4)
+  @IsBase64()
+  certificateFile?: string;
 }

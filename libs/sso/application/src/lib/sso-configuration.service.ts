@@ -23,20 +23,15 @@ export class SsoConfigurationService {
     @Inject(SsoQueries) private readonly queries: SsoQueries,
   ) {}
 
-  async configure(tenantId: string, settings: SsoSettings, correlationId: string) {
-    await this.run(tenantId, correlationId, { type: 'ConfigureSso', tenantId, settings, allowLoopbackUrls: this.config.bool('SSO_ALLOW_HTTP_LOOPBACK') });
+  /** The settings, and a certificate file to trust as well when one is given: stored together or not at all. */
+  async configure(tenantId: string, settings: SsoSettings, correlationId: string, certificateUpload?: Buffer) {
+    const certificate = certificateUpload === undefined ? undefined : inspected(certificateUpload);
+    await this.run(tenantId, correlationId, { type: 'ConfigureSso', tenantId, settings, allowLoopbackUrls: this.config.bool('SSO_ALLOW_HTTP_LOOPBACK'), certificate });
     return this.describe(tenantId);
   }
 
   async addCertificate(tenantId: string, upload: Buffer, correlationId: string) {
-    let certificate;
-    try {
-      certificate = inspectCertificateUpload(upload);
-    } catch (error) {
-      if (error instanceof CertificateRefused) throw new ProblemError({ status: 422, title: 'certificate-refused', detail: error.message, reason: error.reason });
-      throw error;
-    }
-    await this.run(tenantId, correlationId, { type: 'AddSigningCertificate', tenantId, certificate });
+    await this.run(tenantId, correlationId, { type: 'AddSigningCertificate', tenantId, certificate: inspected(upload) });
     return this.describe(tenantId);
   }
 
@@ -98,4 +93,14 @@ export function asProblem(error: unknown): unknown {
   if (!(error instanceof SsoRuleViolation)) return error;
   const status = error.code === 'certificate-not-found' ? 404 : error.code === 'too-many-certificates' || error.code === 'incomplete' ? 409 : 400;
   return new ProblemError({ status, title: error.code, detail: error.message });
+}
+
+/** A certificate file as uploaded, or the refusal that names what it is (422). */
+function inspected(upload: Buffer) {
+  try {
+    return inspectCertificateUpload(upload);
+  } catch (error) {
+    if (error instanceof CertificateRefused) throw new ProblemError({ status: 422, title: 'certificate-refused', detail: error.message, reason: error.reason });
+    throw error;
+  }
 }

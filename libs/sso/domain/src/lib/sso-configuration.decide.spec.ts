@@ -43,6 +43,17 @@ describe('SSO configuration', () => {
     spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings: azure, allowLoopbackUrls: false }).then([]);
   });
 
+  it('enables SSO and trusts a certificate in one change, or neither when the settings are refused', () => {
+    const added = certificate('B'.repeat(64));
+    spec.given([]).when({ type: 'ConfigureSso', tenantId, settings: azure, allowLoopbackUrls: false, certificate: added }).then([configured({ certificates: [added] })]);
+    spec
+      .given([configured({ enabled: false })])
+      .when({ type: 'ConfigureSso', tenantId, settings: azure, allowLoopbackUrls: false, certificate: added })
+      .then([configured({ certificates: [certificate('A'.repeat(64)), added] })]);
+    spec.given([]).when({ type: 'ConfigureSso', tenantId, settings: { ...azure, signInUrl: 'http://login.example.com/saml2' }, allowLoopbackUrls: false, certificate: added }).thenThrows({ code: 'invalid-url' });
+    spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings: azure, allowLoopbackUrls: false, certificate: certificate('A'.repeat(64)) }).then([]);
+  });
+
   it('refuses to enable SSO without a certificate, naming what is missing', () => {
     spec
       .given([])

@@ -34,7 +34,8 @@ export interface SsoConfiguration extends SsoSettings {
 export type SsoConfigurationEvent = { type: 'SsoConfigured'; data: SsoConfiguration };
 
 export type SsoConfigurationCommand =
-  | { type: 'ConfigureSso'; tenantId: string; settings: SsoSettings; allowLoopbackUrls: boolean }
+  /** `certificate`: one more to trust, in the same change (kept if already there), so that refused settings leave it untrusted. */
+  | { type: 'ConfigureSso'; tenantId: string; settings: SsoSettings; allowLoopbackUrls: boolean; certificate?: TrustedCertificate }
   | { type: 'AddSigningCertificate'; tenantId: string; certificate: TrustedCertificate }
   | { type: 'RemoveSigningCertificate'; tenantId: string; thumbprint: string };
 
@@ -60,15 +61,14 @@ export function decideSsoConfiguration(command: SsoConfigurationCommand, state: 
         issuer: settings.issuer === null ? null : checkedIssuer(settings.issuer),
         signOutUrl: settings.signOutUrl === null ? null : checkedUrl('signOutUrl', settings.signOutUrl, allowLoopbackUrls),
         adminRole: checkedRole(settings.adminRole),
+        certificates: command.certificate ? withCertificate(current.certificates, command.certificate) : current.certificates,
       };
       break;
     }
     case 'AddSigningCertificate': {
-      if (current.certificates.some((certificate) => certificate.thumbprint === command.certificate.thumbprint)) return [];
-      if (current.certificates.length >= MAX_SIGNING_CERTIFICATES) {
-        throw new SsoRuleViolation('too-many-certificates', `at most ${MAX_SIGNING_CERTIFICATES} signing certificates can be active (for rollover): remove one first`);
-      }
-      next = { ...current, certificates: [...current.certificates, command.certificate] };
+      const certificates = withCertificate(current.certificates, command.certificate);
+      if (certificates === current.certificates) return [];
+      next = { ...current, certificates };
       break;
     }
     case 'RemoveSigningCertificate': {
@@ -83,6 +83,15 @@ export function decideSsoConfiguration(command: SsoConfigurationCommand, state: 
   }
   if (next.enabled) assertComplete(next);
   return state !== null && sameConfiguration(next, state) ? [] : [{ type: 'SsoConfigured', data: next }];
+}
+
+/** The certificates with one more trusted (the same list when it is there already). */
+function withCertificate(certificates: TrustedCertificate[], added: TrustedCertificate): TrustedCertificate[] {
+  if (certificates.some((certificate) => certificate.thumbprint === added.thumbprint)) return certificates;
+  if (certificates.length >= MAX_SIGNING_CERTIFICATES) {
+    throw new SsoRuleViolation('too-many-certificates', `at most ${MAX_SIGNING_CERTIFICATES} signing certificates can be active (for rollover): remove one first`);
+  }
+  return [...certificates, added];
 }
 
 function sameConfiguration(a: SsoConfiguration, b: SsoConfiguration): boolean {
