@@ -156,13 +156,17 @@ describe('deployment artefacts', () => {
 
 describe('compose files', () => {
   const compose = parse(readFileSync(path.join(root, 'docker/compose.yml'), 'utf8'), { merge: true }) as {
-    services: Record<string, { build?: { dockerfile: string; args?: { SERVICE?: string } }; environment?: Record<string, string>; ports?: string[]; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }> }>;
+    services: Record<
+      string,
+      { build?: { dockerfile: string; args?: { SERVICE?: string } }; command?: string[]; environment?: Record<string, string>; ports?: string[]; healthcheck?: { test: string[] }; depends_on?: Record<string, { condition: string }> }
+    >;
   };
   const known = new Set([...COMMON_CONFIG, ...SERVICES.flatMap((service) => service.config)].map((variable) => variable.name));
 
   it('builds every service of the catalog, and nothing else, from the Dockerfile', () => {
     const built = Object.entries(compose.services)
-      .filter(([name]) => name !== 'migrations')
+      // The migrations and the gateway run tools from the relay's image.
+      .filter(([name]) => name !== 'migrations' && name !== 'gateway')
       .flatMap(([, service]) => (service.build ? [service.build.args?.SERVICE] : []));
     expect(built.sort()).toEqual(SERVICES.map((service) => service.name).sort());
     for (const service of Object.values(compose.services)) if (service.build) expect(service.build.dockerfile).toBe('docker/Dockerfile');
@@ -174,7 +178,20 @@ describe('compose files', () => {
       for (const name of Object.keys(service.environment ?? {})) expect({ name, known: known.has(name) }).toEqual({ name, known: true });
       expect(service.healthcheck!.test.join(' ')).toContain('/health/ready');
       expect(service.depends_on).toMatchObject({ migrations: { condition: 'service_completed_successfully' }, kafka: { condition: 'service_healthy' } });
-      for (const port of service.ports ?? []) expect(port).toMatch(/:3000$/);
+      // Only the gateway is published: behind it, X-Forwarded-For names the client (HTTP_TRUSTED_PROXY_HOPS).
+      expect({ name: definition.name, ports: service.ports }).toEqual({ name: definition.name, ports: undefined });
+    }
+  });
+
+  it('serves every public path through the gateway, at the origin the services take as theirs', () => {
+    const gateway = compose.services.gateway;
+    expect(gateway.command).toEqual(['node', 'dist/tools/run/gateway-main.js']);
+    expect(existsSync(path.join(root, 'tools/run/gateway-main.ts'))).toBe(true);
+    const upstreams = new Map(gateway.environment!.GATEWAY_UPSTREAMS.split(',').map((entry) => entry.split('=') as [string, string]));
+    for (const definition of SERVICES.filter((service) => service.publicPrefixes.length > 0)) expect({ name: definition.name, at: upstreams.get(definition.name) }).toEqual({ name: definition.name, at: `${definition.name}:3000` });
+    const published = gateway.ports![0].split(':')[0];
+    for (const definition of SERVICES) {
+      expect(compose.services[definition.name].environment).toMatchObject({ PUBLIC_BASE_URL: `http://localhost:${published}`, HTTP_TRUSTED_PROXY_HOPS: '1' });
     }
   });
 });

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   const baseUrl = process.env.PUBLIC_BASE_URL ?? `http://localhost:${port}`;
   await mkdir(dataDir, { recursive: true });
-  const platformToken = process.env.PLATFORM_ADMIN_TOKEN ?? (await platformTokenIn(dataDir));
+  const platformToken = await platformTokenIn(dataDir, process.env.PLATFORM_ADMIN_TOKEN);
 
   log(`starting embedded PostgreSQL in ${path.join(dataDir, 'pglite')}`);
   const database = await startEmbeddedDatabase(path.join(dataDir, 'pglite'));
@@ -111,10 +111,15 @@ async function main(): Promise<void> {
 }
 
 /** The operators' token for this data directory: made once, readable by its owner only. */
-async function platformTokenIn(dataDir: string): Promise<string> {
+/**
+ * The platform token: PLATFORM_ADMIN_TOKEN when set, else the one an earlier start made. Kept in the
+ * data directory (owner-only) either way, where the CLI finds it, so that a token from an earlier
+ * start never stands in for the one given now.
+ */
+async function platformTokenIn(dataDir: string, given: string | undefined): Promise<string> {
   const file = path.join(dataDir, 'platform-admin-token');
-  if (existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const token = `ipp_${randomBytes(32).toString('base64url')}`;
+  if (!given && existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const token = given ?? `ipp_${randomBytes(32).toString('base64url')}`;
   await writeFile(file, `${token}\n`, { mode: 0o600 });
   await chmod(file, 0o600);
   return token;

@@ -46,7 +46,11 @@ export const userDirectoryService: ServiceDefinition = {
   openApi: {
     path: 'api/docs',
     title: 'Identity platform: companies, sites, users and directory',
-    description: 'Admin API of the user directory. Authenticate with a platform or tenant admin token (Bearer). Errors are RFC 9457 problem details.',
+    description: [
+      'Admin API of the user directory. Authenticate with a platform or tenant admin token (Bearer). Errors are RFC 9457 problem details.',
+      '',
+      'The rest of the admin API is documented next to it: [provisioning (SCIM settings and log)](/api/docs/provisioning), [licensing and telephony](/api/docs/licensing), [single sign-on](/api/docs/sso).',
+    ].join('\n'),
   },
   runsRelay: false,
   errorMappers: [directoryErrors],
