@@ -402,4 +402,47 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     // (The company's automatic number may reach the second user meanwhile; its extension is the file's.)
     expect(again[1].extension).toBe(given[1].extension);
   });
+
+  it('does in the upload what the dry run said: auto rows take the lowest free extensions in file order, around one a later row names; a row that changes only the extension is updated', async () => {
+    // A company of its own: which extensions are free is then known.
+    const company = await stack.tenant({ sites: ['London'] });
+    const theirScim = scimClient(company);
+    const theirs = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, token = company.adminToken) =>
+      stack.admin<T>(licensing, method, `/api/v1/tenants/${company.tenantId}${path}`, token, body);
+    await eventually(async () => expect((await theirs('PUT', '/licenses/plans/X4', { seats: 50 }, TEST_PLATFORM_TOKEN)).status).toBe(200));
+    expect((await theirs('PUT', '/telephony/settings', { extensionPlan: { length: 4, rangeStart: 3000, rangeEnd: 3099 }, autoAssignExtension: false, autoAssignNumber: false, quarantineDays: 30 })).status).toBe(200);
+    const people: { userId: string; userName: string }[] = [];
+    for (let index = 0; index < 16; index++) {
+      const userName = `csv${index}.${randomUUID().slice(0, 8)}@fabrikam.com`;
+      people.push({ userId: (await theirScim<{ id: string }>('POST', '/Users', azure.createUser(userName))).body.id, userName });
+    }
+    await eventually(async () => {
+      const users = await theirs<{ items: { hasSite: boolean }[] }>('GET', '/licenses/users?limit=500');
+      expect(users.body.items.filter((item) => item.hasSite)).toHaveLength(16);
+    });
+    const upload = async (csv: string, dryRun: boolean) => {
+      const started = await fetch(`${licensing}/api/v1/tenants/${company.tenantId}/licenses/imports?dryRun=${dryRun}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${company.adminToken}`, 'content-type': 'text/csv' },
+        body: csv,
+      });
+      const { jobId } = (await started.json()) as { jobId: string };
+      return eventually(async () => {
+        const status = await theirs<{ status: string; results: { line: number; outcome: string; error?: string }[] }>('GET', `/licenses/imports/${jobId}`);
+        expect(status.body.status).toBe('finished');
+        return status.body.results.sort((a, b) => a.line - b.line).map((row) => row.error ?? row.outcome);
+      });
+    };
+    const csv = ['username,plan,action,extension', ...people.slice(0, 15).map((person) => `${person.userName},X4,assign,auto`), `${people[15].userName},X4,assign,3003`].join('\n');
+    expect(await upload(csv, true)).toEqual(Array(16).fill('would-assign'));
+    expect(await upload(csv, false)).toEqual(Array(16).fill('assigned'));
+    const extensions = await Promise.all(people.map(async ({ userId }) => (await theirs<Profile>('GET', `/telephony/users/${userId}`)).body.extension));
+    expect(extensions).toEqual(['3000', '3001', '3002', ...Array.from({ length: 12 }, (_, index) => String(3004 + index)), '3003']);
+
+    const move = `username,plan,action,extension\n${people[0].userName},X4,assign,3050`;
+    expect(await upload(move, true)).toEqual(['would-update']);
+    expect(await upload(move, false)).toEqual(['updated']);
+    expect((await theirs<Profile>('GET', `/telephony/users/${people[0].userId}`)).body.extension).toBe('3050');
+    expect(await upload(move, false)).toEqual(['unchanged']);
+  });
 });

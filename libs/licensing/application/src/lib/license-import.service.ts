@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { LicensingQueries } from '@identity/licensing-data-access';
+import { normaliseE164 } from '@identity/licensing-domain';
 import { CsvFormatError, parseCsv } from '@identity/platform-csv';
 import { returnedRows } from '@identity/platform-event-store';
 import { Client } from 'pg';
 import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService, newLicenseDryRun, type LicenseDryRun } from './licensing.service';
-import { newTelephonyClaims, TelephonyService, type TelephonyClaims } from './telephony.service';
+import { newTelephonyClaims, TelephonyService, type NamedTelephony, type TelephonyClaims, type TelephonyTaking } from './telephony.service';
 
 export const LICENSE_IMPORT_MAX_ROWS = 50_000;
 const IMPORT_BATCH = 500;
@@ -20,7 +21,8 @@ interface RowResult {
   userName: string;
   plan: string;
   action: 'assign' | 'unassign';
-  outcome: 'assigned' | 'swapped' | 'unassigned' | 'unchanged' | 'would-assign' | 'would-unassign' | 'error';
+  /** `updated`: the license was there already, the row changed the extension or number. */
+  outcome: 'assigned' | 'swapped' | 'unassigned' | 'updated' | 'unchanged' | 'would-assign' | 'would-unassign' | 'would-update' | 'error';
   error?: string;
 }
 
@@ -76,8 +78,8 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     );
     if (!job) throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such import job' });
     const [summary] = await this.infrastructure.dataSource.query(
-      `SELECT count(*) FILTER (WHERE outcome IN ('assigned', 'swapped', 'unassigned'))::int AS changed,
-              count(*) FILTER (WHERE outcome IN ('would-assign', 'would-unassign'))::int AS "wouldChange",
+      `SELECT count(*) FILTER (WHERE outcome IN ('assigned', 'swapped', 'unassigned', 'updated'))::int AS changed,
+              count(*) FILTER (WHERE outcome IN ('would-assign', 'would-unassign', 'would-update'))::int AS "wouldChange",
               count(*) FILTER (WHERE outcome = 'unchanged')::int AS unchanged,
               count(*) FILTER (WHERE outcome = 'error')::int AS errors
          FROM licensing.import_results WHERE job_id = $1`,
@@ -159,12 +161,14 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     // A dry run promises each free seat once, to the first rows that would take it, and takes each
     // user's license as the rows before left it.
     const dryRun = newLicenseDryRun();
+    // Extensions and numbers rows of the file name: `auto` rows leave them to those rows.
+    const named = namedTelephony(rows.slice(row.processed));
     // ... and each free extension and number once, in file order.
-    const claims = newTelephonyClaims();
+    const claims = newTelephonyClaims(named);
     // A batch of rows is applied in one transaction and its results saved with the progress.
     for (let start = row.processed; start < rows.length && !this.stopping; start += IMPORT_BATCH) {
       const slice = rows.slice(start, start + IMPORT_BATCH);
-      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, DRY_RUN_CONCURRENCY, { dryRun, claims }) : await this.applyBatch(row.tenant_id, slice);
+      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, DRY_RUN_CONCURRENCY, { dryRun, claims }) : await this.applyBatch(row.tenant_id, slice, named);
       await this.saveBatch(jobId, batch, start + slice.length);
     }
     if (!this.stopping) await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET status = 'finished', finished_at = now() WHERE job_id = $1`, [jobId]);
@@ -176,19 +180,19 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
    * whose transaction failed as a whole (a seat ran out within it, a concurrent change) is applied
    * one by one, which gives each row its own outcome.
    */
-  private async applyBatch(tenantId: string, slice: CsvRow[]): Promise<RowResult[]> {
+  private async applyBatch(tenantId: string, slice: CsvRow[], named: NamedTelephony): Promise<RowResult[]> {
     const results: RowResult[] = new Array(slice.length);
     const requests = slice.map((row) => this.request(row));
     const users = await this.queries.usersNamed(
       tenantId,
       requests.flatMap((request) => ('error' in request ? [] : [request.base.userName])),
     );
-    const batched: { index: number; change: Parameters<LicensingService['changeMany']>[1][number] }[] = [];
+    const batched: { index: number; change: Parameters<LicensingService['changeMany']>[1][number]; taking: TelephonyTaking }[] = [];
     const claimed = new Set<string>();
     // A user's second row ends the batch: the rows from it on go in the next one, so that rows apply in file order.
     let end = slice.length;
     // The batch's rows are applied together: each row's extension and number count as taken for the rows after it.
-    const telephonyClaims = newTelephonyClaims();
+    const telephonyClaims = newTelephonyClaims(named);
     for (const [index, request] of requests.entries()) {
       if ('error' in request) {
         results[index] = request.error;
@@ -204,22 +208,28 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         break;
       }
       claimed.add(user.userId);
+      let taking = NOTHING_TAKEN;
       if (request.base.action === 'assign') {
-        const refused = await this.refusedTelephony(tenantId, user.userId, slice[index].cells, telephonyClaims);
-        if (refused !== null) {
-          results[index] = { ...request.base, outcome: 'error', error: refused };
+        const checked = await this.checkTelephony(tenantId, user.userId, slice[index].cells, telephonyClaims);
+        if ('refused' in checked) {
+          results[index] = { ...request.base, outcome: 'error', error: checked.refused };
           continue;
         }
+        taking = checked.taking;
       }
-      batched.push({ index, change: request.base.action === 'assign' ? { action: 'assign', user, plan: request.base.plan } : { action: 'unassign', user, plan: request.base.plan || undefined } });
+      batched.push({
+        index,
+        change: request.base.action === 'assign' ? { action: 'assign', user, plan: request.base.plan } : { action: 'unassign', user, plan: request.base.plan || undefined },
+        taking,
+      });
     }
     let outcomes: Awaited<ReturnType<LicensingService['changeMany']>>;
     try {
       outcomes = await this.licensing.changeMany(tenantId, batched.map((entry) => entry.change), 'license-import');
     } catch {
-      return [...(await this.oneByOne(tenantId, slice.slice(0, end), 1)), ...(await this.applyRest(tenantId, slice, end))];
+      return [...(await this.oneByOne(tenantId, slice.slice(0, end), 1, { named })), ...(await this.applyRest(tenantId, slice, end, named))];
     }
-    for (const [position, { index, change }] of batched.entries()) {
+    for (const [position, { index, change, taking }] of batched.entries()) {
       const outcome = outcomes[position];
       const base = (requests[index] as { base: RowBase }).base;
       if (outcome instanceof ProblemError) {
@@ -230,20 +240,21 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       if (change.action === 'unassign') await this.telephony.releaseAllOfUnlicensed(tenantId, change.user.userId, 'license-import');
       if (change.action !== 'assign') continue;
       try {
-        await this.configureForService(tenantId, change.user.userId, slice[index].cells);
+        if ((await this.configureForService(tenantId, change.user.userId, taking)) && outcome === 'unchanged') results[index] = { ...base, outcome: 'updated' };
       } catch (error) {
         results[index] = { ...base, outcome: 'error', error: problemDetail(error) };
       }
     }
-    return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end))];
+    return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end, named))];
   }
 
-  private async applyRest(tenantId: string, slice: CsvRow[], from: number): Promise<RowResult[]> {
-    return from < slice.length ? this.applyBatch(tenantId, slice.slice(from)) : [];
+  private async applyRest(tenantId: string, slice: CsvRow[], from: number, named: NamedTelephony): Promise<RowResult[]> {
+    return from < slice.length ? this.applyBatch(tenantId, slice.slice(from), named) : [];
   }
 
   /** Rows one at a time (dry runs, and batches that could not run as one), `concurrency` at once. */
-  private async oneByOne(tenantId: string, slice: CsvRow[], concurrency: number, preview?: Preview): Promise<RowResult[]> {
+  private async oneByOne(tenantId: string, slice: CsvRow[], concurrency: number, how: Preview | { named: NamedTelephony }): Promise<RowResult[]> {
+    const preview = 'dryRun' in how ? how : undefined;
     const results: RowResult[] = new Array(slice.length);
     // Rows read concurrently; a preview decides each after the row before it, as the real run does.
     let previous: Promise<unknown> = Promise.resolve();
@@ -253,7 +264,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         while (next < slice.length) {
           const index = next++;
           const turn = previous;
-          const row = this.apply(tenantId, slice[index], preview && { ...preview, turn });
+          const row = this.apply(tenantId, slice[index], preview ? { ...preview, turn } : (how as { named: NamedTelephony }).named);
           // A row that never decides (an unknown user) still hands the turn on only after the rows before it.
           previous = Promise.all([turn, row]);
           results[index] = await row;
@@ -284,37 +295,33 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   }
 
   /**
-   * Why the row's extension or number would be refused (null: they would not be), checked before
-   * its license is assigned: a row is applied whole or not at all. A value taken between this check
-   * and the assignment still leaves the license assigned; the row's error then says so.
+   * What the row's extension and number columns would take, or why the row is refused, checked
+   * before its license is assigned: a row is applied whole or not at all. A value taken between this
+   * check and the assignment still leaves the license assigned; the row's error then says so.
    */
-  private async refusedTelephony(
+  private async checkTelephony(
     tenantId: string,
     userId: string,
     cells: Record<string, string>,
     claims = newTelephonyClaims(),
     turn: Promise<unknown> = Promise.resolve(),
-  ): Promise<string | null> {
+  ): Promise<{ taking: TelephonyTaking } | { refused: string }> {
     const wanted = telephonyWanted(cells);
-    if (wanted.extension === null && wanted.number === null) return null;
+    if (wanted.extension === null && wanted.number === null) return { taking: NOTHING_TAKEN };
     // After the rows before (a dry run reads rows concurrently): they claim first, as in the real run.
     await turn;
     try {
-      await this.telephony.checkAssignable(tenantId, userId, wanted, claims);
-      return null;
+      return { taking: await this.telephony.checkAssignable(tenantId, userId, wanted, claims) };
     } catch (error) {
       // Like any other failure of a row: reported on the row, and the job goes on.
-      return problemDetail(error);
+      return { refused: problemDetail(error) };
     }
   }
 
-  /** The row's extension and number, once the user holds the license they need. */
-  private async configureForService(tenantId: string, userId: string, cells: Record<string, string>): Promise<void> {
-    const { extension, number } = telephonyWanted(cells);
+  /** The row's extension and number as checked, once the user holds the license they need; whether they changed. */
+  private async configureForService(tenantId: string, userId: string, taking: TelephonyTaking): Promise<boolean> {
     try {
-      // `auto` keeps what the user holds, so that uploading the file again changes nothing.
-      if (extension !== null) await this.telephony.assignExtension(tenantId, userId, extension, 'license-import', extension === undefined);
-      if (number !== null) await this.telephony.assignNumber(tenantId, userId, number, 'license-import', number === undefined);
+      return await this.telephony.take(tenantId, userId, taking, 'license-import');
     } catch (error) {
       if (error instanceof ProblemError && error.problem.status < 500) throw new Error(`the license is assigned, but ${problemDetail(error)}`);
       throw error;
@@ -338,8 +345,9 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     return refusal === null ? { base } : { error: { ...base, outcome: 'error', error: refusal } };
   }
 
-  /** One row, stored, or only previewed when `preview` is given. */
-  private async apply(tenantId: string, row: CsvRow, preview?: Preview): Promise<RowResult> {
+  /** One row, stored, or only previewed when a preview is given. */
+  private async apply(tenantId: string, row: CsvRow, how: Preview | NamedTelephony): Promise<RowResult> {
+    const preview = 'dryRun' in how ? how : undefined;
     const request = this.request(row);
     if ('error' in request) return request.error;
     const { base } = request;
@@ -356,15 +364,16 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
-      const refused = await this.refusedTelephony(tenantId, user.userId, row.cells, preview?.claims, preview?.turn);
-      if (refused !== null) return { ...base, outcome: 'error', error: refused };
+      const checked = await this.checkTelephony(tenantId, user.userId, row.cells, preview?.claims ?? newTelephonyClaims(how as NamedTelephony), preview?.turn);
+      if ('refused' in checked) return { ...base, outcome: 'error', error: checked.refused };
+      const telephonyChanges = checked.taking.extension !== null || checked.taking.number !== null;
       if (preview) {
         const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'assign', plan }, preview.dryRun, preview.turn);
-        return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-assign' };
+        return { ...base, outcome: outcome !== 'unchanged' ? 'would-assign' : telephonyChanges ? 'would-update' : 'unchanged' };
       }
       const outcome = await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import');
-      await this.configureForService(tenantId, user.userId, row.cells);
-      return { ...base, outcome };
+      const changed = await this.configureForService(tenantId, user.userId, checked.taking);
+      return { ...base, outcome: outcome === 'unchanged' && changed ? 'updated' : outcome };
     } catch (error) {
       return { ...base, outcome: 'error', error: problemDetail(error) };
     }
@@ -380,6 +389,25 @@ interface Preview {
   turn?: Promise<unknown>;
 }
 type RowBase = Pick<RowResult, 'line' | 'userName' | 'plan' | 'action'>;
+
+const NOTHING_TAKEN: TelephonyTaking = { extension: null, number: null };
+
+/** The extensions and numbers the rows name (not `auto`), numbers as E.164. */
+function namedTelephony(rows: CsvRow[]): NamedTelephony {
+  const named: NamedTelephony = { extensions: new Set(), numbers: new Set() };
+  for (const row of rows) {
+    const { extension, number } = telephonyWanted(row.cells);
+    if (extension) named.extensions.add(extension);
+    if (number) {
+      try {
+        named.numbers.add(normaliseE164(number));
+      } catch {
+        // Not a number: its row is refused for it.
+      }
+    }
+  }
+  return named;
+}
 
 /** A cell's extension or number: a value, `undefined` for `auto` (the user's own or the next free one), null when empty. */
 function telephonyWanted(cells: Record<string, string>): { extension: string | null | undefined; number: string | null | undefined } {

@@ -24,13 +24,26 @@ export type TelephonyOutcome = 'assigned' | 'unchanged' | 'released';
 /** Candidates tried when the next free extension or number is taken by a concurrent assignment. */
 const CANDIDATES = 20;
 const ROUNDS = 10;
+/** Extensions and numbers rows of a license file name: left to those rows, never picked for an `auto` row. */
+export interface NamedTelephony {
+  extensions: Set<string>;
+  numbers: Set<string>;
+}
+
 /** Extensions and numbers earlier rows of one license file take, and for whom (the same user's row again takes nothing new). */
 export interface TelephonyClaims {
   extensions: Map<string, string>;
   numbers: Map<string, string>;
+  named: NamedTelephony;
 }
 
-export const newTelephonyClaims = (): TelephonyClaims => ({ extensions: new Map(), numbers: new Map() });
+export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set(), numbers: new Set() }): TelephonyClaims => ({ extensions: new Map(), numbers: new Map(), named });
+
+/** What a license CSV row gives the user: each value, and whether the row named it (or said "auto"); null: nothing new. */
+export interface TelephonyTaking {
+  extension: { value: string; named: boolean } | null;
+  number: { value: string; named: boolean } | null;
+}
 
 const projectProfiles = inlineProjections([telephonyProfilesProjection], publishAsIs);
 const NOT_LICENSED = 'the license was taken away meanwhile: only users with an X Series license get an extension and a number';
@@ -99,19 +112,26 @@ export class TelephonyService {
    * stores nothing, so that a license CSV row is checked whole before any of it is applied.
    * `undefined`: the user's own or the next free one; `null`: none asked for. `claims`: what earlier
    * rows of the same file will take, counted as taken; what this row would take is added to it.
+   * Returns the values the row takes that the user does not hold yet: the real run assigns exactly
+   * those, so that it does what this check (and the dry run) said.
    */
   async checkAssignable(
     tenantId: string,
     userId: string,
     wanted: { extension: string | null | undefined; number: string | null | undefined },
     claims: TelephonyClaims = newTelephonyClaims(),
-  ): Promise<void> {
+  ): Promise<TelephonyTaking> {
     const user = { ...(await this.userFacts(tenantId, userId)), licensed: true };
     const held = await this.queries.profile(tenantId, userId);
     const taking: { extension?: string; number?: string } = {};
     if (wanted.extension !== null && !(wanted.extension === undefined && held.extension !== null)) {
       const plan = (await this.queries.settings(tenantId)).extensionPlan;
-      const free = async () => (plan ? (await this.queries.freeExtensions(tenantId, plan, claims.extensions.size + 1)).find((candidate) => !claims.extensions.has(candidate)) : '');
+      const free = async () =>
+        plan
+          ? (await this.queries.freeExtensions(tenantId, plan, claims.extensions.size + claims.named.extensions.size + 1)).find(
+              (candidate) => !claims.extensions.has(candidate) && !claims.named.extensions.has(candidate),
+            )
+          : '';
       const extension = wanted.extension?.trim() ?? (await free());
       if (extension === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', EXTENSIONS_EXHAUSTED));
       await this.dryRun(userId, { type: 'AssignExtension', userId, extension, plan, user });
@@ -120,7 +140,8 @@ export class TelephonyService {
       taking.extension = extension;
     }
     if (wanted.number !== null && !(wanted.number === undefined && held.number !== null)) {
-      const free = async () => (await this.queries.freeNumbers(tenantId, claims.numbers.size + 1)).find((candidate) => !claims.numbers.has(candidate));
+      const free = async () =>
+        (await this.queries.freeNumbers(tenantId, claims.numbers.size + claims.named.numbers.size + 1)).find((candidate) => !claims.numbers.has(candidate) && !claims.named.numbers.has(candidate));
       const number = wanted.number === undefined ? await free() : asE164(wanted.number);
       if (number === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', NUMBERS_EXHAUSTED));
       await this.dryRun(userId, { type: 'AssignPhoneNumber', userId, number, availability: await this.queries.numberAvailability(tenantId, number), user });
@@ -128,8 +149,43 @@ export class TelephonyService {
       if ((holder !== null && holder !== userId) || (claims.numbers.get(number) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
       taking.number = number;
     }
+    // New for this user: neither held nor taken for them by an earlier row of the file.
+    const isNew = (value: string | undefined, heldValue: string | null, claimed: Map<string, string>) => value !== undefined && value !== heldValue && claimed.get(value) !== userId;
+    const result: TelephonyTaking = {
+      extension: isNew(taking.extension, held.extension, claims.extensions) ? { value: taking.extension!, named: wanted.extension !== undefined } : null,
+      number: isNew(taking.number, held.number, claims.numbers) ? { value: taking.number!, named: wanted.number !== undefined } : null,
+    };
     if (taking.extension !== undefined) claims.extensions.set(taking.extension, userId);
     if (taking.number !== undefined) claims.numbers.set(taking.number, userId);
+    return result;
+  }
+
+  /**
+   * What checkAssignable said a row takes: a value the row named is that value or a refusal; one it
+   * left to us ("auto") is the one the check picked, else (taken meanwhile) the next free one.
+   * Whether anything changed.
+   */
+  async take(tenantId: string, userId: string, taking: TelephonyTaking, correlationId: string): Promise<boolean> {
+    let changed = false;
+    for (const [kind, value] of [
+      ['extension', taking.extension],
+      ['number', taking.number],
+    ] as const) {
+      if (value === null) continue;
+      // "auto" never replaces what the user got meanwhile (the automatic assignment with the license, say).
+      const assign = (chosen: string | undefined) =>
+        kind === 'extension' ? this.assignExtension(tenantId, userId, chosen, correlationId, !value.named) : this.assignNumber(tenantId, userId, chosen, correlationId, !value.named);
+      let outcome: TelephonyOutcome;
+      try {
+        ({ outcome } = await assign(value.value));
+      } catch (error) {
+        const taken = error instanceof ProblemError && (error.problem.title === 'extension-taken' || error.problem.title === 'number-taken');
+        if (value.named || !taken) throw error;
+        ({ outcome } = await assign(undefined));
+      }
+      changed ||= outcome === 'assigned';
+    }
+    return changed;
   }
 
   async releaseExtension(tenantId: string, userId: string, reason: ReleaseReason, correlationId: string): Promise<TelephonyOutcome> {
