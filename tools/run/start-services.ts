@@ -22,7 +22,8 @@ const running = SERVICES.map((definition, index) => {
   const port = firstPort + index;
   const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', path.join(root, `dist/apps/${definition.name}/src/main.js`)], {
     // Behind the gateway, which names the client in X-Forwarded-For.
-    env: { ...process.env, PORT: String(port), HTTP_TRUSTED_PROXY_HOPS: '1' },
+    // On loopback only: a client that reached a service directly could name any address.
+    env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', HTTP_TRUSTED_PROXY_HOPS: '1' },
     stdio: 'inherit',
   });
   child.on('exit', (code) => {

@@ -115,6 +115,7 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
         ['/sites', 'application/x-www-form-urlencoded', `name=${encodeURIComponent(name)}%00`, 400],
         ['/users', 'application/x-www-form-urlencoded', `userName=form.${randomUUID().slice(0, 8)}%40contoso.com%00`, 400],
         ['/sites', 'application/json', `{"name":"${name}","extra":${'['.repeat(1400)}1${']'.repeat(1400)}}`, 400],
+        ['/sites', 'application/json; charset=utf-7', `{"name":"${name}","extra":${'+AFs-'.repeat(1400)}1${'+AF0-'.repeat(1400)}}`, 415],
         ['/users/bulk', 'text/csv; charset=utf-7', `userName,title\nnobody+AAA-@contoso.com,x\n`, 415],
       ] as const) {
         const response = await raw(path, contentType, body);

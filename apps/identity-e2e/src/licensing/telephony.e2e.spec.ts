@@ -43,6 +43,26 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
 
   afterAll(() => stack.stop());
 
+  /** A license CSV uploaded as a company's admin, once its job has finished: the results in line order. */
+  async function importLicenses(company: { tenantId: string; adminToken: string }, csv: string, dryRun: boolean) {
+    const started = await fetch(`${licensing}/api/v1/tenants/${company.tenantId}/licenses/imports?dryRun=${dryRun}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${company.adminToken}`, 'content-type': 'text/csv' },
+      body: csv,
+    });
+    const { jobId } = (await started.json()) as { jobId: string };
+    return eventually(async () => {
+      const status = await stack.admin<{ status: string; results: { line: number; outcome: string; error?: string }[] }>(
+        licensing,
+        'GET',
+        `/api/v1/tenants/${company.tenantId}/licenses/imports/${jobId}`,
+        company.adminToken,
+      );
+      expect(status.body.status).toBe('finished');
+      return status.body.results.sort((a, b) => a.line - b.line);
+    });
+  }
+
   /** A user provisioned by Azure AD with a site, known to licensing, licensed unless told otherwise. */
   async function user(options: { licensed?: boolean } = {}) {
     const userName = `tel.${randomUUID().slice(0, 8)}@contoso.com`;
@@ -137,18 +157,22 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
         ['number', { number: e164(33) }],
       ] as const) {
         const person = await user();
-        for (const unassignment of ['ROLLBACK', 'COMMIT']) {
+        for (const unassignment of ['ROLLBACK', 'SWAP', 'COMMIT']) {
           // An unassignment in flight: its transaction has deleted the license from the ledger and not yet ended.
           await db.query('BEGIN');
           const [license] = (await db.query(`DELETE FROM licensing.user_licenses WHERE user_id = $1 RETURNING *`, [person.userId])).rows as Record<string, unknown>[];
           expect(license).toBeDefined();
+          // A plan swap deletes the row and inserts the new plan's in one transaction: the user stays licensed.
+          if (unassignment === 'SWAP') await db.query(`INSERT INTO licensing.user_licenses SELECT * FROM json_populate_record(NULL::licensing.user_licenses, $1)`, [JSON.stringify({ ...license, plan: 'X2' })]);
           const assignment = api<Problem>('PUT', `/telephony/users/${person.userId}/${what}`, body);
           const answeredBeforeTheUnassignmentEnded = await Promise.race([assignment.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
-          await db.query(unassignment);
+          await db.query(unassignment === 'ROLLBACK' ? 'ROLLBACK' : 'COMMIT');
           expect({ what, unassignment, answeredBeforeTheUnassignmentEnded }).toEqual({ what, unassignment, answeredBeforeTheUnassignmentEnded: false });
-          if (unassignment === 'ROLLBACK') {
+          if (unassignment !== 'COMMIT') {
             expect({ what, unassignment, answer: (await assignment).body }).toMatchObject({ what, unassignment, answer: { outcome: 'assigned' } });
             expect((await api('DELETE', `/telephony/users/${person.userId}/${what}`)).status).toBe(200);
+            // Back to the plan the stored events say.
+            if (unassignment === 'SWAP') await db.query(`UPDATE licensing.user_licenses SET plan = $2 WHERE user_id = $1`, [person.userId, license.plan]);
           } else {
             expect({ what, unassignment, answer: await assignment }).toMatchObject({ what, unassignment, answer: { status: 409, body: { title: 'not-licensed' } } });
             // The user holds nothing: the unassignment's release, which runs after its commit, would find nothing to free.
@@ -300,10 +324,13 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     writeFileSync(path.join(dir, 'numbers.csv'), 'number\n+44 20 7946 0001\n+44 20 7946 0002\n');
     expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'numbers.csv'))).toMatchObject({ status: 0, body: { imported: 2 } });
     // As PowerShell's Export-Csv and spreadsheets write it: quoted, CRLF, a BOM, more columns.
-    writeFileSync(path.join(dir, 'export.csv'), '\uFEFF"Number","Note"\r\n"+44 20 7946 0003","reception"\r\n"+44 20 7946 0004",""\r\n');
+    writeFileSync(path.join(dir, 'export.csv'), '\uFEFF#TYPE System.Management.Automation.PSCustomObject\r\n"Number","Note"\r\n"+44 20 7946 0003","reception"\r\n"+44 20 7946 0004",""\r\n');
     expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'export.csv'))).toMatchObject({ status: 0, body: { imported: 2 } });
-    writeFileSync(path.join(dir, 'broken.csv'), 'number\n"+44 20 7946 0005\n');
-    expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'broken.csv'))).toMatchObject({ status: 1 });
+    // No header, a note after the number, the trailing comma spreadsheets leave.
+    writeFileSync(path.join(dir, 'plain.csv'), '+44 20 7946 0005,Reception\n+44 20 7946 0006,\n');
+    expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'plain.csv'))).toMatchObject({ status: 0, body: { imported: 2 } });
+    writeFileSync(path.join(dir, 'broken.csv'), 'number\n"+44 20 7946 0007\n');
+    expect(await cli(TEST_PLATFORM_TOKEN, 'number', 'import', '--tenant', tenant.tenantId, path.join(dir, 'broken.csv'))).toMatchObject({ status: 1, body: { details: { status: 400, title: 'invalid-csv' } } });
     rmSync(dir, { recursive: true, force: true });
 
     const person = await user();
@@ -366,19 +393,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       // The first user's row again: nothing more to do, in the preview as in the upload.
       `${first.userName},X4,assign,2095,`,
     ].join('\n');
-    const upload = async (dryRun: boolean) => {
-      const started = await fetch(`${licensing}/api/v1/tenants/${tenant.tenantId}/licenses/imports?dryRun=${dryRun}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
-        body: csv,
-      });
-      const { jobId } = (await started.json()) as { jobId: string };
-      return eventually(async () => {
-        const status = await api<{ status: string; results: { line: number; outcome: string; error?: string }[] }>('GET', `/licenses/imports/${jobId}`);
-        expect(status.body.status).toBe('finished');
-        return status.body.results.sort((a, b) => a.line - b.line);
-      });
-    };
+    const upload = (dryRun: boolean) => importLicenses(tenant, csv, dryRun);
     const refusals = [
       { line: 4, outcome: 'error', error: expect.stringContaining('4 digits between 2000 and 2099') },
       { line: 5, outcome: 'error', error: expect.stringContaining('not in the company') },
@@ -420,19 +435,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       const users = await theirs<{ items: { hasSite: boolean }[] }>('GET', '/licenses/users?limit=500');
       expect(users.body.items.filter((item) => item.hasSite)).toHaveLength(16);
     });
-    const upload = async (csv: string, dryRun: boolean) => {
-      const started = await fetch(`${licensing}/api/v1/tenants/${company.tenantId}/licenses/imports?dryRun=${dryRun}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${company.adminToken}`, 'content-type': 'text/csv' },
-        body: csv,
-      });
-      const { jobId } = (await started.json()) as { jobId: string };
-      return eventually(async () => {
-        const status = await theirs<{ status: string; results: { line: number; outcome: string; error?: string }[] }>('GET', `/licenses/imports/${jobId}`);
-        expect(status.body.status).toBe('finished');
-        return status.body.results.sort((a, b) => a.line - b.line).map((row) => row.error ?? row.outcome);
-      });
-    };
+    const upload = async (csv: string, dryRun: boolean) => (await importLicenses(company, csv, dryRun)).map((row) => row.error ?? row.outcome);
     const csv = ['username,plan,action,extension', ...people.slice(0, 15).map((person) => `${person.userName},X4,assign,auto`), `${people[15].userName},X4,assign,3003`].join('\n');
     expect(await upload(csv, true)).toEqual(Array(16).fill('would-assign'));
     expect(await upload(csv, false)).toEqual(Array(16).fill('assigned'));

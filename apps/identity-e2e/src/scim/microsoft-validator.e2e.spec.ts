@@ -60,6 +60,9 @@ describe('Microsoft SCIM Validator tests', () => {
       const found = await filter('Users', `userName eq "${body.userName}"`);
       expect(found.body.totalResults).toBe(1);
       expect(found.body.Resources[0]).toMatchObject({ id: created.body.id, userName: body.userName, emails: [{ primary: true }], phoneNumbers: [{ value: '61-392-9473', primary: true }] });
+      // What /Schemas lists can be filtered on: the primary phone too.
+      const byPrimaryPhone = await filter('Users', `phoneNumbers[primary eq true and value eq "61-392-9473"] and userName eq "${body.userName}"`);
+      expect(byPrimaryPhone.body.Resources.map((user) => user.id)).toEqual([created.body.id]);
     });
 
     it('Create a duplicate User: 409', async () => {

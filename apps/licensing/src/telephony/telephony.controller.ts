@@ -1,7 +1,7 @@
 import { BadRequestException, Body, Controller, Delete, Get, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { companyUser, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
-import { CsvFormatError, parseCsv } from '@identity/platform-csv';
+import { CsvFormatError, firstColumn } from '@identity/platform-csv';
 import { AdminAccess, currentCorrelationId, ProblemError } from '@identity/platform-service';
 import { AssignExtensionDto, AssignNumberDto, NumbersQuery, TelephonySettingsDto } from './telephony.dto';
 
@@ -78,14 +78,13 @@ const MAX_IMPORTED_NUMBERS = 100_000;
 
 /**
  * The first column of a number list as CSV (quoted fields too, as spreadsheets and PowerShell's
- * Export-Csv write them), under a `number` header or none.
+ * Export-Csv write them, its `#TYPE` line included), under a `number` header or none.
  */
 function numbersOfUpload(text: string): string[] {
-  const headed = /^\uFEFF?"?number"?\s*(,|\r?\n|$)/i.test(text);
   try {
-    const table = parseCsv(headed ? text : `number\n${text}`, { maxRows: MAX_IMPORTED_NUMBERS });
-    const first = table.headers[0].toLowerCase();
-    return table.rows.map((row) => row.cells[first]).filter((number) => number.length > 0);
+    return firstColumn(text, { maxRows: MAX_IMPORTED_NUMBERS })
+      .map((row) => row.value)
+      .filter((value, index) => value.length > 0 && !value.startsWith('#TYPE') && !(index <= 1 && /^number$/i.test(value)));
   } catch (error) {
     if (error instanceof CsvFormatError) throw new ProblemError({ status: 400, title: 'invalid-csv', detail: error.message });
     throw error;

@@ -186,9 +186,9 @@ export const userFilterSchema: FilterSchema = {
     phonenumbers: {
       defaultSubAttribute: 'value',
       variants: [
-        { presentSql: 'u.mobile_phone IS NOT NULL', subAttributes: { value: column('u.mobile_phone'), type: constant('mobile') } },
-        { presentSql: 'u.work_phone IS NOT NULL', subAttributes: { value: column('u.work_phone'), type: constant('work') } },
-        { presentSql: 'ut.direct_number IS NOT NULL', subAttributes: { value: column('ut.direct_number'), type: constant(DIRECT_NUMBER_TYPE) } },
+        { presentSql: 'u.mobile_phone IS NOT NULL', subAttributes: { value: column('u.mobile_phone'), type: constant('mobile'), primary: constant(false) } },
+        { presentSql: 'u.work_phone IS NOT NULL', subAttributes: { value: column('u.work_phone'), type: constant('work'), primary: constant(true) } },
+        { presentSql: 'ut.direct_number IS NOT NULL', subAttributes: { value: column('ut.direct_number'), type: constant(DIRECT_NUMBER_TYPE), primary: constant(false) } },
       ],
     },
   },

@@ -167,5 +167,8 @@ async function unassignRun(manager: EntityManager, run: readonly IntegrationEven
  * seen; one in flight is waited for, and one that comes after waits and then finds what was given.
  */
 export async function holdsLicenseUntilCommit(manager: EntityManager, userId: string): Promise<boolean> {
-  return returnedRows(await manager.query(`SELECT 1 FROM licensing.user_licenses WHERE user_id = $1 FOR KEY SHARE`, [userId])).length > 0;
+  const held = async () => returnedRows(await manager.query(`SELECT 1 FROM licensing.user_licenses WHERE user_id = $1 FOR KEY SHARE`, [userId])).length > 0;
+  // A plan swap deletes the row and inserts the new plan's: a read that waited for it sees the
+  // deletion only, and a second read (a new snapshot) the new row.
+  return (await held()) || (await held());
 }

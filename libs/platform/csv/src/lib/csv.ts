@@ -36,6 +36,16 @@ export function parseCsv(text: string, options: { maxRows: number }): CsvTable {
   };
 }
 
+/**
+ * The first field of every non-blank record, as RFC 4180 reads it (quotes, CRLF, a BOM): for lists
+ * of one thing per line, with or without a header and whatever columns follow.
+ */
+export function firstColumn(text: string, options: { maxRows: number }): { line: number; value: string }[] {
+  const records = splitRecords(text.replace(/^\uFEFF/, '')).filter((record) => record.fields.some((field) => field.trim() !== ''));
+  if (records.length > options.maxRows) throw new CsvFormatError(`the file has ${records.length} rows; at most ${options.maxRows} are accepted per upload`);
+  return records.map((record) => ({ line: record.line, value: record.fields[0].trim() }));
+}
+
 function splitRecords(text: string): { line: number; fields: string[] }[] {
   const records: { line: number; fields: string[] }[] = [];
   let fields: string[] = [];

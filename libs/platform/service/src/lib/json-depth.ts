@@ -1,3 +1,5 @@
+import { UnsupportedCharset } from './unstorable-text';
+
 /** No request of ours nests deeper than a few levels; validation recurses per level and overflows the stack at about 1,300. */
 export const MAX_JSON_DEPTH = 64;
 
@@ -11,8 +13,12 @@ export class JsonTooDeep extends Error {
 // On the prototype: body-parser strips the own properties of an error thrown while parsing, and reads `type`.
 (JsonTooDeep.prototype as { type?: string }).type = JSON_TOO_DEEP;
 
-/** A body-parser `verify` for JSON: one pass over the bytes, counting the brackets outside strings. */
-export function refuseDeepJson(_request: unknown, _response: unknown, body: Buffer): void {
+/**
+ * A body-parser `verify` for JSON: one pass over the bytes, counting the brackets outside strings.
+ * Only UTF-8 is read (RFC 8259 §8.1): in UTF-7 or UTF-16 the brackets are other bytes.
+ */
+export function refuseDeepJson(_request: unknown, _response: unknown, body: Buffer, charset = 'utf-8'): void {
+  if (!/^utf-?8$/i.test(charset)) throw new UnsupportedCharset(`charset ${charset} is not accepted: send JSON as UTF-8`);
   let depth = 0;
   let inString = false;
   for (let index = 0; index < body.length; index++) {

@@ -12,7 +12,7 @@ describe('RateLimiter', () => {
     expect(limiter.take('a')).toBeGreaterThan(0);
   });
 
-  it('keeps at most maxKeys buckets, forgetting full ones first, then the longest idle, never an emptied one in use', () => {
+  it('keeps at most maxKeys buckets, forgetting full ones first, then the least recently used', () => {
     let now = 0;
     const limiter = new RateLimiter(1, 2, () => now, 3);
     limiter.take('spent');

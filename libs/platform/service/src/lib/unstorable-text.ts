@@ -36,7 +36,7 @@ export function refuseNulInUrl(request: { url: string }, _response: unknown, nex
 }
 
 /** A body in a character set we do not read; body-parser's own type for it, which answers 415. */
-class UnsupportedCharset extends Error {}
+export class UnsupportedCharset extends Error {}
 (UnsupportedCharset.prototype as { type?: string }).type = 'charset.unsupported';
 
 /**

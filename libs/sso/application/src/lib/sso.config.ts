@@ -7,11 +7,11 @@ export const SSO_CONFIG: readonly ConfigVariable[] = [
   {
     name: 'SSO_RATE_LIMIT_PER_SECOND',
     kind: 'int',
-    default: '20',
+    default: '50',
     min: 1,
     max: 100000,
     description:
-      'Sign-in and sign-out requests per second each client address may send to one saml-auth instance, in bursts of five times that; above it, 429 with Retry-After. Behind an Ingress, set HTTP_TRUSTED_PROXY_HOPS so that the address is the client’s.',
+      'Sign-in and sign-out requests per second each client address (an IPv6 /64) may send to one saml-auth instance, in bursts of five times that; above it, 429 with Retry-After. A sign-in is three or four requests, and a company’s employees may share one NAT address. Behind an Ingress, set HTTP_TRUSTED_PROXY_HOPS so that the address is the client’s.',
   },
   {
     name: 'SSO_ALLOW_HTTP_LOOPBACK',
