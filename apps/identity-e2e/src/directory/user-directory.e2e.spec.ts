@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { directoryUsersProjection } from '@identity/directory-data-access';
 import { publishAsIs } from '@identity/platform-event-store';
 import { rebuildProjection } from '@identity/platform-projections';
-import { eventually } from '@identity/platform-testing';
+import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
 import { IdentityStack, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
 
@@ -214,7 +214,7 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
         stack.admin<{ items: { userId: string; sentName: string; currentName: string }[] }>(
           stack.scimBase,
           'GET',
-          `/api/v1/tenants/${tenant.tenantId}/provisioning/stale-site-names`,
+          `/api/v1/tenants/${tenant.tenantId}/provisioning/stale-site-names?limit=500&sort=userName`,
           tenant.adminToken,
         );
       expect((await stale()).body.items.filter((item) => item.currentName === `${name} Campus`).map((item) => item.sentName)).toEqual([name, name]);
@@ -308,6 +308,23 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       expect((await api('GET', '/users?limit=1', undefined, issued.body.token)).status).toBe(401);
       const unlabelled = await api<{ title: string }>('POST', '/admin-tokens', { label: null });
       expect(unlabelled.status).toBe(400);
+    });
+
+    it('pages and sorts the token and company lists like every list, and refuses a sort it does not know', async () => {
+      for (const label of ['zulu', 'alpha', 'mike']) expect((await api('POST', '/admin-tokens', { label })).status).toBe(201);
+      const labels = async (query: string) => (await api<{ items: { label: string }[]; total: number; offset: number; limit: number }>('GET', `/admin-tokens?${query}`)).body;
+      const byLabel = await labels('sort=label&limit=500');
+      expect(byLabel.items.map((item) => item.label)).toEqual([...byLabel.items.map((item) => item.label)].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase())));
+      const newestFirst = await labels('sort=-issuedAt&limit=2');
+      expect(newestFirst).toMatchObject({ items: [{ label: 'mike' }, { label: 'alpha' }], total: byLabel.total, offset: 0, limit: 2 });
+      expect((await labels('sort=-issuedAt&offset=2&limit=1')).items).toEqual([expect.objectContaining({ label: 'zulu' })]);
+      for (const query of ['sort=tokenHash', 'limit=0', 'limit=501', 'offset=-1']) expect({ query, status: (await api('GET', `/admin-tokens?${query}`)).status }).toEqual({ query, status: 400 });
+
+      const companies = async (query: string) =>
+        (await stack.admin<{ items: { name: string; createdAt: string }[]; total: number }>(stack.directoryUrl, 'GET', `/api/v1/tenants?${query}`, TEST_PLATFORM_TOKEN)).body;
+      const newest = await companies('sort=-createdAt&limit=500');
+      expect(newest.items.map((item) => item.createdAt)).toEqual([...newest.items.map((item) => item.createdAt)].sort().reverse());
+      expect((await stack.admin(stack.directoryUrl, 'GET', '/api/v1/tenants?sort=secret', TEST_PLATFORM_TOKEN)).status).toBe(400);
     });
 
     it('answers 404 on every tenant route to another tenant’s admin token, and changes nothing', async () => {

@@ -252,7 +252,7 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
       expect([plans[seller.userId], plans[parisian.userId]]).toEqual(['X2', 'X4']);
     });
     await eventually(async () => {
-      const unserved = await api<{ items: { userId: string; plan: string; reason: string }[] }>('GET', '/unserved');
+      const unserved = await api<{ items: { userId: string; plan: string; reason: string }[]; total: number }>('GET', '/unserved?sort=userName&limit=10');
       expect(unserved.body.items).toEqual([expect.objectContaining({ userId: secondSeller.userId, plan: 'X2', reason: expect.stringContaining('no free X2 seat') })]);
     });
     const users = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/users?licensed=false&limit=500');

@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, P
 import { companyUser, LicenseImportService, LicensingService, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries } from '@identity/licensing-data-access';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
-import { AssignDto, ImportQuery, ImportResultsQuery, LicensedUsersQuery, RulesDto, SeatsDto } from './licenses.dto';
+import { AssignDto, ImportQuery, ImportResultsQuery, LicensedUsersQuery, RulesDto, SeatsDto, UnservedQuery } from './licenses.dto';
 
 /** `/api/v1/tenants/{tenantId}/licenses`: seats, assignments, auto-assignment rules, CSV imports. */
 @Controller('api/v1/tenants/:tenantId/licenses')
@@ -30,7 +30,7 @@ export class LicensesController {
 
   @Get('users')
   users(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Query() query: LicensedUsersQuery) {
-    return this.queries.users(tenantId, { licensed: query.licensed === undefined ? undefined : query.licensed === 'true', plan: query.plan, offset: query.offset, limit: query.limit });
+    return this.queries.users(tenantId, { licensed: query.licensed === undefined ? undefined : query.licensed === 'true', plan: query.plan, offset: query.offset, limit: query.limit, sort: query.sort });
   }
 
   @Put('users/:userId')
@@ -60,8 +60,8 @@ export class LicensesController {
 
   /** Users an auto-assignment rule matched but could not license (no free seat, no site). */
   @Get('unserved')
-  async unserved(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
-    return { items: await this.queries.unserved(tenantId) };
+  unserved(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Query() query: UnservedQuery) {
+    return this.queries.unserved(tenantId, query);
   }
 
   /** A CSV (username, plan, action) as text/csv, up to 50,000 rows; poll the job for progress. */

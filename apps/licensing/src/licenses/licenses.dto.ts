@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
-import { PageOffset } from '@identity/platform-service';
+import { LICENSED_USER_SORTS, UNSERVED_SORTS } from '@identity/licensing-data-access';
+import { PageLimit, PageOffset, SortParam } from '@identity/platform-service';
 
 export class SeatsDto {
   @IsInt() @Min(0) @Max(1_000_000) seats!: number;
@@ -26,7 +27,14 @@ export class LicensedUsersQuery {
   @IsOptional() @IsIn(['true', 'false']) licensed?: 'true' | 'false';
   @IsOptional() @IsString() @Length(1, 32) plan?: string;
   @PageOffset() offset = 0;
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit = 50;
+  @PageLimit() limit = 50;
+  @SortParam(Object.keys(LICENSED_USER_SORTS)) sort = 'userName';
+}
+
+export class UnservedQuery {
+  @PageOffset() offset = 0;
+  @PageLimit() limit = 50;
+  @SortParam(Object.keys(UNSERVED_SORTS)) sort = '-at';
 }
 
 export class ImportQuery {

@@ -2,7 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, 
 import { ScimSettingsService } from '@identity/identity-application';
 import { ScimQueries } from '@identity/identity-data-access';
 import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
-import { EnableScimDto, ProvisioningLogQuery, RotateTokenDto, ScimSettingsDto } from './provisioning.dto';
+import { EnableScimDto, ProvisioningLogQuery, RotateTokenDto, ScimSettingsDto, StaleSiteNamesQuery } from './provisioning.dto';
 
 /** The admin console's "User Provisioning Integration" of a tenant, and its provisioning log. */
 @Controller('api/v1/tenants/:tenantId/provisioning')
@@ -52,8 +52,8 @@ export class ProvisioningController {
 
   /** Users whose IdP still sends a site's old name: they sync, but the IdP's mapping should be updated. */
   @Get('stale-site-names')
-  async staleSiteNames(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
-    return { items: await this.queries.staleSiteNames(tenantId) };
+  staleSiteNames(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Query() query: StaleSiteNamesQuery) {
+    return this.queries.staleSiteNames(tenantId, query);
   }
 
   @Get('logs')

@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, Max, Min, IsUUID, ValidateIf } from 'class-validator';
-import { IsStorableTimestamp, PageOffset } from '@identity/platform-service';
+import { STALE_SITE_NAME_SORTS } from '@identity/identity-data-access';
+import { IsStorableTimestamp, PageLimit, PageOffset, SortParam } from '@identity/platform-service';
 
 export class EnableScimDto {
   @IsIn(['azure-ad', 'okta'])
@@ -44,4 +45,10 @@ export class ProvisioningLogQuery {
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500)
   limit = 50;
+}
+
+export class StaleSiteNamesQuery {
+  @PageOffset() offset = 0;
+  @PageLimit() limit = 50;
+  @SortParam(Object.keys(STALE_SITE_NAME_SORTS)) sort = '-lastSeen';
 }

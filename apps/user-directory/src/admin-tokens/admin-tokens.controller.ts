@@ -1,11 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { IsString, Length, ValidateIf } from 'class-validator';
 import { AdminTokensService } from '@identity/directory-application';
-import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
+import { AdminAccess, currentCorrelationId, PageLimit, PageOffset, SortParam } from '@identity/platform-service';
+import { TOKEN_SORTS } from '@identity/platform-tenancy';
 
 export class IssueTokenDto {
   // Absent takes the default; null is refused like any other non-string.
   @ValidateIf((_object: unknown, value: unknown) => value !== undefined) @IsString() @Length(1, 100) label = 'admin';
+}
+
+export class TokenListQuery {
+  @PageOffset() offset = 0;
+  @PageLimit() limit = 50;
+  @SortParam(Object.keys(TOKEN_SORTS)) sort = 'issuedAt';
 }
 
 /** A company's admin API tokens; a token is shown once, at issue. */
@@ -21,8 +28,8 @@ export class AdminTokensController {
   }
 
   @Get()
-  async list(@Param('tenantId', ParseUUIDPipe) tenantId: string) {
-    return { items: await this.tokens.list(tenantId) };
+  list(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Query() query: TokenListQuery) {
+    return this.tokens.list(tenantId, query);
   }
 
   @Delete(':tokenId')

@@ -1,9 +1,15 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, DefaultValuePipe } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { CreateTenantCommand } from '@identity/directory-application';
-import { TenantAccessQueries } from '@identity/platform-tenancy';
-import { AdminAccess, currentCorrelationId, MAX_PAGE_OFFSET } from '@identity/platform-service';
+import { TENANT_SORTS, TenantAccessQueries } from '@identity/platform-tenancy';
+import { AdminAccess, currentCorrelationId, PageLimit, PageOffset, SortParam } from '@identity/platform-service';
 import { CreateTenantDto } from './create-tenant.dto';
+
+export class TenantListQuery {
+  @PageOffset() offset = 0;
+  @PageLimit() limit = 50;
+  @SortParam(Object.keys(TENANT_SORTS)) sort = 'name';
+}
 
 @Controller('api/v1/tenants')
 export class TenantsController {
@@ -21,11 +27,8 @@ export class TenantsController {
 
   @Get()
   @AdminAccess('platform')
-  list(
-    @Query('offset', new DefaultValuePipe(0), ParseIntPipe) offset: number,
-    @Query('limit', new DefaultValuePipe(50), ParseIntPipe) limit: number,
-  ) {
-    return this.tenants.list(Math.min(Math.max(0, offset), MAX_PAGE_OFFSET), Math.min(Math.max(1, limit), 500));
+  list(@Query() query: TenantListQuery) {
+    return this.tenants.list(query.offset, query.limit, query.sort);
   }
 
   @Get(':tenantId')

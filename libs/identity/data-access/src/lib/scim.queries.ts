@@ -1,6 +1,7 @@
 import { isUuid } from '@identity/platform-service';
 import type { DataSource, EntityManager } from 'typeorm';
 import { Batcher } from '@identity/platform-batching';
+import { orderByClause } from '@identity/platform-event-store';
 import { compileFilter, compileSortBy, type FilterNode } from '@identity/platform-scim';
 import { groupFilterSchema, userFilterSchema } from './scim-resource-types';
 import { USER_COLUMNS, type ScimUserRow } from './scim-user.view';
@@ -38,6 +39,8 @@ export interface ScimGroupRow {
 type Queryable = Pick<DataSource | EntityManager, 'query'>;
 
 /** Users the IdP may see at all: not deleted, and not deleted by the IdP itself. */
+export const STALE_SITE_NAME_SORTS = { lastSeen: 'n.last_seen', userName: 'lower(u.user_name)', sentName: 'n.sent_name' } as const;
+
 const SHOWN_TO_THE_IDP = 'NOT u.deleted AND NOT u.idp_deleted';
 /** With `idp-only` retrieval, the IdP sees only these. */
 const CREATED_OR_LINKED_BY_THE_IDP = "u.owner = 'idp'";
@@ -144,15 +147,16 @@ export class ScimQueries {
     );
   }
 
-  async staleSiteNames(tenantId: string) {
-    return this.db.query(
-      `SELECT n.user_id AS "userId", u.user_name AS "userName", n.sent_name AS "sentName", c.name AS "currentName", n.last_seen AS "lastSeen"
+  async staleSiteNames(tenantId: string, page: { offset: number; limit: number; sort: string }) {
+    const rows = (await this.db.query(
+      `SELECT n.user_id AS "userId", u.user_name AS "userName", n.sent_name AS "sentName", c.name AS "currentName", n.last_seen AS "lastSeen", count(*) OVER ()::int AS total
          FROM scim.stale_site_names n
          JOIN scim.users u ON u.user_id = n.user_id
          JOIN scim.site_names c ON c.site_id = n.site_id AND c.current
-        WHERE n.tenant_id = $1 ORDER BY n.last_seen DESC LIMIT 1000`,
-      [tenantId],
-    );
+        WHERE n.tenant_id = $1 ORDER BY ${orderByClause(page.sort, STALE_SITE_NAME_SORTS, 'n.user_id')} OFFSET $2 LIMIT $3`,
+      [tenantId, page.offset, page.limit],
+    )) as { userId: string; userName: string; sentName: string; currentName: string; lastSeen: Date; total: number }[];
+    return { items: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0, offset: page.offset, limit: page.limit };
   }
 
   async settings(tenantId: string): Promise<ScimSettingsRow | null> {

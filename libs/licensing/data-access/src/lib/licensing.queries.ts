@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { orderByClause } from '@identity/platform-event-store';
 
 export interface LicensingUserRow {
   userId: string;
@@ -11,6 +12,9 @@ export interface LicensingUserRow {
   plan: string | null;
   version: number;
 }
+
+export const LICENSED_USER_SORTS = { userName: 'lower(u.user_name)', plan: 'l.plan', siteName: 'lower(coalesce(sn.name, u.site_name))' } as const;
+export const UNSERVED_SORTS = { at: 'n.at', userName: 'lower(u.user_name)', plan: 'n.plan' } as const;
 
 const USER = `u.user_id AS "userId", u.user_name AS "userName", u.status, u.site_id AS "siteId", coalesce(sn.name, u.site_name) AS "siteName",
   u.department, u.title, l.plan, u.version`;
@@ -63,7 +67,7 @@ export class LicensingQueries {
     return new Map(rows.map((row) => [row.userName.toLowerCase(), row]));
   }
 
-  async users(tenantId: string, query: { licensed?: boolean; plan?: string; offset: number; limit: number }) {
+  async users(tenantId: string, query: { licensed?: boolean; plan?: string; offset: number; limit: number; sort: string }) {
     const conditions = [`u.tenant_id = $1`, `u.status <> 'deleted'`];
     const params: unknown[] = [tenantId];
     if (query.licensed !== undefined) conditions.push(query.licensed ? 'l.user_id IS NOT NULL' : 'l.user_id IS NULL');
@@ -71,7 +75,7 @@ export class LicensingQueries {
     const where = conditions.join(' AND ');
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM ${USERS} WHERE ${where}`, params)) as { total: number }[];
     const items = (await this.dataSource.query(
-      `SELECT ${USER} FROM ${USERS} WHERE ${where} ORDER BY lower(u.user_name), u.user_id OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      `SELECT ${USER} FROM ${USERS} WHERE ${where} ORDER BY ${orderByClause(query.sort, LICENSED_USER_SORTS, 'u.user_id')} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, query.offset, query.limit],
     )) as LicensingUserRow[];
     return { items: items.map((item) => ({ ...item, hasSite: item.siteId !== null })), total, offset: query.offset, limit: query.limit };
@@ -92,15 +96,16 @@ export class LicensingQueries {
   }
 
   /** Users a rule could not serve, while it still could: not once deleted, nor once no rule names the plan. */
-  async unserved(tenantId: string) {
-    return this.dataSource.query(
-      `SELECT n.user_id AS "userId", u.user_name AS "userName", n.plan, n.reason, n.at FROM licensing.unserved n
+  async unserved(tenantId: string, page: { offset: number; limit: number; sort: string }) {
+    const rows = (await this.dataSource.query(
+      `SELECT n.user_id AS "userId", u.user_name AS "userName", n.plan, n.reason, n.at, count(*) OVER ()::int AS total FROM licensing.unserved n
          JOIN licensing.users u ON u.user_id = n.user_id
         WHERE n.tenant_id = $1 AND u.status <> 'deleted'
           AND EXISTS (SELECT 1 FROM licensing.rules r WHERE r.tenant_id = n.tenant_id AND r.plan = n.plan)
-        ORDER BY n.at DESC LIMIT 1000`,
-      [tenantId],
-    );
+        ORDER BY ${orderByClause(page.sort, UNSERVED_SORTS, 'n.user_id')} OFFSET $2 LIMIT $3`,
+      [tenantId, page.offset, page.limit],
+    )) as { userId: string; userName: string; plan: string; reason: string; at: Date; total: number }[];
+    return { items: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0, offset: page.offset, limit: page.limit };
   }
 
   async noteUnserved(tenantId: string, userId: string, plan: string, reason: string): Promise<void> {

@@ -59,3 +59,16 @@ export function returnedRows<T>(result: unknown): T[] {
   const list = result as unknown[];
   return (Array.isArray(list[0]) ? list[0] : list) as T[];
 }
+
+/**
+ * The ORDER BY of a list sorted as asked: `sort` is one of the map's fields, `-field` for
+ * descending; the columns come from the map, never from the request. `tieBreaker` (a unique
+ * column) keeps pages stable.
+ */
+export function orderByClause(sort: string, columns: Readonly<Record<string, string>>, tieBreaker: string): string {
+  const descending = sort.startsWith('-');
+  const column = columns[descending ? sort.slice(1) : sort];
+  if (column === undefined) throw new Error(`no sort "${sort}" here`);
+  const direction = descending ? 'DESC' : 'ASC';
+  return `${column} ${direction} NULLS LAST, ${tieBreaker} ${direction}`;
+}

@@ -25,8 +25,8 @@ export class AdminTokensService {
     await this.run(tenantId, correlationId, { type: 'RevokeAdminToken', tenantId, tokenId });
   }
 
-  list(tenantId: string) {
-    return this.tenants.tokens(tenantId);
+  list(tenantId: string, page: { offset: number; limit: number; sort: string }) {
+    return this.tenants.tokens(tenantId, page);
   }
 
   private async run(tenantId: string, correlationId: string, command: TenantCommand): Promise<void> {
