@@ -177,6 +177,7 @@ describe('admin console in headless Chromium', () => {
     expect(rotated).not.toBe(scimToken);
     await expectVisible(panel.getByText('2 active tokens', { exact: false }));
     await panel.getByLabel('User retrieval').selectOption('idp-only');
+    await panel.getByRole('button', { name: 'Save user retrieval' }).click();
     await expectVisible(panel.getByText('User retrieval setting saved.'));
 
     // The IdP (Azure AD) provisions a user with the token the admin copied; a second create fails and is logged.
@@ -218,6 +219,10 @@ describe('admin console in headless Chromium', () => {
     // The company's extension plan; no numbers yet (operators import them).
     const telephony = page.getByRole('region', { name: 'Extensions and direct numbers' });
     await expectVisible(telephony.getByText('Direct numbers: 0 in the pool'));
+    // Digits without a range are not saved as the one extension 0000.
+    await telephony.getByLabel('Digits').fill('4');
+    await telephony.getByRole('button', { name: 'Save telephony settings' }).click();
+    await expectVisible(telephony.getByRole('alert').filter({ hasText: 'needs its range' }));
     await telephony.getByLabel('Digits').fill('4');
     await telephony.getByLabel('From').fill('2000');
     await telephony.getByLabel('To').fill('2099');
@@ -266,6 +271,12 @@ describe('admin console in headless Chromium', () => {
       await page.reload();
       await expectVisible(page.locator('dd', { hasText: /^X2$/ }), 1_000);
     });
+    // A link that does not decode finds nothing instead of blanking the console.
+    const here = page.url();
+    await page.goto(`${base}/console#/user/%E0`);
+    await expectVisible(page.getByRole('link', { name: '← Users' }));
+    await page.goto(here);
+    await expectVisible(page.getByRole('heading', { level: 1, name: userName }));
     // The user's extension and direct number, set here and nowhere else (the IdP cannot read them back).
     const phone = page.getByRole('region', { name: 'Extension and direct number' });
     await phone.getByLabel('Extension', { exact: true }).fill('2001');

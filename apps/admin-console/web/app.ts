@@ -22,7 +22,14 @@ const PAGES = [
 
 /** Hash routes (`#/users/<id>`): the server serves one page, and a reload keeps the place. */
 function currentRoute(): string[] {
-  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodeURIComponent);
+  const decoded = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part; // a malformed link (`%E0`) finds nothing, rather than blanking the console
+    }
+  };
+  const parts = location.hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decoded);
   return parts.length > 0 ? parts : ['security'];
 }
 

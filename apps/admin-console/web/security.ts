@@ -206,8 +206,10 @@ function ProvisioningPanel({ api }: { api: TenantApi }) {
       setNewToken(null);
       setStatus('Provisioning is off.');
     });
+  // Saved by its button, not on change: arrowing through a closed dropdown changes it at every step.
   const setRetrieval = (event: Event) => {
-    const userRetrieval = (event.currentTarget as HTMLSelectElement).value;
+    event.preventDefault();
+    const userRetrieval = String(new FormData(event.currentTarget as HTMLFormElement).get('userRetrieval') ?? '');
     return run(async () => {
       await api.send('PATCH', '/provisioning/scim', { json: { userRetrieval } });
       setStatus('User retrieval setting saved.');
@@ -239,13 +241,16 @@ function ProvisioningPanel({ api }: { api: TenantApi }) {
       </div>`}
       ${data.enabled &&
       html`<p class="muted">${data.tokens.length} active token${data.tokens.length === 1 ? '' : 's'}${data.tokens.map((token) => ` · issued ${formatTime(token.issuedAt)}${token.validUntil ? `, valid until ${formatTime(token.validUntil)}` : ''}`).join('')}</p>
-        <div class="field">
-          <label for="scim-retrieval">User retrieval</label>
-          <select id="scim-retrieval" value=${data.userRetrieval} onChange=${setRetrieval}>
-            <option value="all">All users (link users an admin created when the IdP sends the same username)</option>
-            <option value="idp-only">Only users the IdP created</option>
-          </select>
-        </div>
+        <form class="inline" onSubmit=${setRetrieval}>
+          <div class="field">
+            <label for="scim-retrieval">User retrieval</label>
+            <select id="scim-retrieval" name="userRetrieval" defaultValue=${data.userRetrieval} key=${data.userRetrieval}>
+              <option value="all">All users (link users an admin created when the IdP sends the same username)</option>
+              <option value="idp-only">Only users the IdP created</option>
+            </select>
+          </div>
+          <button type="submit" class="secondary">Save user retrieval</button>
+        </form>
         <div class="actions">
           <button type="button" class="secondary" onClick=${rotate}>Rotate token</button>
           <button type="button" class="danger" onClick=${disable}>Turn provisioning off</button>

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { TenantApi } from './api';
 import { html } from './html';
 import { ErrorMessage, StatusMessage, useLoad } from './ui';
@@ -46,17 +46,20 @@ export function TelephonySettings({ api }: { api: TenantApi }) {
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const whole = (name: string) => Number(String(form.get(name) ?? ''));
     const digits = String(form.get('length') ?? '').trim();
+    const rangeMissing = digits !== '' && (String(form.get('rangeStart') ?? '').trim() === '' || String(form.get('rangeEnd') ?? '').trim() === '');
     return run(
       () => 'Telephony settings saved.',
-      () =>
-        api.send('PUT', '/telephony/settings', {
+      async () => {
+        if (rangeMissing) throw new Error('An extension plan needs its range: fill in From and To (or leave Digits empty for no plan).');
+        return api.send('PUT', '/telephony/settings', {
           json: {
             extensionPlan: digits === '' ? null : { length: whole('length'), rangeStart: whole('rangeStart'), rangeEnd: whole('rangeEnd') },
             autoAssignExtension: form.get('autoAssignExtension') === 'on',
             autoAssignNumber: form.get('autoAssignNumber') === 'on',
             quarantineDays: whole('quarantineDays'),
           },
-        }),
+        });
+      },
     );
   };
   const plan = data?.settings.extensionPlan;
@@ -98,15 +101,30 @@ export function TelephonySettings({ api }: { api: TenantApi }) {
 
 /** One user's extension and direct number: a given value or the next free one, and release. Licensed users only. */
 export function UserTelephony({ api, userId, licensed }: { api: TenantApi; userId: string; licensed: boolean }) {
-  const profile = useLoad(() => api.get<TelephonyProfile>(`/telephony/users/${encodeURIComponent(userId)}`), [api, userId, licensed]);
+  const load = () => api.get<TelephonyProfile>(`/telephony/users/${encodeURIComponent(userId)}`);
+  const profile = useLoad(load, [api, userId, licensed]);
   const { error, status, run } = useAction(() => profile.reload());
+  // A license brings the company's automatic extension and number a moment after it is assigned.
+  useEffect(() => {
+    if (!licensed) return;
+    const timers = [1500, 4000].map((delay) => setTimeout(() => void profile.reload(), delay));
+    return () => timers.forEach(clearTimeout);
+  }, [licensed, profile.reload]);
   const data = profile.data;
   const assign = (what: 'extension' | 'number', label: string) => (event: Event) => {
     event.preventDefault();
     const value = String(new FormData(event.currentTarget as HTMLFormElement).get(what) ?? '').trim();
     return run(
       (result) => `${label} ${(result as Record<string, string>)[what]} assigned.`,
-      () => api.send('PUT', `/telephony/users/${userId}/${what}`, { json: value === '' ? {} : { [what]: value } }),
+      async () => {
+        if (value === '') {
+          // "The next free one" is for a user who has none: one given meanwhile (automatically) stays.
+          const now = await load();
+          const held = what === 'extension' ? now.extension : now.number;
+          if (held !== null) throw new Error(`${label} ${held} is already assigned (the company gives one with each license): enter a value to change it.`);
+        }
+        return api.send('PUT', `/telephony/users/${userId}/${what}`, { json: value === '' ? {} : { [what]: value } });
+      },
     );
   };
   const release = (what: 'extension' | 'number', label: string, held: string) => {

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { useState } from 'preact/hooks';
-import type { TenantApi } from './api';
+import { ApiError, type TenantApi } from './api';
 import { html } from './html';
 import { LogTable, type LogEntry } from './provisioning-log';
 import { UserTelephony } from './telephony';
@@ -47,7 +47,17 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
   const assign = (event: Event) => {
     const plan = String(form(event).get('plan') ?? '');
     return run(`License ${plan} assigned.`, async () => {
-      await api.send('PUT', `/licenses/users/${userId}`, { json: { plan, swap: currentPlan !== '' && currentPlan !== plan } });
+      // Licensing learns a site the admin just set from the directory's events, a moment later.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await api.send('PUT', `/licenses/users/${userId}`, { json: { plan, swap: currentPlan !== '' && currentPlan !== plan } });
+          break;
+        } catch (caught) {
+          const catchingUp = caught instanceof ApiError && ['site-missing', 'user-not-found'].includes(caught.title) && siteName(user.data?.site ?? null) !== '';
+          if (!catchingUp || attempt >= 5) throw caught;
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+      }
       setAnsweredPlan(plan);
     });
   };
@@ -99,7 +109,7 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
         <form class="inline" onSubmit=${assign}>
           <div class="field">
             <label for="user-plan">License plan</label>
-            <select id="user-plan" name="plan" required value=${currentPlan}>
+            <select id="user-plan" name="plan" required defaultValue=${currentPlan} key=${currentPlan}>
               ${(usage.data?.plans ?? []).map((plan) => html`<option value=${plan.plan}>${plan.plan} (${plan.free} free)</option>`)}
             </select>
           </div>
@@ -109,6 +119,7 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
         <button type="button" class="secondary" onClick=${() => setVisible(!data.visibleInDirectory)}>
           ${data.visibleInDirectory ? 'Hide from the company directory' : 'Show in the company directory'}
         </button>
+        <${ErrorMessage} error=${sites.error ?? usage.error} />
         <${ErrorMessage} error=${actionError} />
         <${StatusMessage} text=${status} />
       </section>
