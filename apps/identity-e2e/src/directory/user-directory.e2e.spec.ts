@@ -172,6 +172,9 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       expect((await api<Page<User>>('GET', `/users?q=list${tag}&owner=idp`)).body.total).toBe(0);
       expect((await api<Page<User>>('GET', `/users?q=list${tag}&status=active&source=admin-console`)).body.total).toBe(3);
       expect((await api('GET', '/users?sort=shoeSize')).status).toBe(400);
+      // A full name, as an admin types it: every word starts one of the fields.
+      expect((await api<Page<User>>('GET', `/users?q=${encodeURIComponent(`Ada Admin list${tag}`)}`)).body.total).toBe(3);
+      expect((await api<Page<User>>('GET', `/users?q=${encodeURIComponent(`Ada Nobody list${tag}`)}`)).body.total).toBe(0);
     });
   });
 

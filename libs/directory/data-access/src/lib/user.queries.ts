@@ -150,8 +150,9 @@ export class UserQueries {
   async list(tenantId: string, filter: AdminUserFilter): Promise<Page<AdminUserRow>> {
     const conditions = ['u.tenant_id = $1'];
     const params: unknown[] = [tenantId];
-    if (filter.q) {
-      const index = params.push(likePrefix(filter.q));
+    // Each word starts one of the fields: "Adele Vance" finds Adele Vance, "ad" finds her too.
+    for (const word of (filter.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5)) {
+      const index = params.push(likePrefix(word));
       conditions.push(
         `(lower(u.user_name) LIKE $${index} OR lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index} OR lower(coalesce(u.email, '')) LIKE $${index})`,
       );
