@@ -153,6 +153,16 @@ async function republishUndelivered(dataSource: DataSource): Promise<void> {
     ),
   );
   if (rewound.length > 0) log(`publishing again what the last run published but did not deliver (from outbox position ${rewound[0].last_position})`);
+  // A run that died before every consumer was first idle recorded no delivered point: all of it again.
+  const restarted = returnedRows<{ relay: string }>(
+    await dataSource.query(
+      `UPDATE event_store.relay_checkpoints SET last_transaction_id = '0'::xid8, last_position = 0, updated_at = now()
+        WHERE relay = $1 AND NOT EXISTS (SELECT 1 FROM event_store.relay_checkpoints WHERE relay = $2)
+       RETURNING relay`,
+      [OUTBOX_RELAY_NAME, DELIVERED],
+    ),
+  );
+  if (restarted.length > 0) log('publishing again everything in the outbox: the last run recorded no point every consumer had handled');
 }
 
 /** Moves the delivered checkpoint to the relay's, when every consumer has handled all it published. */

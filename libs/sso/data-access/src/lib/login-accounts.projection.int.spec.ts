@@ -70,4 +70,21 @@ describe('sso.login-accounts applied in batches (real PostgreSQL)', () => {
       ]),
     );
   });
+
+  it('in a rebuild, ends the sessions a replayed deactivation could have ended, and never one started after a later reactivation', async () => {
+    const [returned, leaving] = [randomUUID(), randomUUID()];
+    // Both signed in now: one was deactivated and reactivated yesterday, the other is deactivated as the rebuild runs.
+    await liveSessionOf(returned, 'returned@contoso.com');
+    await liveSessionOf(leaving, 'leaving.now@contoso.com');
+    const replayed = [
+      provisioned(returned, 'returned@contoso.com'),
+      event(returned, 'UserDeactivated'),
+      event(returned, 'UserReactivated'),
+      provisioned(leaving, 'leaving.now@contoso.com'),
+      { ...event(leaving, 'UserDeactivated'), occurredAt: new Date().toISOString() },
+    ];
+    await dataSource.transaction((manager) => loginAccountsProjection.replay!(manager, replayed));
+    const live = (await dataSource.query(`SELECT user_id FROM sso.sessions WHERE user_id = ANY($1::uuid[]) AND revoked_at IS NULL`, [[returned, leaving]])) as { user_id: string }[];
+    expect(live.map((row) => row.user_id)).toEqual([returned]);
+  });
 });

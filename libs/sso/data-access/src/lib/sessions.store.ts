@@ -32,8 +32,9 @@ export class SessionStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Starts a session only if the account is still active at this instant, in one statement, so a
-   * deactivation that lands during sign-in cannot leave a live session behind.
+   * Starts a session only if the account is still active at this instant, in one statement that
+   * holds the account row: a deactivation in flight is waited for and then seen, and one that comes
+   * after waits and then finds the session to end. Either way no live session is left behind.
    */
   async start(session: NewSession): Promise<{ sessionId: string; secret: string; expiresAt: Date } | null> {
     const secret = randomBytes(32).toString('base64url');
@@ -43,6 +44,7 @@ export class SessionStore {
         `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, session_index, created_at, expires_at, console_admin)
          SELECT $1, $2, $3, $4, $5, $6, now(), now() + make_interval(secs => $7), $8
            FROM sso.login_accounts WHERE user_id = $4 AND tenant_id = $3 AND status = 'active'
+            FOR SHARE
          RETURNING expires_at`,
         [sessionId, hashSecret(secret), session.tenantId, session.userId, session.userName, session.sessionIndex, session.lifetimeSeconds, session.consoleAdmin],
       ),

@@ -1,17 +1,21 @@
 import { createPrivateKey, createPublicKey, randomUUID, sign, verify } from 'node:crypto';
+import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@identity/platform-event-store';
 import { createTestDatabase } from '@identity/platform-testing';
-import { SigningKeyStore } from './sessions.store';
+import { SessionStore, SigningKeyStore } from './sessions.store';
 import { ConsumedAssertions, PostgresAuthnRequestStore } from './sign-in.stores';
+import { AddSsoConsoleAdmins1764462200000 } from './sso-console-admins.migration';
 import { CreateSsoSchema1764461800000 } from './sso.migration';
 
 describe('sign-in request IDs, replay records and token signing keys (real PostgreSQL)', () => {
   let dataSource: DataSource;
+  let url: string;
   const tenantId = randomUUID();
 
   beforeAll(async () => {
-    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [CreateSsoSchema1764461800000], poolSize: 2 });
+    url = await createTestDatabase();
+    dataSource = createDataSource({ url, migrations: [CreateSsoSchema1764461800000, AddSsoConsoleAdmins1764462200000], poolSize: 2 });
     await dataSource.initialize();
     await runMigrations(dataSource);
   });
@@ -19,6 +23,27 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
   afterAll(() => dataSource.destroy());
 
   const count = async (table: string) => Number((await dataSource.query(`SELECT count(*)::int AS n FROM sso.${table}`))[0].n);
+
+  it('starts no session for an account whose deactivation is committing at that moment: the sign-in waits for it and sees it', async () => {
+    const userId = randomUUID();
+    await dataSource.query(`INSERT INTO sso.login_accounts (user_id, tenant_id, user_name, status, updated_at) VALUES ($1, $2, $3, 'active', now())`, [userId, tenantId, `race.${userId}@contoso.com`]);
+    // The deactivation's transaction, as the login-accounts projection runs it: status, then the user's open sessions.
+    const deactivation = new Client({ connectionString: url });
+    await deactivation.connect();
+    try {
+      await deactivation.query('BEGIN');
+      await deactivation.query(`UPDATE sso.login_accounts SET status = 'deactivated' WHERE user_id = $1`, [userId]);
+      await deactivation.query(`UPDATE sso.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
+      const signIn = new SessionStore(dataSource).start({ tenantId, userId, userName: `race.${userId}@contoso.com`, sessionIndex: null, lifetimeSeconds: 3600, consoleAdmin: false });
+      const answeredBeforeTheDeactivationEnded = await Promise.race([signIn.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
+      await deactivation.query('COMMIT');
+      expect(answeredBeforeTheDeactivationEnded).toBe(false);
+      expect(await signIn).toBeNull();
+      expect((await dataSource.query(`SELECT count(*)::int AS n FROM sso.sessions WHERE user_id = $1 AND revoked_at IS NULL`, [userId]))[0].n).toBe(0);
+    } finally {
+      await deactivation.end();
+    }
+  });
 
   it('purges what expired and keeps what can still be answered or replayed', async () => {
     const requests = new PostgresAuthnRequestStore(dataSource, tenantId, 600_000);

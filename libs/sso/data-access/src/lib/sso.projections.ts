@@ -36,44 +36,18 @@ export const loginAccountsProjection: Projection = {
   name: 'sso.login-accounts',
   schema: 'sso',
   topics: [TOPICS.identityUser.name],
-  async apply(manager: EntityManager, event: IntegrationEvent): Promise<void> {
-    if (event.eventType === 'UserProvisioned') {
-      const account = newAccount(event);
-      await insertAccounts(manager, [account]);
-      if (account.status !== 'active') await revokeSessions(manager, event.aggregateId, 'user-deactivated');
-      return;
-    }
-    const { set, revoke } = accountChange(event);
-    if (set) await manager.query(`UPDATE sso.login_accounts SET ${set.column} = $2, updated_at = $3 WHERE user_id = $1`, [event.aggregateId, set.value, event.occurredAt]);
-    if (revoke) await revokeSessions(manager, event.aggregateId, revoke);
-  },
+  apply: (manager, event) => applyAccountEvent(manager, event, false),
   /**
-   * A batch (a SCIM cycle's creates, a rebuild): the accounts it creates are one INSERT with their
-   * later changes in the batch folded in; other events are applied in order.
+   * A batch (a SCIM cycle's creates): the accounts it creates are one INSERT with their later
+   * changes in the batch folded in; other events are applied in order.
    */
-  async applyMany(manager: EntityManager, events: readonly IntegrationEvent[]): Promise<void> {
-    const creating = new Map<string, LoginAccount>();
-    const revocations: { userId: string; reason: string }[] = [];
-    const others: IntegrationEvent[] = [];
-    for (const event of events) {
-      const created = creating.get(event.aggregateId);
-      if (event.eventType === 'UserProvisioned') {
-        const account = newAccount(event);
-        creating.set(event.aggregateId, account);
-        if (account.status !== 'active') revocations.push({ userId: account.userId, reason: 'user-deactivated' });
-      } else if (created) {
-        const { set, revoke } = accountChange(event);
-        if (set?.column === 'user_name') created.userName = set.value;
-        if (set?.column === 'status') created.status = set.value;
-        if (set) created.updatedAt = event.occurredAt;
-        if (revoke) revocations.push({ userId: created.userId, reason: revoke });
-      } else others.push(event);
-    }
-    if (creating.size > 0) await insertAccounts(manager, [...creating.values()]);
-    // Sessions outlive a rebuild of the accounts: a replayed deactivation must still end them.
-    for (const { userId, reason } of revocations) await revokeSessions(manager, userId, reason);
-    for (const event of others) await this.apply(manager, event);
-  },
+  applyMany: (manager, events) => applyAccountEvents(manager, events, false),
+  /**
+   * A rebuild: the same, but a replayed deactivation ends only the sessions it could have ended
+   * when it happened. Sessions outlive a rebuild, so one still ends those (a deactivation the live
+   * consumer has not reached yet); it leaves alone a session started after a later reactivation.
+   */
+  replay: (manager, events) => applyAccountEvents(manager, events, true),
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE sso.login_accounts`);
   },
@@ -110,6 +84,42 @@ function accountChange(event: IntegrationEvent): { set?: { column: 'user_name' |
   }
 }
 
+async function applyAccountEvent(manager: EntityManager, event: IntegrationEvent, replaying: boolean): Promise<void> {
+  const until = replaying ? event.occurredAt : undefined;
+  if (event.eventType === 'UserProvisioned') {
+    const account = newAccount(event);
+    await insertAccounts(manager, [account]);
+    if (account.status !== 'active') await revokeSessions(manager, event.aggregateId, 'user-deactivated', until);
+    return;
+  }
+  const { set, revoke } = accountChange(event);
+  if (set) await manager.query(`UPDATE sso.login_accounts SET ${set.column} = $2, updated_at = $3 WHERE user_id = $1`, [event.aggregateId, set.value, event.occurredAt]);
+  if (revoke) await revokeSessions(manager, event.aggregateId, revoke, until);
+}
+
+async function applyAccountEvents(manager: EntityManager, events: readonly IntegrationEvent[], replaying: boolean): Promise<void> {
+  const creating = new Map<string, LoginAccount>();
+  const revocations: { userId: string; reason: string; until: string }[] = [];
+  const others: IntegrationEvent[] = [];
+  for (const event of events) {
+    const created = creating.get(event.aggregateId);
+    if (event.eventType === 'UserProvisioned') {
+      const account = newAccount(event);
+      creating.set(event.aggregateId, account);
+      if (account.status !== 'active') revocations.push({ userId: account.userId, reason: 'user-deactivated', until: event.occurredAt });
+    } else if (created) {
+      const { set, revoke } = accountChange(event);
+      if (set?.column === 'user_name') created.userName = set.value;
+      if (set?.column === 'status') created.status = set.value;
+      if (set) created.updatedAt = event.occurredAt;
+      if (revoke) revocations.push({ userId: created.userId, reason: revoke, until: event.occurredAt });
+    } else others.push(event);
+  }
+  if (creating.size > 0) await insertAccounts(manager, [...creating.values()]);
+  for (const { userId, reason, until } of revocations) await revokeSessions(manager, userId, reason, replaying ? until : undefined);
+  for (const event of others) await applyAccountEvent(manager, event, replaying);
+}
+
 async function insertAccounts(manager: EntityManager, accounts: readonly LoginAccount[]): Promise<void> {
   await manager.query(
     `INSERT INTO sso.login_accounts (user_id, tenant_id, user_name, status, updated_at)
@@ -119,8 +129,16 @@ async function insertAccounts(manager: EntityManager, accounts: readonly LoginAc
   );
 }
 
-async function revokeSessions(manager: EntityManager, userId: string, reason: string): Promise<void> {
-  await manager.query(`UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $2 WHERE user_id = $1 AND revoked_at IS NULL`, [userId, reason]);
+/**
+ * Ends the user's open sessions; with `startedBy`, only those started before then (a minute's
+ * allowance for the clocks of the service that stamped the event and of the database).
+ */
+async function revokeSessions(manager: EntityManager, userId: string, reason: string, startedBy?: string): Promise<void> {
+  await manager.query(
+    `UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $2
+      WHERE user_id = $1 AND revoked_at IS NULL AND ($3::timestamptz IS NULL OR created_at <= $3::timestamptz + interval '1 minute')`,
+    [userId, reason, startedBy ?? null],
+  );
 }
 
 /** Companies and admin tokens, so tenant admins can configure their SSO here. */
