@@ -87,6 +87,16 @@ describe('OutboxRelay (real PostgreSQL, real Kafka)', () => {
     }
   });
 
+  it('refuses to resume from a checkpoint past every transaction id of the database, as after a restore from a logical dump', async () => {
+    const restored = new OutboxRelay(dataSource, bus, { name: 'restored', databaseUrl: url });
+    await dataSource.query(`INSERT INTO event_store.relay_checkpoints (relay, last_transaction_id, last_position, published_total) VALUES ('restored', '50000000'::xid8, 7, 0)`);
+    try {
+      await expect(restored.caughtUp()).rejects.toThrow('restored from a logical dump');
+    } finally {
+      await dataSource.query(`DELETE FROM event_store.relay_checkpoints WHERE relay = 'restored'`);
+    }
+  });
+
   it('lets only one relay publish at a time', async () => {
     const second = new OutboxRelay(dataSource, bus, { name: 'test', databaseUrl: url });
     relay.start();

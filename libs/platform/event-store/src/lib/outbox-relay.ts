@@ -179,12 +179,23 @@ export class OutboxRelay {
     return rows.length;
   }
 
+  /**
+   * Where publishing resumes. A checkpoint past every transaction id this database has handed out
+   * means the database was restored from a logical dump (pg_dump), which restarts the counter: the
+   * new rows would sort before it and never be published. Refused loudly rather than silently.
+   */
   private async readCheckpoint(): Promise<CommitCursor> {
     const [row] = (await this.dataSource.query(
-      `SELECT last_transaction_id::text AS transaction_id, last_position::text AS position
+      `SELECT last_transaction_id::text AS transaction_id, last_position::text AS position,
+              last_transaction_id >= pg_snapshot_xmax(pg_current_snapshot()) AS ahead
          FROM event_store.relay_checkpoints WHERE relay = $1`,
       [this.options.name],
-    )) as { transaction_id: string; position: string }[];
+    )) as { transaction_id: string; position: string; ahead: boolean }[];
+    if (row?.ahead) {
+      throw new Error(
+        `the relay checkpoint (transaction ${row.transaction_id}) is ahead of this database's transaction ids: it was restored from a logical dump, which the event store cannot take (docs/deploy.md, "Backups")`,
+      );
+    }
     return row ? { transactionId: row.transaction_id, position: row.position } : START_OF_STORE;
   }
 
