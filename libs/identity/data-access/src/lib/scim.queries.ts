@@ -110,11 +110,14 @@ export class ScimQueries {
         ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, query.startIndex - 1, Math.max(query.count, 1)],
     )) as (ScimUserRow & { total_results: number })[];
-    const total = rows.length > 0 ? rows[0].total_results : await this.count(`SELECT count(*)::int AS total FROM ${USERS} WHERE ${where}`, params);
+    const total = rows.length > 0 ? rows[0].total_results : query.startIndex <= 1 ? 0 : await this.count(`SELECT count(*)::int AS total FROM ${USERS} WHERE ${where}`, params);
     return { total, rows: query.count === 0 ? [] : rows.map(({ total_results: _total, ...row }) => row) };
   }
 
-  /** The total when the page is empty (past the end, or no match). */
+  /**
+   * The total when a page past the first is empty. An empty first page means no match: counting
+   * again could find a user who arrived in between, and answer totalResults 1 with no Resources.
+   */
   private async count(sql: string, params: unknown[]): Promise<number> {
     const [{ total }] = (await this.db.query(sql, params)) as { total: number }[];
     return total;
@@ -217,7 +220,7 @@ export class ScimQueries {
         WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, query.startIndex - 1, Math.max(query.count, 1)],
     )) as (ScimGroupRow & { total_results: number })[];
-    const total = rows.length > 0 ? rows[0].total_results : await this.count(`SELECT count(*)::int AS total FROM scim.groups g WHERE ${where}`, params);
+    const total = rows.length > 0 ? rows[0].total_results : query.startIndex <= 1 ? 0 : await this.count(`SELECT count(*)::int AS total FROM scim.groups g WHERE ${where}`, params);
     return { total, rows: query.count === 0 ? [] : rows.map(({ total_results: _total, ...row }) => row) };
   }
 
