@@ -253,7 +253,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   }
 
   /** Rows one at a time (dry runs, and batches that could not run as one), `concurrency` at once. */
-  private async oneByOne(tenantId: string, slice: CsvRow[], concurrency: number, how: Preview | { named: NamedTelephony }): Promise<RowResult[]> {
+  private async oneByOne(tenantId: string, slice: CsvRow[], concurrency: number, how: Preview | RealRun): Promise<RowResult[]> {
     const preview = 'dryRun' in how ? how : undefined;
     const results: RowResult[] = new Array(slice.length);
     // Rows read concurrently; a preview decides each after the row before it, as the real run does.
@@ -264,7 +264,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         while (next < slice.length) {
           const index = next++;
           const turn = previous;
-          const row = this.apply(tenantId, slice[index], preview ? { ...preview, turn } : (how as { named: NamedTelephony }).named);
+          const row = this.apply(tenantId, slice[index], preview ? { ...preview, turn } : how);
           // A row that never decides (an unknown user) still hands the turn on only after the rows before it.
           previous = Promise.all([turn, row]);
           results[index] = await row;
@@ -346,7 +346,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   }
 
   /** One row, stored, or only previewed when a preview is given. */
-  private async apply(tenantId: string, row: CsvRow, how: Preview | NamedTelephony): Promise<RowResult> {
+  private async apply(tenantId: string, row: CsvRow, how: Preview | RealRun): Promise<RowResult> {
     const preview = 'dryRun' in how ? how : undefined;
     const request = this.request(row);
     if ('error' in request) return request.error;
@@ -364,7 +364,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
-      const checked = await this.checkTelephony(tenantId, user.userId, row.cells, preview?.claims ?? newTelephonyClaims(how as NamedTelephony), preview?.turn);
+      const checked = await this.checkTelephony(tenantId, user.userId, row.cells, preview ? preview.claims : newTelephonyClaims((how as RealRun).named), preview?.turn);
       if ('refused' in checked) return { ...base, outcome: 'error', error: checked.refused };
       const telephonyChanges = checked.taking.extension !== null || checked.taking.number !== null;
       if (preview) {
@@ -381,6 +381,11 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 }
 
 type CsvRow = { line: number; cells: Record<string, string> };
+
+/** What the real run carries: the extensions and numbers the file's rows name. */
+interface RealRun {
+  named: NamedTelephony;
+}
 
 /** What a dry run carries from row to row: its seats and licenses, its telephony claims, and whose turn it is to decide. */
 interface Preview {
