@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { orderByClause } from '@identity/platform-event-store';
 import type { Page } from '@identity/platform-tenancy';
 
 export interface SiteRow {
@@ -8,13 +9,12 @@ export interface SiteRow {
   createdAt: string;
 }
 
-const SORTS = { name: 'lower(s.name), s.site_id', createdAt: 's.created_at, s.site_id' } as const;
+const SORTS = { name: 'lower(s.name)', createdAt: 's.created_at' } as const;
 
 export class SiteQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async list(tenantId: string, options: { offset: number; limit: number; sort: keyof typeof SORTS; descending: boolean }): Promise<Page<SiteRow>> {
-    const order = SORTS[options.sort].split(', ').map((column) => `${column} ${options.descending ? 'DESC' : 'ASC'}`).join(', ');
     const rows = (await this.dataSource.query(
       `SELECT s.site_id AS "siteId", s.name, s.created_at AS "createdAt",
               coalesce(array_agg(a.alias ORDER BY a.alias) FILTER (WHERE a.alias IS NOT NULL), '{}') AS "formerNames",
@@ -22,7 +22,7 @@ export class SiteQueries {
          FROM directory.sites s LEFT JOIN directory.site_aliases a ON a.site_id = s.site_id
         WHERE s.tenant_id = $1
         GROUP BY s.site_id
-        ORDER BY ${order} OFFSET $2 LIMIT $3`,
+        ORDER BY ${orderByClause(`${options.descending ? '-' : ''}${options.sort}`, SORTS, 's.site_id')} OFFSET $2 LIMIT $3`,
       [tenantId, options.offset, options.limit],
     )) as (SiteRow & { total: string })[];
     const total = rows.length > 0 ? Number(rows[0].total) : await this.count(tenantId);

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { orderByClause } from '@identity/platform-event-store';
 import type { Page } from '@identity/platform-tenancy';
 
 /** Fields an IdP masters once it owns a user (mirrors the aggregate's rule, for display). */
@@ -164,10 +165,9 @@ export class UserQueries {
     if (filter.licensed !== undefined) conditions.push(filter.licensed ? 'l.plan IS NOT NULL' : 'l.plan IS NULL');
     const where = conditions.join(' AND ');
     const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM ${FROM} WHERE ${where}`, params)) as { total: number }[];
-    const direction = filter.descending ? 'DESC' : 'ASC';
     const rows = (await this.dataSource.query(
       `SELECT ${SELECT} FROM ${FROM} WHERE ${where}
-        ORDER BY ${SORT_COLUMNS[filter.sort]} ${direction} NULLS LAST, u.user_id ${direction}
+        ORDER BY ${orderByClause(`${filter.descending ? '-' : ''}${filter.sort}`, SORT_COLUMNS, 'u.user_id')}
         OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, filter.offset, filter.limit],
     )) as Row[];
