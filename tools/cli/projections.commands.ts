@@ -37,7 +37,7 @@ export const projectionCommands = {
       for (const projection of selected) {
         process.stderr.write(`rebuilding ${projection.name}...\n`);
         results.push(
-          await rebuildProjection(dataSource, projection, publishAsIs, (read) => process.stderr.write(`\r  ${read} events replayed`)),
+          await rebuildProjection(dataSource, projection, publishAsIs, (read) => void process.stderr.write(`\r  ${read} events replayed`)),
         );
         process.stderr.write('\n');
       }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
-import { EVENT_STORE_MIGRATIONS, OutboxRelay, PostgresEventStore, createDataSource, publishAsIs, runMigrations } from '@identity/platform-event-store';
+import { EVENT_STORE_MIGRATIONS, OutboxRelay, aggregateIdOf, PostgresEventStore, createDataSource, publishAsIs, runMigrations } from '@identity/platform-event-store';
 import { InProcessMessageBus } from '@identity/platform-messaging';
 import { createTestDatabase, drainUntilPublished, eventually } from '@identity/platform-testing';
 import { projectionProgressTableSql, type Projection } from './projection';
@@ -91,5 +91,57 @@ describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
     const [rebuilt, appliedByConsumer] = await Promise.all([rebuilding, consuming]);
     expect(rebuilt).toMatchObject({ eventsApplied: 2 });
     expect(appliedByConsumer).toBe(false);
+  });
+
+  it('replays what had committed when it started: never a later version of a stream without the earlier one it could not see', async () => {
+    await dataSource.query(`CREATE TABLE notes.ledger (aggregate_id text, version int)`);
+    let applied = 0;
+    const projection: Projection = {
+      name: 'notes.ledger',
+      schema: 'notes',
+      topics: [],
+      privateStreams: ['ledger'],
+      async apply(manager, event) {
+        applied++;
+        await manager.query(`INSERT INTO notes.ledger (aggregate_id, version) VALUES ($1, $2)`, [event.aggregateId, event.aggregateVersion]);
+      },
+      async reset(manager) {
+        await manager.query(`DELETE FROM notes.ledger`);
+      },
+    };
+    const store = new PostgresEventStore(dataSource);
+    const account = `ledger-${randomUUID()}`;
+    const tenantId = randomUUID();
+    const event = () => ({ type: 'Noted', data: {}, schemaVersion: 1, metadata: { eventId: randomUUID(), tenantId, occurredAt: new Date().toISOString(), correlationId: 'test', causationId: 'test' } });
+    // The account's first version, written by a transaction that is still open when the rebuild starts.
+    let commitFirst!: () => void;
+    let firstWritten!: () => void;
+    const written = new Promise<void>((resolve) => (firstWritten = resolve));
+    const firstCommitted = store.appendToStream({ streamId: account, streamType: 'ledger', tenantId, expectedVersion: 0, events: [event()] }, async () => {
+      firstWritten();
+      await new Promise<void>((resolve) => (commitFirst = resolve));
+    });
+    await written;
+    // Later transactions: the rebuild's pages pass the open one's place in commit order before it commits.
+    for (let index = 0; index < 3; index++) await stored('ledger');
+
+    let meanwhile: Promise<void> | undefined;
+    const rebuilt = await rebuildProjection(
+      dataSource,
+      projection,
+      publishAsIs,
+      () =>
+        // Once a page has been applied: the first version commits, then the second, in a transaction after every page read so far.
+        (meanwhile ??= applied > 0 ? (commitFirst(), firstCommitted.then(() => store.appendToStream({ streamId: account, streamType: 'ledger', tenantId, expectedVersion: 1, events: [event()] })).then(() => undefined)) : undefined),
+      1,
+    );
+    expect(meanwhile).toBeDefined();
+    expect(rebuilt).toMatchObject({ eventsApplied: 3 });
+    expect(await dataSource.query(`SELECT version FROM notes.ledger WHERE aggregate_id = $1`, [aggregateIdOf(account)])).toEqual([]);
+    // What it left out reaches the live consumer, which applies both versions in order.
+    const [first, second] = (await store.readStream(account)).map((stored) => eventFor(projection, stored, publishAsIs)!);
+    expect(await dataSource.transaction((manager) => applyOnce(manager, projection, first))).toBe(true);
+    expect(await dataSource.transaction((manager) => applyOnce(manager, projection, second))).toBe(true);
+    expect(await dataSource.query(`SELECT version FROM notes.ledger WHERE aggregate_id = $1 ORDER BY version`, [aggregateIdOf(account)])).toEqual([{ version: 1 }, { version: 2 }]);
   });
 });

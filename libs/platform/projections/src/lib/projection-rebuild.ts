@@ -18,12 +18,20 @@ const REBUILD_PAGE = 10_000;
  * the events (each stream's in its own order; across streams see `Projection.replay`), in one transaction: readers
  * of the read model wait until it is complete (its reset empties the tables), and so do its live
  * consumers (AFTER_ANY_REBUILD), which then skip what the rebuild already applied.
+ *
+ * It replays exactly what had committed when it took the lock, whatever commits while its pages
+ * are read: a transaction still open then may hold an earlier commit-order position than the page
+ * being read, and the next version of its stream may commit after it, past that page. Replaying the
+ * later version without the earlier one would make the live consumer skip the earlier one as
+ * already applied; what the rebuild leaves out instead reaches that consumer, which waits for the
+ * rebuild and applies it.
  */
 export async function rebuildProjection(
   dataSource: DataSource,
   projection: Projection,
   mapper: IntegrationMapper,
-  onProgress?: (eventsRead: number) => void,
+  onProgress?: (eventsRead: number) => void | Promise<void>,
+  pageSize = REBUILD_PAGE,
 ): Promise<RebuildResult> {
   const started = Date.now();
   let eventsRead = 0;
@@ -38,6 +46,7 @@ export async function rebuildProjection(
       await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`projection-rebuild:${projection.name}`]);
       await projection.reset(manager);
       await manager.query(`DELETE FROM ${projection.schema}.projection_progress WHERE projection = $1`, [projection.name]);
+      const [{ committed }] = (await manager.query(`SELECT pg_current_snapshot()::text AS committed`)) as { committed: string }[];
       if (readAhead) {
         // This transaction writes no outbox row: registered (from another connection, so that the relay
         // sees it at once), it does not hold back the publishing of what commits while it runs.
@@ -57,16 +66,17 @@ export async function rebuildProjection(
                   stream_version, event_id, event_type, schema_version, data, metadata
              FROM event_store.events e
             WHERE (transaction_id, global_position) > ($1::xid8, $2::bigint)
+              AND (transaction_id < pg_snapshot_xmin($3::pg_snapshot) OR pg_visible_in_snapshot(transaction_id, $3::pg_snapshot))
             ORDER BY e.transaction_id, e.global_position
-            LIMIT ${REBUILD_PAGE}`,
-          [after.transactionId, after.position],
+            LIMIT ${pageSize}`,
+          [after.transactionId, after.position, committed],
         ) as Promise<RebuildRow[]>;
       let nextPage = readPage(START_OF_STORE);
       for (;;) {
         const rows = await nextPage;
         if (rows.length === 0) break;
         const last = rows[rows.length - 1];
-        const following = () => (rows.length < REBUILD_PAGE ? Promise.resolve([]) : readPage({ transactionId: last.transaction_id, position: last.global_position }));
+        const following = () => (rows.length < pageSize ? Promise.resolve([]) : readPage({ transactionId: last.transaction_id, position: last.global_position }));
         if (readAhead) {
           nextPage = following();
           nextPage.catch(() => undefined); // awaited at the next turn; this keeps a failure from going unhandled meanwhile
@@ -84,7 +94,7 @@ export async function rebuildProjection(
         else if (projection.applyMany) await projection.applyMany(manager, page);
         else for (const event of page) await projection.apply(manager, event);
         if (!readAhead) nextPage = following();
-        onProgress?.(eventsRead);
+        await onProgress?.(eventsRead);
       }
       await projection.finishReplay?.(manager);
       const entries = [...progress];
