@@ -29,6 +29,14 @@ export interface KafkaBusOptions {
   /** TLS to the brokers (true: checked against the system CAs) and SASL credentials, for clusters that are not on a private network. */
   ssl?: KafkaConfig['ssl'];
   sasl?: KafkaConfig['sasl'];
+  /** How long the broker keeps a silent consumer in its group (10 s; the broker allows 6 s and up). */
+  sessionTimeoutMs?: number;
+  /**
+   * How long one handler may keep a consumer in its group (5 minutes, like the Java client's
+   * `max.poll.interval.ms`): past it the consumer stops heartbeating and its partitions go to
+   * another member.
+   */
+  maxHandlingMs?: number;
 }
 
 /** Messages of one partition handed to a batch handler at once. */
@@ -51,6 +59,26 @@ const MESSAGES_TAKEN_TOGETHER = 500;
  * again.
  */
 const COMMIT_INTERVAL_MS = 1_000;
+
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000;
+const DEFAULT_MAX_HANDLING_MS = 5 * 60_000;
+
+/**
+ * Heartbeats while handlers work, as the Java client does from a thread of its own: kafkajs
+ * heartbeats only between batches, so a handler that waits out a sibling read model or a database
+ * failover for longer than the session had the member dropped and its messages handled again. Up
+ * to a limit: a handler stuck past it lets the session lapse, and the partitions move to another
+ * member. Returns what stops it.
+ */
+function heartbeatWhileHandling(heartbeat: () => Promise<void>, intervalMs: number, limitMs: number): () => void {
+  const started = Date.now();
+  const timer = setInterval(() => {
+    if (Date.now() - started > limitMs) return clearInterval(timer);
+    // A rebalance under way: the heartbeat after the handlers, or isStale, takes it up.
+    heartbeat().catch(() => undefined);
+  }, intervalMs);
+  return () => clearInterval(timer);
+}
 
 /** The MessageBus on Apache Kafka through kafkajs: idempotent producer, consumer groups, dead letters. */
 export class KafkaMessageBus implements MessageBus {
@@ -172,10 +200,13 @@ export class KafkaMessageBus implements MessageBus {
     // again. So it keeps retrying (up to about a minute, every 2 s at most) and comes back as the
     // member the restarted broker still knows; past that, the 10 s session (rather than kafkajs's
     // 30 s) bounds the pause (npm run chaos, "kill -9 the Kafka broker").
+    const sessionTimeout = this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
+    const heartbeatInterval = Math.min(3_000, Math.floor(sessionTimeout / 3));
     const consumer = this.consumerKafka.consumer({
       groupId: this.physical(options.groupId),
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 },
-      sessionTimeout: 10_000,
+      sessionTimeout,
+      heartbeatInterval,
     });
     this.consumers.set(consumer, () => consumer.disconnect());
     let stopped = false;
@@ -244,16 +275,21 @@ export class KafkaMessageBus implements MessageBus {
         for (let start = 0; start < messages.length; start += BATCH_SIZE) {
           if (!isRunning() || isStale() || stopped) return;
           const chunk = messages.slice(start, start + BATCH_SIZE);
-          let done = false;
-          if (together) {
-            try {
-              await together.submit(chunk);
-              done = true;
-            } catch {
-              done = false;
+          const stopHeartbeats = heartbeatWhileHandling(heartbeat, heartbeatInterval, this.options.maxHandlingMs ?? DEFAULT_MAX_HANDLING_MS);
+          try {
+            let done = false;
+            if (together) {
+              try {
+                await together.submit(chunk);
+                done = true;
+              } catch {
+                done = false;
+              }
             }
+            if (!done) for (const message of chunk) await handleOne(message);
+          } finally {
+            stopHeartbeats();
           }
-          if (!done) for (const message of chunk) await handleOne(message);
           const last = chunk[chunk.length - 1].offset;
           resolveOffset(last);
           // Kafka's committed offset is the next one to read.
