@@ -463,6 +463,26 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
         const answer = await scim<Record<string, unknown>>(method, path, method === 'GET' ? undefined : { schemas: [PATCH_OP], Operations: [] });
         expect({ method, path, status: answer.status, body: answer.body }).toMatchObject({ method, path, status: 501, body: { schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '501' } });
       }
+      // Discovery is in the provisioning log too: an admin sees the IdP's first contact (Test Connection's neighbours).
+      await eventually(async () => {
+        const log = await stack.admin<{ items: { operation: string; outcome: string; status: number; resourceType: string | null }[] }>(
+          stack.scimBase,
+          'GET',
+          `/api/v1/tenants/${tenant.tenantId}/provisioning/logs?limit=100`,
+          tenant.adminToken,
+        );
+        const discovery = log.body.items.filter((item) => item.resourceType === null).map(({ operation, outcome, status }) => ({ operation, outcome, status }));
+        expect(discovery).toEqual(
+          expect.arrayContaining([
+            { operation: 'Read service provider configuration', outcome: 'success', status: 200 },
+            { operation: 'Read schemas', outcome: 'success', status: 200 },
+            { operation: 'Read resource types', outcome: 'success', status: 200 },
+            { operation: 'GET Me', outcome: 'failure', status: 501 },
+            { operation: 'PATCH Me', outcome: 'failure', status: 501 },
+            { operation: 'POST Bulk', outcome: 'failure', status: 501 },
+          ]),
+        );
+      });
     });
 
     it('records every request, failures first on request, with the error', async () => {

@@ -17,6 +17,11 @@ const OPERATIONS: Record<string, string> = {
   'PATCH Groups/:id': 'Update group',
   'PUT Groups/:id': 'Replace group',
   'DELETE Groups/:id': 'Delete group',
+  'GET ServiceProviderConfig': 'Read service provider configuration',
+  'GET Schemas': 'Read schemas',
+  'GET Schemas/:id': 'Read schema',
+  'GET ResourceTypes': 'Read resource types',
+  'GET ResourceTypes/:id': 'Read resource type',
 };
 
 type LoggedRequest = ScimRequest & { provisioningLogStarted?: number; provisioningLogged?: boolean };
@@ -46,8 +51,9 @@ export class ProvisioningLog implements OnApplicationShutdown {
     logged.provisioningLogged = true;
     const started = logged.provisioningLogStarted ?? Date.now();
     const routePath = String(request.route?.path ?? '')
-      .replace(/^.*\/(Users|Groups|ServiceProviderConfig|Schemas|ResourceTypes)/i, '$1')
-      .replace(/:\w+$/, ':id');
+      .replace(/^.*\/(Users|Groups|ServiceProviderConfig|Schemas|ResourceTypes|Me|Bulk)/i, '$1')
+      .replace(/:\w+$/, ':id')
+      .replace(/^Me\/.*$/, 'Me');
     const body = (request.body ?? {}) as Record<string, unknown>;
     this.writer.record({
       tenantId: request.scimCaller.tenantId,
@@ -55,7 +61,7 @@ export class ProvisioningLog implements OnApplicationShutdown {
       method: request.method,
       path: request.path.slice(0, 500),
       operation: OPERATIONS[`${request.method} ${routePath}`] ?? `${request.method} ${routePath}`,
-      resourceType: /Groups/i.test(routePath) ? 'Group' : 'User',
+      resourceType: /^Groups/.test(routePath) ? 'Group' : /^Users/.test(routePath) ? 'User' : null,
       resourceId: (resourceId ?? (request.params.id as string | undefined))?.slice(0, 100) ?? null,
       userName: (typeof body.userName === 'string' ? body.userName : typeof body.displayName === 'string' ? body.displayName : null)?.slice(0, 256) ?? null,
       status,

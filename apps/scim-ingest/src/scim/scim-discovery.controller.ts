@@ -1,9 +1,10 @@
-import { All, Controller, Get, Param, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, Param, Req, Res, UseFilters, UseGuards, UseInterceptors } from '@nestjs/common';
 import type { Response } from 'express';
 import { groupResourceType, userResourceType } from '@identity/identity-data-access';
 import { resourceTypeDocument, schemaDocument, ScimError } from '@identity/platform-scim';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimExceptionFilter } from './scim-exception.filter';
+import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
 import { caller, listResponse, MAX_PAGE, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
 
 const RESOURCE_TYPES = [userResourceType, groupResourceType];
@@ -12,6 +13,7 @@ const RESOURCE_TYPES = [userResourceType, groupResourceType];
 @Controller('scim/v2/:tenantId')
 @UseGuards(ScimAuthGuard)
 @UseFilters(ScimExceptionFilter)
+@UseInterceptors(ProvisioningLogInterceptor)
 export class ScimDiscoveryController {
   @Get('ServiceProviderConfig')
   serviceProviderConfig(@Req() request: ScimRequest, @Res({ passthrough: true }) response: Response) {

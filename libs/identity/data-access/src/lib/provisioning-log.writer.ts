@@ -7,7 +7,8 @@ export interface ProvisioningLogEntry {
   method: string;
   path: string;
   operation: string;
-  resourceType: string;
+  /** User or Group; null for discovery. */
+  resourceType: string | null;
   resourceId: string | null;
   userName: string | null;
   status: number;
