@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { TOPICS } from '@identity/contracts';
-import { LicenseImportService } from '@identity/licensing-application';
+import { freeSeatOfDeletedUser, LicenseImportService } from '@identity/licensing-application';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
 import { ENTERPRISE, IdentityStack, PATCH_OP, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
@@ -93,6 +93,52 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
       const directoryUser = await stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${tenant.tenantId}/users/${noSite.userId}`, tenant.adminToken);
       expect(directoryUser.body).toMatchObject({ license: null });
     });
+  });
+
+  it('gives no license to a user whose deletion is arriving, and takes back one given just before it arrived', async () => {
+    await setSeats('X2', 5);
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    const played: { userId: string; version: number }[] = [];
+    const versionOf = async (userId: string) => ((await db.query(`SELECT version FROM licensing.users WHERE user_id = $1`, [userId])).rows as { version: number }[])[0].version;
+    try {
+      // The users read model applying a deletion: its transaction has not ended when the admin assigns.
+      const leaving = await provision();
+      played.push({ userId: leaving.userId, version: await versionOf(leaving.userId) });
+      await db.query('BEGIN');
+      await db.query(`UPDATE licensing.users SET status = 'deleted' WHERE user_id = $1`, [leaving.userId]);
+      const assignment = api('PUT', `/users/${leaving.userId}`, { plan: 'X2' });
+      const answeredBeforeTheDeletionLanded = await Promise.race([assignment.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
+      await db.query('COMMIT');
+      expect(answeredBeforeTheDeletionLanded).toBe(false);
+      expect(await assignment).toMatchObject({ status: 409, body: { title: 'user-deleted' } });
+
+      // The deletion reaches the seat reaction before the users read model, and the admin assigns in between.
+      const late = await provision();
+      const version = await versionOf(late.userId);
+      played.push({ userId: late.userId, version });
+      const deletion = {
+        eventId: randomUUID(),
+        eventType: 'UserDeleted',
+        schemaVersion: 1,
+        tenantId: tenant.tenantId,
+        aggregateId: late.userId,
+        aggregateVersion: version + 1,
+        occurredAt: new Date().toISOString(),
+        causationId: 'test',
+        correlationId: 'test',
+        data: { userId: late.userId },
+      };
+      const freeing = freeSeatOfDeletedUser.handle(deletion, stack.licensing[0].infrastructure);
+      expect((await api('PUT', `/users/${late.userId}`, { plan: 'X2' })).body).toMatchObject({ outcome: 'assigned' });
+      await db.query(`UPDATE licensing.users SET status = 'deleted', version = $2 WHERE user_id = $1`, [late.userId, version + 1]);
+      await freeing;
+      expect((await db.query(`SELECT plan FROM licensing.user_licenses WHERE user_id = $1`, [late.userId])).rows).toEqual([]);
+    } finally {
+      // Back to what the stored events say: this test played the read model's part only.
+      for (const user of played) await db.query(`UPDATE licensing.users SET status = 'active', version = $2 WHERE user_id = $1`, [user.userId, user.version]);
+      await db.end();
+    }
   });
 
   it('never oversells: 100 concurrent assignments on two instances for 10 free seats give exactly 10', async () => {

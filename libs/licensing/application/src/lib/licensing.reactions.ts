@@ -1,5 +1,5 @@
 import { TOPICS, type IntegrationEvent, type UserAttributesChangedData } from '@identity/contracts';
-import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
+import { LicensingQueries, TelephonyQueries, type LicensingUserRow } from '@identity/licensing-data-access';
 import { planForUser } from '@identity/licensing-domain';
 import { ProblemError, type Reaction, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService } from './licensing.service';
@@ -10,15 +10,33 @@ const services = (infrastructure: ServiceInfrastructure) => {
   return { queries, licensing: new LicensingService(infrastructure, queries) };
 };
 
-/** A deleted user's seat goes back to the pool (deactivated users keep theirs). */
+/**
+ * A deleted user's seat goes back to the pool (deactivated users keep theirs). Once the users read
+ * model has the deletion: a license given while it had not is then taken back here, and none can be
+ * given after (see `deletedUsersUntilCommit`).
+ */
 export const freeSeatOfDeletedUser: Reaction = {
   name: 'licensing.free-seat-of-deleted-user',
   topics: [TOPICS.identityUser.name],
   async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
     if (event.eventType !== 'UserDeleted') return;
-    await services(infrastructure).licensing.unassign(event.tenantId, event.aggregateId, event.correlationId);
+    const { queries, licensing } = services(infrastructure);
+    await userAfter(event, queries);
+    await licensing.unassign(event.tenantId, event.aggregateId, event.correlationId);
   },
 };
+
+/** The user as the users read model has them once it has applied `event`: it is a sibling consumer, and may lag. */
+async function userAfter(event: IntegrationEvent, queries: LicensingQueries): Promise<LicensingUserRow> {
+  const deadline = Date.now() + 15_000;
+  let user = await queries.user(event.tenantId, event.aggregateId);
+  while (!user || user.version < event.aggregateVersion) {
+    if (Date.now() > deadline) throw new Error(`user ${event.aggregateId} not yet at version ${event.aggregateVersion}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    user = await queries.user(event.tenantId, event.aggregateId);
+  }
+  return user;
+}
 
 const ATTRIBUTE_EVENTS = new Set(['UserProvisioned', 'UserAttributesChanged', 'SiteAssigned']);
 
@@ -53,14 +71,7 @@ async function autoAssign(event: IntegrationEvent, infrastructure: ServiceInfras
   const { queries, licensing } = services(infrastructure);
   const rules = await queries.rules(event.tenantId);
   if (rules.length === 0) return;
-  // The users read model is a sibling consumer: wait until it has this event.
-  const deadline = Date.now() + 15_000;
-  let user = await queries.user(event.tenantId, event.aggregateId);
-  while (!user || user.version < event.aggregateVersion) {
-    if (Date.now() > deadline) throw new Error(`user ${event.aggregateId} not yet at version ${event.aggregateVersion}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    user = await queries.user(event.tenantId, event.aggregateId);
-  }
+  const user = await userAfter(event, queries);
   if (user.plan !== null || user.status === 'deleted') return;
   const plan = planForUser(rules, { department: user.department, site: user.siteName, title: user.title });
   if (!plan) return;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { licensingLedgerProjection, LicensingQueries, type LicensingUserRow } from '@identity/licensing-data-access';
+import { deletedUsersUntilCommit, licensingLedgerProjection, LicensingQueries, type LicensingUserRow } from '@identity/licensing-data-access';
 import {
   licenseDecider,
   LicensingRuleViolation,
@@ -10,7 +10,7 @@ import {
   type LicenseState,
   type SubscriptionCommand,
 } from '@identity/licensing-domain';
-import { outboxFor, publishAsIs } from '@identity/platform-event-store';
+import { outboxFor, publishAsIs, type InTransaction } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 
@@ -80,7 +80,7 @@ export class LicensingService {
       })),
       context: { tenantId, correlationId, actor: 'licensing' },
       toOutbox: outboxFor(publishAsIs),
-      inTransaction: inlineProjections([licensingLedgerProjection], publishAsIs),
+      inTransaction: ledgerOfLivingUsers(tenantId),
     });
     return results.map((result, index) => {
       if ('refused' in result) {
@@ -132,7 +132,7 @@ export class LicensingService {
         command,
         context: { tenantId, correlationId, actor: 'licensing' },
         toOutbox: outboxFor(publishAsIs),
-        inTransaction: inlineProjections([licensingLedgerProjection], publishAsIs),
+        inTransaction: ledgerOfLivingUsers(tenantId),
       });
       return outcome.events.map((event) => ({ type: event.type, data: event.data }) as LicenseEvent);
     } catch (error) {
@@ -154,6 +154,22 @@ export class LicensingService {
       throw asProblem(error);
     }
   }
+}
+
+/**
+ * The ledger, kept in the license's own transaction, once no license it gives goes to a user
+ * deleted meanwhile: the decision read the users read model before the transaction, and a deletion
+ * can land in between.
+ */
+function ledgerOfLivingUsers(tenantId: string): InTransaction {
+  const ledger = inlineProjections([licensingLedgerProjection], publishAsIs);
+  return async (manager, events) => {
+    const licensed = events.filter((event) => event.type === 'LicenseAssigned').map((event) => (event.data as { userId: string }).userId);
+    if (licensed.length > 0 && (await deletedUsersUntilCommit(manager, tenantId, licensed)).length > 0) {
+      throw new LicensingRuleViolation('user-deleted', 'the user was deleted');
+    }
+    await ledger(manager, events);
+  };
 }
 
 function assignCommand(userId: string, plan: string, swap: boolean, user: LicensingUserRow | null): Extract<LicenseCommand, { type: 'AssignLicense' }> {

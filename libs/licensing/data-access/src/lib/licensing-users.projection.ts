@@ -119,3 +119,17 @@ async function setColumns(manager: EntityManager, event: IntegrationEvent, colum
     ...entries.map(([, value]) => value),
   ]);
 }
+
+/**
+ * Inside a transaction that gives users a license: those of them the users read model has as
+ * deleted, keeping every one's row until the transaction ends. A deletion being applied meanwhile
+ * is waited for and seen; one applied after waits for this transaction, and the seat reaction
+ * waits for that (`freeSeatOfDeletedUser`), so a license given just before is taken back.
+ */
+export async function deletedUsersUntilCommit(manager: EntityManager, tenantId: string, userIds: readonly string[]): Promise<string[]> {
+  const rows = (await manager.query(
+    `SELECT user_id, status FROM licensing.users WHERE tenant_id = $1 AND user_id = ANY($2::uuid[]) ORDER BY user_id FOR SHARE`,
+    [tenantId, userIds],
+  )) as { user_id: string; status: string }[];
+  return rows.filter((row) => row.status === 'deleted').map((row) => row.user_id);
+}
