@@ -1,4 +1,4 @@
-import { CsvFormatError, parseCsv } from './csv';
+import { CsvFormatError, firstColumn, parseCsv } from './csv';
 
 describe('parseCsv', () => {
   it('reads quoted fields, doubled quotes, CRLF, a BOM and skips blank lines', () => {
@@ -17,5 +17,21 @@ describe('parseCsv', () => {
     expect(() => parseCsv('a\n"open', { maxRows: 5 })).toThrow('never closed');
     expect(() => parseCsv('a\n1\n2\n3', { maxRows: 2 })).toThrow('at most 2');
     expect(() => parseCsv('', { maxRows: 2 })).toThrow('empty');
+  });
+
+  it('refuses a file that was not UTF-8, naming the line, so that no name is stored with its letters replaced', () => {
+    // What Node and browsers make of `Müller` saved by Excel as plain "CSV" (Windows-1252) and read as UTF-8.
+    const decoded = Buffer.from('userName,familyName\na@x.com,Smith\nb@x.com,M\xfcller\n', 'latin1').toString('utf8');
+    expect(() => parseCsv(decoded, { maxRows: 5 })).toThrow('line 3 is not UTF-8 text: save the file as "CSV UTF-8');
+    expect(() => firstColumn(decoded, { maxRows: 5 })).toThrow(CsvFormatError);
+    expect(parseCsv('userName,familyName\nb@x.com,Müller\n', { maxRows: 5 }).rows[0].cells.familyname).toBe('Müller');
+  });
+
+  it('stops splitting a body of blank lines as soon as it holds more lines than the rows allowed could explain', () => {
+    expect(parseCsv(`a\n1\n${'\n'.repeat(3)}`, { maxRows: 2 }).rows).toHaveLength(1);
+    expect(() => parseCsv(`a\n1\n${'\n'.repeat(4)}`, { maxRows: 2 })).toThrow('more than 5 lines');
+    const flood = `a\n${'\n'.repeat(4_000_000)}`;
+    expect(() => parseCsv(flood, { maxRows: 10 })).toThrow('more than 21 lines');
+    expect(() => firstColumn(flood, { maxRows: 10 })).toThrow('more than 21 lines');
   });
 });

@@ -18,7 +18,7 @@ export interface CsvTable {
  * skipped. Header names match case-insensitively; unknown ones are the caller's to refuse.
  */
 export function parseCsv(text: string, options: { maxRows: number }): CsvTable {
-  const records = splitRecords(text.replace(/^\uFEFF/, ''));
+  const records = splitRecords(text, options.maxRows);
   const header = records.shift();
   if (!header || header.fields.every((field) => field.trim() === '')) throw new CsvFormatError('the file is empty: the first line must name the columns');
   const headers = header.fields.map((field) => field.trim());
@@ -41,12 +41,26 @@ export function parseCsv(text: string, options: { maxRows: number }): CsvTable {
  * of one thing per line, with or without a header and whatever columns follow.
  */
 export function firstColumn(text: string, options: { maxRows: number }): { line: number; value: string }[] {
-  const records = splitRecords(text.replace(/^\uFEFF/, '')).filter((record) => record.fields.some((field) => field.trim() !== ''));
+  const records = splitRecords(text, options.maxRows).filter((record) => record.fields.some((field) => field.trim() !== ''));
   if (records.length > options.maxRows) throw new CsvFormatError(`the file has ${records.length} rows; at most ${options.maxRows} are accepted per upload`);
   return records.map((record) => ({ line: record.line, value: record.fields[0].trim() }));
 }
 
-function splitRecords(text: string): { line: number; fields: string[] }[] {
+/**
+ * The records of the text. Refused: text that was not UTF-8 (decoded, its bytes became U+FFFD:
+ * Excel's plain "CSV" is Windows-1252, and `Müller` would be stored as `M�ller`), and more records
+ * than the rows allowed could explain (a header and a blank line per row), counted as they are
+ * split, so that a body of line breaks never becomes millions of records in memory.
+ */
+function splitRecords(bomOrText: string, maxRows: number): { line: number; fields: string[] }[] {
+  const text = bomOrText.replace(/^\uFEFF/, '');
+  const replaced = text.indexOf('\uFFFD');
+  if (replaced !== -1) {
+    throw new CsvFormatError(
+      `line ${text.slice(0, replaced).split('\n').length} is not UTF-8 text: save the file as "CSV UTF-8 (Comma delimited)" (in Excel: File, Save As), or send its character set (text/csv; charset=windows-1252)`,
+    );
+  }
+  const maxRecords = 2 * maxRows + 1;
   const records: { line: number; fields: string[] }[] = [];
   let fields: string[] = [];
   let field = '';
@@ -77,6 +91,7 @@ function splitRecords(text: string): { line: number; fields: string[] }[] {
       if (character === '\r' && text[index + 1] === '\n') index++;
       fields.push(field);
       records.push({ line: recordLine, fields });
+      if (records.length > maxRecords) throw new CsvFormatError(`the file has more than ${maxRecords} lines; at most ${maxRows} rows are accepted per upload`);
       fields = [];
       field = '';
       line++;
