@@ -286,6 +286,36 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       expect(((await bad.json()) as { detail: string }).detail).toContain('shoeSize');
     });
 
+    it('previews a user’s later rows on what the earlier ones would do, as the real run applies them', async () => {
+      const user = await adminUser();
+      const csv = [
+        'userName,title,site',
+        `${user.userName},Lead,Paris`,
+        `${user.userName},Lead,Paris`,
+        // The same user in another case: a different site once one is set is refused.
+        `${user.userName.toUpperCase()},Boss,London`,
+        `${user.userName},Boss,`,
+      ].join('\n');
+      const post = async (dryRun: boolean) => {
+        const response = await fetch(`${stack.directoryUrl}/api/v1/tenants/${tenant.tenantId}/users/bulk?dryRun=${dryRun}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tenant.adminToken}`, 'content-type': 'text/csv' },
+          body: csv,
+        });
+        return ((await response.json()) as { results: { outcome: string; changes: string[] }[] }).results.map(({ outcome, changes }) => [outcome, changes.sort()]);
+      };
+      const preview = await post(true);
+      expect(preview).toEqual([
+        ['would-update', ['site', 'title']],
+        ['unchanged', []],
+        ['error', []],
+        ['would-update', ['title']],
+      ]);
+      expect((await api<User>('GET', `/users/${user.userId}`)).body).toMatchObject({ title: 'Clerk', site: null });
+      expect(await post(false)).toEqual(preview.map(([outcome, changes]) => [outcome === 'would-update' ? 'updated' : outcome, changes]));
+      expect((await api<User>('GET', `/users/${user.userId}`)).body).toMatchObject({ title: 'Boss', site: { name: 'Paris' } });
+    });
+
     it('holds CSV values to the admin API’s limits, with a row error naming the field', async () => {
       const user = await adminUser();
       const response = await fetch(`${stack.directoryUrl}/api/v1/tenants/${tenant.tenantId}/users/bulk`, {

@@ -165,12 +165,16 @@ export class CommandRunner {
     });
   }
 
-  /** What the command would decide now, stored nowhere: for dry runs (a CSV upload's preview, say). */
+  /**
+   * What the command would decide now, stored nowhere: for dry runs (a CSV upload's preview, say).
+   * `state` is the aggregate as the events would leave it, for a preview of the next command.
+   */
   async dryRun<State, Command, Event extends NewEvent>(
     request: Pick<RunCommand<State, Command, Event>, 'streamId' | 'decider' | 'command' | 'loadState'>,
-  ): Promise<{ version: number; events: Event[] }> {
+  ): Promise<{ version: number; events: Event[]; state: State }> {
     const { state, version } = await this.load(request);
-    return { version, events: request.decider.decide(request.command, state) };
+    const events = request.decider.decide(request.command, state);
+    return { version, events, state: events.reduce((current, event) => request.decider.evolve(current, event), state) };
   }
 
   /** An aggregate's state as stored, for previews that decide against a state of their own making. */

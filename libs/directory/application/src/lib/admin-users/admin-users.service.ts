@@ -1,11 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { directoryUsersProjection, SiteQueries, UserQueries, type AdminUserRow } from '@identity/directory-data-access';
-import { userDecider, usernameReservations, UserRuleViolation, type UserCommand, type UserEvent } from '@identity/identity-domain';
+import { userDecider, usernameReservations, UserRuleViolation, type UserCommand, type UserEvent, type UserState } from '@identity/identity-domain';
 import { outboxFor, publishAsIs, ReservationConflictError } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 import { AdminInputError, type AdminUserEdit } from './admin-user.input';
+
+/** A user as a dry run's edits would leave them. */
+export interface PreviewedUser {
+  state: UserState;
+  version: number;
+}
 
 /** Users as admins manage them in the console: through the same User aggregate the IdP writes to. */
 @Injectable()
@@ -49,10 +55,19 @@ export class AdminUsersService {
     return (await this.users.get(tenantId, userId))!;
   }
 
-  /** The events an edit would store at the stream's current version, without storing them (dry runs). */
-  async preview(tenantId: string, userId: string, edit: AdminUserEdit): Promise<{ version: number; events: UserEvent[] }> {
+  /**
+   * The events an edit would store, without storing them (dry runs): at the stream's current
+   * version, or on the user as earlier previews left them (`after`, a CSV's earlier rows).
+   */
+  async preview(tenantId: string, userId: string, edit: AdminUserEdit, after?: PreviewedUser): Promise<{ version: number; events: UserEvent[]; previewed: PreviewedUser }> {
     const command = await this.editCommand(tenantId, edit);
-    return this.infrastructure.commands.dryRun({ streamId: `user-${userId}`, decider: userDecider, command });
+    const { version, events, state } = await this.infrastructure.commands.dryRun({
+      streamId: `user-${userId}`,
+      decider: userDecider,
+      command,
+      loadState: after && (async () => after),
+    });
+    return { version, events, previewed: { state, version: version + events.length } };
   }
 
   async delete(tenantId: string, userId: string, correlationId: string): Promise<void> {

@@ -3,7 +3,7 @@ import { SiteQueries, UserQueries } from '@identity/directory-data-access';
 import { CsvFormatError, parseCsv } from '@identity/platform-csv';
 import { ProblemError } from '@identity/platform-service';
 import { AdminInputError, PROFILE_FIELD_MAX_LENGTH, PROFILE_FIELDS, type AdminUserEdit } from './admin-user.input';
-import { AdminUsersService } from './admin-users.service';
+import { AdminUsersService, type PreviewedUser } from './admin-users.service';
 
 export const BULK_EDIT_MAX_ROWS = 10_000;
 const BOOLEAN_COLUMNS = ['visibleindirectory', 'active'];
@@ -34,6 +34,9 @@ export class BulkUserEditService {
   async run(tenantId: string, csv: string, dryRun: boolean, correlationId: string) {
     const table = this.read(csv);
     const results: BulkRowResult[] = [];
+    // A dry run stores nothing: a user's later rows are previewed on the user as their earlier rows
+    // would have left them, as the real run, which stores each row before the next, finds them.
+    const previewed = new Map<string, PreviewedUser>();
     for (const row of table.rows) {
       const userName = row.cells.username ?? '';
       try {
@@ -41,10 +44,14 @@ export class BulkUserEditService {
         const user = await this.queries.byUserName(tenantId, userName);
         if (!user) throw new AdminInputError(`no user ${userName} in this company`);
         const edit = await this.edit(tenantId, row.cells);
-        const { version, events } = await this.users.preview(tenantId, user.userId, edit);
+        const preview = await this.users.preview(tenantId, user.userId, edit, dryRun ? previewed.get(user.userId) : undefined);
+        const { version, events } = preview;
         const changes = [...new Set(events.flatMap((event) => (event.type === 'UserAttributesChanged' ? Object.keys(event.data.changes) : [fieldOf(event.type)])))];
         if (events.length === 0) results.push({ line: row.line, userName, outcome: 'unchanged', changes });
-        else if (dryRun) results.push({ line: row.line, userName, outcome: 'would-update', changes });
+        else if (dryRun) {
+          previewed.set(user.userId, preview.previewed);
+          results.push({ line: row.line, userName, outcome: 'would-update', changes });
+        }
         else {
           // Applied only if nothing changed the user since the preview: what is reported is what is stored.
           await this.users.edit(tenantId, user.userId, edit, correlationId, version);
