@@ -23,6 +23,9 @@ export async function userId(invocation: Invocation): Promise<string> {
   }
 }
 
+/** Row results per request: the most the import status answers at once. */
+const RESULTS_PAGE = 1000;
+
 export const licenseCommands = {
   async usage(invocation: Invocation): Promise<void> {
     const usage = await callApi<Usage>('GET', licenses(invocation));
@@ -49,8 +52,8 @@ export const licenseCommands = {
     output(invocation, result, () => result.outcome);
   },
 
-  /** Uploads a CSV (username, plan[, action]) and follows the job until it finishes. */
-  async import(invocation: Invocation): Promise<void> {
+  /** Uploads a CSV (username, plan[, action]) and follows the job until it finishes; every row's result, and exit code 1 when a row failed. */
+  async import(invocation: Invocation): Promise<number | undefined> {
     const file = invocation.words[2];
     if (!file) throw new CliError('usage: license import --tenant T FILE.csv [--dry-run]');
     const dryRun = switchFlag(invocation, 'dry-run');
@@ -70,12 +73,17 @@ export const licenseCommands = {
       if (job.status === 'finished' || job.status === 'failed') {
         if (!invocation.json) process.stderr.write('\n');
         if (job.status === 'failed') throw new CliError(`import failed: ${job.error}`, job);
+        // The job answers its results a page at a time (errors first).
+        for (let page = job.results; page.length === RESULTS_PAGE && job.results.length < job.total; ) {
+          page = (await callApi<{ results: unknown[] }>('GET', `${licenses(invocation)}/imports/${started.jobId}?offset=${job.results.length}&limit=${RESULTS_PAGE}`)).results;
+          job.results.push(...page);
+        }
         output(invocation, job, () =>
           [`${dryRun ? 'dry run: ' : ''}${JSON.stringify(job.summary)}`, ...(job.results as { line: number; outcome: string; error?: string }[])
             .filter((row) => row.outcome === 'error')
             .map((row) => `line ${row.line}: ${row.error}`)].join('\n'),
         );
-        return;
+        return job.summary.errors > 0 ? 1 : undefined;
       }
       await new Promise((resolve) => setTimeout(resolve, 500));
     }

@@ -8,7 +8,8 @@ import { numberCommands, telephonyCommands } from './telephony.commands';
 import { tenantCommands } from './tenant.commands';
 import { directoryCommands, userCommands } from './user.commands';
 
-type Command = (invocation: Invocation) => Promise<void>;
+/** Resolves to the exit code when the command ran but did not wholly succeed (an import with failed rows). */
+type Command = (invocation: Invocation) => Promise<void | number>;
 
 /** Every command: `npm run cli -- <group> <command> [--flags] [--json]`. */
 const COMMANDS: Record<string, Record<string, Command>> = {
@@ -51,7 +52,7 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   license assign --tenant T --user USERNAME --plan X2 [--swap]
   license unassign --tenant T --user USERNAME
   license usage --tenant T
-  license import --tenant T FILE.csv [--dry-run]     username,plan[,action]; follows the job's progress
+  license import --tenant T FILE.csv [--dry-run]     username,plan[,action]; follows the job's progress, exits 1 if a row fails
   sso configure --tenant T --idp azure-ad|saml2 --sign-in-url U --issuer I [--sign-out-url S] [--admin-role ROLE] --certificate FILE [--disabled]
                                 upload the Base64 certificate and enable SSO; prints the Entity ID / Reply URL for Azure AD
   sso status --tenant T
@@ -77,8 +78,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   try {
-    await command(invocation);
-    return 0;
+    return (await command(invocation)) ?? 0;
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (invocation.json) process.stdout.write(`${JSON.stringify({ error: message, details: (error as CliError).details }, null, 2)}\n`);

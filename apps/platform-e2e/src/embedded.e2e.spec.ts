@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort } from '@identity/platform-service';
@@ -168,6 +168,15 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     const switched = cli('license', 'import', '--tenant', tenant.tenantId, 'licenses.csv', '--dry-run', 'yes');
     expect(switched.status).toBe(1);
     expect(switched.stderr).toContain('--dry-run is a switch');
+    // An import that ran with a failed row prints every row's result and exits 1, for the script that ran it.
+    const csvDirectory = mkdtempSync(path.join(tmpdir(), 'license-import-'));
+    writeFileSync(path.join(csvDirectory, 'licenses.csv'), 'username,plan\nnobody@contoso.com,X2\n');
+    const imported = cli('license', 'import', '--tenant', tenant.tenantId, path.join(csvDirectory, 'licenses.csv'), '--dry-run', '--json');
+    rmSync(csvDirectory, { recursive: true, force: true });
+    expect({ status: imported.status, job: JSON.parse(imported.stdout) }).toMatchObject({
+      status: 1,
+      job: { status: 'finished', summary: { errors: 1 }, results: [{ line: 2, outcome: 'error' }] },
+    });
     for (const args of [
       ['user', 'create', '--tenant', tenant.tenantId, '--user-name', 'flag.check@contoso.com', '--visible', 'yes'],
       ['telephony', 'plan', '--tenant', tenant.tenantId, '--auto-extension', 'no'],
