@@ -128,7 +128,17 @@ export class ServiceInfrastructure {
     return this.relay?.status;
   }
 
-  /** Readiness: each dependency answers within a second. */
+  /**
+   * Ready to take requests: the database answers. Kafka is reported, and needed only by a service
+   * that runs the relay: every other write goes to the event store and its outbox, and reaches
+   * Kafka once it is back, so a Kafka outage must not take every service out of its load balancer.
+   */
+  async readiness(): Promise<{ ready: boolean; checks: Record<string, 'up' | 'down'> }> {
+    const checks = await this.checks();
+    return { ready: checks.database === 'up' && (!this.options.runsRelay || checks.messaging === 'up'), checks };
+  }
+
+  /** Each dependency answers within a second. */
   async checks(): Promise<Record<string, 'up' | 'down'>> {
     const within = <T>(work: Promise<T>) =>
       Promise.race([work, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1_000))]);

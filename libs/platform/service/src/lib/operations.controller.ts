@@ -20,9 +20,9 @@ export class OperationsController {
 
   @Get('health/ready')
   async ready(@Res() response: Response) {
-    const checks = await this.infrastructure.checks();
-    const ready = Object.values(checks).every((state) => state === 'up');
-    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', checks });
+    const { ready, checks } = await this.infrastructure.readiness();
+    const degraded = Object.values(checks).some((state) => state !== 'up');
+    response.status(ready ? 200 : 503).json({ status: ready ? (degraded ? 'degraded' : 'ready') : 'not-ready', checks });
   }
 
   @Get('metrics')
