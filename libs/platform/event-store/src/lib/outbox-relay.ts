@@ -205,9 +205,13 @@ export class OutboxRelay {
       await this.lockClient.query('SELECT 1');
       return true;
     }
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `relay-lock:${this.options.name}` });
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `relay-lock:${this.options.name}`, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     client.on('error', () => undefined);
     await client.connect();
+    // The lock lives as long as this session: when the leader's node dies, the server must notice
+    // within seconds, not after the operating system's two hours of TCP keepalive silence, or no
+    // relay publishes meanwhile. (Ignored where there is no TCP to the server, as in the embedded database.)
+    await client.query(`SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`);
     const [{ locked }] = (
       await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [
         `outbox-relay:${this.options.name}`,
