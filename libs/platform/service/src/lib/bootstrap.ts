@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Server, ServerResponse } from 'node:http';
 import { Global, Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
@@ -122,11 +123,29 @@ export async function startService(definition: ServiceDefinition, options: Start
   const stop = () =>
     (stopping ??= (async () => {
       logger.info('shutting down: draining requests, consumers and relay');
-      await app.close();
+      await closeWithin(app, config.int('SHUTDOWN_DRAIN_MS'));
       await infrastructure.stop();
       logger.info('stopped: requests, consumers and relay drained');
     })());
   return { definition, app, handler: server, infrastructure, config, port, stop };
+}
+
+/**
+ * Closes the HTTP server: new connections are refused at once, responses from then on close their
+ * connection, and requests in flight get the drain time. Whatever connection is left after it (a
+ * client that sends a request slowly, or never finishes it) is cut, so that the consumers and the
+ * relay always get their turn to stop before the process's deadline ends it.
+ */
+async function closeWithin(app: INestApplication, drainMs: number): Promise<void> {
+  const server = app.getHttpServer() as Server;
+  server.on('request', (_request, response: ServerResponse) => response.setHeader('connection', 'close'));
+  const closing = app.close();
+  const cut = setTimeout(() => server.closeAllConnections(), drainMs);
+  try {
+    await closing;
+  } finally {
+    clearTimeout(cut);
+  }
 }
 
 /**
