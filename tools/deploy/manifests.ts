@@ -23,8 +23,16 @@ export const TERMINATION_GRACE_SECONDS = 30;
 const labels = (service: string) => ({ 'app.kubernetes.io/name': service, 'app.kubernetes.io/part-of': 'identity-platform' });
 const servesHttp = (service: ServiceDefinition) => service.publicPrefixes.length > 0;
 
+/**
+ * Secrets a service runs without on a laptop but must have in a cluster: without a passphrase,
+ * saml-auth would store its token signing keys in the clear, and a copy of the database could sign.
+ */
+const REQUIRED_IN_CLUSTER = new Set(['SSO_SIGNING_KEY_PASSPHRASE']);
+
 function secretsOf(service: ServiceDefinition) {
-  return [...COMMON_CONFIG, ...service.config].filter((variable) => variable.secret);
+  return [...COMMON_CONFIG, ...service.config]
+    .filter((variable) => variable.secret)
+    .map((variable) => ({ ...variable, required: variable.required || REQUIRED_IN_CLUSTER.has(variable.name) }));
 }
 
 function deployment(service: ServiceDefinition) {
