@@ -118,7 +118,7 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
     name: 'DATABASE_PREPARED_STATEMENTS',
     kind: 'bool',
     default: 'true',
-    description: 'Prepare each parameterised statement once per connection instead of parsing and planning it on every call; false behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21) and for the embedded database.',
+    description: 'Prepare each parameterised statement once per connection instead of parsing and planning it on every call; false behind a pooler that cannot keep them and for the embedded database. A pooler must use session pooling: the relay and the migrations hold session advisory locks.',
   },
   { name: 'KAFKA_BROKERS', kind: 'list', required: true, description: 'Comma-separated Kafka bootstrap servers (host:port).' },
   { name: 'KAFKA_CLIENT_ID', kind: 'string', default: 'identity-platform', description: 'Client id prefix the service gives Kafka.' },
