@@ -48,7 +48,18 @@ export interface RelayStatus {
   leader: boolean;
   published: number;
   lastPublishedAt: string | null;
+  /** Since when every turn has failed (the broker refuses, the database is gone); null while turns succeed. */
+  failingSince: string | null;
+  lastError: string | null;
 }
+
+/** Outbox messages committed and not yet published: how many (counted up to a cap) and how old the oldest is. */
+export interface RelayBacklog {
+  messages: number;
+  oldestSeconds: number;
+}
+
+const BACKLOG_COUNT_CAP = 100_000;
 
 /**
  * Publishes the outbox to the bus in the writing transactions' order (each aggregate's in its own). Only the holder of a PostgreSQL advisory lock
@@ -62,7 +73,7 @@ export class OutboxRelay {
   private nextPruneAt = 0;
   private loop?: Promise<void>;
   private wake?: () => void;
-  readonly status: RelayStatus = { leader: false, published: 0, lastPublishedAt: null };
+  readonly status: RelayStatus = { leader: false, published: 0, lastPublishedAt: null, failingSince: null, lastError: null };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -104,6 +115,20 @@ export class OutboxRelay {
     return rows.length === 0;
   }
 
+  /** What waits to be published past the checkpoint, for monitoring: a backlog that grows while nothing fails means no relay leads. */
+  async backlog(): Promise<RelayBacklog> {
+    const [row] = (await this.dataSource.query(
+      `SELECT count(*)::int AS messages, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS "oldestSeconds"
+         FROM (SELECT o.created_at FROM event_store.outbox o
+                 LEFT JOIN event_store.relay_checkpoints c ON c.relay = $1
+                WHERE c.relay IS NULL OR (o.transaction_id, o.position) > (c.last_transaction_id, c.last_position)
+                ORDER BY o.transaction_id, o.position
+                LIMIT ${BACKLOG_COUNT_CAP}) AS waiting`,
+      [this.options.name],
+    )) as RelayBacklog[];
+    return row;
+  }
+
   /**
    * Deletes a batch of the published rows written before the retention; returns how many went. One
    * batch at a time, between publishing batches, so that a long backlog (the first run after an
@@ -134,8 +159,11 @@ export class OutboxRelay {
         const published = await this.publishBatch();
         // A full batch: more is due, at the next turn; else nothing is for a while.
         if (Date.now() >= this.nextPruneAt) this.nextPruneAt = (await this.pruneOnce()) === PRUNE_BATCH ? 0 : Date.now() + PRUNE_EVERY_MS;
+        this.status.failingSince = null;
         if (published === 0) await this.sleep(this.options.idlePollMs ?? 50);
       } catch (error) {
+        this.status.failingSince ??= new Date().toISOString();
+        this.status.lastError = (error as Error).message;
         this.options.log?.('error', 'relay batch failed; retrying', { error: (error as Error).message });
         await this.releaseLock();
         await this.sleep(1_000);

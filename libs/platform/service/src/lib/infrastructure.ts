@@ -27,6 +27,9 @@ export interface InfrastructureOptions {
 /** A database outage holds consumers back until it is over: it never sends an event to a dead-letter topic. */
 export const CONSUMER_RETRY: RetryPolicy = { ...DEFAULT_RETRY, isTransient: isDatabaseUnavailable };
 
+/** How long a relay's turns may all fail before it says it is not ready. */
+const RELAY_FAILING_LIMIT_MS = 30_000;
+
 /** The relay's name: its checkpoint row and its advisory lock. */
 export const OUTBOX_RELAY_NAME = 'identity-platform';
 
@@ -89,6 +92,7 @@ export class ServiceInfrastructure {
         retainPublishedMs: config.int('OUTBOX_RETENTION_HOURS') === 0 ? undefined : config.int('OUTBOX_RETENTION_HOURS') * 3_600_000,
       });
       this.relay.start();
+      this.options.metrics.watchRelay(this.relay);
     }
     if (this.options.projections.length > 0) {
       this.projectionRunner = new ProjectionRunner(this.dataSource, this.bus, {
@@ -135,7 +139,11 @@ export class ServiceInfrastructure {
    */
   async readiness(): Promise<{ ready: boolean; checks: Record<string, 'up' | 'down'> }> {
     const checks = await this.checks();
-    return { ready: checks.database === 'up' && (!this.options.runsRelay || checks.messaging === 'up'), checks };
+    if (!this.options.runsRelay) return { ready: checks.database === 'up', checks };
+    // A relay whose every turn has failed for a while (a broker that refuses it, a restored database) is down, whatever answers.
+    const failingSince = this.relay?.status.failingSince;
+    checks.relay = failingSince && Date.now() - Date.parse(failingSince) > RELAY_FAILING_LIMIT_MS ? 'down' : 'up';
+    return { ready: Object.values(checks).every((state) => state === 'up'), checks };
   }
 
   /** Each dependency answers within a second. */

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RelayBacklog, RelayStatus } from '@identity/platform-event-store';
 
 /** One Prometheus registry per service, so several services in one process keep apart. */
 export class ServiceMetrics {
@@ -34,6 +35,47 @@ export class ServiceMetrics {
       help: 'Age of the last event a projection applied, when it was applied.',
       labelNames: ['projection'],
       registers: [this.registry],
+    });
+  }
+
+  /**
+   * The relay's health, read at each scrape. The published counter alone cannot tell an idle
+   * platform from a stalled relay: these can (a backlog that ages while no relay leads or while
+   * every turn fails is the alert).
+   */
+  watchRelay(relay: { status: RelayStatus; backlog(): Promise<RelayBacklog> }): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'outbox_relay_leader',
+      help: '1 while this relay holds the publishing lock.',
+      registers,
+      collect() {
+        this.set(relay.status.leader ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'outbox_relay_failing_seconds',
+      help: 'How long every turn of this relay has failed; 0 while it works.',
+      registers,
+      collect() {
+        this.set(relay.status.failingSince === null ? 0 : (Date.now() - Date.parse(relay.status.failingSince)) / 1000);
+      },
+    });
+    const backlog = new Gauge({
+      name: 'outbox_relay_unpublished_messages',
+      help: 'Outbox messages committed and not yet published (counted up to 100,000).',
+      registers,
+    });
+    new Gauge({
+      name: 'outbox_relay_oldest_unpublished_seconds',
+      help: 'Age of the oldest outbox message not yet published; 0 when none waits.',
+      registers,
+      async collect() {
+        const waiting = await relay.backlog().catch(() => null);
+        if (!waiting) return;
+        backlog.set(waiting.messages);
+        this.set(waiting.oldestSeconds);
+      },
     });
   }
 }

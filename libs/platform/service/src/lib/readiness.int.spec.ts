@@ -22,7 +22,7 @@ describe('readiness when Kafka does not answer (real PostgreSQL; a port nothing 
       });
       await infrastructure.dataSource.initialize();
       try {
-        expect({ runsRelay, ...(await infrastructure.readiness()) }).toEqual({ runsRelay, ready: !runsRelay, checks: { database: 'up', messaging: 'down' } });
+        expect({ runsRelay, ...(await infrastructure.readiness()) }).toEqual({ runsRelay, ready: !runsRelay, checks: expect.objectContaining({ database: 'up', messaging: 'down' }) });
       } finally {
         await infrastructure.stop();
       }
