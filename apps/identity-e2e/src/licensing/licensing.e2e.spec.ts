@@ -235,6 +235,35 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     }
   });
 
+  it('starts a dry run taken over after a restart again from its first row, whose promises lived only in the stopped instance', async () => {
+    expect((await setSeats('X-resume', 1)).status).toBe(200);
+    const [first, second] = [await provision(), await provision()];
+    const jobId = randomUUID();
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      // A stopped instance had previewed the first row (the plan's one seat is promised to it) and saved its result.
+      await db.query(`INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, processed, csv) VALUES ($1, $2, true, 'running', 2, 1, $3)`, [
+        jobId,
+        tenant.tenantId,
+        `username,plan\n${first.userName},X-resume\n${second.userName},X-resume`,
+      ]);
+      await db.query(`INSERT INTO licensing.import_results (job_id, line, user_name, plan, action, outcome) VALUES ($1, 2, $2, 'X-resume', 'assign', 'would-assign')`, [jobId, first.userName]);
+    } finally {
+      await db.end();
+    }
+    await stack.licensing[1].app.get(LicenseImportService).onApplicationBootstrap();
+    const job = await eventually(async () => {
+      const status = await api<{ status: string; results: { line: number; outcome: string }[] }>('GET', `/imports/${jobId}`);
+      expect(status.body.status).toBe('finished');
+      return status.body;
+    });
+    expect(job.results.map(({ line, outcome }) => [line, outcome])).toEqual([
+      [3, 'error'],
+      [2, 'would-assign'],
+    ]);
+  });
+
   it('gives each row of a batch its own outcome when the seats run out within it, and applies a user’s rows in file order', async () => {
     expect((await setSeats('X8-import', 2)).status).toBe(200);
     const [a, b, c] = [await provision(), await provision(), await provision()];

@@ -157,6 +157,15 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       ),
     );
     if (!row) return;
+    if (row.dry_run && row.processed > 0) {
+      // A dry run's promises (seats, each user's license as the rows before left it, extensions and
+      // numbers) live in memory: one taken over after a restart starts again from its first row.
+      await this.infrastructure.dataSource.transaction(async (manager) => {
+        await manager.query(`DELETE FROM licensing.import_results WHERE job_id = $1`, [jobId]);
+        await manager.query(`UPDATE licensing.import_jobs SET processed = 0 WHERE job_id = $1`, [jobId]);
+      });
+      row.processed = 0;
+    }
     const rows = parseCsv(row.csv, { maxRows: LICENSE_IMPORT_MAX_ROWS }).rows;
     // A dry run promises each free seat once, to the first rows that would take it, and takes each
     // user's license as the rows before left it.
@@ -237,8 +246,13 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         continue;
       }
       results[index] = { ...base, outcome };
-      if (change.action === 'unassign') await this.telephony.releaseAllOfUnlicensed(tenantId, change.user.userId, 'license-import');
-      if (change.action !== 'assign') continue;
+      if (change.action === 'unassign') {
+        // The batch has committed: a failure here is this row's, never the job's (the results of the batch are saved next).
+        await this.telephony.releaseAllOfUnlicensed(tenantId, change.user.userId, 'license-import').catch((error: unknown) => {
+          results[index] = { ...base, outcome: 'error', error: `the license is removed, but its extension and number are not released yet (${problemDetail(error)}): upload the row again` };
+        });
+        continue;
+      }
       try {
         if ((await this.configureForService(tenantId, change.user.userId, taking)) && outcome === 'unchanged') results[index] = { ...base, outcome: 'updated' };
       } catch (error) {
