@@ -372,6 +372,10 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     // Two companies importing one new number at once: the pool of exactly one of them gets it.
     const raced = await Promise.all([importTo(rival.tenantId, [fresh]), importTo(latecomer.tenantId, [fresh])]);
     expect(raced.map((result) => result.status).sort()).toEqual([201, 409]);
+    // A value that is no number refuses the file, saying which line, and imports nothing of it.
+    const [before] = (await stack.licensing[0].infrastructure.dataSource.query(`SELECT count(*)::int AS n FROM licensing.phone_numbers WHERE tenant_id = $1`, [rival.tenantId])) as { n: number }[];
+    expect(await importTo(rival.tenantId, ['number', '+12065550199', 'call me maybe'])).toMatchObject({ status: 400, body: { detail: expect.stringContaining('line 3: call me maybe is not an E.164 number') } });
+    expect(await stack.licensing[0].infrastructure.dataSource.query(`SELECT count(*)::int AS n FROM licensing.phone_numbers WHERE tenant_id = $1`, [rival.tenantId])).toEqual([before]);
   });
 
   it('takes extensions and numbers in the license CSV, and applies a row whole or not at all, with a report row for each failure', async () => {

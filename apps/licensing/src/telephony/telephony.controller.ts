@@ -1,6 +1,7 @@
 import { BadRequestException, Body, Controller, Delete, Get, Inject, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { companyUser, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
+import { MAX_NUMBERS_PER_IMPORT, normaliseE164 } from '@identity/licensing-domain';
 import { CsvFormatError, firstColumn } from '@identity/platform-csv';
 import { AdminAccess, currentCorrelationId, ProblemError } from '@identity/platform-service';
 import { AssignExtensionDto, AssignNumberDto, NumbersQuery, TelephonySettingsDto } from './telephony.dto';
@@ -74,17 +75,26 @@ export class TelephonyController {
   }
 }
 
-const MAX_IMPORTED_NUMBERS = 100_000;
-
 /**
  * The first column of a number list as CSV (quoted fields too, as spreadsheets and PowerShell's
- * Export-Csv write them, its `#TYPE` line included), under a `number` header or none.
+ * Export-Csv write them, its `#TYPE` line included), under a `number` header or none; a value that
+ * is no E.164 number refuses the file with its line.
  */
 function numbersOfUpload(text: string): string[] {
   try {
-    return firstColumn(text, { maxRows: MAX_IMPORTED_NUMBERS })
-      .map((row) => row.value)
-      .filter((value, index) => value.length > 0 && !value.startsWith('#TYPE') && !(index <= 1 && /^number$/i.test(value)));
+    // The header and PowerShell's #TYPE line come on top of the numbers an import takes.
+    const rows = firstColumn(text, { maxRows: MAX_NUMBERS_PER_IMPORT + 2 }).filter(
+      ({ value }, index) => value.length > 0 && !value.startsWith('#TYPE') && !(index <= 1 && /^number$/i.test(value)),
+    );
+    if (rows.length > MAX_NUMBERS_PER_IMPORT) throw new CsvFormatError(`the file has ${rows.length} numbers; import at most ${MAX_NUMBERS_PER_IMPORT} at a time`);
+    for (const { line, value } of rows) {
+      try {
+        normaliseE164(value);
+      } catch (error) {
+        throw new CsvFormatError(`line ${line}: ${(error as Error).message}`);
+      }
+    }
+    return rows.map((row) => row.value);
   } catch (error) {
     if (error instanceof CsvFormatError) throw new ProblemError({ status: 400, title: 'invalid-csv', detail: error.message });
     throw error;
