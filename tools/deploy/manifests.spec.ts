@@ -5,12 +5,12 @@ import { parse, parseAllDocuments } from 'yaml';
 import { ALL_TOPICS } from '@identity/contracts';
 import { COMMON_CONFIG } from '@identity/platform-service';
 import { SERVICES } from '@identity/service-catalog';
-import { CONFIG_MAP, renderBase, SECRET_KEYS, SECRET_NAME, TERMINATION_GRACE_SECONDS } from './manifests';
+import { CONFIG_MAP, KAFKA_NAMESPACE, renderBase, renderKafkaTopics, SECRET_KEYS, SECRET_NAME, TERMINATION_GRACE_SECONDS } from './manifests';
 
 const root = path.resolve(__dirname, '../..');
 // Rendered manifests are free-form YAML; the assertions below are their schema.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type K8sObject = { kind: string; metadata: { name: string }; spec?: Record<string, any>; data?: Record<string, string> };
+type K8sObject = { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any>; data?: Record<string, string> };
 
 /** Problems the Kubernetes and CRD schemas find in these objects (tools/deploy/validate-schemas.mjs). */
 function schemaProblems(objects: readonly unknown[]): { kind: string; name: string; error: string }[] {
@@ -19,11 +19,11 @@ function schemaProblems(objects: readonly unknown[]): { kind: string; name: stri
   return JSON.parse(result.stdout);
 }
 
-/** Renders an overlay with `kubectl kustomize`, as a platform team's pipeline would. */
-function render(overlay: string): K8sObject[] {
-  const result = spawnSync('kubectl', ['kustomize', path.join(root, 'k8s/overlays', overlay)], { encoding: 'utf8' });
+/** Renders a kustomization (an overlay, say) with `kubectl kustomize`, as a platform team's pipeline would. */
+function render(kustomization: string): K8sObject[] {
+  const result = spawnSync('kubectl', ['kustomize', path.join(root, 'k8s', kustomization)], { encoding: 'utf8' });
   if (result.error) throw new Error(`kubectl is needed to render the overlays (.ci/run installs it): ${result.error.message}`);
-  if (result.status !== 0) throw new Error(`kubectl kustomize ${overlay} failed: ${result.stderr}`);
+  if (result.status !== 0) throw new Error(`kubectl kustomize ${kustomization} failed: ${result.stderr}`);
   return parseAllDocuments(result.stdout).map((document) => document.toJSON() as K8sObject);
 }
 
@@ -36,14 +36,29 @@ describe('deployment artefacts', () => {
     expect(schemaProblems(broken).map((problem) => problem.kind)).toEqual(['Deployment', 'KafkaTopic']);
   });
 
-  it('k8s/base is what `npm run k8s:render` makes from the code', () => {
-    for (const [file, content] of Object.entries(renderBase())) {
-      expect({ file, content: readFileSync(path.join(root, 'k8s/base', file), 'utf8') }).toEqual({ file, content });
+  it('k8s/base and k8s/kafka-topics are what `npm run k8s:render` makes from the code', () => {
+    for (const [folder, files] of [
+      ['base', renderBase()],
+      ['kafka-topics', renderKafkaTopics()],
+    ] as const) {
+      for (const [file, content] of Object.entries(files)) {
+        expect({ file, content: readFileSync(path.join(root, 'k8s', folder, file), 'utf8') }).toEqual({ file, content });
+      }
     }
   });
 
+  it('declares exactly the topics of the contracts, valid, in the Kafka cluster’s namespace where the Topic Operator watches', () => {
+    const objects = render('kafka-topics');
+    expect(schemaProblems(objects)).toEqual([]);
+    expect(new Set(objects.map((object) => `${object.kind} ${object.metadata.namespace}`))).toEqual(new Set([`KafkaTopic ${KAFKA_NAMESPACE}`]));
+    const topics = objects.map((object) => ({ name: object.spec!.topicName, partitions: object.spec!.partitions }));
+    expect(topics.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+      ALL_TOPICS.map((topic) => ({ name: topic.name, partitions: topic.partitions })).sort((a, b) => a.name.localeCompare(b.name)),
+    );
+  });
+
   describe.each(['dev', 'prod'])('overlay %s', (overlay) => {
-    const objects = render(overlay);
+    const objects = render(`overlays/${overlay}`);
     const of = (kind: string) => objects.filter((object) => object.kind === kind);
     const deployments = of('Deployment');
 
@@ -124,11 +139,8 @@ describe('deployment artefacts', () => {
       expect(of('HorizontalPodAutoscaler').map((object) => object.metadata.name)).not.toContain('event-relay');
     });
 
-    it('declares exactly the topics of the contracts', () => {
-      const topics = of('KafkaTopic').map((object) => ({ name: object.spec!.topicName, partitions: object.spec!.partitions }));
-      expect(topics.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
-        ALL_TOPICS.map((topic) => ({ name: topic.name, partitions: topic.partitions })).sort((a, b) => a.name.localeCompare(b.name)),
-      );
+    it('leaves the topics to k8s/kafka-topics: here they would land where no Topic Operator watches', () => {
+      expect(of('KafkaTopic')).toEqual([]);
     });
 
     it('routes every public prefix to its service on one TLS host', () => {
