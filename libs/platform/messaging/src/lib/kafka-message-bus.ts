@@ -87,6 +87,7 @@ export class KafkaMessageBus implements MessageBus {
   private readonly consumerKafka: Kafka;
   private readonly producer: Producer;
   private readonly admin: Admin;
+  private readonly probe: Admin;
   /** How to stop each running consumer: commit what it handled, then leave its group. */
   private readonly consumers = new Map<Consumer, () => Promise<void>>();
   private readonly knownTopics = new Set<string>();
@@ -105,6 +106,8 @@ export class KafkaMessageBus implements MessageBus {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.admin = this.kafka.admin();
+    // Readiness asks once: a probe that retried for seconds would pile up behind the next ones while Kafka is away.
+    this.probe = this.kafka.admin({ retry: { retries: 0 } });
   }
 
   private client(retries: number): Kafka {
@@ -312,7 +315,8 @@ export class KafkaMessageBus implements MessageBus {
 
   async isReady(): Promise<boolean> {
     try {
-      await this.admin.describeCluster();
+      await this.probe.connect();
+      await this.probe.describeCluster();
       return true;
     } catch {
       return false;
@@ -322,7 +326,7 @@ export class KafkaMessageBus implements MessageBus {
   async disconnect(): Promise<void> {
     await Promise.allSettled([...this.consumers.values()].map((stop) => stop()));
     this.consumers.clear();
-    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect()]);
+    await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect(), this.probe.disconnect()]);
     this.connected = false;
   }
 }
