@@ -1,4 +1,4 @@
-import { asProblem, asTelephonyProblem, autoAssignLicenses, autoAssignTelephony, freeSeatOfDeletedUser, releaseTelephonyOfDeletedUser } from '@identity/licensing-application';
+import { asProblem, asTelephonyProblem, autoAssignLicenses, autoAssignTelephony, freeSeatOfDeletedUser } from '@identity/licensing-application';
 import {
   AddLicensingSiteNames1764462500000,
   CreateLicensingImportResults1764461700000,
@@ -24,7 +24,7 @@ export const licensingService: ServiceDefinition = {
   migrations: [...EVENT_STORE_MIGRATIONS, CreateLicensingSchema1764461000000, CreateLicensingLedger1764461600000, CreateLicensingImportResults1764461700000, CreateLicensingTelephony1764461900000, AddLicensingSiteNames1764462500000, ReservePhoneNumberPools1764462600000],
   projections: [licensingUsersProjection, licensingSiteNamesProjection, licensingTenantAccessProjection],
   inlineOnlyProjections: [licensingLedgerProjection, telephonySettingsProjection, telephonyProfilesProjection],
-  reactions: [freeSeatOfDeletedUser, autoAssignLicenses, releaseTelephonyOfDeletedUser, autoAssignTelephony],
+  reactions: [freeSeatOfDeletedUser, autoAssignLicenses, autoAssignTelephony],
   publicPrefixes: ['/api/v1/tenants/*/licenses', '/api/v1/tenants/*/telephony', '/api/docs/licensing'],
   openApi: {
     path: 'api/docs/licensing',

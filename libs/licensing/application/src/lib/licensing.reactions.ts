@@ -11,9 +11,11 @@ const services = (infrastructure: ServiceInfrastructure) => {
 };
 
 /**
- * A deleted user's seat goes back to the pool (deactivated users keep theirs). Once the users read
- * model has the deletion: a license given while it had not is then taken back here, and none can be
- * given after (see `deletedUsersUntilCommit`).
+ * A deleted user's seat goes back to the pool (deactivated users keep theirs), and their extension
+ * and number are released (the number after the company's quarantine). Once the users read model
+ * has the deletion: a license given while it had not is then taken back here, with whatever
+ * extension or number came with it, and none can be given after (see `deletedUsersUntilCommit`).
+ * A read model that stays behind past the wait delays the seat no longer: it is freed anyway.
  */
 export const freeSeatOfDeletedUser: Reaction = {
   name: 'licensing.free-seat-of-deleted-user',
@@ -21,8 +23,11 @@ export const freeSeatOfDeletedUser: Reaction = {
   async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
     if (event.eventType !== 'UserDeleted') return;
     const { queries, licensing } = services(infrastructure);
-    await userAfter(event, queries);
+    await userAfter(event, queries).catch(() => undefined);
     await licensing.unassign(event.tenantId, event.aggregateId, event.correlationId);
+    const telephony = telephonyService(infrastructure);
+    await telephony.releaseExtension(event.tenantId, event.aggregateId, 'user-deleted', event.correlationId);
+    await telephony.releaseNumber(event.tenantId, event.aggregateId, 'user-deleted', event.correlationId);
   },
 };
 
@@ -82,18 +87,6 @@ async function autoAssign(event: IntegrationEvent, infrastructure: ServiceInfras
     await queries.noteUnserved(event.tenantId, event.aggregateId, plan, String(error.problem.detail));
   }
 }
-
-/** A deleted user's extension and number are released (the number after the company's quarantine). */
-export const releaseTelephonyOfDeletedUser: Reaction = {
-  name: 'licensing.release-telephony-of-deleted-user',
-  topics: [TOPICS.identityUser.name],
-  async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
-    if (event.eventType !== 'UserDeleted') return;
-    const telephony = telephonyService(infrastructure);
-    await telephony.releaseExtension(event.tenantId, event.aggregateId, 'user-deleted', event.correlationId);
-    await telephony.releaseNumber(event.tenantId, event.aggregateId, 'user-deleted', event.correlationId);
-  },
-};
 
 /** A license assigned (one by one, by CSV or by a rule) brings the next free extension and number where the company asked for it. */
 export const autoAssignTelephony: Reaction = {

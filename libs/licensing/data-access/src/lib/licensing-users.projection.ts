@@ -32,6 +32,10 @@ export const licensingUsersProjection: Projection = {
       else updating.set(event.aggregateId, { ...updating.get(event.aggregateId), ...stamped });
     }
     if (creating.size > 0) await insertRows(manager, [...creating.values()]);
+    // Rows locked in user id order first, as a license transaction locks them (deletedUsersUntilCommit): updates in event order could deadlock with it.
+    if (updating.size > 0) {
+      await manager.query(`SELECT 1 FROM licensing.users WHERE user_id = ANY($1::uuid[]) ORDER BY user_id FOR NO KEY UPDATE`, [[...updating.keys()]]);
+    }
     const byShape = new Map<string, { user_id: string }[]>();
     for (const [userId, columns] of updating) {
       const shape = Object.keys(columns).sort().join();
