@@ -262,17 +262,17 @@ function prometheusRule() {
           rules: [
             {
               alert: 'OutboxRelayStalled',
-              expr: 'max(outbox_relay_oldest_unpublished_seconds{service="event-relay"}) > 60',
+              expr: 'max(outbox_relay_oldest_unpublished_seconds{service="event-relay"}) > 60 or absent(outbox_relay_oldest_unpublished_seconds{service="event-relay"})',
               for: '2m',
               labels: { severity: 'critical' },
               annotations: {
-                summary: 'Committed events have waited more than a minute for Kafka',
+                summary: 'Committed events have waited more than a minute for Kafka, or no relay is scraped',
                 description: 'Read models, deactivation of sessions and the other consumers are behind. See outbox_relay_failing_seconds and the event-relay logs ("relay batch failed").',
               },
             },
             {
               alert: 'OutboxRelayNoLeader',
-              expr: 'sum(outbox_relay_leader{service="event-relay"}) < 1',
+              expr: '(sum(outbox_relay_leader{service="event-relay"}) or vector(0)) < 1',
               for: '5m',
               labels: { severity: 'critical' },
               annotations: {

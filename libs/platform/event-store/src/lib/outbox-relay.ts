@@ -117,14 +117,15 @@ export class OutboxRelay {
 
   /** What waits to be published past the checkpoint, for monitoring: a backlog that grows while nothing fails means no relay leads. */
   async backlog(): Promise<RelayBacklog> {
+    const cursor = await this.readCheckpoint();
+    // A range on the commit-order index from the checkpoint: the published rows kept for their retention are never read.
     const [row] = (await this.dataSource.query(
       `SELECT count(*)::int AS messages, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float AS "oldestSeconds"
          FROM (SELECT o.created_at FROM event_store.outbox o
-                 LEFT JOIN event_store.relay_checkpoints c ON c.relay = $1
-                WHERE c.relay IS NULL OR (o.transaction_id, o.position) > (c.last_transaction_id, c.last_position)
+                WHERE (o.transaction_id, o.position) > ($1::xid8, $2::bigint)
                 ORDER BY o.transaction_id, o.position
                 LIMIT ${BACKLOG_COUNT_CAP}) AS waiting`,
-      [this.options.name],
+      [cursor.transactionId, cursor.position],
     )) as RelayBacklog[];
     return row;
   }
@@ -153,6 +154,8 @@ export class OutboxRelay {
     while (this.running) {
       try {
         if (!(await this.holdLeadership())) {
+          // A standby is healthy: failures it saw while it led are over.
+          this.status.failingSince = null;
           await this.sleep(1_000);
           continue;
         }

@@ -210,6 +210,8 @@ export class KafkaMessageBus implements MessageBus {
       retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 30 },
       sessionTimeout,
       heartbeatInterval,
+      // As the Java client: a member busy with a handler may take that long to rejoin a rebalance, or it would be dropped anyway.
+      rebalanceTimeout: this.options.maxHandlingMs ?? DEFAULT_MAX_HANDLING_MS,
     });
     this.consumers.set(consumer, () => consumer.disconnect());
     let stopped = false;

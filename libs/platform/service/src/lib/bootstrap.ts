@@ -138,7 +138,10 @@ export async function startService(definition: ServiceDefinition, options: Start
  */
 async function closeWithin(app: INestApplication, drainMs: number): Promise<void> {
   const server = app.getHttpServer() as Server;
-  server.on('request', (_request, response: ServerResponse) => response.setHeader('connection', 'close'));
+  // Before Express's own listener, which may answer at once (a 404, a refused URL): after it, the header would throw.
+  server.prependListener('request', (_request, response: ServerResponse) => {
+    if (!response.headersSent) response.setHeader('connection', 'close');
+  });
   const closing = app.close();
   const cut = setTimeout(() => server.closeAllConnections(), drainMs);
   try {

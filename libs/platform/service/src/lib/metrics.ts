@@ -61,20 +61,28 @@ export class ServiceMetrics {
         this.set(relay.status.failingSince === null ? 0 : (Date.now() - Date.parse(relay.status.failingSince)) / 1000);
       },
     });
-    const backlog = new Gauge({
+    // The two backlog gauges are collected together at each scrape: one read of the outbox serves both.
+    let reading: { at: number; backlog: Promise<RelayBacklog | null> } | undefined;
+    const currentBacklog = () => {
+      if (!reading || Date.now() - reading.at > 1_000) reading = { at: Date.now(), backlog: relay.backlog().catch(() => null) };
+      return reading.backlog;
+    };
+    new Gauge({
       name: 'outbox_relay_unpublished_messages',
       help: 'Outbox messages committed and not yet published (counted up to 100,000).',
       registers,
+      async collect() {
+        const waiting = await currentBacklog();
+        if (waiting) this.set(waiting.messages);
+      },
     });
     new Gauge({
       name: 'outbox_relay_oldest_unpublished_seconds',
       help: 'Age of the oldest outbox message not yet published; 0 when none waits.',
       registers,
       async collect() {
-        const waiting = await relay.backlog().catch(() => null);
-        if (!waiting) return;
-        backlog.set(waiting.messages);
-        this.set(waiting.oldestSeconds);
+        const waiting = await currentBacklog();
+        if (waiting) this.set(waiting.oldestSeconds);
       },
     });
   }
