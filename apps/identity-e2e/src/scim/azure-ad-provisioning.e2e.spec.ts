@@ -203,6 +203,8 @@ describe('Azure AD provisioning cycle (replayed against real PostgreSQL and Kafk
     expect((await scim('PATCH', `/Groups/${id}`, azure.addMembers(members))).status).toBe(204);
     expect((await scim('PATCH', `/Groups/${id}`, azure.removeMembersDefault([members[0]]))).status).toBe(204);
     expect((await scim('PATCH', `/Groups/${id}`, azure.removeMemberFlagged(members[1]))).status).toBe(204);
+    // A remove that lists no one removes no one (the emptied-group bug other SCIM servers have).
+    expect((await scim('PATCH', `/Groups/${id}`, azure.removeMembersDefault([]))).status).toBe(204);
     const read = await scim<{ members: { value: string }[] }>('GET', `/Groups/${id}`);
     expect(read.body.members.map((member) => member.value)).toEqual([members[2]]);
     const renamed = `Sales EMEA ${randomUUID()}`;

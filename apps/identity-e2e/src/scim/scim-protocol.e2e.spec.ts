@@ -400,6 +400,13 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect((await client<List>('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)).body.totalResults).toBe(0);
       expect((await client('GET', `/Users/${userId}`)).status).toBe(404);
       expect((await client('POST', '/Users', azure.createUser(userName))).status).toBe(409);
+      // Nor can the IdP reach it as a group member.
+      expect((await client('POST', '/Groups', { ...azure.createGroup(`G ${randomUUID()}`), members: [{ value: userId }] })).status).toBe(400);
+      const group = (await client<{ id: string }>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;
+      expect((await client('PATCH', `/Groups/${group.id}`, azure.addMembers([userId]))).status).toBe(400);
+      // A member the tenant switched out of sight later (it was `all` when the user joined) is not listed either.
+      await stack.scimService.infrastructure.dataSource.query(`INSERT INTO scim.group_members (group_id, user_id) VALUES ($1, $2)`, [group.id, userId]);
+      expect((await client<{ members?: unknown[] }>('GET', `/Groups/${group.id}`)).body.members ?? []).toEqual([]);
     });
 
     it('a PATCH keeps an admin change that the bus has not delivered to the SCIM view yet', async () => {

@@ -44,6 +44,8 @@ export const STALE_SITE_NAME_SORTS = { lastSeen: 'n.last_seen', userName: 'lower
 const SHOWN_TO_THE_IDP = 'NOT u.deleted AND NOT u.idp_deleted';
 /** With `idp-only` retrieval, the IdP sees only these. */
 const CREATED_OR_LINKED_BY_THE_IDP = "u.owner = 'idp'";
+/** With `idp-only` retrieval, users created in the admin console and never linked stay invisible to the IdP: as users and as members. */
+const seenByTheIdp = (retrieval: UserRetrievalMode) => `${SHOWN_TO_THE_IDP}${retrieval === 'idp-only' ? ` AND ${CREATED_OR_LINKED_BY_THE_IDP}` : ''}`;
 
 /**
  * Reads of scim-ingest's read models. Every query is scoped to one tenant. The look-ups every SCIM
@@ -89,9 +91,9 @@ export class ScimQueries {
     });
   }
 
-  /** With `idp-only` retrieval, users created in the admin console and never linked stay invisible to the IdP. */
+  /** The tenant's ($1) users the IdP sees. */
   private visibleUsers(retrieval: UserRetrievalMode): string {
-    return `u.tenant_id = $1 AND ${SHOWN_TO_THE_IDP}${retrieval === 'idp-only' ? ` AND ${CREATED_OR_LINKED_BY_THE_IDP}` : ''}`;
+    return `u.tenant_id = $1 AND ${seenByTheIdp(retrieval)}`;
   }
 
   async user(tenantId: string, userId: string, retrieval: UserRetrievalMode): Promise<ScimUserRow | null> {
@@ -189,14 +191,13 @@ export class ScimQueries {
     }));
   }
 
-  /** The subset of ids that are users of the tenant the IdP can see (members must be). */
-  async existingUserIds(tenantId: string, ids: readonly string[]): Promise<Set<string>> {
+  /** The subset of ids that are users of the tenant the IdP can see (members must be), with its retrieval setting. */
+  async existingUserIds(tenantId: string, ids: readonly string[], retrieval: UserRetrievalMode): Promise<Set<string>> {
     const candidates = ids.filter(isUuid);
     if (candidates.length === 0) return new Set();
-    const rows = (await this.db.query(`SELECT user_id FROM scim.users u WHERE tenant_id = $1 AND ${SHOWN_TO_THE_IDP} AND user_id = ANY($2::uuid[])`, [
-      tenantId,
-      candidates,
-    ])) as { user_id: string }[];
+    const rows = (await this.db.query(`SELECT user_id FROM scim.users u WHERE ${this.visibleUsers(retrieval)} AND user_id = ANY($2::uuid[])`, [tenantId, candidates])) as {
+      user_id: string;
+    }[];
     return new Set(rows.map((row) => row.user_id));
   }
 
@@ -253,13 +254,13 @@ export class ScimQueries {
     return { items, total, offset: query.offset, limit: query.limit };
   }
 
-  /** Members of groups (only asked for when the response includes them). */
-  async members(groupIds: readonly string[]): Promise<Map<string, { value: string; display: string }[]>> {
+  /** Members of groups (only asked for when the response includes them) the IdP can see, with its retrieval setting. */
+  async members(groupIds: readonly string[], retrieval: UserRetrievalMode): Promise<Map<string, { value: string; display: string }[]>> {
     const result = new Map<string, { value: string; display: string }[]>(groupIds.map((id) => [id, []]));
     if (groupIds.length === 0) return result;
     const rows = (await this.db.query(
       `SELECT m.group_id, m.user_id, u.user_name FROM scim.group_members m JOIN scim.users u ON u.user_id = m.user_id
-        WHERE m.group_id = ANY($1::uuid[]) AND ${SHOWN_TO_THE_IDP} ORDER BY u.user_name`,
+        WHERE m.group_id = ANY($1::uuid[]) AND ${seenByTheIdp(retrieval)} ORDER BY u.user_name`,
       [groupIds],
     )) as { group_id: string; user_id: string; user_name: string }[];
     for (const row of rows) result.get(row.group_id)?.push({ value: row.user_id, display: row.user_name });

@@ -80,7 +80,9 @@ export function decideGroup(command: GroupCommand, state: GroupState): GroupEven
   }
   if (command.members.clear) events.push({ type: 'GroupMembersCleared', data: { groupId } });
   const remove = unique(command.members.remove);
-  const add = unique(command.members.add).filter((id) => !remove.includes(id));
+  // A set: a PATCH may list tens of thousands of members each way.
+  const removing = new Set(remove);
+  const add = unique(command.members.add).filter((id) => !removing.has(id));
   if (add.length > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, userIds: add } });
   if (remove.length > 0) events.push({ type: 'GroupMembersRemoved', data: { groupId, userIds: remove } });
   return events;

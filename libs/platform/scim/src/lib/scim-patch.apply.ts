@@ -53,8 +53,9 @@ interface Target {
 function applyWhole({ container, attribute }: Target, op: NormalizedPatchOp): void {
   const key = attribute.name;
   if (op.op === 'remove') {
-    // Entra's default dialect removes one member as `Remove members` + `[{value}]`: only those go.
-    if (attribute.multiValued && op.value !== undefined && !isClear(op.value)) {
+    // Entra's default dialect removes one member as `Remove members` + `[{value}]`: only those go,
+    // and an empty list lists nothing (it never means "all": the well-known emptied-group bug).
+    if (attribute.multiValued && (Array.isArray(op.value) || (op.value !== undefined && !isClear(op.value)))) {
       const listed = list(op.value);
       setList(container, key, list(container[key]).filter((item) => !listed.some((entry) => sameElement(item, entry, attribute))));
     } else {

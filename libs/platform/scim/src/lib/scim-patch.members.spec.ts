@@ -38,6 +38,12 @@ describe('Group membership PATCH', () => {
     expect(changes(request)).toEqual({ add: [], remove: ['u1', 'u3'], removeAll: false });
   });
 
+  it('removes no one for `Remove members` with an empty value list, in the changes and in the resource alike', () => {
+    const request = [{ op: 'Remove', path: 'members', value: [] }];
+    expect(changes(request)).toEqual({ add: [], remove: [], removeAll: false });
+    expect(memberIds(patch(request))).toEqual(['u1', 'u2', 'u3']);
+  });
+
   it('removes every member for a bare `remove members`', () => {
     expect(patch([{ op: 'remove', path: 'members' }])).not.toHaveProperty('members');
     expect(changes([{ op: 'remove', path: 'members' }])).toEqual({ add: [], remove: [], removeAll: true });

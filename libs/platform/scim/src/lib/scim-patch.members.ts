@@ -60,9 +60,9 @@ export function memberChanges(ops: readonly NormalizedPatchOp[]): MemberChanges 
   return changes;
 }
 
-/** `undefined` means "no list given", which for remove is "all members". */
+/** `undefined` means "no list given", which for remove is "all members"; an empty list lists no one. */
 function idsFromValue(value: unknown): string[] | undefined {
-  if (value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0)) return undefined;
+  if (value === undefined || value === null || value === '') return undefined;
   return (Array.isArray(value) ? value : [value]).map((item) => {
     const id = isPlainObject(item) ? item.value : item;
     if (typeof id !== 'string' || id === '') throw ScimError.invalidValue(`each member needs a string 'value', got ${JSON.stringify(item)}`);

@@ -40,7 +40,7 @@ export class ScimGroupsService {
 
   async list(caller: ScimCaller, query: { filter?: FilterNode; startIndex: number; count: number; sortBy?: string; descending: boolean }, withMembers: boolean) {
     const { total, rows } = await this.queries.groups(caller.tenantId, query);
-    const members = withMembers ? await this.queries.members(rows.map((row) => row.group_id)) : undefined;
+    const members = withMembers ? await this.queries.members(rows.map((row) => row.group_id), caller.retrieval) : undefined;
     return { total, resources: rows.map((row) => toScimGroup(row, caller.baseUrl, members?.get(row.group_id))) };
   }
 
@@ -102,7 +102,9 @@ export class ScimGroupsService {
         inTransaction: inlineProjections([scimGroupsProjection], publishAsIs),
         loadState: row
           ? async () => {
-              const current = (await this.queries.group(caller.tenantId, groupId)) ?? row;
+              const current = await this.queries.group(caller.tenantId, groupId);
+              // Deleted meanwhile: the decision is the 404 it would have been a moment later, not a retry against a stale row.
+              if (!current) return { state: { status: 'deleted' as const, groupId, displayName: row.display_name, externalId: row.external_id }, version: row.version };
               return {
                 state: { status: 'present' as const, groupId, displayName: current.display_name, externalId: current.external_id },
                 version: current.version,
@@ -126,7 +128,7 @@ export class ScimGroupsService {
   /** Members must be users of the same company. */
   private async members(caller: ScimCaller, ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const existing = await this.queries.existingUserIds(caller.tenantId, ids);
+    const existing = await this.queries.existingUserIds(caller.tenantId, ids, caller.retrieval);
     const unknown = ids.filter((id) => !existing.has(id));
     if (unknown.length > 0) throw ScimError.invalidValue(`members ${unknown.slice(0, 5).join(', ')} are not users of this company`);
     return ids;
@@ -140,7 +142,7 @@ export class ScimGroupsService {
 
   private async read(caller: ScimCaller, groupId: string, withMembers: boolean): Promise<ScimGroupResult> {
     const row = await this.row(caller, groupId);
-    const members = withMembers ? (await this.queries.members([groupId])).get(groupId) : undefined;
+    const members = withMembers ? (await this.queries.members([groupId], caller.retrieval)).get(groupId) : undefined;
     return { resource: toScimGroup(row, caller.baseUrl, members), version: row.version };
   }
 }
