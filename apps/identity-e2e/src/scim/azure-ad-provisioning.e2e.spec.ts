@@ -209,6 +209,9 @@ describe('Azure AD provisioning cycle (replayed against real PostgreSQL and Kafk
     expect(read.body.members.map((member) => member.value)).toEqual([members[2]]);
     const renamed = `Sales EMEA ${randomUUID()}`;
     expect((await scim('PATCH', `/Groups/${id}`, azure.renameGroup(renamed))).status).toBe(204);
+    // Asked for attributes, a PATCH answers 200 with them (RFC 7644 §3.5.2).
+    expect(await scim('PATCH', `/Groups/${id}?attributes=displayName`, azure.renameGroup(renamed))).toMatchObject({ status: 200, body: { id, displayName: renamed } });
+    expect((await scim<Record<string, unknown>>('PATCH', `/Groups/${id}?attributes=displayName`, azure.renameGroup(renamed))).body).not.toHaveProperty('members');
     const byName = await scim<List<Record<string, unknown>>>(
       'GET',
       `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${renamed.toLowerCase()}"`)}`,

@@ -45,12 +45,27 @@ export class ScimGroupsController {
     return resourceResponse(response, groupResourceType, result.resource, result.version, query);
   }
 
+  /**
+   * 204, as Azure AD expects of a group PATCH (reading back a large group's members costs what the
+   * change did not); 200 with the group when the request names `attributes` or
+   * `excludedAttributes`, as RFC 7644 §3.5.2 requires then.
+   */
   @Patch(':id')
   @HttpCode(204)
-  async patch(@Req() request: ScimRequest, @Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) response: Response) {
+  async patch(
+    @Req() request: ScimRequest,
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Query() query: Record<string, unknown>,
+    @Res({ passthrough: true }) response: Response,
+  ) {
     const version = await this.groups.patch(caller(request), id, body, ifMatchVersion(request));
     response.setHeader('ETag', `W/"${version}"`);
-    return { id };
+    if (query.attributes === undefined && query.excludedAttributes === undefined) return { id };
+    const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+    const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
+    response.status(200);
+    return resourceResponse(response, groupResourceType, result.resource, result.version, query);
   }
 
   @Put(':id')
