@@ -281,9 +281,11 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     const clearedAt = Date.now();
     await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, { ...settings, adminRole: null });
     expect(await msUntilRefused(demoted.token, clearedAt)).toBeLessThan(5_000);
-    // A fresh token for the same session no longer carries the admin claim either.
-    const fresh = JSON.parse((await browser.token(demoted.cookie)).body).accessToken as string;
-    expect(JSON.parse(Buffer.from(fresh.split('.')[1], 'base64url').toString()).adm).toBeUndefined();
+    // A changed admin role ends the console admins' sessions: the employee signs in again, without the admin claim.
+    expect((await browser.token(demoted.cookie)).status).toBe(401);
+    const again = await signIn();
+    expect(JSON.parse(Buffer.from(again.token.split('.')[1], 'base64url').toString()).adm).toBeUndefined();
+    expect((await users(again.token)).status).toBe(401);
   });
 
   it('the sign-in URL must be https', async () => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
+import { createIdpKeys, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure as azureRequests } from '../support/azure-ad.requests';
 import { IdentityStack, PATCH_OP, scimClient, type ScimTenant } from '../support/identity-stack';
 import { azureResponse, azureTenant, configureSso, PUBLIC_ORIGIN, ssoBrowser, waitForLoginAccount, type AzureTenant } from '../support/sso-client';
@@ -72,5 +72,39 @@ describe('Sessions die with the user (SCIM → Kafka → saml-auth)', () => {
     expect((await scim('DELETE', `/Users/${user.userId}`)).status).toBe(204);
     expect(await msUntilInactive(user.tokens, start)).toBeLessThan(5_000);
     expect((await browser.postResponse(azureResponse(azure, user.userName))).status).toBe(403);
+  });
+
+  it('ends the company’s sessions at once when it removes a certificate (a leaked key) or switches SSO off, and not for a rollover', async () => {
+    const company = await stack.tenant();
+    const idp = azureTenant();
+    await configureSso(stack, company, idp);
+    const api = (method: string, path: string, body?: unknown) => stack.admin(stack.ssoBase, method, `/api/v1/tenants/${company.tenantId}/sso${path}`, company.adminToken, body);
+    const userName = `trust.${randomUUID().slice(0, 8)}@contoso.com`;
+    await scimClient(company)('POST', '/Users', azureRequests.createUser(userName));
+    await waitForLoginAccount(stack, userName);
+    const signIn = async (signer: AzureTenant) => {
+      const cookie = (await browser.postResponse(azureResponse(signer, userName))).sessionCookie!;
+      const token = JSON.parse((await browser.token(cookie)).body).accessToken as string;
+      expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true });
+      return { cookie, token };
+    };
+    const first = await signIn(idp);
+    // Rollover: Azure AD's next certificate is added beside the current one; nobody is signed out.
+    const next = { ...idp, keys: createIdpKeys() };
+    const added = await fetch(`${stack.ssoBase}/api/v1/tenants/${company.tenantId}/sso/certificates`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${company.adminToken}`, 'content-type': 'application/x-x509-ca-cert' },
+      body: next.keys.certPem,
+    });
+    expect(added.status).toBe(201);
+    expect(await browser.introspect(first.token, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true });
+    // The old key is withdrawn: what was signed in on it ends with the request that removes it.
+    expect((await api('DELETE', `/certificates/${idp.keys.thumbprint}`)).status).toBe(200);
+    expect(await browser.introspect(first.token, TEST_PLATFORM_TOKEN)).toMatchObject({ active: false });
+    expect((await browser.token(first.cookie)).status).toBe(401);
+    const second = await signIn(next);
+    expect((await api('PUT', '', { enabled: false, idp: 'azure-ad', signInUrl: idp.signInUrl, issuer: idp.issuer, signOutUrl: null })).status).toBe(200);
+    expect(await browser.introspect(second.token, TEST_PLATFORM_TOKEN)).toMatchObject({ active: false });
+    expect((await browser.token(second.cookie)).status).toBe(401);
   });
 });

@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { outboxFor, type IntegrationMapper } from '@identity/platform-event-store';
+import { outboxFor, type InTransaction, type IntegrationMapper } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { certificateExpiry, CertificateRefused, inspectCertificateUpload } from '@identity/platform-saml';
 import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
-import { ssoConfigurationsProjection, SsoQueries } from '@identity/sso-data-access';
+import { endCompanySessions, ssoConfigurationsProjection, SsoQueries } from '@identity/sso-data-access';
 import { ssoConfigurationDecider, SsoRuleViolation, type SsoConfiguration, type SsoConfigurationCommand, type SsoSettings } from '@identity/sso-domain';
 import { serviceProviderOf } from './sso.config';
 
@@ -81,13 +81,25 @@ export class SsoConfigurationService {
         command,
         context: { tenantId, correlationId, actor: 'tenant-admin' },
         toOutbox: outboxFor(publishSsoConfigured),
-        inTransaction: inlineProjections([ssoConfigurationsProjection], publishSsoConfigured),
+        inTransaction: configurationAndSessions,
       });
     } catch (error) {
       throw asProblem(error);
     }
   }
 }
+
+const configurationInForce = inlineProjections([ssoConfigurationsProjection], publishSsoConfigured);
+
+/** The configuration in force, and the sessions a change ends, with the change: no sign-in on withdrawn trust outlives it. */
+const configurationAndSessions: InTransaction = async (manager, events) => {
+  await configurationInForce(manager, events);
+  for (const event of events) {
+    if (event.type !== 'SsoSessionsEnded') continue;
+    const { tenantId, reason, consoleAdminsOnly } = event.data as { tenantId: string; reason: string; consoleAdminsOnly: boolean };
+    await endCompanySessions(manager, tenantId, reason, consoleAdminsOnly);
+  }
+};
 
 export function asProblem(error: unknown): unknown {
   if (!(error instanceof SsoRuleViolation)) return error;

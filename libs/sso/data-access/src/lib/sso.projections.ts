@@ -141,5 +141,13 @@ async function revokeSessions(manager: EntityManager, userId: string, reason: st
   );
 }
 
+/** Ends a company's open sessions (only its console admins' with `consoleAdminsOnly`), in the caller's transaction. */
+export async function endCompanySessions(manager: EntityManager, tenantId: string, reason: string, consoleAdminsOnly: boolean): Promise<void> {
+  await manager.query(
+    `UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $2 WHERE tenant_id = $1 AND revoked_at IS NULL AND (console_admin OR NOT $3::boolean)`,
+    [tenantId, reason, consoleAdminsOnly],
+  );
+}
+
 /** Companies and admin tokens, so tenant admins can configure their SSO here. */
 export const ssoTenantAccessProjection = tenantAccessProjection('sso');

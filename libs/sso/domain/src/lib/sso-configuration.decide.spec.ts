@@ -22,6 +22,7 @@ const configured = (data: Partial<SsoConfiguration>): SsoConfigurationEvent => (
   type: 'SsoConfigured',
   data: { tenantId, ...azure, certificates: [certificate('A'.repeat(64))], ...data },
 });
+const ended = (reason: string, consoleAdminsOnly = false): SsoConfigurationEvent => ({ type: 'SsoSessionsEnded', data: { tenantId, reason, consoleAdminsOnly } as never });
 const spec = deciderSpec(ssoConfigurationDecider);
 
 describe('SSO configuration', () => {
@@ -72,7 +73,10 @@ describe('SSO configuration', () => {
   });
 
   it('names the Azure AD app role that makes a console admin, or none', () => {
-    spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings: { ...azure, adminRole: ' Console.Admin ' }, allowLoopbackUrls: false }).then([configured({ adminRole: 'Console.Admin' })]);
+    spec
+      .given([configured({})])
+      .when({ type: 'ConfigureSso', tenantId, settings: { ...azure, adminRole: ' Console.Admin ' }, allowLoopbackUrls: false })
+      .then([configured({ adminRole: 'Console.Admin' }), ended('sso-admin-role-changed', true)]);
     spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings: { ...azure, adminRole: 'Console Admin' }, allowLoopbackUrls: false }).thenThrows({ code: 'invalid-role' });
   });
 
@@ -87,8 +91,8 @@ describe('SSO configuration', () => {
 
   it('removes a certificate named by its SHA-256 thumbprint or by the SHA-1 one Azure AD shows', () => {
     const rollover = configured({ certificates: [certificate('A'.repeat(64)), certificate('B'.repeat(64))] });
-    spec.given([rollover]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'B'.repeat(64) }).then([configured({})]);
-    spec.given([rollover]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'B'.repeat(40) }).then([configured({})]);
+    spec.given([rollover]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'B'.repeat(64) }).then([configured({}), ended('sso-certificate-removed')]);
+    spec.given([rollover]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'B'.repeat(40) }).then([configured({}), ended('sso-certificate-removed')]);
     spec.given([rollover]).when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'C'.repeat(40) }).thenThrows({ code: 'certificate-not-found' });
   });
 
@@ -98,5 +102,19 @@ describe('SSO configuration', () => {
       .given([configured({ enabled: false })])
       .when({ type: 'RemoveSigningCertificate', tenantId, thumbprint: 'A'.repeat(64) })
       .then([configured({ enabled: false, certificates: [] })]);
+  });
+
+  it('ends the company’s sessions when it withdraws the trust they rest on, and not for a rollover or while SSO was off', () => {
+    const next = certificate('B'.repeat(64));
+    spec.given([configured({})]).when({ type: 'ConfigureSso', tenantId, settings: { ...azure, enabled: false }, allowLoopbackUrls: false }).then([configured({ enabled: false }), ended('sso-disabled')]);
+    spec
+      .given([configured({})])
+      .when({ type: 'ConfigureSso', tenantId, settings: { ...azure, issuer: 'https://sts.windows.net/other/' }, allowLoopbackUrls: false })
+      .then([configured({ issuer: 'https://sts.windows.net/other/' }), ended('sso-issuer-changed')]);
+    spec.given([configured({})]).when({ type: 'AddSigningCertificate', tenantId, certificate: next }).then([configured({ certificates: [certificate('A'.repeat(64)), next] })]);
+    spec
+      .given([configured({ enabled: false })])
+      .when({ type: 'ConfigureSso', tenantId, settings: { ...azure, enabled: false, issuer: 'https://sts.windows.net/other/' }, allowLoopbackUrls: false })
+      .then([configured({ enabled: false, issuer: 'https://sts.windows.net/other/' })]);
   });
 });

@@ -31,7 +31,12 @@ export interface SsoConfiguration extends SsoSettings {
  * One company's "Single Sign-On Integration" (stream `sso-configuration-<tenantId>`). Every change
  * records the whole configuration, so one event type says what is in force.
  */
-export type SsoConfigurationEvent = { type: 'SsoConfigured'; data: SsoConfiguration };
+export type SsoConfigurationEvent =
+  | { type: 'SsoConfigured'; data: SsoConfiguration }
+  /** The change withdrew trust that sessions rest on: they end (only console admins' for a changed admin role). */
+  | { type: 'SsoSessionsEnded'; data: { tenantId: string; reason: SessionsEndedReason; consoleAdminsOnly: boolean } };
+
+export type SessionsEndedReason = 'sso-disabled' | 'sso-issuer-changed' | 'sso-certificate-removed' | 'sso-admin-role-changed';
 
 export type SsoConfigurationCommand =
   /** `certificate`: one more to trust, in the same change (kept if already there), so that refused settings leave it untrusted. */
@@ -43,8 +48,8 @@ export const MAX_SIGNING_CERTIFICATES = 2;
 
 export const initialSsoConfiguration = (): SsoConfiguration | null => null;
 
-export function evolveSsoConfiguration(_state: SsoConfiguration | null, event: SsoConfigurationEvent): SsoConfiguration {
-  return event.data;
+export function evolveSsoConfiguration(state: SsoConfiguration | null, event: SsoConfigurationEvent): SsoConfiguration | null {
+  return event.type === 'SsoConfigured' ? event.data : state;
 }
 
 export function decideSsoConfiguration(command: SsoConfigurationCommand, state: SsoConfiguration | null): SsoConfigurationEvent[] {
@@ -82,7 +87,25 @@ export function decideSsoConfiguration(command: SsoConfigurationCommand, state: 
     }
   }
   if (next.enabled) assertComplete(next);
-  return state !== null && sameConfiguration(next, state) ? [] : [{ type: 'SsoConfigured', data: next }];
+  if (state !== null && sameConfiguration(next, state)) return [];
+  const ended = state === null ? null : sessionsEndedBy(state, next);
+  return [{ type: 'SsoConfigured', data: next }, ...(ended ? [{ type: 'SsoSessionsEnded' as const, data: { tenantId: next.tenantId, ...ended } }] : [])];
+}
+
+/**
+ * Sessions rest on what the company trusted when they started: switching SSO off, changing the
+ * issuer or removing a certificate (a leaked key, say) ends them all, and a changed admin role ends
+ * the console admins'. Adding a certificate for a rollover ends nothing.
+ */
+function sessionsEndedBy(before: SsoConfiguration, after: SsoConfiguration): { reason: SessionsEndedReason; consoleAdminsOnly: boolean } | null {
+  if (!before.enabled) return null;
+  if (!after.enabled) return { reason: 'sso-disabled', consoleAdminsOnly: false };
+  if (after.issuer !== before.issuer) return { reason: 'sso-issuer-changed', consoleAdminsOnly: false };
+  if (before.certificates.some((old) => !after.certificates.some((kept) => kept.thumbprint === old.thumbprint))) {
+    return { reason: 'sso-certificate-removed', consoleAdminsOnly: false };
+  }
+  if ((after.adminRole ?? null) !== (before.adminRole ?? null)) return { reason: 'sso-admin-role-changed', consoleAdminsOnly: true };
+  return null;
 }
 
 /** The certificates with one more trusted (the same list when it is there already). */
