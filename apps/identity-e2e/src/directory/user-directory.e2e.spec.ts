@@ -238,6 +238,9 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       // Renamed back: the name is its own again, and the one it had is the former one.
       expect((await api('PATCH', `/sites/${site.body.siteId}`, { name })).status).toBe(200);
       expect((await api<{ formerNames: string[] }>('GET', `/sites/${site.body.siteId}`)).body.formerNames).toEqual([`${name} Campus`]);
+      // Renamed in case alone: names match exactly, so the old spelling stays a former name that still finds the site.
+      expect((await api('PATCH', `/sites/${site.body.siteId}`, { name: name.toUpperCase() })).status).toBe(200);
+      expect((await api<{ formerNames: string[] }>('GET', `/sites/${site.body.siteId}`)).body.formerNames.sort()).toEqual([`${name} Campus`, name].sort());
     });
   });
 

@@ -21,8 +21,9 @@ export const directorySitesProjection: Projection = {
         `INSERT INTO directory.site_aliases (tenant_id, alias, site_id) VALUES ($1, $2, $3) ON CONFLICT (tenant_id, alias) DO NOTHING`,
         [event.tenantId, data.oldName, data.siteId],
       );
-      // Renamed back to a former name: that name is its own again, not a former one.
-      await manager.query(`DELETE FROM directory.site_aliases WHERE tenant_id = $1 AND site_id = $2 AND lower(alias) = lower($3)`, [event.tenantId, data.siteId, data.newName]);
+      // Renamed back to a former name: that name is its own again, not a former one. Exactly that
+      // name: site names match exactly, so a rename in case alone keeps the old spelling as a former name.
+      await manager.query(`DELETE FROM directory.site_aliases WHERE tenant_id = $1 AND site_id = $2 AND alias = $3`, [event.tenantId, data.siteId, data.newName]);
     }
   },
   async reset(manager: EntityManager): Promise<void> {

@@ -175,6 +175,16 @@ describe('User aggregate: one IdP update', () => {
     spec.given([provisioned('idp')]).when({ type: 'SyncFromIdp', actor: azure, changes: { givenName: 'Adele' }, active: true }).then([]);
   });
 
+  it('names in the link the IdP’s id for the user that the linking update brings', () => {
+    spec
+      .given([provisioned('admin')])
+      .when({ type: 'SyncFromIdp', actor: azure, changes: { externalId: 'adele.vance' } })
+      .then([
+        { type: 'UserLinkedToIdp', data: { userId, idp: 'azure-ad', externalId: 'adele.vance' } },
+        { type: 'UserAttributesChanged', data: { userId, changes: { externalId: 'adele.vance' } } },
+      ]);
+  });
+
   it('refuses a different site and stores nothing of the request', () => {
     spec
       .given([provisioned('idp'), { type: 'SiteAssigned', data: { userId, ...site } }])

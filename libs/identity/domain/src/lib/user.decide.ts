@@ -90,8 +90,9 @@ function syncFromIdp(command: Extract<UserCommand, { type: 'SyncFromIdp' }>, sta
     events.push({ type: 'UserDeactivated', data: { userId, reason: 'idp-deactivated' } });
   }
   if (command.active === true && state.status === 'deactivated') events.push({ type: 'UserReactivated', data: { userId } });
-  // Linking happens on the IdP's first update, even one that changes nothing else.
-  return [...linkIfNeeded(command.actor, state), ...events];
+  // Linking happens on the IdP's first update, even one that changes nothing else; the link names
+  // the IdP's own id for the user when this update brings it.
+  return [...linkIfNeeded(command.actor, state, command.changes.externalId), ...events];
 }
 
 function editByAdmin(command: Extract<UserCommand, { type: 'EditByAdmin' }>, state: UserState): UserEvent[] {
@@ -127,9 +128,9 @@ function changed(state: UserState, field: string, value: unknown): boolean {
 }
 
 /** An admin-created user becomes IdP-owned the first time the IdP changes it. */
-function linkIfNeeded(actor: Actor, state: UserState): UserEvent[] {
+function linkIfNeeded(actor: Actor, state: UserState, externalId: string | null | undefined = undefined): UserEvent[] {
   if (actor.kind !== 'idp' || state.owner === 'idp') return [];
-  return [{ type: 'UserLinkedToIdp', data: { userId: state.userId, idp: actor.idp, externalId: state.externalId } }];
+  return [{ type: 'UserLinkedToIdp', data: { userId: state.userId, idp: actor.idp, externalId: externalId === undefined ? state.externalId : externalId } }];
 }
 
 function refuseAdminOnIdpUser(actor: Actor, state: UserState, fields: readonly string[]): void {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { directoryUsersProjection, SiteQueries, UserQueries, type AdminUserRow } from '@identity/directory-data-access';
 import { userDecider, usernameReservations, UserRuleViolation, type UserCommand, type UserEvent, type UserState } from '@identity/identity-domain';
-import { outboxFor, publishAsIs, ReservationConflictError } from '@identity/platform-event-store';
+import { outboxFor, publishAsIs, ReservationConflictError, StreamVersionConflictError } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 import { AdminInputError, type AdminUserEdit } from './admin-user.input';
@@ -121,6 +121,10 @@ export class AdminUsersService {
         inTransaction: inlineProjections([directoryUsersProjection], publishAsIs),
       });
     } catch (error) {
+      // Without If-Match, a conflict means the command runner's retries all met other writers (a SCIM cycle on this user): no precondition failed.
+      if (ifMatch === undefined && error instanceof StreamVersionConflictError) {
+        throw new ProblemError({ status: 409, title: 'conflict', detail: 'the user was being changed by other requests at the same moment; try again' });
+      }
       throw asProblem(error);
     }
   }
