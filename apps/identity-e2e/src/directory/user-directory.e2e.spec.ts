@@ -148,6 +148,9 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       expect(desk.body.items[0]).not.toHaveProperty('workPhone');
       await scim('PATCH', `/Users/${created.body.id}`, azure.disableDefault);
       await eventually(async () => expect((await search(`q=zed${tag}`)).body.total).toBe(0));
+      // A mailbox without names is listed by its username, and found by it.
+      const reception = await adminUser(`reception.${tag}@contoso.com`, { givenName: null, familyName: null, visibleInDirectory: true });
+      expect((await search(`q=reception.${tag}`)).body.items).toEqual([expect.objectContaining({ userId: reception.userId, name: `reception.${tag}@contoso.com` })]);
     });
 
     it('shows new IdP users at once when the tenant says so', async () => {

@@ -6,7 +6,7 @@ import { CreateDirectorySchema1764460900000 } from './directory.migration';
 import { CreateDirectorySites1764461100000 } from './sites.migration';
 import { CreateDirectoryTelephony1764462000000 } from './telephony.projection';
 import { DIRECTORY_COUNT_CAP, UserQueries } from './user.queries';
-import { AddDirectorySearchOrder1764462400000, CreateDirectoryUsers1764461300000 } from './users.migration';
+import { AddDirectoryNamelessUsers1764462800000, AddDirectorySearchOrder1764462400000, CreateDirectoryUsers1764461300000 } from './users.migration';
 
 describe('Directory search (real PostgreSQL)', () => {
   const tenantId = randomUUID();
@@ -17,7 +17,7 @@ describe('Directory search (real PostgreSQL)', () => {
   beforeAll(async () => {
     dataSource = createDataSource({
       url: await createTestDatabase(),
-      migrations: [CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000, CreateDirectoryTelephony1764462000000, AddDirectorySearchOrder1764462400000],
+      migrations: [CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000, CreateDirectoryTelephony1764462000000, AddDirectorySearchOrder1764462400000, AddDirectoryNamelessUsers1764462800000],
       poolSize: 4,
     });
     await dataSource.initialize();

@@ -210,7 +210,10 @@ export class UserQueries {
     const params: unknown[] = [tenantId];
     for (const term of query.q?.trim().split(/\s+/).filter(Boolean).slice(0, 3) ?? []) {
       const index = params.push(likePrefix(term));
-      conditions.push(`(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index})`);
+      // A user without names is listed by username (see `name` below), so found by it too.
+      conditions.push(
+        `(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index} OR (u.given_name IS NULL AND u.family_name IS NULL AND lower(u.user_name) LIKE $${index}))`,
+      );
     }
     // A number or extension with no digit in it matches nobody (not everybody).
     const numberDigits = query.number?.replace(/[^0-9]/g, '');

@@ -65,3 +65,18 @@ export class AddDirectorySearchOrder1764462400000 implements MigrationInterface 
     await db.query(`DROP INDEX directory.directory_users_directory_order`);
   }
 }
+
+/** Users without names, by username: the directory lists and finds them by it, and a name search must not read everyone's username for them. */
+export class AddDirectoryNamelessUsers1764462800000 implements MigrationInterface {
+  name = 'AddDirectoryNamelessUsers1764462800000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(
+      `CREATE INDEX directory_users_nameless_by_user_name ON directory.users (tenant_id, lower(user_name) text_pattern_ops) WHERE given_name IS NULL AND family_name IS NULL`,
+    );
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP INDEX directory.directory_users_nameless_by_user_name`);
+  }
+}
