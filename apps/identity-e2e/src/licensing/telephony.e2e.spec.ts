@@ -396,6 +396,8 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       `${fifth.userName},X4,assign,2095,`,
       // The first user's row again: nothing more to do, in the preview as in the upload.
       `${first.userName},X4,assign,2095,`,
+      // The second user's row again with "auto": the extension the earlier row gave stays, in the preview as in the upload.
+      `${second.userName},X4,assign,auto,`,
     ].join('\n');
     const upload = (dryRun: boolean) => importLicenses(tenant, csv, dryRun);
     const refusals = [
@@ -403,6 +405,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       { line: 5, outcome: 'error', error: expect.stringContaining('not in the company') },
       { line: 6, outcome: 'error', error: expect.stringContaining('2095 is already assigned') },
       { line: 7, outcome: 'unchanged' },
+      { line: 8, outcome: 'unchanged' },
     ];
     // The preview finds the refusals the upload will meet, and changes nothing.
     expect(await upload(true)).toEqual([expect.objectContaining({ line: 2, outcome: 'would-assign' }), expect.objectContaining({ line: 3, outcome: 'would-assign' }), ...refusals.map((refusal) => expect.objectContaining(refusal))]);

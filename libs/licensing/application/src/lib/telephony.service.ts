@@ -34,10 +34,17 @@ export interface NamedTelephony {
 export interface TelephonyClaims {
   extensions: Map<string, string>;
   numbers: Map<string, string>;
+  /** Per user, what earlier rows took for them: a dry run's later row of the same user starts from it. */
+  byUser: Map<string, { extension?: string; number?: string }>;
   named: NamedTelephony;
 }
 
-export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set(), numbers: new Set() }): TelephonyClaims => ({ extensions: new Map(), numbers: new Map(), named });
+export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set(), numbers: new Set() }): TelephonyClaims => ({
+  extensions: new Map(),
+  numbers: new Map(),
+  byUser: new Map(),
+  named,
+});
 
 /** What a license CSV row gives the user: each value, and whether the row named it (or said "auto"); null: nothing new. */
 export interface TelephonyTaking {
@@ -122,7 +129,10 @@ export class TelephonyService {
     claims: TelephonyClaims = newTelephonyClaims(),
   ): Promise<TelephonyTaking> {
     const user = { ...(await this.userFacts(tenantId, userId)), licensed: true };
-    const held = await this.queries.profile(tenantId, userId);
+    // What the user holds, as the file's earlier rows for them leave it (stored by then in a real run; only claimed in a dry run).
+    const stored = await this.queries.profile(tenantId, userId);
+    const earlier = claims.byUser.get(userId);
+    const held = { extension: earlier?.extension ?? stored.extension, number: earlier?.number ?? stored.number };
     const taking: { extension?: string; number?: string } = {};
     if (wanted.extension !== null && !(wanted.extension === undefined && held.extension !== null)) {
       const plan = (await this.queries.settings(tenantId)).extensionPlan;
@@ -157,6 +167,7 @@ export class TelephonyService {
     };
     if (taking.extension !== undefined) claims.extensions.set(taking.extension, userId);
     if (taking.number !== undefined) claims.numbers.set(taking.number, userId);
+    if (taking.extension !== undefined || taking.number !== undefined) claims.byUser.set(userId, { ...earlier, ...taking });
     return result;
   }
 
