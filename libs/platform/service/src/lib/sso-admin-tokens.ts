@@ -85,7 +85,17 @@ export class SsoAdminTokens {
       if (this.keys.size === 0) throw new ProblemError({ status: 503, title: 'Service Unavailable', detail: 'single sign-on keys are unavailable; retry shortly' });
       return;
     }
-    this.keys = new Map((body.keys ?? []).filter((jwk) => typeof jwk.kid === 'string').map((jwk) => [jwk.kid!, createPublicKey({ key: jwk, format: 'jwk' })]));
+    // Only P-256 keys verify ES256; one that does not parse is left out rather than failing every request after it.
+    const keys = new Map<string, KeyObject>();
+    for (const jwk of Array.isArray(body?.keys) ? body.keys : []) {
+      if (typeof jwk?.kid !== 'string' || jwk.kty !== 'EC' || jwk.crv !== 'P-256') continue;
+      try {
+        keys.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
+      } catch {
+        // left out, as said above
+      }
+    }
+    this.keys = keys;
     this.fetchedAt = Date.now();
   }
 }
