@@ -272,6 +272,10 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
 
     const signedOut = await signIn();
     expect((await users(signedOut.token)).status).toBe(200);
+    // A signed-in admin cannot mint an API token: it would outlive the session, and the admin's deactivation.
+    const minted = await stack.admin(stack.directoryUrl, 'POST', `/api/v1/tenants/${tenant.tenantId}/admin-tokens`, signedOut.token, { label: 'from a session' });
+    expect(minted).toMatchObject({ status: 403, body: { detail: expect.stringContaining('outlive') } });
+    expect((await stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${tenant.tenantId}/admin-tokens`, signedOut.token)).status).toBe(200);
     const signOutAt = Date.now();
     await browser.send('POST', '/sso/logout', { cookie: signedOut.cookie });
     expect(await msUntilRefused(signedOut.token, signOutAt)).toBeLessThan(5_000);

@@ -17,23 +17,25 @@ export class TokenListQuery {
 
 /** A company's admin API tokens; a token is shown once, at issue. */
 @Controller('api/v1/tenants/:tenantId/admin-tokens')
-@AdminAccess('tenant')
 export class AdminTokensController {
   constructor(private readonly tokens: AdminTokensService) {}
 
   @Post()
   @HttpCode(201)
+  @AdminAccess('tenant-api-token')
   issue(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: IssueTokenDto) {
     return this.tokens.issue(tenantId, body.label, currentCorrelationId());
   }
 
   @Get()
+  @AdminAccess('tenant')
   list(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Query() query: TokenListQuery) {
     return this.tokens.list(tenantId, query);
   }
 
   @Delete(':tokenId')
   @HttpCode(204)
+  @AdminAccess('tenant')
   async revoke(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('tokenId', ParseUUIDPipe) tokenId: string) {
     await this.tokens.revoke(tenantId, tokenId, currentCorrelationId());
   }

@@ -8,11 +8,11 @@ import type { ServiceConfig } from './config';
 import { SsoAdminTokens } from './sso-admin-tokens';
 import { isUuid } from './uuid';
 
-export type AdminScope = 'platform' | 'tenant';
+export type AdminScope = 'platform' | 'tenant' | 'tenant-api-token';
 const SCOPE_KEY = 'identity:admin-scope';
 
-/** The caller behind an admin request. */
-export type AdminPrincipal = { kind: 'platform' } | { kind: 'tenant'; tenantId: string };
+/** The caller behind an admin request: a tenant's is an API token, or the session of an admin who signed in with SSO. */
+export type AdminPrincipal = { kind: 'platform' } | { kind: 'tenant'; tenantId: string; via: 'api-token' | 'sso-session' };
 
 export function sha256Hex(value: string): string {
   return createHash('sha256').update(value).digest('hex');
@@ -22,7 +22,8 @@ export function sha256Hex(value: string): string {
  * `platform`: only the platform operators' token. `tenant`: the platform token, or an admin token
  * of the tenant named by the route's `tenantId` (an API token, or the access token of an admin who
  * signed in with the company's SSO); any other tenant's token gets 404, as if the tenant did not
- * exist.
+ * exist. `tenant-api-token`: as `tenant`, but not a signed-in admin's access token: what such a
+ * route makes (an API token) would outlive the session, and the admin's deactivation with it.
  */
 export function AdminAccess(scope: AdminScope) {
   return applyDecorators(SetMetadata(SCOPE_KEY, scope), UseGuards(AdminAuthGuard));
@@ -57,7 +58,8 @@ export class AdminAuthGuard implements CanActivate {
       request.principal = { kind: 'platform' };
       return true;
     }
-    const tenantId = SsoAdminTokens.looksLikeOne(token) ? await this.ssoTokens.tenantOf(token) : await this.verifier.tenantOfToken(hash);
+    const via = SsoAdminTokens.looksLikeOne(token) ? 'sso-session' : 'api-token';
+    const tenantId = via === 'sso-session' ? await this.ssoTokens.tenantOf(token) : await this.verifier.tenantOfToken(hash);
     if (!tenantId) throw unauthorized();
     // Another company's resources do not exist for this token, whatever the route's scope.
     const routeTenant = request.params?.tenantId as string | undefined;
@@ -65,7 +67,14 @@ export class AdminAuthGuard implements CanActivate {
       throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such tenant' });
     }
     if (scope === 'platform') throw new ProblemError({ status: 403, title: 'Forbidden', detail: 'this needs the platform operators’ token' });
-    request.principal = { kind: 'tenant', tenantId };
+    if (scope === 'tenant-api-token' && via === 'sso-session') {
+      throw new ProblemError({
+        status: 403,
+        title: 'Forbidden',
+        detail: 'API tokens are issued with an admin API token, not from a signed-in session: a token issued from a session would outlive it',
+      });
+    }
+    request.principal = { kind: 'tenant', tenantId, via };
     return true;
   }
 }
