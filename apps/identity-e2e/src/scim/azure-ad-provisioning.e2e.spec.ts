@@ -207,6 +207,20 @@ describe('Azure AD provisioning cycle (replayed against real PostgreSQL and Kafk
     expect((await scim('PATCH', `/Groups/${id}`, azure.removeMembersDefault([]))).status).toBe(204);
     const read = await scim<{ members: { value: string }[] }>('GET', `/Groups/${id}`);
     expect(read.body.members.map((member) => member.value)).toEqual([members[2]]);
+    // Replacing the whole list stores what changed, not the group: here one member added, then one removed.
+    const storedEvents = async () =>
+      ((await stack.scimService.infrastructure.dataSource.query(`SELECT event_type, data FROM event_store.events WHERE stream_id = $1 ORDER BY stream_version`, [`group-${id}`])) as {
+        event_type: string;
+        data: { userIds?: string[] };
+      }[]).map((event) => [event.event_type, event.data.userIds]);
+    const replaceMembers = (ids: string[]) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'members', value: ids.map((value) => ({ value })) }] });
+    const before = (await storedEvents()).length;
+    expect((await scim('PATCH', `/Groups/${id}`, replaceMembers([members[2], members[0]]))).status).toBe(204);
+    expect((await scim('PATCH', `/Groups/${id}`, replaceMembers([members[2]]))).status).toBe(204);
+    expect((await storedEvents()).slice(before)).toEqual([
+      ['GroupMembersAdded', [members[0]]],
+      ['GroupMembersRemoved', [members[0]]],
+    ]);
     const renamed = `Sales EMEA ${randomUUID()}`;
     expect((await scim('PATCH', `/Groups/${id}`, azure.renameGroup(renamed))).status).toBe(204);
     // Asked for attributes, a PATCH answers 200 with them (RFC 7644 §3.5.2).

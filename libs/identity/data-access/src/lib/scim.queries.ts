@@ -211,6 +211,18 @@ export class ScimQueries {
     return row ?? null;
   }
 
+  /** The group with its members' ids, read in one statement: the members of the version read. */
+  async groupWithMembers(tenantId: string, groupId: string): Promise<(ScimGroupRow & { member_ids: string[] }) | null> {
+    if (!isUuid(groupId)) return null;
+    const [row] = (await this.db.query(
+      `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version,
+              array(SELECT m.user_id::text FROM scim.group_members m WHERE m.group_id = g.group_id) AS member_ids
+         FROM scim.groups g WHERE g.tenant_id = $1 AND g.group_id = $2 AND NOT g.deleted`,
+      [tenantId, groupId],
+    )) as (ScimGroupRow & { member_ids: string[] })[];
+    return row ?? null;
+  }
+
   async groups(tenantId: string, query: ListQuery): Promise<{ total: number; rows: ScimGroupRow[] }> {
     const filter = query.filter ? compileFilter(query.filter, groupFilterSchema, 2) : { sql: 'TRUE', params: [] };
     const where = `g.tenant_id = $1 AND NOT g.deleted AND (${filter.sql})`;

@@ -23,6 +23,20 @@ describe('Group aggregate', () => {
       ]);
   });
 
+  it('replaces the membership with what changed when the state carries the members, else by clearing and adding', () => {
+    const present = { ...[created].reduce(groupDecider.evolve, groupDecider.initialState()) };
+    const large = new Set(Array.from({ length: 10_000 }, (_, index) => `u${index}`));
+    const wanted = [...large].filter((id) => id !== 'u7').concat('v1');
+    expect(groupDecider.decide({ type: 'ChangeGroup', members: { clear: false, add: [], remove: [], replace: wanted } }, { ...present, members: large })).toEqual([
+      { type: 'GroupMembersAdded', data: { groupId, userIds: ['v1'] } },
+      { type: 'GroupMembersRemoved', data: { groupId, userIds: ['u7'] } },
+    ]);
+    expect(groupDecider.decide({ type: 'ChangeGroup', members: { clear: false, add: [], remove: [], replace: ['v1', 'v1'] } }, present)).toEqual([
+      { type: 'GroupMembersCleared', data: { groupId } },
+      { type: 'GroupMembersAdded', data: { groupId, userIds: ['v1'] } },
+    ]);
+  });
+
   it('renames and moves the name reservation', () => {
     const renamed: GroupEvent = { type: 'GroupRenamed', data: { groupId, displayName: 'Sales EMEA', previousName: 'Sales' } };
     spec.given([created]).when({ type: 'ChangeGroup', displayName: 'Sales EMEA', members: { clear: false, add: [], remove: [] } }).then([renamed]);

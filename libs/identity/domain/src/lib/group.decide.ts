@@ -1,6 +1,7 @@
 /**
  * A group pushed by the IdP (stream `group-<uuid>`). Membership changes carry only what changed,
- * and their decision needs no member list, so a change to a large group costs what changed.
+ * and adding or removing members needs no member list, so a change to a large group costs what
+ * changed; a replacement of the whole list is decided against the members loaded with the state.
  */
 export type GroupEvent =
   | { type: 'GroupCreated'; data: { groupId: string; displayName: string; externalId: string | null } }
@@ -17,8 +18,12 @@ export type GroupCommand =
       type: 'ChangeGroup';
       displayName?: string;
       externalId?: string | null;
-      /** Member changes in request order; `clear` empties the group first. */
-      members: { clear: boolean; add: string[]; remove: string[] };
+      /**
+       * Member changes in request order; `clear` empties the group first. `replace`: the whole
+       * membership from now on (a PUT, a `replace members`), stored as what changed when the state
+       * carries the members, else as clearing and adding.
+       */
+      members: { clear: boolean; add: string[]; remove: string[]; replace?: string[] };
     }
   | { type: 'DeleteGroup' };
 
@@ -27,6 +32,8 @@ export interface GroupState {
   groupId: string;
   displayName: string;
   externalId: string | null;
+  /** The members, when the state was loaded with them (for a replacement); events never carry the whole list. */
+  members?: ReadonlySet<string>;
 }
 
 export class GroupRuleViolation extends Error {
@@ -78,7 +85,23 @@ export function decideGroup(command: GroupCommand, state: GroupState): GroupEven
   if (command.externalId !== undefined && command.externalId !== state.externalId) {
     events.push({ type: 'GroupExternalIdChanged', data: { groupId, externalId: command.externalId } });
   }
-  if (command.members.clear) events.push({ type: 'GroupMembersCleared', data: { groupId } });
+  const { replace } = command.members;
+  if (replace !== undefined && state.members !== undefined) {
+    // What changed, not the group: replacing one member of a large group adds one and removes one.
+    const wanted = new Set(replace);
+    const current = state.members;
+    const added = [...wanted].filter((id) => !current.has(id));
+    const removed = [...current].filter((id) => !wanted.has(id));
+    if (added.length > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, userIds: added } });
+    if (removed.length > 0) events.push({ type: 'GroupMembersRemoved', data: { groupId, userIds: removed } });
+    return events;
+  }
+  if (command.members.clear || replace !== undefined) events.push({ type: 'GroupMembersCleared', data: { groupId } });
+  if (replace !== undefined) {
+    const members = unique(replace);
+    if (members.length > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, userIds: members } });
+    return events;
+  }
   const remove = unique(command.members.remove);
   // A set: a PATCH may list tens of thousands of members each way.
   const removing = new Set(remove);

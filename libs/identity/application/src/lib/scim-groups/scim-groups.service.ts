@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { groupResourceType, GROUP_SCHEMA, scimGroupsProjection, ScimQueries, type ScimGroupRow } from '@identity/identity-data-access';
-import { groupDecider, groupNameReservations, GroupRuleViolation, type GroupCommand } from '@identity/identity-domain';
+import { groupDecider, groupNameReservations, GroupRuleViolation, type GroupCommand, type GroupState } from '@identity/identity-domain';
 import { ReservationConflictError, StreamVersionConflictError, publishAsIs } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
 import { applyPatch, memberChanges, normalizePatch, ScimError, type FilterNode } from '@identity/platform-scim';
@@ -61,7 +61,10 @@ export class ScimGroupsService {
         displayName: named('displayName') ? text(field(next, 'displayName'), 'displayName') : undefined,
         externalId: named('externalId') ? (text(field(next, 'externalId'), 'externalId') ?? null) : undefined,
         // A value that is no user id names no member: removing it changes nothing (RFC 7644 §3.5.2.2).
-        members: { clear: changes.removeAll || changes.replace !== undefined, add, remove: changes.remove.filter(isUuid) },
+        members:
+          changes.replace !== undefined
+            ? { clear: false, add: [], remove: [], replace: add }
+            : { clear: changes.removeAll, add, remove: changes.remove.filter(isUuid) },
       },
       row,
       ifMatch,
@@ -77,7 +80,7 @@ export class ScimGroupsService {
     await this.run(
       caller,
       groupId,
-      { type: 'ChangeGroup', displayName, externalId: text(field(resource, 'externalId'), 'externalId') ?? null, members: { clear: true, add: members, remove: [] } },
+      { type: 'ChangeGroup', displayName, externalId: text(field(resource, 'externalId'), 'externalId') ?? null, members: { clear: false, add: [], remove: [], replace: members } },
       row,
       ifMatch,
     );
@@ -102,13 +105,14 @@ export class ScimGroupsService {
         inTransaction: inlineProjections([scimGroupsProjection], publishAsIs),
         loadState: row
           ? async () => {
-              const current = await this.queries.group(caller.tenantId, groupId);
+              // A replacement is decided against the members, read with the version they belong to (the projection is inline).
+              const replacing = command.type === 'ChangeGroup' && command.members.replace !== undefined;
+              const current = replacing ? await this.queries.groupWithMembers(caller.tenantId, groupId) : await this.queries.group(caller.tenantId, groupId);
               // Deleted meanwhile: the decision is the 404 it would have been a moment later, not a retry against a stale row.
               if (!current) return { state: { status: 'deleted' as const, groupId, displayName: row.display_name, externalId: row.external_id }, version: row.version };
-              return {
-                state: { status: 'present' as const, groupId, displayName: current.display_name, externalId: current.external_id },
-                version: current.version,
-              };
+              const members = 'member_ids' in current ? new Set<string>(current.member_ids as string[]) : undefined;
+              const state: GroupState = { status: 'present', groupId, displayName: current.display_name, externalId: current.external_id, members };
+              return { state, version: current.version };
             }
           : undefined,
       });
