@@ -407,6 +407,10 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       // A member the tenant switched out of sight later (it was `all` when the user joined) is not listed either.
       await stack.scimService.infrastructure.dataSource.query(`INSERT INTO scim.group_members (group_id, user_id) VALUES ($1, $2)`, [group.id, userId]);
       expect((await client<{ members?: unknown[] }>('GET', `/Groups/${group.id}`)).body.members ?? []).toEqual([]);
+      // Nor does the IdP's replacement of the list take away a member it cannot see.
+      const replaced = await client('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'members', value: [] }] });
+      expect(replaced.status).toBe(204);
+      expect(await stack.scimService.infrastructure.dataSource.query(`SELECT user_id FROM scim.group_members WHERE group_id = $1`, [group.id])).toEqual([{ user_id: userId }]);
     });
 
     it('a PATCH keeps an admin change that the bus has not delivered to the SCIM view yet', async () => {

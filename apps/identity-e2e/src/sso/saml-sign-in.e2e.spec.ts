@@ -272,9 +272,16 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
 
     const signedOut = await signIn();
     expect((await users(signedOut.token)).status).toBe(200);
-    // A signed-in admin cannot mint an API token: it would outlive the session, and the admin's deactivation.
-    const minted = await stack.admin(stack.directoryUrl, 'POST', `/api/v1/tenants/${tenant.tenantId}/admin-tokens`, signedOut.token, { label: 'from a session' });
-    expect(minted).toMatchObject({ status: 403, body: { detail: expect.stringContaining('outlive') } });
+    // A signed-in admin cannot mint a credential (an API token, a SCIM token, a certificate to trust): it would outlive the session, and the admin's deactivation.
+    for (const [base, method, path, body] of [
+      [stack.directoryUrl, 'POST', '/admin-tokens', { label: 'from a session' }],
+      [stack.scimBase, 'POST', '/provisioning/scim/token', {}],
+      [stack.ssoBase, 'POST', '/sso/certificates', azure.keys.certPem],
+      [stack.ssoBase, 'PUT', '/sso', { ...settings, certificateFile: Buffer.from(azure.keys.certPem).toString('base64') }],
+    ] as const) {
+      const minted = await stack.admin(base, method, `/api/v1/tenants/${tenant.tenantId}${path}`, signedOut.token, body);
+      expect({ path, status: minted.status, detail: minted.body.detail }).toEqual({ path, status: 403, detail: expect.stringContaining('outlive') });
+    }
     expect((await stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${tenant.tenantId}/admin-tokens`, signedOut.token)).status).toBe(200);
     const signOutAt = Date.now();
     await browser.send('POST', '/sso/logout', { cookie: signedOut.cookie });

@@ -1,6 +1,7 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { SsoConfigurationService } from '@identity/sso-application';
-import { AdminAccess, ProblemError, currentCorrelationId } from '@identity/platform-service';
+import { AdminAccess, IssuesCredentials, ProblemError, currentCorrelationId, refuseSignedInSession, type AdminPrincipal } from '@identity/platform-service';
 import { SsoSettingsDto } from './sso-settings.dto';
 
 /** `/api/v1/tenants/{tenantId}/sso`: the admin console's "Single Sign-On Integration". */
@@ -15,7 +16,9 @@ export class SsoSettingsController {
   }
 
   @Put()
-  configure(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: SsoSettingsDto) {
+  configure(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: SsoSettingsDto, @Req() request: Request & { principal?: AdminPrincipal }) {
+    // A certificate to trust is a credential: an admin who signed in with SSO could keep signing in on it after leaving.
+    if (body.certificateFile !== undefined) refuseSignedInSession(request);
     return this.configuration.configure(
       tenantId,
       {
@@ -33,6 +36,7 @@ export class SsoSettingsController {
 
   /** The certificate file exactly as downloaded from Azure AD, as the request body (any content type). */
   @Post('certificates')
+  @IssuesCredentials()
   addCertificate(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() upload: unknown) {
     if (!Buffer.isBuffer(upload)) throw new ProblemError({ status: 400, title: 'certificate-missing', detail: 'send the certificate file as the request body' });
     return this.configuration.addCertificate(tenantId, upload, currentCorrelationId());

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
 import { ScimSettingsService } from '@identity/identity-application';
 import { ScimQueries } from '@identity/identity-data-access';
-import { AdminAccess, currentCorrelationId } from '@identity/platform-service';
+import { AdminAccess, currentCorrelationId, IssuesCredentials } from '@identity/platform-service';
 import { EnableScimDto, ProvisioningLogQuery, RotateTokenDto, ScimSettingsDto, StaleSiteNamesQuery } from './provisioning.dto';
 
 /** The admin console's "User Provisioning Integration" of a tenant, and its provisioning log. */
@@ -20,6 +20,7 @@ export class ProvisioningController {
 
   /** Turns SCIM on for an IdP and returns the tenant URL and a new token (shown once). */
   @Put('scim')
+  @IssuesCredentials()
   enable(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: EnableScimDto) {
     return this.settings.enable(tenantId, body.idp, currentCorrelationId());
   }
@@ -40,6 +41,7 @@ export class ProvisioningController {
   }
 
   @Post('scim/token')
+  @IssuesCredentials()
   rotate(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Body() body: RotateTokenDto) {
     return this.settings.rotate(tenantId, body.overlapSeconds, currentCorrelationId());
   }

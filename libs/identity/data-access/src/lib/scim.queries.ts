@@ -211,12 +211,16 @@ export class ScimQueries {
     return row ?? null;
   }
 
-  /** The group with its members' ids, read in one statement: the members of the version read. */
-  async groupWithMembers(tenantId: string, groupId: string): Promise<(ScimGroupRow & { member_ids: string[] }) | null> {
+  /**
+   * The group with its members' ids, read in one statement: the members of the version read. With
+   * `idp-only` retrieval, not the members the IdP cannot see: its replacement of the list leaves them.
+   */
+  async groupWithMembers(tenantId: string, groupId: string, retrieval: UserRetrievalMode): Promise<(ScimGroupRow & { member_ids: string[] }) | null> {
     if (!isUuid(groupId)) return null;
     const [row] = (await this.db.query(
       `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version,
-              array(SELECT m.user_id::text FROM scim.group_members m WHERE m.group_id = g.group_id) AS member_ids
+              array(SELECT m.user_id::text FROM scim.group_members m JOIN scim.users u ON u.user_id = m.user_id
+                     WHERE m.group_id = g.group_id${retrieval === 'idp-only' ? ` AND ${CREATED_OR_LINKED_BY_THE_IDP}` : ''}) AS member_ids
          FROM scim.groups g WHERE g.tenant_id = $1 AND g.group_id = $2 AND NOT g.deleted`,
       [tenantId, groupId],
     )) as (ScimGroupRow & { member_ids: string[] })[];

@@ -29,6 +29,24 @@ export function AdminAccess(scope: AdminScope) {
   return applyDecorators(SetMetadata(SCOPE_KEY, scope), UseGuards(AdminAuthGuard));
 }
 
+/**
+ * On a route of a `tenant` controller that issues a credential (an admin API token, a SCIM token,
+ * a certificate to trust): refused to the session of an admin who signed in with SSO, since the
+ * credential would outlive the session and the admin's deactivation.
+ */
+export const IssuesCredentials = () => SetMetadata(SCOPE_KEY, 'tenant-api-token' satisfies AdminScope);
+
+/** For a route that issues a credential only in some of its requests (settings that carry a certificate, say). */
+export function refuseSignedInSession(request: { principal?: AdminPrincipal }): void {
+  if (request.principal?.kind === 'tenant' && request.principal.via === 'sso-session') {
+    throw new ProblemError({
+      status: 403,
+      title: 'Forbidden',
+      detail: 'this issues a credential, which would outlive a signed-in session: use an admin API token',
+    });
+  }
+}
+
 @Injectable()
 export class AdminAuthGuard implements CanActivate {
   private readonly platformToken: Buffer;
@@ -67,14 +85,8 @@ export class AdminAuthGuard implements CanActivate {
       throw new ProblemError({ status: 404, title: 'Not Found', detail: 'no such tenant' });
     }
     if (scope === 'platform') throw new ProblemError({ status: 403, title: 'Forbidden', detail: 'this needs the platform operators’ token' });
-    if (scope === 'tenant-api-token' && via === 'sso-session') {
-      throw new ProblemError({
-        status: 403,
-        title: 'Forbidden',
-        detail: 'API tokens are issued with an admin API token, not from a signed-in session: a token issued from a session would outlive it',
-      });
-    }
     request.principal = { kind: 'tenant', tenantId, via };
+    if (scope === 'tenant-api-token') refuseSignedInSession(request);
     return true;
   }
 }

@@ -99,8 +99,9 @@ export class SignInService {
         sessionIndex: assertion.sessionIndex,
         lifetimeSeconds: this.config.int('SSO_SESSION_TTL_SECONDS'),
         consoleAdmin: configuration.adminRole !== null && assertion.claims.roles.includes(configuration.adminRole),
+        verifiedAgainst: configuration,
       });
-      if (!session) throw new SamlRejected('inactive-user', 'the user was deactivated during sign-in');
+      if (!session) throw new SamlRejected('inactive-user', 'the user was deactivated, or the company changed its SSO configuration, during sign-in');
       this.logger.info({ tenantId, userId: account.userId, sessionId: session.sessionId, idpInitiated: assertion.inResponseTo === null }, 'SAML sign-in');
       return { tenantId, userId: account.userId, sessionSecret: session.secret, sessionExpiresAt: session.expiresAt, redirectTo: safeRelayPath(relayState, SIGNED_IN_PATH) };
     } catch (error) {

@@ -1,6 +1,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, randomUUID, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { returnedRows } from '@identity/platform-event-store';
+import type { SsoConfiguration } from '@identity/sso-domain';
 
 export interface SessionRecord {
   sessionId: string;
@@ -22,6 +23,8 @@ export interface NewSession {
   sessionIndex: string | null;
   lifetimeSeconds: number;
   consoleAdmin: boolean;
+  /** The company's configuration the response was verified against: the session starts only while it is still in force. */
+  verifiedAgainst: Pick<SsoConfiguration, 'issuer' | 'adminRole' | 'certificates'>;
 }
 
 const SELECT_SESSION = `SELECT session_id AS "sessionId", tenant_id AS "tenantId", user_id AS "userId", user_name AS "userName",
@@ -32,9 +35,11 @@ export class SessionStore {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * Starts a session only if the account is still active at this instant, in one statement that
-   * holds the account row: a deactivation in flight is waited for and then seen, and one that comes
-   * after waits and then finds the session to end. Either way no live session is left behind.
+   * Starts a session only if the account is still active and the company still trusts what the
+   * response was verified against (SSO on, the same issuer, certificates and admin role) at this
+   * instant, in one statement that holds both rows: a deactivation or a configuration change in
+   * flight is waited for and then seen, and one that comes after waits and then finds the session
+   * to end. Either way no live session is left behind.
    */
   async start(session: NewSession): Promise<{ sessionId: string; secret: string; expiresAt: Date } | null> {
     const secret = randomBytes(32).toString('base64url');
@@ -43,10 +48,24 @@ export class SessionStore {
       await this.dataSource.query(
         `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, session_index, created_at, expires_at, console_admin)
          SELECT $1, $2, $3, $4, $5, $6, now(), now() + make_interval(secs => $7), $8
-           FROM sso.login_accounts WHERE user_id = $4 AND tenant_id = $3 AND status = 'active'
+           FROM sso.login_accounts a JOIN sso.configurations c ON c.tenant_id = a.tenant_id
+          WHERE a.user_id = $4 AND a.tenant_id = $3 AND a.status = 'active'
+            AND c.enabled AND c.issuer = $9 AND c.admin_role IS NOT DISTINCT FROM $10 AND c.certificates = $11::jsonb
             FOR SHARE
          RETURNING expires_at`,
-        [sessionId, hashSecret(secret), session.tenantId, session.userId, session.userName, session.sessionIndex, session.lifetimeSeconds, session.consoleAdmin],
+        [
+          sessionId,
+          hashSecret(secret),
+          session.tenantId,
+          session.userId,
+          session.userName,
+          session.sessionIndex,
+          session.lifetimeSeconds,
+          session.consoleAdmin,
+          session.verifiedAgainst.issuer,
+          session.verifiedAgainst.adminRole ?? null,
+          JSON.stringify(session.verifiedAgainst.certificates),
+        ],
       ),
     );
     return rows.length === 0 ? null : { sessionId, secret, expiresAt: rows[0].expires_at };

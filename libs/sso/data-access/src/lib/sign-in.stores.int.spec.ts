@@ -24,9 +24,26 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
 
   const count = async (table: string) => Number((await dataSource.query(`SELECT count(*)::int AS n FROM sso.${table}`))[0].n);
 
-  it('starts no session for an account whose deactivation is committing at that moment: the sign-in waits for it and sees it', async () => {
+  /** The company's SSO as the configuration projection writes it, and as a sign-in verified a response against it. */
+  const certificates = [{ thumbprint: 'A'.repeat(64), sha1Thumbprint: 'A'.repeat(40), subject: 'CN=test', notBefore: '2026-01-01T00:00:00.000Z', notAfter: '2029-01-01T00:00:00.000Z', pem: 'x' }];
+  const verifiedAgainst = { issuer: 'https://sts.windows.net/t/', adminRole: null, certificates };
+  const configure = (company: string, db: { query: (sql: string, params: unknown[]) => Promise<unknown> } = dataSource) =>
+    db.query(
+      `INSERT INTO sso.configurations (tenant_id, enabled, idp, sign_in_url, issuer, sign_out_url, admin_role, certificates, updated_at)
+       VALUES ($1, true, 'azure-ad', 'https://login.example.com/saml2', $2, NULL, NULL, $3, now())
+       ON CONFLICT (tenant_id) DO UPDATE SET enabled = true, issuer = excluded.issuer, certificates = excluded.certificates`,
+      [company, verifiedAgainst.issuer, JSON.stringify(certificates)],
+    );
+  const activeAccount = async (company: string) => {
     const userId = randomUUID();
-    await dataSource.query(`INSERT INTO sso.login_accounts (user_id, tenant_id, user_name, status, updated_at) VALUES ($1, $2, $3, 'active', now())`, [userId, tenantId, `race.${userId}@contoso.com`]);
+    await dataSource.query(`INSERT INTO sso.login_accounts (user_id, tenant_id, user_name, status, updated_at) VALUES ($1, $2, $3, 'active', now())`, [userId, company, `race.${userId}@contoso.com`]);
+    return { tenantId: company, userId, userName: `race.${userId}@contoso.com`, sessionIndex: null, lifetimeSeconds: 3600, consoleAdmin: false, verifiedAgainst };
+  };
+
+  it('starts no session for an account whose deactivation is committing at that moment: the sign-in waits for it and sees it', async () => {
+    await configure(tenantId);
+    const session = await activeAccount(tenantId);
+    const { userId } = session;
     // The deactivation's transaction, as the login-accounts projection runs it: status, then the user's open sessions.
     const deactivation = new Client({ connectionString: url });
     await deactivation.connect();
@@ -34,7 +51,7 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
       await deactivation.query('BEGIN');
       await deactivation.query(`UPDATE sso.login_accounts SET status = 'deactivated' WHERE user_id = $1`, [userId]);
       await deactivation.query(`UPDATE sso.sessions SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [userId]);
-      const signIn = new SessionStore(dataSource).start({ tenantId, userId, userName: `race.${userId}@contoso.com`, sessionIndex: null, lifetimeSeconds: 3600, consoleAdmin: false });
+      const signIn = new SessionStore(dataSource).start(session);
       const answeredBeforeTheDeactivationEnded = await Promise.race([signIn.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
       await deactivation.query('COMMIT');
       expect(answeredBeforeTheDeactivationEnded).toBe(false);
@@ -42,6 +59,31 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
       expect((await dataSource.query(`SELECT count(*)::int AS n FROM sso.sessions WHERE user_id = $1 AND revoked_at IS NULL`, [userId]))[0].n).toBe(0);
     } finally {
       await deactivation.end();
+    }
+  });
+
+  it('starts no session on a configuration the company is withdrawing at that moment (a certificate removed), and one once it stays', async () => {
+    const company = randomUUID();
+    await configure(company);
+    const store = new SessionStore(dataSource);
+    expect(await store.start(await activeAccount(company))).not.toBeNull();
+    const change = new Client({ connectionString: url });
+    await change.connect();
+    try {
+      for (const outcome of ['ROLLBACK', 'COMMIT']) {
+        // The configuration change's transaction, as the SSO service runs it: the new configuration, then the company's sessions end.
+        await change.query('BEGIN');
+        await change.query(`UPDATE sso.configurations SET certificates = '[]'::jsonb WHERE tenant_id = $1`, [company]);
+        await change.query(`UPDATE sso.sessions SET revoked_at = now() WHERE tenant_id = $1 AND revoked_at IS NULL`, [company]);
+        const signIn = store.start(await activeAccount(company));
+        const answeredBeforeTheChangeEnded = await Promise.race([signIn.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
+        await change.query(outcome);
+        expect({ outcome, answeredBeforeTheChangeEnded }).toEqual({ outcome, answeredBeforeTheChangeEnded: false });
+        expect({ outcome, started: (await signIn) !== null }).toEqual({ outcome, started: outcome === 'ROLLBACK' });
+      }
+      expect((await dataSource.query(`SELECT count(*)::int AS n FROM sso.sessions WHERE tenant_id = $1 AND revoked_at IS NULL`, [company]))[0].n).toBe(0);
+    } finally {
+      await change.end();
     }
   });
 
