@@ -15,7 +15,8 @@ const services = (infrastructure: ServiceInfrastructure) => {
  * and number are released (the number after the company's quarantine). Once the users read model
  * has the deletion: a license given while it had not is then taken back here, with whatever
  * extension or number came with it, and none can be given after (see `deletedUsersUntilCommit`).
- * A read model that stays behind past the wait delays the seat no longer: it is freed anyway.
+ * A read model that stays behind past the wait delays the seat no longer: it is freed anyway, and
+ * again on the retries.
  */
 export const freeSeatOfDeletedUser: Reaction = {
   name: 'licensing.free-seat-of-deleted-user',
@@ -23,11 +24,16 @@ export const freeSeatOfDeletedUser: Reaction = {
   async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
     if (event.eventType !== 'UserDeleted') return;
     const { queries, licensing } = services(infrastructure);
-    await userAfter(event, queries).catch(() => undefined);
+    const caughtUp = await userAfter(event, queries).then(
+      () => true,
+      () => false,
+    );
     await licensing.unassign(event.tenantId, event.aggregateId, event.correlationId);
     const telephony = telephonyService(infrastructure);
     await telephony.releaseExtension(event.tenantId, event.aggregateId, 'user-deleted', event.correlationId);
     await telephony.releaseNumber(event.tenantId, event.aggregateId, 'user-deleted', event.correlationId);
+    // Freed now; the retry frees again whatever a rule still gave from the lagging read model meanwhile.
+    if (!caughtUp) throw new Error(`the users read model has not reached the deletion of ${event.aggregateId}: seat freed, and freed again on the retry`);
   },
 };
 

@@ -5,7 +5,7 @@ import { createDataSource, runMigrations } from '@identity/platform-event-store'
 import { createTestDatabase } from '@identity/platform-testing';
 import { SessionStore, SigningKeyStore } from './sessions.store';
 import { ConsumedAssertions, PostgresAuthnRequestStore } from './sign-in.stores';
-import { AddSsoConsoleAdmins1764462200000 } from './sso-console-admins.migration';
+import { AddSsoConsoleAdmins1764462200000, AddSsoSessionsByTenant1764462900000 } from './sso-console-admins.migration';
 import { CreateSsoSchema1764461800000 } from './sso.migration';
 
 describe('sign-in request IDs, replay records and token signing keys (real PostgreSQL)', () => {
@@ -15,7 +15,7 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
 
   beforeAll(async () => {
     url = await createTestDatabase();
-    dataSource = createDataSource({ url, migrations: [CreateSsoSchema1764461800000, AddSsoConsoleAdmins1764462200000], poolSize: 2 });
+    dataSource = createDataSource({ url, migrations: [CreateSsoSchema1764461800000, AddSsoConsoleAdmins1764462200000, AddSsoSessionsByTenant1764462900000], poolSize: 2 });
     await dataSource.initialize();
     await runMigrations(dataSource);
   });

@@ -14,3 +14,16 @@ export class AddSsoConsoleAdmins1764462200000 implements MigrationInterface {
     await db.query(`ALTER TABLE sso.configurations DROP COLUMN admin_role`);
   }
 }
+
+/** A company's live sessions, which a withdrawn SSO configuration ends together (without reading every company's). */
+export class AddSsoSessionsByTenant1764462900000 implements MigrationInterface {
+  name = 'AddSsoSessionsByTenant1764462900000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`CREATE INDEX sso_sessions_live_by_tenant ON sso.sessions (tenant_id) WHERE revoked_at IS NULL`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP INDEX sso.sso_sessions_live_by_tenant`);
+  }
+}
