@@ -151,6 +151,8 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
       // A mailbox without names is listed by its username, and found by it.
       const reception = await adminUser(`reception.${tag}@contoso.com`, { givenName: null, familyName: null, visibleInDirectory: true });
       expect((await search(`q=reception.${tag}`)).body.items).toEqual([expect.objectContaining({ userId: reception.userId, name: `reception.${tag}@contoso.com` })]);
+      const lobby = await adminUser(`lobby.${tag}@contoso.com`, { givenName: '', familyName: '', visibleInDirectory: true });
+      expect((await search(`q=lobby.${tag}`)).body.items).toEqual([expect.objectContaining({ userId: lobby.userId, name: `lobby.${tag}@contoso.com` })]);
     });
 
     it('shows new IdP users at once when the tenant says so', async () => {

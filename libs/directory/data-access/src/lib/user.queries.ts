@@ -212,7 +212,7 @@ export class UserQueries {
       const index = params.push(likePrefix(term));
       // A user without names is listed by username (see `name` below), so found by it too.
       conditions.push(
-        `(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index} OR (u.given_name IS NULL AND u.family_name IS NULL AND lower(u.user_name) LIKE $${index}))`,
+        `(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index} OR (coalesce(u.given_name, '') = '' AND coalesce(u.family_name, '') = '' AND lower(u.user_name) LIKE $${index}))`,
       );
     }
     // A number or extension with no digit in it matches nobody (not everybody).

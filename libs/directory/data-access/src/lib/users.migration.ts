@@ -72,7 +72,7 @@ export class AddDirectoryNamelessUsers1764462800000 implements MigrationInterfac
 
   async up(db: QueryRunner): Promise<void> {
     await db.query(
-      `CREATE INDEX directory_users_nameless_by_user_name ON directory.users (tenant_id, lower(user_name) text_pattern_ops) WHERE given_name IS NULL AND family_name IS NULL`,
+      `CREATE INDEX directory_users_nameless_by_user_name ON directory.users (tenant_id, lower(user_name) text_pattern_ops) WHERE coalesce(given_name, '') = '' AND coalesce(family_name, '') = ''`,
     );
   }
 
