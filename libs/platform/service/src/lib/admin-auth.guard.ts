@@ -23,7 +23,8 @@ export function sha256Hex(value: string): string {
  * of the tenant named by the route's `tenantId` (an API token, or the access token of an admin who
  * signed in with the company's SSO); any other tenant's token gets 404, as if the tenant did not
  * exist. `tenant-api-token`: as `tenant`, but not a signed-in admin's access token: what such a
- * route makes (an API token) would outlive the session, and the admin's deactivation with it.
+ * route makes (a credential: see IssuesCredentials) would outlive the session, and the admin's
+ * deactivation with it.
  */
 export function AdminAccess(scope: AdminScope) {
   return applyDecorators(SetMetadata(SCOPE_KEY, scope), UseGuards(AdminAuthGuard));
