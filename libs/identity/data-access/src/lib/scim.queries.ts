@@ -41,6 +41,7 @@ type Queryable = Pick<DataSource | EntityManager, 'query'>;
 /** Users the IdP may see at all: not deleted, and not deleted by the IdP itself. */
 export const STALE_SITE_NAME_SORTS = { lastSeen: 'n.last_seen', userName: 'lower(u.user_name)', sentName: 'n.sent_name' } as const;
 
+const GROUP_COLUMNS = 'group_id, tenant_id, display_name, external_id, created_at, last_modified, version';
 const SHOWN_TO_THE_IDP = 'NOT u.deleted AND NOT u.idp_deleted';
 /** With `idp-only` retrieval, the IdP sees only these. */
 const CREATED_OR_LINKED_BY_THE_IDP = "u.owner = 'idp'";
@@ -204,7 +205,7 @@ export class ScimQueries {
   async group(tenantId: string, groupId: string): Promise<ScimGroupRow | null> {
     if (!isUuid(groupId)) return null;
     const [row] = (await this.db.query(
-      `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version FROM scim.groups g
+      `SELECT ${GROUP_COLUMNS} FROM scim.groups g
         WHERE g.tenant_id = $1 AND g.group_id = $2 AND NOT g.deleted`,
       [tenantId, groupId],
     )) as ScimGroupRow[];
@@ -218,7 +219,7 @@ export class ScimQueries {
   async groupWithMembers(tenantId: string, groupId: string, retrieval: UserRetrievalMode): Promise<(ScimGroupRow & { member_ids: string[] }) | null> {
     if (!isUuid(groupId)) return null;
     const [row] = (await this.db.query(
-      `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version,
+      `SELECT ${GROUP_COLUMNS},
               array(SELECT m.user_id::text FROM scim.group_members m JOIN scim.users u ON u.user_id = m.user_id
                      WHERE m.group_id = g.group_id${retrieval === 'idp-only' ? ` AND ${CREATED_OR_LINKED_BY_THE_IDP}` : ''}) AS member_ids
          FROM scim.groups g WHERE g.tenant_id = $1 AND g.group_id = $2 AND NOT g.deleted`,
@@ -233,7 +234,7 @@ export class ScimQueries {
     const order = query.sortBy ? `${compileSortBy(query.sortBy, groupFilterSchema)} ${query.descending ? 'DESC' : 'ASC'}, g.group_id` : 'g.created_at, g.group_id';
     const params = [tenantId, ...filter.params];
     const rows = (await this.db.query(
-      `SELECT group_id, tenant_id, display_name, external_id, created_at, last_modified, version, count(*) OVER ()::int AS total_results FROM scim.groups g
+      `SELECT ${GROUP_COLUMNS}, count(*) OVER ()::int AS total_results FROM scim.groups g
         WHERE ${where} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, query.startIndex - 1, Math.max(query.count, 1)],
     )) as (ScimGroupRow & { total_results: number })[];

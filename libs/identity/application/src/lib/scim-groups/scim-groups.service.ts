@@ -107,10 +107,11 @@ export class ScimGroupsService {
           ? async () => {
               // A replacement is decided against the members, read with the version they belong to (the projection is inline).
               const replacing = command.type === 'ChangeGroup' && command.members.replace !== undefined;
-              const current = replacing ? await this.queries.groupWithMembers(caller.tenantId, groupId, caller.retrieval) : await this.queries.group(caller.tenantId, groupId);
+              const withMembers = replacing ? await this.queries.groupWithMembers(caller.tenantId, groupId, caller.retrieval) : null;
+              const current = replacing ? withMembers : await this.queries.group(caller.tenantId, groupId);
               // Deleted meanwhile: the decision is the 404 it would have been a moment later, not a retry against a stale row.
               if (!current) return { state: { status: 'deleted' as const, groupId, displayName: row.display_name, externalId: row.external_id }, version: row.version };
-              const members = 'member_ids' in current ? new Set<string>(current.member_ids as string[]) : undefined;
+              const members = withMembers ? new Set(withMembers.member_ids) : undefined;
               const state: GroupState = { status: 'present', groupId, displayName: current.display_name, externalId: current.external_id, members };
               return { state, version: current.version };
             }
