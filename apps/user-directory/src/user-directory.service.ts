@@ -1,12 +1,7 @@
 import { DirectoryRuleViolation } from '@identity/directory-domain';
 import {
-  CreateDirectorySchema1764460900000,
-  CreateDirectorySites1764461100000,
-  CreateDirectoryUsers1764461300000,
+  DIRECTORY_MIGRATIONS,
   directoryUsersProjection,
-  CreateDirectoryTelephony1764462000000,
-  AddDirectoryNamelessUsers1764462800000,
-  AddDirectorySearchOrder1764462400000,
   directoryLicensesProjection,
   directoryTelephonyProjection,
   directorySitesProjection,
@@ -40,7 +35,7 @@ export const userDirectoryService: ServiceDefinition = {
   name: 'user-directory',
   config: [PLATFORM_ADMIN_TOKEN],
   module: UserDirectoryModule,
-  migrations: [...EVENT_STORE_MIGRATIONS, CreateDirectorySchema1764460900000, CreateDirectorySites1764461100000, CreateDirectoryUsers1764461300000, CreateDirectoryTelephony1764462000000, AddDirectorySearchOrder1764462400000, AddDirectoryNamelessUsers1764462800000],
+  migrations: [...EVENT_STORE_MIGRATIONS, ...DIRECTORY_MIGRATIONS],
   inlineOnlyProjections: [directoryTenantsProjection, directorySitesProjection],
   projections: [directoryUsersProjection, directoryLicensesProjection, directoryTelephonyProjection],
   publicPrefixes: ['/api/v1', '/api/docs'],

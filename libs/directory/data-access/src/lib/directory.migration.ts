@@ -1,6 +1,9 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { projectionProgressTableSql } from '@identity/platform-projections';
 import { tenantAccessTablesSql } from '@identity/platform-tenancy';
+import { CreateDirectorySites1764461100000 } from './sites.migration';
+import { CreateDirectoryTelephony1764462000000 } from './telephony.projection';
+import { AddDirectoryNamelessUsers1764462800000, AddDirectoryNameWords1764463000000, AddDirectorySearchOrder1764462400000, CreateDirectoryUsers1764461300000 } from './users.migration';
 
 export class CreateDirectorySchema1764460900000 implements MigrationInterface {
   name = 'CreateDirectorySchema1764460900000';
@@ -15,3 +18,14 @@ export class CreateDirectorySchema1764460900000 implements MigrationInterface {
     await db.query(`DROP SCHEMA directory CASCADE`);
   }
 }
+
+/** The directory schema's migrations, in order. */
+export const DIRECTORY_MIGRATIONS = [
+  CreateDirectorySchema1764460900000,
+  CreateDirectorySites1764461100000,
+  CreateDirectoryUsers1764461300000,
+  CreateDirectoryTelephony1764462000000,
+  AddDirectorySearchOrder1764462400000,
+  AddDirectoryNamelessUsers1764462800000,
+  AddDirectoryNameWords1764463000000,
+];

@@ -151,11 +151,11 @@ export class UserQueries {
   async list(tenantId: string, filter: AdminUserFilter): Promise<Page<AdminUserRow>> {
     const conditions = ['u.tenant_id = $1'];
     const params: unknown[] = [tenantId];
-    // Each word starts one of the fields: "Adele Vance" finds Adele Vance, "ad" finds her too.
+    // Each word starts the username, the email or a word of the name: "Adele Vance" finds Adele Vance, "ad" finds her too.
     for (const word of (filter.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5)) {
       const index = params.push(likePrefix(word));
       conditions.push(
-        `(lower(u.user_name) LIKE $${index} OR lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index} OR lower(coalesce(u.email, '')) LIKE $${index})`,
+        `(lower(u.user_name) LIKE $${index} OR u.name_key LIKE directory.name_word_prefix($${params.push(word)}) OR lower(coalesce(u.email, '')) LIKE $${index})`,
       );
     }
     if (filter.status) conditions.push(`u.status = $${params.push(filter.status)}`);
@@ -209,11 +209,9 @@ export class UserQueries {
     const conditions = ['u.tenant_id = $1', 'u.visible', `u.status = 'active'`];
     const params: unknown[] = [tenantId];
     for (const term of query.q?.trim().split(/\s+/).filter(Boolean).slice(0, 3) ?? []) {
-      const index = params.push(likePrefix(term));
-      // A user without names is listed by username (see `name` below), so found by it too.
-      conditions.push(
-        `(lower(u.given_name) LIKE $${index} OR lower(u.family_name) LIKE $${index} OR (coalesce(u.given_name, '') = '' AND coalesce(u.family_name, '') = '' AND lower(u.user_name) LIKE $${index}))`,
-      );
+      // Any word of the name, accents aside; a user without names is listed by username (see
+      // `name` below), so found by it too (AddDirectoryNameWords1764463000000).
+      conditions.push(`u.name_key LIKE directory.name_word_prefix($${params.push(term)})`);
     }
     // A number or extension with no digit in it matches nobody (not everybody).
     const numberDigits = query.number?.replace(/[^0-9]/g, '');

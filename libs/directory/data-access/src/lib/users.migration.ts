@@ -80,3 +80,52 @@ export class AddDirectoryNamelessUsers1764462800000 implements MigrationInterfac
     await db.query(`DROP INDEX directory.directory_users_nameless_by_user_name`);
   }
 }
+
+/**
+ * Name search by any word of a name, accents and case aside: "beethoven" finds Ludwig van
+ * Beethoven, "jose" finds José, "pierre" finds Jean-Pierre, "obrien" finds O'Brien. `name_key`
+ * holds the folded words (a nameless user's username stands for the name, as the directory lists
+ * it); a trigram index per tenant finds a word prefix anywhere in it. Queries fold their terms with
+ * the same functions, so the two sides cannot disagree.
+ */
+export class AddDirectoryNameWords1764463000000 implements MigrationInterface {
+  name = 'AddDirectoryNameWords1764463000000';
+
+  async up(db: QueryRunner): Promise<void> {
+    // Both are trusted extensions: the database owner may create them.
+    await db.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
+    await db.query(`CREATE EXTENSION IF NOT EXISTS btree_gin`);
+    // Latin letters with diacritics and the ligatures people type without them (upper-case forms
+    // too, for a ctype whose lower() is ASCII only). A hyphen separates words; an apostrophe joins
+    // them: "jean-pierre" and "pierre" find Jean-Pierre, "obrien" and "o'brien" find O'Brien.
+    await db.query(`
+      CREATE FUNCTION directory.search_fold(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT translate(
+          replace(replace(replace(replace(replace(lower(value), 'ß', 'ss'), 'æ', 'ae'), 'œ', 'oe'), 'þ', 'th'), 'ĳ', 'ij'),
+          'àáâãäåāăąǎçćĉċčďđèéêëēĕėęěĝğġģĥħìíîïĩīĭįıǐĵķĺļľŀłñńņňŉòóôõöøōŏőǒŕŗřśŝşšșţťŧțùúûüũūŭůűųǔŵýÿŷźżžðÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝ-''’',
+          'aaaaaaaaaacccccddeeeeeeeeegggghhiiiiiiiiiijklllllnnnnnoooooooooorrrsssssttttuuuuuuuuuuuwyyyzzzdaaaaaaceeeeiiiinoooooouuuuy ')
+      $$`);
+    await db.query(`
+      CREATE FUNCTION directory.name_key(given_name text, family_name text, user_name text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT ' ' || regexp_replace(
+          directory.search_fold(CASE WHEN coalesce(given_name, '') = '' AND coalesce(family_name, '') = '' THEN user_name ELSE concat_ws(' ', given_name, family_name) END),
+          '\\s+', ' ', 'g')
+      $$`);
+    // The LIKE pattern for names with a word that starts with the term; none for a term of separators only.
+    await db.query(`
+      CREATE FUNCTION directory.name_word_prefix(term text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+        SELECT '% ' || regexp_replace(regexp_replace(nullif(trim(directory.search_fold(term)), ''), '\\s+', ' ', 'g'), '([\\\\%_])', '\\\\\\1', 'g') || '%'
+      $$`);
+    await db.query(`ALTER TABLE directory.users ADD COLUMN name_key text GENERATED ALWAYS AS (directory.name_key(given_name, family_name, user_name)) STORED`);
+    await db.query(`CREATE INDEX directory_users_by_name_words ON directory.users USING gin (tenant_id, name_key gin_trgm_ops)`);
+    await db.query(`DROP INDEX directory.directory_users_by_given_name, directory.directory_users_by_family_name, directory.directory_users_nameless_by_user_name`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await new AddDirectoryNamelessUsers1764462800000().up(db);
+    await db.query(`CREATE INDEX directory_users_by_given_name ON directory.users (tenant_id, lower(given_name) text_pattern_ops)`);
+    await db.query(`CREATE INDEX directory_users_by_family_name ON directory.users (tenant_id, lower(family_name) text_pattern_ops)`);
+    await db.query(`ALTER TABLE directory.users DROP COLUMN name_key`);
+    await db.query(`DROP FUNCTION directory.name_word_prefix(text), directory.name_key(text, text, text), directory.search_fold(text)`);
+  }
+}
