@@ -3,7 +3,7 @@ import { EVENT_STORE_MIGRATIONS } from '@identity/platform-event-store';
 import { MAX_CERTIFICATE_UPLOAD_BYTES, SAML_LIMITS } from '@identity/platform-saml';
 import { formBodyParser, PLATFORM_ADMIN_TOKEN, ProblemError, type ServiceDefinition } from '@identity/platform-service';
 import { asProblem, SSO_CONFIG } from '@identity/sso-application';
-import { AddSsoConsoleAdmins1764462200000, AddSsoSessionsByTenant1764462900000, CreateSsoSchema1764461800000, loginAccountsProjection, ssoConfigurationsProjection, ssoTenantAccessProjection } from '@identity/sso-data-access';
+import { SSO_MIGRATIONS, loginAccountsProjection, ssoConfigurationsProjection, ssoTenantAccessProjection } from '@identity/sso-data-access';
 import { SamlAuthModule } from './saml-auth.module';
 import { renderSignInError } from './sign-in/html-pages';
 
@@ -14,7 +14,7 @@ export const samlAuthService: ServiceDefinition = {
   name: 'saml-auth',
   config: [PLATFORM_ADMIN_TOKEN, ...SSO_CONFIG],
   module: SamlAuthModule,
-  migrations: [...EVENT_STORE_MIGRATIONS, CreateSsoSchema1764461800000, AddSsoConsoleAdmins1764462200000, AddSsoSessionsByTenant1764462900000],
+  migrations: [...EVENT_STORE_MIGRATIONS, ...SSO_MIGRATIONS],
   projections: [loginAccountsProjection, ssoTenantAccessProjection],
   inlineOnlyProjections: [ssoConfigurationsProjection],
   publicPrefixes: ['/saml2', '/sso', '/api/v1/tenants/*/sso', '/api/docs/sso'],

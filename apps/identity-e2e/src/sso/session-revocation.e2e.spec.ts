@@ -74,6 +74,22 @@ describe('Sessions die with the user (SCIM → Kafka → saml-auth)', () => {
     expect((await browser.postResponse(azureResponse(azure, user.userName))).status).toBe(403);
   });
 
+  it('ends a session nobody used for the idle timeout: no new token, and its tokens turn inactive', async () => {
+    const user = await signedInUser();
+    const [cookie] = user.cookies;
+    const refreshed = JSON.parse((await browser.token(cookie)).body).accessToken as string;
+    const state = await browser.introspect(refreshed, TEST_PLATFORM_TOKEN);
+    // The default idle timeout (SSO_SESSION_IDLE_TIMEOUT_SECONDS) is an hour from the last token.
+    expect(Date.parse(state.sessionIdleUntil!) - Date.now()).toBeGreaterThan(3_500_000);
+    // An hour and a minute without a token, as if the employee had closed the app.
+    await stack.sso!.infrastructure.dataSource.query(`UPDATE sso.sessions SET last_active_at = now() - interval '61 minutes' WHERE user_id = $1`, [user.userId]);
+    for (const token of [...user.tokens, refreshed]) expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
+    expect((await browser.token(cookie)).status).toBe(401);
+    // Signing in again starts a new session.
+    const again = (await browser.postResponse(azureResponse(azure, user.userName))).sessionCookie!;
+    expect((await browser.token(again)).status).toBe(200);
+  });
+
   it('ends the company’s sessions at once when it removes a certificate (a leaked key) or switches SSO off, and not for a rollover', async () => {
     const company = await stack.tenant();
     const idp = azureTenant();

@@ -60,7 +60,7 @@ export function ssoBrowser(stack: IdentityStack) {
     token: (cookie: string) => send('POST', '/sso/token', { cookie }),
     introspect: async (token: string, platformToken: string) => {
       const result = await send('POST', '/sso/introspect', { body: JSON.stringify({ token }), headers: { 'content-type': 'application/json', authorization: `Bearer ${platformToken}` } });
-      return JSON.parse(result.body) as { active: boolean; sub?: string; tenantId?: string; sessionId?: string };
+      return JSON.parse(result.body) as { active: boolean; sub?: string; tenantId?: string; sessionId?: string; sessionIdleUntil?: string };
     },
   };
 }

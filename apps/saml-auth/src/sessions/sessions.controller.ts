@@ -20,7 +20,7 @@ export class SessionsController {
   @Post('token')
   @HttpCode(200)
   async token(@Req() request: Request) {
-    const session = await this.sessions.live(sessionSecretOf(request));
+    const session = await this.sessions.use(sessionSecretOf(request));
     if (!session) throw new ProblemError({ status: 401, title: 'not-signed-in', detail: 'no live session: sign in first' });
     return this.sessions.issueToken(session);
   }

@@ -8,6 +8,7 @@ import { serviceProviderOf } from './sso.config';
 @Injectable()
 export class SessionsService {
   private readonly store: SessionStore;
+  private readonly idleSeconds: number;
   readonly tokens: AccessTokens;
 
   constructor(
@@ -20,17 +21,20 @@ export class SessionsService {
     if (!passphrase) infrastructure.logger.warn('SSO_SIGNING_KEY_PASSPHRASE is not set: new token signing keys are stored in PostgreSQL in the clear');
     const signingKeys = new SigningKeyStore(infrastructure.dataSource, passphrase, (message, extra) => infrastructure.logger.error(extra, message));
     this.tokens = new AccessTokens(signingKeys, serviceProviderOf(config).entityId, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
+    this.idleSeconds = config.int('SSO_SESSION_IDLE_TIMEOUT_SECONDS');
   }
 
-  /** The browser's session, if it is still live. */
-  async live(sessionSecret: string | undefined): Promise<SessionRecord | null> {
-    const session = sessionSecret ? await this.store.bySecret(sessionSecret) : null;
-    return session && isLive(session) ? session : null;
+  /** The browser's session, if it is still live; using it keeps it from going idle. */
+  async use(sessionSecret: string | undefined): Promise<SessionRecord | null> {
+    return sessionSecret ? this.store.use(sessionSecret, this.idleSeconds) : null;
   }
 
-  /** An access token for a live session; console-admin only while the company still names an admin role. */
+  /**
+   * An access token for a live session, valid no longer than the session would stay live unused;
+   * console-admin only while the company still names an admin role.
+   */
   async issueToken(session: SessionRecord) {
-    return this.tokens.issue({ ...session, consoleAdmin: await this.stillConsoleAdmin(session) });
+    return this.tokens.issue({ ...session, expiresAt: this.endsAt(session), consoleAdmin: await this.stillConsoleAdmin(session) });
   }
 
   /**
@@ -41,7 +45,7 @@ export class SessionsService {
   async introspect(token: string) {
     const claims = await this.tokens.verify(token);
     const session = claims ? await this.store.byId(claims.sid) : null;
-    if (!claims || !session || !isLive(session)) return { active: false as const };
+    if (!claims || !session || session.revokedAt !== null || this.endsAt(session).getTime() <= Date.now()) return { active: false as const };
     return {
       active: true as const,
       sub: claims.sub,
@@ -52,7 +56,14 @@ export class SessionsService {
       iat: claims.iat,
       exp: claims.exp,
       sessionExpiresAt: session.expiresAt,
+      /** When the session ends unless an access token is issued for it before. */
+      sessionIdleUntil: new Date(new Date(session.lastActiveAt).getTime() + this.idleSeconds * 1000),
     };
+  }
+
+  /** When the session ends if nothing uses it: expiry or the idle timeout, whichever comes first. */
+  private endsAt(session: SessionRecord): Date {
+    return new Date(Math.min(new Date(session.expiresAt).getTime(), new Date(session.lastActiveAt).getTime() + this.idleSeconds * 1000));
   }
 
   /** The role came with the sign-in's assertion; SSO switched off or the admin role cleared since takes it away. */
@@ -61,8 +72,4 @@ export class SessionsService {
     const configuration = await this.queries.configuration(session.tenantId);
     return configuration?.enabled === true && configuration.adminRole !== null;
   }
-}
-
-function isLive(session: SessionRecord): boolean {
-  return session.revokedAt === null && new Date(session.expiresAt).getTime() > Date.now();
 }

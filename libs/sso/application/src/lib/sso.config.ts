@@ -3,6 +3,15 @@ import type { ServiceProvider } from '@identity/platform-saml';
 
 export const SSO_CONFIG: readonly ConfigVariable[] = [
   { name: 'SSO_SESSION_TTL_SECONDS', kind: 'int', default: '28800', min: 60, max: 604800, description: 'How long a sign-in session lasts (deactivating the user ends it at once).' },
+  {
+    name: 'SSO_SESSION_IDLE_TIMEOUT_SECONDS',
+    kind: 'int',
+    default: '3600',
+    min: 300,
+    max: 604800,
+    description:
+      'A session nobody uses for this long ends (signed out), even before SSO_SESSION_TTL_SECONDS: issuing an access token for it (`POST /sso/token`) is a use. Set it to SSO_SESSION_TTL_SECONDS or more for no idle timeout.',
+  },
   { name: 'SSO_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: '300', min: 30, max: 3600, description: 'Lifetime of the signed access tokens (JWT) issued to a session.' },
   {
     name: 'SSO_RATE_LIMIT_PER_SECOND',

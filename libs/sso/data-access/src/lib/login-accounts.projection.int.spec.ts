@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@identity/platform-event-store';
 import { applyOneByOneAndInBatch, createTestDatabase, integrationEventsOf } from '@identity/platform-testing';
-import { CreateSsoSchema1764461800000 } from './sso.migration';
+import { SSO_MIGRATIONS } from './sso-session-activity.migration';
 import { loginAccountsProjection } from './sso.projections';
 
 describe('sso.login-accounts applied in batches (real PostgreSQL)', () => {
@@ -10,7 +10,7 @@ describe('sso.login-accounts applied in batches (real PostgreSQL)', () => {
   const tenantId = randomUUID();
 
   beforeAll(async () => {
-    dataSource = createDataSource({ url: await createTestDatabase(), migrations: [CreateSsoSchema1764461800000], poolSize: 2 });
+    dataSource = createDataSource({ url: await createTestDatabase(), migrations: SSO_MIGRATIONS, poolSize: 2 });
     await dataSource.initialize();
     await runMigrations(dataSource);
   });
@@ -21,8 +21,8 @@ describe('sso.login-accounts applied in batches (real PostgreSQL)', () => {
   const provisioned = (userId: string, userName: string, active = true) => event(userId, 'UserProvisioned', { userName, active, profile: {} });
   const liveSessionOf = (userId: string, userName: string) =>
     dataSource.query(
-      `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, created_at, expires_at)
-       VALUES ($1, $2, $3, $4, $5, now(), now() + interval '1 hour')`,
+      `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, created_at, expires_at, last_active_at)
+       VALUES ($1, $2, $3, $4, $5, now(), now() + interval '1 hour', now())`,
       [randomUUID(), randomUUID().replace(/-/g, '').padEnd(64, '0'), tenantId, userId, userName],
     );
   /** The accounts, and who still has a live session: the batch must end sessions exactly as one by one does. */

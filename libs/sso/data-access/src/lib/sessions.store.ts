@@ -10,6 +10,8 @@ export interface SessionRecord {
   userName: string;
   createdAt: Date;
   expiresAt: Date;
+  /** When an access token was last issued for it: idle longer than the idle timeout, it has ended. */
+  lastActiveAt: Date;
   revokedAt: Date | null;
   revokedReason: string | null;
   /** Signed in with the company's console admin role: its access tokens open the admin APIs. */
@@ -27,8 +29,12 @@ export interface NewSession {
   verifiedAgainst: Pick<SsoConfiguration, 'issuer' | 'adminRole' | 'certificates'>;
 }
 
-const SELECT_SESSION = `SELECT session_id AS "sessionId", tenant_id AS "tenantId", user_id AS "userId", user_name AS "userName",
-  created_at AS "createdAt", expires_at AS "expiresAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason", console_admin AS "consoleAdmin" FROM sso.sessions`;
+const SESSION_COLUMNS = `session_id AS "sessionId", tenant_id AS "tenantId", user_id AS "userId", user_name AS "userName",
+  created_at AS "createdAt", expires_at AS "expiresAt", last_active_at AS "lastActiveAt", revoked_at AS "revokedAt", revoked_reason AS "revokedReason", console_admin AS "consoleAdmin"`;
+const SELECT_SESSION = `SELECT ${SESSION_COLUMNS} FROM sso.sessions`;
+
+/** Ended sessions stay this long after they would have expired anyway. */
+export const ENDED_SESSIONS_KEPT_DAYS = 7;
 
 /** Server-side sessions. The browser's cookie holds a random secret; only its SHA-256 is stored. */
 export class SessionStore {
@@ -46,8 +52,8 @@ export class SessionStore {
     const sessionId = randomUUID();
     const rows = returnedRows<{ expires_at: Date }>(
       await this.dataSource.query(
-        `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, session_index, created_at, expires_at, console_admin)
-         SELECT $1, $2, $3, $4, $5, $6, now(), now() + make_interval(secs => $7), $8
+        `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, session_index, created_at, expires_at, last_active_at, console_admin)
+         SELECT $1, $2, $3, $4, $5, $6, now(), now() + make_interval(secs => $7), now(), $8
            FROM sso.login_accounts a JOIN sso.configurations c ON c.tenant_id = a.tenant_id
           WHERE a.user_id = $4 AND a.tenant_id = $3 AND a.status = 'active'
             AND c.enabled AND c.issuer = $9 AND c.admin_role IS NOT DISTINCT FROM $10 AND c.certificates = $11::jsonb
@@ -71,6 +77,22 @@ export class SessionStore {
     return rows.length === 0 ? null : { sessionId, secret, expiresAt: rows[0].expires_at };
   }
 
+  /**
+   * The browser's session, marked as used now, if it is live: not ended, not expired, and used
+   * within the last `idleSeconds`. One statement, so that a session that went idle is never revived.
+   */
+  async use(secret: string, idleSeconds: number): Promise<SessionRecord | null> {
+    const rows = returnedRows<SessionRecord>(
+      await this.dataSource.query(
+        `UPDATE sso.sessions SET last_active_at = now()
+          WHERE secret_hash = $1 AND revoked_at IS NULL AND expires_at > now() AND last_active_at > now() - make_interval(secs => $2)
+          RETURNING ${SESSION_COLUMNS}`,
+        [hashSecret(secret), idleSeconds],
+      ),
+    );
+    return rows[0] ?? null;
+  }
+
   async bySecret(secret: string): Promise<SessionRecord | null> {
     const rows = (await this.dataSource.query(`${SELECT_SESSION} WHERE secret_hash = $1`, [hashSecret(secret)])) as SessionRecord[];
     return rows[0] ?? null;
@@ -85,11 +107,19 @@ export class SessionStore {
     await this.dataSource.query(`UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL`, [sessionId, reason]);
   }
 
-  async liveSessions(tenantId: string, userId: string): Promise<SessionRecord[]> {
-    return (await this.dataSource.query(`${SELECT_SESSION} WHERE tenant_id = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > now() ORDER BY created_at DESC`, [
-      tenantId,
-      userId,
-    ])) as SessionRecord[];
+  /**
+   * Sessions that ended (signed out, revoked, idle or expired) are kept a week for investigations,
+   * then deleted, a bounded batch at a time: every one has expired by then.
+   */
+  async purgeEnded(): Promise<number> {
+    const rows = returnedRows<{ session_id: string }>(
+      await this.dataSource.query(
+        `DELETE FROM sso.sessions WHERE session_id IN (
+           SELECT session_id FROM sso.sessions WHERE expires_at < now() - make_interval(days => ${ENDED_SESSIONS_KEPT_DAYS}) LIMIT 10000)
+         RETURNING session_id`,
+      ),
+    );
+    return rows.length;
   }
 }
 

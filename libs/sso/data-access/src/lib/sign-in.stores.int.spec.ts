@@ -5,8 +5,7 @@ import { createDataSource, runMigrations } from '@identity/platform-event-store'
 import { createTestDatabase } from '@identity/platform-testing';
 import { SessionStore, SigningKeyStore } from './sessions.store';
 import { ConsumedAssertions, PostgresAuthnRequestStore } from './sign-in.stores';
-import { AddSsoConsoleAdmins1764462200000, AddSsoSessionsByTenant1764462900000 } from './sso-console-admins.migration';
-import { CreateSsoSchema1764461800000 } from './sso.migration';
+import { SSO_MIGRATIONS } from './sso-session-activity.migration';
 
 describe('sign-in request IDs, replay records and token signing keys (real PostgreSQL)', () => {
   let dataSource: DataSource;
@@ -15,7 +14,7 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
 
   beforeAll(async () => {
     url = await createTestDatabase();
-    dataSource = createDataSource({ url, migrations: [CreateSsoSchema1764461800000, AddSsoConsoleAdmins1764462200000, AddSsoSessionsByTenant1764462900000], poolSize: 2 });
+    dataSource = createDataSource({ url, migrations: SSO_MIGRATIONS, poolSize: 2 });
     await dataSource.initialize();
     await runMigrations(dataSource);
   });
@@ -85,6 +84,39 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
     } finally {
       await change.end();
     }
+  });
+
+  it('keeps a session live while it is used, ends it once idle for the timeout, and never revives it', async () => {
+    const company = randomUUID();
+    await configure(company);
+    const store = new SessionStore(dataSource);
+    const { sessionId, secret } = (await store.start(await activeAccount(company)))!;
+    const idleFor = (minutes: number) => dataSource.query(`UPDATE sso.sessions SET last_active_at = now() - make_interval(mins => $2) WHERE session_id = $1`, [sessionId, minutes]);
+    await idleFor(50);
+    const used = await store.use(secret, 3600);
+    expect(used).toMatchObject({ sessionId });
+    expect(Date.now() - new Date(used!.lastActiveAt).getTime()).toBeLessThan(60_000);
+    await idleFor(61);
+    expect(await store.use(secret, 3600)).toBeNull();
+    // Using it again does not bring it back, nor does a longer timeout after the fact refresh it.
+    expect(await store.use(secret, 3600)).toBeNull();
+    expect((await store.byId(sessionId))!.lastActiveAt.getTime()).toBeLessThan(Date.now() - 60 * 60_000);
+    expect(await store.use('not-a-secret', 3600)).toBeNull();
+  });
+
+  it('deletes sessions a week after they expired and keeps the rest', async () => {
+    const company = randomUUID();
+    await configure(company);
+    const store = new SessionStore(dataSource);
+    const started = await Promise.all([1, 2, 3].map(async () => (await store.start(await activeAccount(company)))!.sessionId));
+    const expiredDaysAgo = (sessionId: string, days: number) =>
+      dataSource.query(`UPDATE sso.sessions SET expires_at = now() - make_interval(days => $2), revoked_at = now() WHERE session_id = $1`, [sessionId, days]);
+    await expiredDaysAgo(started[0], 8);
+    await expiredDaysAgo(started[1], 6);
+    await store.purgeEnded();
+    expect(await store.byId(started[0])).toBeNull();
+    expect(await store.byId(started[1])).not.toBeNull();
+    expect(await store.byId(started[2])).not.toBeNull();
   });
 
   it('purges what expired and keeps what can still be answered or replayed', async () => {
