@@ -30,6 +30,9 @@ async function main(): Promise<void> {
     DATABASE_URL: database.url,
     DATABASE_POOL_SIZE: '2',
     DATABASE_PREPARED_STATEMENTS: 'false',
+    // Every connection shares PGlite's one session: a timeout ending "a session" would end them all.
+    DATABASE_STATEMENT_TIMEOUT_MS: '0',
+    DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '0',
     KAFKA_BROKERS: 'in-process',
     PLATFORM_ADMIN_TOKEN: platformToken,
     PUBLIC_BASE_URL: baseUrl,

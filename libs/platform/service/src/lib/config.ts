@@ -115,6 +115,23 @@ export const COMMON_CONFIG: readonly ConfigVariable[] = [
   { name: 'DATABASE_URL', kind: 'url', required: true, secret: true, description: 'PostgreSQL connection URL (event store and read models).' },
   { name: 'DATABASE_POOL_SIZE', kind: 'int', default: '10', min: 1, max: 200, description: 'Connections in the PostgreSQL pool.' },
   {
+    name: 'DATABASE_STATEMENT_TIMEOUT_MS',
+    kind: 'int',
+    default: '30000',
+    min: 0,
+    max: 3600000,
+    description:
+      'PostgreSQL cancels a statement of the service that runs longer, and the request gets 503 with Retry-After (an event is retried); 0 for none. Migrations run without it, waiting at most 10 s for a table lock.',
+  },
+  {
+    name: 'DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+    kind: 'int',
+    default: '60000',
+    min: 0,
+    max: 3600000,
+    description: 'PostgreSQL ends a connection whose transaction sits idle this long (a stuck process), releasing the rows it locked; 0 for none.',
+  },
+  {
     name: 'DATABASE_PREPARED_STATEMENTS',
     kind: 'bool',
     default: 'true',

@@ -57,6 +57,8 @@ export class ServiceInfrastructure {
       migrations: options.migrations,
       poolSize: config.int('DATABASE_POOL_SIZE'),
       preparedStatements: config.bool('DATABASE_PREPARED_STATEMENTS'),
+      statementTimeoutMs: config.int('DATABASE_STATEMENT_TIMEOUT_MS'),
+      idleInTransactionTimeoutMs: config.int('DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS'),
       applicationName: options.service,
     });
     this.bus =

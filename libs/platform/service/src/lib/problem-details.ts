@@ -44,7 +44,10 @@ export function requestBodyFault(error: unknown): { status: 413 | 415 | 400; det
   return undefined;
 }
 
-/** Errors that mean "the database is unreachable right now": callers should retry. */
+/**
+ * Errors that mean "the database is unreachable right now" or did not answer within
+ * DATABASE_STATEMENT_TIMEOUT_MS (57014, a cancelled statement): callers should retry.
+ */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
   const message = error instanceof Error ? error.message : '';
@@ -53,7 +56,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // instead of the cause, before anything reaches the server.
   if (error instanceof Error && ['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError'].includes(error.name)) return true;
   return (
-    ['ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '53300', '08006', '08001', '08003'].includes(code ?? '') ||
+    ['ECONNREFUSED', 'ECONNRESET', '57014', '57P01', '57P03', '53300', '08006', '08001', '08003'].includes(code ?? '') ||
     /Connection terminated|timeout exceeded when trying to connect|the database system is (starting|shutting) up|is not currently accepting connections|terminating connection/i.test(message)
   );
 }
