@@ -3,7 +3,7 @@ import { deflateRawSync } from 'node:zlib';
 import { azureDefaultClaims, certificateUploadSamples, createIdpKeys, eventually, logoutRequestQuery, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure as azureRequests } from '../support/azure-ad.requests';
 import { IdentityStack, scimClient, type ScimTenant } from '../support/identity-stack';
-import { azureResponse, azureTenant, configureSso, PUBLIC_ORIGIN, SP_ENTITY_ID, ssoBrowser, waitForLoginAccount, WSIGNOUT, type AzureTenant } from '../support/sso-client';
+import { azureResponse, azureTenant, configureSso, PUBLIC_ORIGIN, SESSION_COOKIE, SP_ENTITY_ID, ssoBrowser, waitForLoginAccount, WSIGNOUT, type AzureTenant } from '../support/sso-client';
 
 describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signed by xmlsec1)', () => {
   const stack = new IdentityStack();
@@ -54,6 +54,13 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     const page = await browser.send('GET', '/sso/signed-in', { cookie: signedIn.sessionCookie });
     expect(page.body).toContain(userName);
     expect(page.headers.get('content-security-policy')).toContain("default-src 'none'");
+
+    // Over https the cookie is host-only (__Host-): no Domain, Path=/, Secure, HttpOnly, SameSite=Lax.
+    const [setCookie] = signedIn.headers.getSetCookie();
+    expect(setCookie).toMatch(new RegExp(`^${SESSION_COOKIE}=[A-Za-z0-9_-]{43}; Path=/; Expires=[^;]+; HttpOnly; Secure; SameSite=Lax$`));
+    // A cookie without the prefix, as a sibling subdomain could plant one, is no session here.
+    const planted = await browser.send('POST', '/sso/token', { headers: { cookie: `sso_session=${signedIn.sessionCookie}` } });
+    expect(planted.status).toBe(401);
   });
 
   it('SP-initiated with Azure set to "Sign SAML response": the signed response vouches for its assertion', async () => {

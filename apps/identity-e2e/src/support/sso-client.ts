@@ -5,6 +5,8 @@ import type { IdentityStack, ScimTenant } from './identity-stack';
 
 /** The public origin the SSO tests run under: entity ID and ACS are `${PUBLIC_ORIGIN}/saml2`. */
 export const PUBLIC_ORIGIN = 'https://sso.example.test';
+/** The session cookie's name under an https PUBLIC_BASE_URL such as PUBLIC_ORIGIN. */
+export const SESSION_COOKIE = '__Host-sso_session';
 export const SP_ENTITY_ID = `${PUBLIC_ORIGIN}/saml2`;
 export const WSIGNOUT = 'https://login.microsoftonline.com/common/wsfederation?wa=wsignout1.0';
 
@@ -32,15 +34,15 @@ export function azureTenant(): AzureTenant {
 export function ssoBrowser(stack: IdentityStack) {
   async function send(method: string, path: string, options: { form?: Record<string, string>; cookie?: string | null; body?: string | Buffer; headers?: Record<string, string> } = {}) {
     const headers: Record<string, string> = { ...options.headers };
-    if (options.cookie) headers.cookie = `sso_session=${options.cookie}`;
+    if (options.cookie) headers.cookie = `${SESSION_COOKIE}=${options.cookie}`;
     let body: string | Buffer | undefined = options.body;
     if (options.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
       body = new URLSearchParams(options.form).toString();
     }
     const response = await fetch(`${stack.ssoBase}${path}`, { method, headers, body: Buffer.isBuffer(body) ? new Uint8Array(body) : body, redirect: 'manual' });
-    const setCookie = response.headers.getSetCookie().find((cookie) => cookie.startsWith('sso_session='));
-    const value = setCookie ? decodeURIComponent(setCookie.slice('sso_session='.length).split(';')[0]) : null;
+    const setCookie = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${SESSION_COOKIE}=`));
+    const value = setCookie ? decodeURIComponent(setCookie.slice(`${SESSION_COOKIE}=`.length).split(';')[0]) : null;
     return { status: response.status, location: response.headers.get('location'), sessionCookie: value || null, body: await response.text(), headers: response.headers };
   }
 

@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import { IsString, MaxLength } from 'class-validator';
 import { SessionsService } from '@identity/sso-application';
 import { AdminAccess, ProblemError } from '@identity/platform-service';
-import { sessionSecretOf } from '../sign-in/session-cookie';
+import { SessionCookie } from '../sign-in/session-cookie';
 
 export class IntrospectDto {
   @IsString()
@@ -14,13 +14,16 @@ export class IntrospectDto {
 /** For our web apps and internal services: access tokens, their public keys, introspection. */
 @Controller('sso')
 export class SessionsController {
-  constructor(private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly sessions: SessionsService,
+    private readonly cookie: SessionCookie,
+  ) {}
 
   /** A short-lived access token for the browser's session (the cookie is SameSite=Lax: no cross-site POST carries it). */
   @Post('token')
   @HttpCode(200)
   async token(@Req() request: Request) {
-    const session = await this.sessions.use(sessionSecretOf(request));
+    const session = await this.sessions.use(this.cookie.secretOf(request));
     if (!session) throw new ProblemError({ status: 401, title: 'not-signed-in', detail: 'no live session: sign in first' });
     return this.sessions.issueToken(session);
   }

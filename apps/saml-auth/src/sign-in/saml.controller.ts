@@ -3,21 +3,24 @@ import type { Request, Response } from 'express';
 import { serviceProviderMetadata } from '@identity/platform-saml';
 import { SignInService } from '@identity/sso-application';
 import { answerIdpLogout, redirectBindingMessage } from './idp-logout';
-import { setSessionCookie } from './session-cookie';
+import { SessionCookie } from './session-cookie';
 import { SignInRateGuard } from './sign-in-rate.guard';
 
 /** `/saml2`: our entity ID, reply (ACS) URL and logout endpoint, one URL for every company. */
 @Controller('saml2')
 @UseGuards(SignInRateGuard)
 export class SamlController {
-  constructor(private readonly signIn: SignInService) {}
+  constructor(
+    private readonly signIn: SignInService,
+    private readonly cookie: SessionCookie,
+  ) {}
 
   /** The entity ID resolves to our metadata; IdP logout messages arrive here too (Redirect binding). */
   @Get()
   async entity(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response) {
     const logoutMessage = redirectBindingMessage(query);
     if (logoutMessage === undefined) return this.metadata(response);
-    await answerIdpLogout(this.signIn, logoutMessage, request, response);
+    await answerIdpLogout(this.signIn, this.cookie, logoutMessage, request, response);
   }
 
   @Get('metadata')
@@ -29,11 +32,7 @@ export class SamlController {
   @Post()
   async acs(@Body() body: Record<string, unknown> | undefined, @Res() response: Response) {
     const signedIn = await this.signIn.acceptResponse(body?.SAMLResponse, body?.RelayState);
-    setSessionCookie(response, signedIn.sessionSecret, signedIn.sessionExpiresAt, this.secure());
+    this.cookie.set(response, signedIn.sessionSecret, signedIn.sessionExpiresAt);
     response.redirect(303, signedIn.redirectTo);
-  }
-
-  private secure(): boolean {
-    return this.signIn.sp().baseUrl.startsWith('https:');
   }
 }

@@ -4,7 +4,7 @@ import { CONTROL_CHARACTERS } from '@identity/platform-saml';
 import { SessionsService, SIGNED_IN_PATH, SignInService } from '@identity/sso-application';
 import { escapeHtml, sendPage, sendSignOutConfirmation } from './html-pages';
 import { answerIdpLogout, redirectBindingMessage } from './idp-logout';
-import { clearSessionCookie, sessionSecretOf } from './session-cookie';
+import { SessionCookie } from './session-cookie';
 import { SignInRateGuard } from './sign-in-rate.guard';
 
 /** What employees see: the sign-in page (username, then off to their company's IdP) and sign-out. */
@@ -14,6 +14,7 @@ export class SignInPagesController {
   constructor(
     private readonly signIn: SignInService,
     private readonly sessions: SessionsService,
+    private readonly cookie: SessionCookie,
   ) {}
 
   @Get('login')
@@ -46,21 +47,21 @@ export class SignInPagesController {
   @Get('logout')
   async logoutGet(@Query() query: Record<string, unknown>, @Req() request: Request, @Res() response: Response) {
     const idpMessage = redirectBindingMessage(query);
-    if (idpMessage !== undefined) return answerIdpLogout(this.signIn, idpMessage, request, response);
+    if (idpMessage !== undefined) return answerIdpLogout(this.signIn, this.cookie, idpMessage, request, response);
     if (request.get('sec-fetch-site') === 'same-origin') return this.logout(request, response);
     sendSignOutConfirmation(response);
   }
 
   @Post('logout')
   async logout(@Req() request: Request, @Res() response: Response) {
-    const next = await this.signIn.signOut(sessionSecretOf(request));
-    clearSessionCookie(response, this.signIn.sp().baseUrl.startsWith('https:'));
+    const next = await this.signIn.signOut(this.cookie.secretOf(request));
+    this.cookie.clear(response);
     response.redirect(303, next);
   }
 
   @Get('signed-in')
   async signedIn(@Req() request: Request, @Res() response: Response) {
-    const session = await this.sessions.use(sessionSecretOf(request));
+    const session = await this.sessions.use(this.cookie.secretOf(request));
     if (!session) return response.redirect(303, `/sso/login?relayState=${encodeURIComponent(SIGNED_IN_PATH)}`);
     sendPage(
       response,
