@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSource, type MigrationInterface, type QueryRunner } from 'typeorm';
 import { PreparingClient } from './prepared-statements';
 
@@ -21,8 +22,18 @@ export interface DatabaseOptions {
  */
 export const MIGRATION_LOCK_TIMEOUT_MS = 10_000;
 
+/** What every connection of a data source sets when it opens (and a migration connection sets back). */
+const sessionSettings = new WeakMap<DataSource, string>();
+
 export function createDataSource(options: DatabaseOptions): DataSource {
-  return new DataSource({
+  const settings = [
+    options.statementTimeoutMs ? `SET statement_timeout = ${Math.trunc(options.statementTimeoutMs)}` : '',
+    options.idleInTransactionTimeoutMs ? `SET idle_in_transaction_session_timeout = ${Math.trunc(options.idleInTransactionTimeoutMs)}` : '',
+  ]
+    .filter(Boolean)
+    .join('; ');
+  const client = options.preparedStatements ? PreparingClient : Client;
+  const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
     migrations: options.migrations.map(withMigrationLimits),
@@ -31,14 +42,29 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     logging: false,
     applicationName: options.applicationName,
     invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' },
-    extra: {
-      max: options.poolSize ?? 10,
-      connectionTimeoutMillis: 5_000,
-      ...(options.preparedStatements ? { Client: PreparingClient } : {}),
-      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {}),
-      ...(options.idleInTransactionTimeoutMs ? { idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs } : {}),
-    },
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, Client: settings ? settingUp(client, settings) : client },
   });
+  sessionSettings.set(dataSource, settings);
+  return dataSource;
+}
+
+/**
+ * A client that applies the settings as soon as it connects, before any query of the pool's. Not
+ * as startup parameters: a connection pooler such as PgBouncer refuses those it does not know.
+ */
+function settingUp(base: typeof Client, settings: string): typeof Client {
+  return class extends base {
+    override connect(): Promise<Client>;
+    override connect(callback: (error: Error | null, client?: Client) => void): void;
+    override connect(callback?: (error: Error | null, client?: Client) => void): Promise<Client> | void {
+      const connected = super.connect().then(async () => {
+        await super.query(settings);
+        return this as Client;
+      });
+      if (!callback) return connected;
+      connected.then((client) => callback(null, client), (error: Error) => callback(error));
+    }
+  };
 }
 
 /** The migration, run without the pool's statement timeout and with MIGRATION_LOCK_TIMEOUT_MS (its transaction only). */
@@ -66,6 +92,29 @@ export async function isSingleSessionDatabase(dataSource: DataSource): Promise<b
 }
 
 /**
+ * A connection of its own that holds a session-level advisory lock, which lives as long as the
+ * session: when the holder's node dies, the server must notice within seconds, not after the
+ * operating system's two hours of TCP keepalive silence, or the work the lock guards stalls that
+ * long. (The keepalive settings are ignored where there is no TCP, as in the embedded database.)
+ * Null when another session holds the lock.
+ */
+export async function tryLockSession(databaseUrl: string, applicationName: string, key: string): Promise<Client | null> {
+  const client = new Client({ connectionString: databaseUrl, application_name: applicationName, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query(`SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`);
+    const [{ locked }] = (await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [key])).rows;
+    if (locked) return client;
+  } catch (error) {
+    await client.end().catch(() => undefined);
+    throw error;
+  }
+  await client.end().catch(() => undefined);
+  return null;
+}
+
+/**
  * Runs the pending migrations under an advisory lock, so that services starting together (or a
  * migration Job racing a pod) never run the same migration twice.
  */
@@ -80,7 +129,8 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
     return applied.map((migration) => migration.name);
   } finally {
     await runner.query(`SELECT pg_advisory_unlock(hashtextextended('identity-platform:migrations', 0))`).catch(() => undefined);
-    await runner.query(`RESET statement_timeout`).catch(() => undefined);
+    // Back to what the pool's connections have (RESET would go to the server's default).
+    await runner.query(sessionSettings.get(dataSource) || 'RESET statement_timeout').catch(() => undefined);
     await runner.release();
   }
 }

@@ -1,7 +1,7 @@
-import { Client } from 'pg';
+import type { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { MessageBus, OutgoingMessage } from '@identity/platform-messaging';
-import { returnedRows } from './database';
+import { returnedRows, tryLockSession } from './database';
 import { START_OF_STORE, type CommitCursor } from './postgres-event-store';
 
 export interface OutboxRelayOptions {
@@ -236,22 +236,9 @@ export class OutboxRelay {
       await this.lockClient.query('SELECT 1');
       return true;
     }
-    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `relay-lock:${this.options.name}`, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
-    client.on('error', () => undefined);
-    await client.connect();
-    // The lock lives as long as this session: when the leader's node dies, the server must notice
-    // within seconds, not after the operating system's two hours of TCP keepalive silence, or no
-    // relay publishes meanwhile. (Ignored where there is no TCP to the server, as in the embedded database.)
-    await client.query(`SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`);
-    const [{ locked }] = (
-      await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [
-        `outbox-relay:${this.options.name}`,
-      ])
-    ).rows;
-    if (!locked) {
-      await client.end();
-      return false;
-    }
+    // When the leader's node dies, its lock must go within seconds, or no relay publishes meanwhile.
+    const client = await tryLockSession(this.options.databaseUrl, `relay-lock:${this.options.name}`, `outbox-relay:${this.options.name}`);
+    if (!client) return false;
     this.lockClient = client;
     this.checkpoint = undefined;
     this.status.leader = true;

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { createTestDatabase } from '@identity/platform-testing';
 import { createDataSource } from './database';
-import { PREPARED_STATEMENTS_PER_CONNECTION, PreparingClient } from './prepared-statements';
+import { PLANNED_PER_CALL, PREPARED_STATEMENTS_PER_CONNECTION, PreparingClient } from './prepared-statements';
 
 /** One connection, so that every query below runs in the session whose prepared statements it lists. */
 describe('PreparingClient (real PostgreSQL)', () => {
@@ -24,6 +24,14 @@ describe('PreparingClient (real PostgreSQL)', () => {
     for (const value of [1, 2, 3]) answers.push((await pool.query(text, [value])).rows[0].doubled);
     expect(answers).toEqual([2, 4, 6]);
     expect((await preparedTexts()).filter((statement) => statement === text)).toHaveLength(1);
+  });
+
+  it('never prepares a statement marked to be planned per call, which PostgreSQL then plans for its values every time', async () => {
+    const text = `${PLANNED_PER_CALL} SELECT $1::text || '!' AS shout`;
+    const answers = [];
+    for (const value of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) answers.push((await pool.query(text, [value])).rows[0].shout);
+    expect(answers).toEqual(['a!', 'b!', 'c!', 'd!', 'e!', 'f!', 'g!']);
+    expect(await preparedTexts()).not.toContain(text);
   });
 
   it('keeps statements without parameters on the simple protocol, where one text may hold several statements', async () => {

@@ -7,6 +7,13 @@ import { Client, type ClientConfig } from 'pg';
  * filter's shape) beyond this goes unnamed, so neither side's memory grows without bound.
  */
 export const PREPARED_STATEMENTS_PER_CONNECTION = 200;
+/**
+ * Marks a statement to be planned for its values at every call, never prepared: a search whose
+ * best plan depends on what is searched (a rare name: the trigram index; a common one: the name
+ * order) would otherwise end on PostgreSQL's generic plan, good for neither.
+ */
+export const PLANNED_PER_CALL = '/* planned per call */';
+
 /** Distinct statement texts this process names at all. */
 const NAMED_TEXTS_LIMIT = 2_000;
 const names = new Map<string, string>();
@@ -34,7 +41,7 @@ export class PreparingClient extends Client {
     super(config);
     const unnamed = this.query.bind(this) as (...args: unknown[]) => unknown;
     this.query = ((config: unknown, values?: unknown, callback?: unknown) => {
-      if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
+      if (typeof config === 'string' && Array.isArray(values) && values.length > 0 && !config.startsWith(PLANNED_PER_CALL)) {
         const name = nameOf(config);
         if (name !== undefined && this.mayPrepare(name)) {
           return callback === undefined ? unnamed({ name, text: config, values }) : unnamed({ name, text: config, values }, callback);

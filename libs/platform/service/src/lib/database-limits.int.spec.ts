@@ -69,6 +69,16 @@ describe('time limits on the database (real PostgreSQL)', () => {
     expect(everyConnection.map((outcome) => outcome.status === 'rejected' && (outcome.reason as { code?: string }).code)).toEqual(['57014', '57014', '57014']);
   });
 
+  it('sets the limits on each connection by SET, not as startup parameters a pooler such as PgBouncer would refuse', async () => {
+    const settings = (await dataSource.query(
+      `SELECT name, setting, source FROM pg_settings WHERE name IN ('statement_timeout', 'idle_in_transaction_session_timeout') ORDER BY name`,
+    )) as { name: string; setting: string; source: string }[];
+    expect(settings).toEqual([
+      { name: 'idle_in_transaction_session_timeout', setting: '300', source: 'session' },
+      { name: 'statement_timeout', setting: '300', source: 'session' },
+    ]);
+  });
+
   it('cancels a statement past the timeout, as an error callers retry (a 503 with Retry-After, an event redelivered)', async () => {
     const started = Date.now();
     const error = await dataSource.query(`SELECT pg_sleep(5)`).then(
