@@ -3,7 +3,13 @@ import { projectionProgressTableSql } from '@identity/platform-projections';
 import { tenantAccessTablesSql } from '@identity/platform-tenancy';
 import { CreateDirectorySites1764461100000 } from './sites.migration';
 import { CreateDirectoryTelephony1764462000000 } from './telephony.projection';
-import { AddDirectoryNamelessUsers1764462800000, AddDirectoryNameWords1764463000000, AddDirectorySearchOrder1764462400000, CreateDirectoryUsers1764461300000 } from './users.migration';
+import {
+  AddDirectoryNamelessUsers1764462800000,
+  AddDirectoryNameWords1764463000000,
+  AddDirectorySearchOrder1764462400000,
+  CreateDirectoryUsers1764461300000,
+  IndexDirectoryNameWords1764463050000,
+} from './users.migration';
 
 export class CreateDirectorySchema1764460900000 implements MigrationInterface {
   name = 'CreateDirectorySchema1764460900000';
@@ -28,4 +34,5 @@ export const DIRECTORY_MIGRATIONS = [
   AddDirectorySearchOrder1764462400000,
   AddDirectoryNamelessUsers1764462800000,
   AddDirectoryNameWords1764463000000,
+  IndexDirectoryNameWords1764463050000,
 ];

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { createDataSource, runMigrations } from '@identity/platform-event-store';
 import { createTestDatabase } from '@identity/platform-testing';
 import { DIRECTORY_MIGRATIONS } from './directory.migration';
+import { AddDirectoryNameWords1764463000000 } from './users.migration';
 import { DIRECTORY_COUNT_CAP, UserQueries } from './user.queries';
 
 describe('Directory search (real PostgreSQL)', () => {
@@ -135,6 +136,28 @@ describe('Directory search (real PostgreSQL)', () => {
     await dataSource.query(`UPDATE directory.users SET family_name = 'Bach' WHERE user_id = $1`, [ids.Ludwig]);
     expect(await found('beethoven')).toEqual([]);
     expect(await found('bach')).toEqual([ids.Ludwig]);
+  });
+
+  it('finds by any word the people who were there before the upgrade that added it', async () => {
+    const url = await createTestDatabase();
+    const before = createDataSource({ url, migrations: DIRECTORY_MIGRATIONS.slice(0, DIRECTORY_MIGRATIONS.indexOf(AddDirectoryNameWords1764463000000)), poolSize: 2 });
+    await before.initialize();
+    await runMigrations(before);
+    await before.query(
+      `INSERT INTO directory.users (user_id, tenant_id, user_name, status, owner, given_name, family_name, visible, created_at, updated_at, version)
+       VALUES (gen_random_uuid(), $1, 'ludwig@contoso.com', 'active', 'idp', 'Ludwig', 'van Beethoven', true, now(), now(), 1)`,
+      [tenantId],
+    );
+    await before.destroy();
+    const after = createDataSource({ url, migrations: DIRECTORY_MIGRATIONS, poolSize: 2 });
+    await after.initialize();
+    try {
+      expect(await runMigrations(after)).toEqual(['AddDirectoryNameWords1764463000000', 'IndexDirectoryNameWords1764463050000']);
+      const found = await new UserQueries(after).directory(tenantId, { view: 'company', q: 'beethoven', offset: 0, limit: 25 });
+      expect(found.items.map((item) => item.name)).toEqual(['Ludwig van Beethoven']);
+    } finally {
+      await after.destroy();
+    }
   });
 
   it('never shows another company’s people', async () => {

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { orderByClause } from '@identity/platform-event-store';
+import { orderByClause, PLANNED_PER_CALL } from '@identity/platform-event-store';
 import type { Page } from '@identity/platform-tenancy';
 
 /** Fields an IdP masters once it owns a user (mirrors the aggregate's rule, for display). */
@@ -164,9 +164,9 @@ export class UserQueries {
     if (filter.source) conditions.push(filter.source === 'admin-console' ? `u.owner = 'admin'` : `u.idp = $${params.push(filter.source)}`);
     if (filter.licensed !== undefined) conditions.push(filter.licensed ? 'l.plan IS NOT NULL' : 'l.plan IS NULL');
     const where = conditions.join(' AND ');
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM ${FROM} WHERE ${where}`, params)) as { total: number }[];
+    const [{ total }] = (await this.dataSource.query(`${PLANNED_PER_CALL} SELECT count(*)::int AS total FROM ${FROM} WHERE ${where}`, params)) as { total: number }[];
     const rows = (await this.dataSource.query(
-      `SELECT ${SELECT} FROM ${FROM} WHERE ${where}
+      `${PLANNED_PER_CALL} SELECT ${SELECT} FROM ${FROM} WHERE ${where}
         ORDER BY ${orderByClause(`${filter.descending ? '-' : ''}${filter.sort}`, SORT_COLUMNS, 'u.user_id')}
         OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, filter.offset, filter.limit],
@@ -189,7 +189,7 @@ export class UserQueries {
 
   /** Matches up to the cap, for a page past the end. */
   private async directoryCount(where: string, params: unknown[], cap: number): Promise<number> {
-    const [{ total }] = (await this.dataSource.query(`SELECT count(*)::int AS total FROM (SELECT 1 FROM directory.users u WHERE ${where} LIMIT ${cap + 1}) matches`, params)) as {
+    const [{ total }] = (await this.dataSource.query(`${PLANNED_PER_CALL} SELECT count(*)::int AS total FROM (SELECT 1 FROM directory.users u WHERE ${where} LIMIT ${cap + 1}) matches`, params)) as {
       total: number;
     }[];
     return total;
@@ -239,7 +239,7 @@ export class UserQueries {
     // Up to cap + 1 matches with their sort keys: their number is the total, and when they are all
     // there the page is sorted from them.
     let rows = (await this.dataSource.query(
-      `WITH matches AS MATERIALIZED (
+      `${PLANNED_PER_CALL} WITH matches AS MATERIALIZED (
          SELECT u.user_id, lower(u.family_name) AS family_key, lower(u.given_name) AS given_key FROM directory.users u WHERE ${where} LIMIT ${cap + 1}),
        paged AS (SELECT * FROM matches ORDER BY family_key, given_key, user_id ${page})
        SELECT ${columns}, (SELECT count(*) FROM matches)::int AS total
@@ -252,7 +252,7 @@ export class UserQueries {
     if (!totalIsExact) {
       total = cap;
       rows = (await this.dataSource.query(
-        `SELECT ${columns} FROM directory.users u ${join} WHERE ${where} ORDER BY lower(u.family_name), lower(u.given_name), u.user_id ${page}`,
+        `${PLANNED_PER_CALL} SELECT ${columns} FROM directory.users u ${join} WHERE ${where} ORDER BY lower(u.family_name), lower(u.given_name), u.user_id ${page}`,
         [...params, query.offset, query.limit],
       )) as (Row & { total: number })[];
     }

@@ -85,18 +85,16 @@ export class AddDirectoryNamelessUsers1764462800000 implements MigrationInterfac
  * Name search by any word of a name, accents and case aside: "beethoven" finds Ludwig van
  * Beethoven, "jose" finds José, "pierre" finds Jean-Pierre, "obrien" finds O'Brien. `name_key`
  * holds the folded words (a nameless user's username stands for the name, as the directory lists
- * it); a trigram index per tenant finds a word prefix anywhere in it. Queries fold their terms with
- * the same functions, so the two sides cannot disagree.
+ * it), kept by a trigger whoever writes the row (a release before this one too). Queries fold their
+ * terms with the same functions, so the two sides cannot disagree. Adding the column is a catalog
+ * change only; the rows are filled and indexed by the next migration, which lets reads go on.
  */
 export class AddDirectoryNameWords1764463000000 implements MigrationInterface {
   name = 'AddDirectoryNameWords1764463000000';
 
   async up(db: QueryRunner): Promise<void> {
-    // Both are trusted extensions: the database owner may create them.
-    await db.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
-    await db.query(`CREATE EXTENSION IF NOT EXISTS btree_gin`);
-    // Latin letters with diacritics and the ligatures people type without them (upper-case forms
-    // too, for a ctype whose lower() is ASCII only). A hyphen separates words; an apostrophe joins
+    // Latin letters with diacritics and the ligatures people type without them (the upper-case
+    // Latin-1 ones too, for a ctype whose lower() is ASCII only). A hyphen separates words; an apostrophe joins
     // them: "jean-pierre" and "pierre" find Jean-Pierre, "obrien" and "o'brien" find O'Brien.
     await db.query(`
       CREATE FUNCTION directory.search_fold(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -116,16 +114,44 @@ export class AddDirectoryNameWords1764463000000 implements MigrationInterface {
       CREATE FUNCTION directory.name_word_prefix(term text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT '% ' || regexp_replace(regexp_replace(nullif(trim(directory.search_fold(term)), ''), '\\s+', ' ', 'g'), '([\\\\%_])', '\\\\\\1', 'g') || '%'
       $$`);
-    await db.query(`ALTER TABLE directory.users ADD COLUMN name_key text GENERATED ALWAYS AS (directory.name_key(given_name, family_name, user_name)) STORED`);
-    await db.query(`CREATE INDEX directory_users_by_name_words ON directory.users USING gin (tenant_id, name_key gin_trgm_ops)`);
-    await db.query(`DROP INDEX directory.directory_users_by_given_name, directory.directory_users_by_family_name, directory.directory_users_nameless_by_user_name`);
+    await db.query(`ALTER TABLE directory.users ADD COLUMN name_key text`);
+    await db.query(`
+      CREATE FUNCTION directory.keep_name_key() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          NEW.name_key := directory.name_key(NEW.given_name, NEW.family_name, NEW.user_name);
+          RETURN NEW;
+        END
+      $$`);
+    await db.query(`
+      CREATE TRIGGER directory_users_name_key BEFORE INSERT OR UPDATE OF given_name, family_name, user_name ON directory.users
+        FOR EACH ROW EXECUTE FUNCTION directory.keep_name_key()`);
   }
 
   async down(db: QueryRunner): Promise<void> {
-    await new AddDirectoryNamelessUsers1764462800000().up(db);
-    await db.query(`CREATE INDEX directory_users_by_given_name ON directory.users (tenant_id, lower(given_name) text_pattern_ops)`);
-    await db.query(`CREATE INDEX directory_users_by_family_name ON directory.users (tenant_id, lower(family_name) text_pattern_ops)`);
+    await db.query(`DROP TRIGGER directory_users_name_key ON directory.users`);
+    await db.query(`DROP FUNCTION directory.keep_name_key()`);
     await db.query(`ALTER TABLE directory.users DROP COLUMN name_key`);
     await db.query(`DROP FUNCTION directory.name_word_prefix(text), directory.name_key(text, text, text), directory.search_fold(text)`);
+  }
+}
+
+/**
+ * Fills `name_key` for the users there were and indexes it by trigram, per company. The update
+ * holds the rows and the index build holds writes (the directory's projections wait), while
+ * searches go on reading. The name indexes of the release before stay for its pods until a later one.
+ */
+export class IndexDirectoryNameWords1764463050000 implements MigrationInterface {
+  name = 'IndexDirectoryNameWords1764463050000';
+
+  async up(db: QueryRunner): Promise<void> {
+    // Both are trusted extensions: the database owner may create them (a managed service may need them allowed first).
+    await db.query(`CREATE EXTENSION IF NOT EXISTS pg_trgm`);
+    await db.query(`CREATE EXTENSION IF NOT EXISTS btree_gin`);
+    await db.query(`UPDATE directory.users SET name_key = directory.name_key(given_name, family_name, user_name) WHERE name_key IS NULL`);
+    await db.query(`CREATE INDEX directory_users_by_name_words ON directory.users USING gin (tenant_id, name_key gin_trgm_ops)`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`DROP INDEX directory.directory_users_by_name_words`);
   }
 }
