@@ -61,7 +61,7 @@ export class SignInPagesController {
 
   @Get('signed-in')
   async signedIn(@Req() request: Request, @Res() response: Response) {
-    const session = await this.sessions.use(this.cookie.secretOf(request));
+    const session = await this.sessions.live(this.cookie.secretOf(request));
     if (!session) return response.redirect(303, `/sso/login?relayState=${encodeURIComponent(SIGNED_IN_PATH)}`);
     sendPage(
       response,

@@ -24,9 +24,14 @@ export class SessionsService {
     this.idleSeconds = config.int('SSO_SESSION_IDLE_TIMEOUT_SECONDS');
   }
 
-  /** The browser's session, if it is still live; using it keeps it from going idle. */
+  /** The browser's session, if it is still live; using it (for an access token) keeps it from going idle. */
   async use(sessionSecret: string | undefined): Promise<SessionRecord | null> {
     return sessionSecret ? this.store.use(sessionSecret, this.idleSeconds) : null;
+  }
+
+  /** The browser's session, if it is still live, for a page to show: not a use, as any site could link to the page. */
+  async live(sessionSecret: string | undefined): Promise<SessionRecord | null> {
+    return sessionSecret ? this.store.live(sessionSecret, this.idleSeconds) : null;
   }
 
   /**

@@ -93,6 +93,15 @@ export class SessionStore {
     return rows[0] ?? null;
   }
 
+  /** The browser's session if it is live, without counting this as a use. */
+  async live(secret: string, idleSeconds: number): Promise<SessionRecord | null> {
+    const rows = (await this.dataSource.query(
+      `${SELECT_SESSION} WHERE secret_hash = $1 AND revoked_at IS NULL AND expires_at > now() AND last_active_at > now() - make_interval(secs => $2)`,
+      [hashSecret(secret), idleSeconds],
+    )) as SessionRecord[];
+    return rows[0] ?? null;
+  }
+
   async bySecret(secret: string): Promise<SessionRecord | null> {
     const rows = (await this.dataSource.query(`${SELECT_SESSION} WHERE secret_hash = $1`, [hashSecret(secret)])) as SessionRecord[];
     return rows[0] ?? null;

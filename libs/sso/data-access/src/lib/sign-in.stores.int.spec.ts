@@ -104,6 +104,29 @@ describe('sign-in request IDs, replay records and token signing keys (real Postg
     expect(await store.use('not-a-secret', 3600)).toBeNull();
   });
 
+  it('reads a live session for a page without counting it as a use', async () => {
+    const company = randomUUID();
+    await configure(company);
+    const store = new SessionStore(dataSource);
+    const { sessionId, secret } = (await store.start(await activeAccount(company)))!;
+    await dataSource.query(`UPDATE sso.sessions SET last_active_at = now() - interval '50 minutes' WHERE session_id = $1`, [sessionId]);
+    expect(await store.live(secret, 3600)).toMatchObject({ sessionId });
+    expect((await store.byId(sessionId))!.lastActiveAt.getTime()).toBeLessThan(Date.now() - 49 * 60_000);
+    await dataSource.query(`UPDATE sso.sessions SET last_active_at = now() - interval '61 minutes' WHERE session_id = $1`, [sessionId]);
+    expect(await store.live(secret, 3600)).toBeNull();
+  });
+
+  it('takes sessions as a pod of the release before the idle timeout starts them (no last_active_at), as used at the start', async () => {
+    const sessionId = randomUUID();
+    await dataSource.query(
+      `INSERT INTO sso.sessions (session_id, secret_hash, tenant_id, user_id, user_name, session_index, created_at, expires_at, console_admin)
+       VALUES ($1, $2, $3, $4, 'old.pod@contoso.com', NULL, now(), now() + interval '8 hours', false)`,
+      [sessionId, 'b'.repeat(64), tenantId, randomUUID()],
+    );
+    const session = await new SessionStore(dataSource).byId(sessionId);
+    expect(Math.abs(session!.lastActiveAt.getTime() - Date.now())).toBeLessThan(60_000);
+  });
+
   it('deletes sessions a week after they expired and keeps the rest', async () => {
     const company = randomUUID();
     await configure(company);
