@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { TOPICS } from '@identity/contracts';
-import { freeSeatOfDeletedUser, LicenseImportService } from '@identity/licensing-application';
+import { freeSeatOfDeletedUser, IMPORT_FAILED, LicenseImportService, UNFINISHED_IMPORTS_PER_COMPANY } from '@identity/licensing-application';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
 import { ENTERPRISE, IdentityStack, PATCH_OP, scimClient, SITE_8X8, type ScimTenant } from '../support/identity-stack';
@@ -233,6 +233,51 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     } finally {
       await holder.end();
     }
+  });
+
+  it(`queues at most ${UNFINISHED_IMPORTS_PER_COMPANY} imports per company, refusing another with 409 until one finishes`, async () => {
+    const company = await stack.tenant({ sites: ['London'] });
+    const jobIds = Array.from({ length: UNFINISHED_IMPORTS_PER_COMPANY }, () => randomUUID());
+    const holder = new Client({ connectionString: stack.databaseUrl });
+    await holder.connect();
+    const upload = () =>
+      fetch(`${base(0)}/api/v1/tenants/${company.tenantId}/licenses/imports`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${company.adminToken}`, 'content-type': 'text/csv' },
+        body: 'username,plan\nnobody@contoso.com,X1',
+      });
+    try {
+      // Jobs an instance is working on: their locks are held, so they stay unfinished.
+      for (const jobId of jobIds) {
+        await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`license-import:${jobId}`]);
+        await holder.query(`INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv) VALUES ($1, $2, false, 'running', 1, 'username,plan')`, [
+          jobId,
+          company.tenantId,
+        ]);
+      }
+      const refused = await upload();
+      expect(refused.status).toBe(409);
+      expect(await refused.json()).toMatchObject({ title: 'imports-busy' });
+      const [{ jobs }] = (await holder.query(`SELECT count(*)::int AS jobs FROM licensing.import_jobs WHERE tenant_id = $1`, [company.tenantId])).rows;
+      expect(jobs).toBe(UNFINISHED_IMPORTS_PER_COMPANY);
+      // Another company is not held up by this one's imports.
+      expect((await importCsv('username,plan\nnobody@contoso.com,X1', true)).status).toBe('finished');
+      await holder.query(`UPDATE licensing.import_jobs SET status = 'finished' WHERE job_id = $1`, [jobIds[0]]);
+      expect((await upload()).status).toBe(202);
+    } finally {
+      await holder.end();
+    }
+  });
+
+  it('tells the admins that a job stopped on an internal error, not what the error was', async () => {
+    const jobId = randomUUID();
+    // A file that passed the upload's checks but fails when worked on (here: one naming a column twice, written in by hand).
+    await stack.scimService.infrastructure.dataSource.query(
+      `INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv) VALUES ($1, $2, false, 'queued', 1, 'username,username')`,
+      [jobId, tenant.tenantId],
+    );
+    await stack.licensing[0].app.get(LicenseImportService).onApplicationBootstrap();
+    await eventually(async () => expect((await api('GET', `/imports/${jobId}`)).body).toMatchObject({ status: 'failed', error: IMPORT_FAILED }));
   });
 
   it('starts a dry run taken over after a restart again from its first row, whose promises lived only in the stopped instance', async () => {

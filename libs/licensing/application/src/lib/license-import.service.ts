@@ -3,9 +3,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { LicensingQueries } from '@identity/licensing-data-access';
 import { normaliseE164 } from '@identity/licensing-domain';
 import { CsvFormatError, parseCsv } from '@identity/platform-csv';
-import { returnedRows } from '@identity/platform-event-store';
-import { Client } from 'pg';
-import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
+import { returnedRows, tryLockSession } from '@identity/platform-event-store';
+import type { Client } from 'pg';
+import { isDatabaseUnavailable, ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService, newLicenseDryRun, type LicenseDryRun } from './licensing.service';
 import { newTelephonyClaims, TelephonyService, type NamedTelephony, type TelephonyClaims, type TelephonyTaking } from './telephony.service';
 
@@ -13,6 +13,12 @@ export const LICENSE_IMPORT_MAX_ROWS = 50_000;
 const IMPORT_BATCH = 500;
 /** How often every instance looks for jobs no instance works on (their holder stopped). */
 const RESUME_EVERY_MS = 5_000;
+/** A company's imports queued or running at once; past it an upload is refused (409). */
+export const UNFINISHED_IMPORTS_PER_COMPANY = 3;
+/** Imports one instance works on at once; the others wait, queued, for the next look. */
+const IMPORTS_PROCESSED_PER_INSTANCE = 2;
+/** What a job that stopped on an unexpected error tells the admins (its cause is in the service's log). */
+export const IMPORT_FAILED = 'the import stopped on an internal error; the rows reported were applied, the rest were not: upload the file again to finish (rows already applied are unchanged)';
 /** A dry run changes nothing, so its rows need no order. */
 const DRY_RUN_CONCURRENCY = 4;
 
@@ -36,6 +42,8 @@ interface RowResult {
 export class LicenseImportService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LicenseImport');
   private running = new Set<string>();
+  /** Jobs this instance is working on (holding their locks), at most IMPORTS_PROCESSED_PER_INSTANCE. */
+  private processing = 0;
   private stopping = false;
   private resumeTimer?: NodeJS.Timeout;
 
@@ -61,10 +69,29 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       throw error;
     }
     const jobId = randomUUID();
-    await this.infrastructure.dataSource.query(
-      `INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv) VALUES ($1, $2, $3, 'queued', $4, $5)`,
-      [jobId, tenantId, dryRun, total, csv],
-    );
+    const queued = await this.infrastructure.dataSource.transaction(async (manager) => {
+      // One company's submissions one at a time, so that the count below holds when it inserts.
+      await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('license-import-submit:' || $1, 0))`, [tenantId]);
+      const [{ unfinished }] = (await manager.query(`SELECT count(*)::int AS unfinished FROM licensing.import_jobs WHERE tenant_id = $1 AND status IN ('queued', 'running')`, [
+        tenantId,
+      ])) as { unfinished: number }[];
+      if (unfinished >= UNFINISHED_IMPORTS_PER_COMPANY) return false;
+      await manager.query(`INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv) VALUES ($1, $2, $3, 'queued', $4, $5)`, [
+        jobId,
+        tenantId,
+        dryRun,
+        total,
+        csv,
+      ]);
+      return true;
+    });
+    if (!queued) {
+      throw new ProblemError({
+        status: 409,
+        title: 'imports-busy',
+        detail: `the company has ${UNFINISHED_IMPORTS_PER_COMPANY} imports queued or running: upload this one when one of them has finished`,
+      });
+    }
     this.launch(jobId);
     return { jobId, status: 'queued', total };
   }
@@ -123,9 +150,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     setImmediate(() =>
       this.process(jobId)
         .catch(async (error: unknown) => {
-          this.logger.error(`import ${jobId} failed: ${(error as Error).message}`);
+          // An outage stops the job where it is; it resumes from its last saved row once the database answers.
+          if (isDatabaseUnavailable(error)) return this.logger.warn(`import ${jobId} paused: ${(error as Error).message}; it resumes by itself`);
+          // The cause goes to the log; the company's admins see what to do, not the internals.
+          this.logger.error(`import ${jobId} failed: ${(error as Error).stack ?? String(error)}`);
           await this.infrastructure.dataSource
-            .query(`UPDATE licensing.import_jobs SET status = 'failed', error = $2, finished_at = now() WHERE job_id = $1`, [jobId, (error as Error).message])
+            .query(`UPDATE licensing.import_jobs SET status = 'failed', error = $2, finished_at = now() WHERE job_id = $1`, [jobId, IMPORT_FAILED])
             .catch(() => undefined);
         })
         .finally(() => this.running.delete(jobId)),
@@ -138,12 +168,24 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
    * taken and leave the job alone, and a crashed instance's lock ends with its connection.
    */
   private async process(jobId: string): Promise<void> {
-    const lock = new Client({ connectionString: this.config.string('DATABASE_URL'), application_name: 'license-import-lock' });
-    lock.on('error', () => undefined);
-    await lock.connect();
+    if (this.processing >= IMPORTS_PROCESSED_PER_INSTANCE) return; // stays queued: the next look picks it up
+    let lock: Client | null;
     try {
-      const [{ locked }] = (await lock.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS locked`, [`license-import:${jobId}`])).rows;
-      if (locked) await this.processHeld(jobId);
+      lock = await tryLockSession(this.config.string('DATABASE_URL'), 'license-import-lock', `license-import:${jobId}`);
+    } catch (error) {
+      // Whoever holds the job may be working on it: only the holder marks it failed. Tried again in a few seconds.
+      this.logger.warn(`import ${jobId}: no connection for its lock (${(error as Error).message}); tried again shortly`);
+      return;
+    }
+    if (!lock) return;
+    try {
+      if (this.processing >= IMPORTS_PROCESSED_PER_INSTANCE) return;
+      this.processing++;
+      try {
+        await this.processHeld(jobId);
+      } finally {
+        this.processing--;
+      }
     } finally {
       await lock.end().catch(() => undefined);
     }
