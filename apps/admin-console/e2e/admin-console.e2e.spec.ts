@@ -46,7 +46,14 @@ describe('admin console in headless Chromium', () => {
     const port = await freePort();
     // localhost, not 127.0.0.1: the page must share the origin of PUBLIC_BASE_URL, and the clipboard needs a secure context.
     base = `http://localhost:${port}`;
-    stack = startServiceProcess('dist/apps/embedded/src/main.js', { PATH: process.env.PATH, PORT: String(port), EMBEDDED_DATA_DIR: dataDir, HOST: '127.0.0.1' });
+    // Access tokens of 30 s: the console renews an SSO admin's after 5 s, which the idle test below waits out.
+    stack = startServiceProcess('dist/apps/embedded/src/main.js', {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      EMBEDDED_DATA_DIR: dataDir,
+      HOST: '127.0.0.1',
+      SSO_ACCESS_TOKEN_TTL_SECONDS: '30',
+    });
     await waitForHttp(`http://127.0.0.1:${port}/health/ready`, 200, 90_000, stack);
     platformToken = readFileSync(path.join(dataDir, 'platform-admin-token'), 'utf8').trim();
     // Companies are created by the operators (CLI or API); the console manages one.
@@ -99,7 +106,7 @@ describe('admin console in headless Chromium', () => {
     await page.getByLabel('Company ID').fill(tenant.tenantId);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Identity and Security' }));
-    await expectVisible(page.getByText(`Company ${tenant.tenantId}`));
+    await expectVisible(page.getByText('Company Contoso', { exact: true }));
     // The token lives in this tab's sessionStorage, never in a cookie.
     expect(await context.cookies()).toEqual([]);
     await page.getByRole('button', { name: 'Sign out' }).click();
@@ -240,9 +247,17 @@ describe('admin console in headless Chromium', () => {
     await expectVisible(history.getByRole('cell', { name: 'Create user' }).first());
     await expectVisible(history.getByText('Failed (409)'));
 
+    // No site is preselected: it cannot change once set.
+    expect(await page.getByLabel('Site', { exact: true }).inputValue()).toBe('');
     await page.getByLabel('Site', { exact: true }).selectOption({ label: 'London' });
+    let siteQuestion = '';
+    page.once('dialog', (dialog) => {
+      siteQuestion = dialog.message();
+      void dialog.accept();
+    });
     await page.getByRole('button', { name: 'Set site' }).click();
     await expectVisible(page.getByRole('status').filter({ hasText: 'Site saved.' }));
+    expect(siteQuestion).toBe("Give this user the site London? A user's site cannot be changed afterwards.");
     // Licensing learns the site from the directory's events: the first attempt may come before them.
     await eventually(async () => {
       await page.getByLabel('License plan').selectOption('X2');
@@ -450,8 +465,29 @@ describe('admin console in headless Chromium', () => {
     await postToAcs(withRoles(['Console.Admin']));
     await page.goto(`${base}/console`);
     await expectVisible(page.getByRole('heading', { level: 1, name: 'Identity and Security' }));
-    await expectVisible(page.getByText(`Company ${tenant.tenantId}`));
+    // The company by name, and whose SSO session this is: nobody works in another's console unawares.
+    await expectVisible(page.getByText(`Company Contoso · signed in as ${userName}`, { exact: true }));
+    // Credentials outlive a session, so an SSO admin is told to use the admin API token for them instead of offered buttons that fail.
+    await expectVisible(page.getByText(/you cannot issue credentials here: sign in with the company’s admin API token to upload a signing certificate/));
+    expect(await page.getByLabel(/Upload a signing certificate/).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Rotate token' }).count()).toBe(0);
+    await expectVisible(page.getByRole('button', { name: 'Turn provisioning off' }));
     await shot('16-console-via-sso');
+
+    // An admin who does nothing gets no new token, so the SSO session can go idle and end; the next
+    // key or click renews it.
+    const tokenRequests: string[] = [];
+    const onRequest = (request: { url(): string }) => {
+      if (request.url().endsWith('/sso/token')) tokenRequests.push(request.url());
+    };
+    page.on('request', onRequest);
+    await page.waitForTimeout(8_000);
+    expect(tokenRequests).toEqual([]);
+    const renewed = page.waitForResponse((response) => response.url().endsWith('/sso/token'), { timeout: 10_000 });
+    await page.keyboard.press('Shift');
+    expect((await renewed).status()).toBe(200);
+    page.off('request', onRequest);
+    await expectVisible(page.getByText(`Company Contoso · signed in as ${userName}`, { exact: true }));
 
     await page.evaluate(() => sessionStorage.clear());
     await postToAcs(withRoles(['Reader']));

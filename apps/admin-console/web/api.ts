@@ -7,7 +7,7 @@ export interface Session {
   tenantId: string;
   tenantName?: string;
   /** Signed in with the company's SSO: a short-lived access token, renewed from the SSO session. */
-  sso?: { userName: string; expiresAt: number };
+  sso?: { userName: string; expiresAt: number; issuedAt?: number };
 }
 
 const SESSION_KEY = 'identity-console.session';

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 import { useEffect, useMemo, useState } from 'preact/hooks';
-import { allItems, clearSession, loadSession, saveSession, TenantApi, type Session } from './api';
+import { activeSince, atNextActivity } from './activity';
+import { allItems, api, clearSession, loadSession, saveSession, TenantApi, type Session } from './api';
 import { BulkUpload } from './bulk-upload';
 import { html } from './html';
 import { Licenses } from './licenses';
@@ -57,9 +58,19 @@ export function App() {
       setSession(next);
     };
     if (!session) void renew();
-    // An SSO access token lives minutes; it is renewed before it runs out, and a revoked session ends the console's.
-    else timer = setTimeout(() => void renew(), Math.max(5_000, session.sso!.expiresAt - Date.now() - 60_000));
-    return () => clearTimeout(timer);
+    // An SSO access token lives minutes; it is renewed before it runs out, and a revoked session
+    // ends the console's. Renewing uses the session, so only an admin who did something since the
+    // last token gets one; an idle one gets it at their next click or key, if the session still lives.
+    let stopWaiting: (() => void) | undefined;
+    const renewIfActive = () => {
+      if (activeSince(session!.sso!.issuedAt ?? 0)) void renew();
+      else stopWaiting = atNextActivity(() => void renew());
+    };
+    if (session) timer = setTimeout(renewIfActive, Math.max(5_000, session.sso!.expiresAt - Date.now() - 60_000));
+    return () => {
+      clearTimeout(timer);
+      stopWaiting?.();
+    };
   }, [session]);
   useEffect(() => {
     const onHash = () => setRoute(currentRoute());
@@ -139,7 +150,7 @@ function TenantSwitch({ session, onSession }: { session: Session; onSession: (se
       () => setTenants([]),
     );
   }, [session.token, session.kind]);
-  if (session.kind !== 'platform') return html`<span class="tenant">Company ${session.tenantId}</span>`;
+  if (session.kind !== 'platform') return html`<${CompanyOf} session=${session} />`;
   const choose = (event: Event) => {
     const tenantId = (event.currentTarget as HTMLSelectElement).value;
     const chosen = tenants.find((tenant) => tenant.tenantId === tenantId);
@@ -151,4 +162,17 @@ function TenantSwitch({ session, onSession }: { session: Session; onSession: (se
       ${tenants.map((tenant) => html`<option value=${tenant.tenantId}>${tenant.name}</option>`)}
     </select>
   </label>`;
+}
+
+/** A company admin's company by name, and who signed in with SSO: nobody works in another's console unawares. */
+function CompanyOf({ session }: { session: Session }) {
+  const [name, setName] = useState(session.tenantName);
+  useEffect(() => {
+    if (session.tenantName) return;
+    api<{ name: string }>(session.token, 'GET', `/api/v1/tenants/${encodeURIComponent(session.tenantId)}`).then(
+      (tenant) => setName(tenant.name),
+      () => setName(undefined),
+    );
+  }, [session.token, session.tenantId, session.tenantName]);
+  return html`<span class="tenant">Company ${name ?? session.tenantId}${session.sso ? ` · signed in as ${session.sso.userName}` : ''}</span>`;
 }

@@ -40,6 +40,13 @@ export function Security({ api }: { api: TenantApi }) {
     <${ProvisioningPanel} api=${api} />`;
 }
 
+/**
+ * The platform refuses to issue credentials (a provisioning token, a signing certificate) to an
+ * admin signed in with single sign-on: they would outlive the session. The console says so
+ * instead of offering buttons that always fail.
+ */
+const CREDENTIALS_NEED_ADMIN_TOKEN = 'Signed in with single sign-on, you cannot issue credentials here: sign in with the company’s admin API token to';
+
 function SsoPanel({ api }: { api: TenantApi }) {
   const { data, error, loading, reload } = useLoad(() => api.get<SsoView>('/sso'), [api]);
   const [saveError, setSaveError] = useState<unknown>(null);
@@ -151,11 +158,13 @@ function SsoPanel({ api }: { api: TenantApi }) {
               )}
             </tbody>
           </table></div>`}
-      <div class="field">
-        <label for="sso-certificate">Upload a signing certificate (Base64 .cer or .pem)</label>
-        <input id="sso-certificate" type="file" accept=".cer,.pem,.crt" onChange=${upload} aria-describedby="sso-certificate-hint" />
-        <p id="sso-certificate-hint" class="hint">In Azure AD, download <strong>Certificate (Base64)</strong>. Two certificates can be active during a rollover.</p>
-      </div>
+      ${api.session.sso
+        ? html`<p class="muted">${CREDENTIALS_NEED_ADMIN_TOKEN} upload a signing certificate.</p>`
+        : html`<div class="field">
+            <label for="sso-certificate">Upload a signing certificate (Base64 .cer or .pem)</label>
+            <input id="sso-certificate" type="file" accept=".cer,.pem,.crt" onChange=${upload} aria-describedby="sso-certificate-hint" />
+            <p id="sso-certificate-hint" class="hint">In Azure AD, download <strong>Certificate (Base64)</strong>. Two certificates can be active during a rollover.</p>
+          </div>`}
       <${ErrorMessage} error=${uploadError} />
       <${StatusMessage} text=${status} />
 
@@ -199,8 +208,11 @@ function ProvisioningPanel({ api }: { api: TenantApi }) {
       setNewToken(result.token);
       setStatus('New token issued; the previous one keeps working for 24 hours.');
     });
+  const viaSso = api.session.sso !== undefined;
   const disable = () =>
-    window.confirm('Turn provisioning off? The identity provider’s requests are refused, and turning it on again issues a new token to enter in the identity provider.') &&
+    window.confirm(
+      `Turn provisioning off? The identity provider’s requests are refused, and turning it on again issues a new token to enter in the identity provider${viaSso ? ', which needs the company’s admin API token: signed in with single sign-on, you cannot turn it on again' : ''}.`,
+    ) &&
     run(async () => {
       await api.send('DELETE', '/provisioning/scim');
       setNewToken(null);
@@ -230,7 +242,7 @@ function ProvisioningPanel({ api }: { api: TenantApi }) {
             <option value="okta">Okta</option>
           </select>
         </div>
-        <button type="button" onClick=${enable}>Enable provisioning</button>`}
+        ${viaSso ? html`<p class="muted">${CREDENTIALS_NEED_ADMIN_TOKEN} enable provisioning.</p>` : html`<button type="button" onClick=${enable}>Enable provisioning</button>`}`}
       <${CopyField} id="scim-url" label="Tenant URL" value=${data.scimUrl} />
       ${newToken &&
       html`<div class="once" role="region" aria-labelledby="scim-token-heading">
@@ -252,7 +264,7 @@ function ProvisioningPanel({ api }: { api: TenantApi }) {
           <button type="submit" class="secondary">Save user retrieval</button>
         </form>
         <div class="actions">
-          <button type="button" class="secondary" onClick=${rotate}>Rotate token</button>
+          ${!viaSso && html`<button type="button" class="secondary" onClick=${rotate}>Rotate token</button>`}
           <button type="button" class="danger" onClick=${disable}>Turn provisioning off</button>
         </div>`}
       <${ErrorMessage} error=${actionError} />

@@ -57,7 +57,7 @@ export async function ssoSession(): Promise<Session | 'not-admin' | null | 'unav
   const { accessToken, expiresIn } = (await response.json()) as { accessToken: string; expiresIn: number };
   const claims = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { tid: string; name: string; adm?: boolean };
   if (claims.adm !== true) return 'not-admin';
-  return { token: accessToken, kind: 'tenant', tenantId: claims.tid, sso: { userName: claims.name, expiresAt: Date.now() + expiresIn * 1000 } };
+  return { token: accessToken, kind: 'tenant', tenantId: claims.tid, sso: { userName: claims.name, expiresAt: Date.now() + expiresIn * 1000, issuedAt: Date.now() } };
 }
 
 export function SignIn({ onSignedIn, notAdmin }: { onSignedIn: (session: Session) => void; notAdmin?: boolean }) {

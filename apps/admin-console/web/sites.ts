@@ -33,7 +33,7 @@ export function Sites({ api }: { api: TenantApi }) {
   return html`<${PageHeading}>Sites<//>
     <p class="hint">The identity provider sets a user’s site by its exact name (Azure AD: Office).</p>
     <form class="inline" onSubmit=${create}>
-      <div class="field"><label for="site-name">New site name</label><input id="site-name" name="name" type="text" required maxlength="256" /></div>
+      <div class="field"><label for="site-name">New site name</label><input id="site-name" name="name" type="text" required maxlength="200" /></div>
       <button type="submit">Create site</button>
     </form>
     <${ErrorMessage} error=${error} />

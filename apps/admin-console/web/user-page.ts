@@ -41,6 +41,9 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
   };
   const setSite = (event: Event) => {
     const siteId = String(form(event).get('siteId') ?? '');
+    const name = sites.data?.items.find((site) => site.siteId === siteId)?.name ?? siteId;
+    // Nothing can change a site once set, and the identity provider's later updates must name the same one.
+    if (!window.confirm(`Give this user the site ${name}? A user's site cannot be changed afterwards.`)) return;
     return run('Site saved.', () => api.send('PATCH', `/users/${userId}`, { json: { siteId } }));
   };
   const currentPlan = answeredPlan ?? (user.data ? licensePlan(user.data.license) : '');
@@ -101,6 +104,7 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
               <div class="field">
                 <label for="user-site">Site</label>
                 <select id="user-site" name="siteId" required>
+                  <option value="">Choose a site</option>
                   ${(sites.data?.items ?? []).map((site) => html`<option value=${site.siteId}>${site.name}</option>`)}
                 </select>
               </div>
