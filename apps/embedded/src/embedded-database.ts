@@ -1,5 +1,4 @@
 import { PGlite } from '@electric-sql/pglite';
-import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { freePort } from '@identity/platform-service';
@@ -14,8 +13,8 @@ export interface EmbeddedDatabase {
  * services run the same TypeORM and pg code as in production. Data persists in `dataDir`.
  */
 export async function startEmbeddedDatabase(dataDir: string): Promise<EmbeddedDatabase> {
-  // The directory's name search indexes words by trigram, per tenant (AddDirectoryNameWords1764463000000).
-  const db = await PGlite.create(dataDir, { extensions: { pg_trgm, btree_gin } });
+  // The directory's name search indexes words by trigram (IndexDirectoryNameWords1764463050000).
+  const db = await PGlite.create(dataDir, { extensions: { pg_trgm } });
   const port = await freePort();
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port, maxConnections: 64 });
   keepExtendedQueriesTogether(server, db);

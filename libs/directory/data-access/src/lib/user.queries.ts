@@ -137,6 +137,14 @@ export interface DirectoryEntry {
   directNumber?: string | null;
 }
 
+/**
+ * A name search is planned for its terms at every call (a rare name: the trigram index; a common
+ * one: the name order), which a prepared statement's generic plan gets wrong; the rest stay prepared.
+ */
+function plannedFor(nameTerms: readonly string[]): string {
+  return nameTerms.length > 0 ? `${PLANNED_PER_CALL} ` : '';
+}
+
 /** Directory searches count their matches up to here; past it, `total` is a lower bound. */
 export const DIRECTORY_COUNT_CAP = 1000;
 
@@ -152,7 +160,9 @@ export class UserQueries {
     const conditions = ['u.tenant_id = $1'];
     const params: unknown[] = [tenantId];
     // Each word starts the username, the email or a word of the name: "Adele Vance" finds Adele Vance, "ad" finds her too.
-    for (const word of (filter.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5)) {
+    const words = (filter.q ?? '').trim().split(/\s+/).filter(Boolean).slice(0, 5);
+    const planned = plannedFor(words);
+    for (const word of words) {
       const index = params.push(likePrefix(word));
       conditions.push(
         `(lower(u.user_name) LIKE $${index} OR u.name_key LIKE directory.name_word_prefix($${params.push(word)}) OR lower(coalesce(u.email, '')) LIKE $${index})`,
@@ -164,9 +174,9 @@ export class UserQueries {
     if (filter.source) conditions.push(filter.source === 'admin-console' ? `u.owner = 'admin'` : `u.idp = $${params.push(filter.source)}`);
     if (filter.licensed !== undefined) conditions.push(filter.licensed ? 'l.plan IS NOT NULL' : 'l.plan IS NULL');
     const where = conditions.join(' AND ');
-    const [{ total }] = (await this.dataSource.query(`${PLANNED_PER_CALL} SELECT count(*)::int AS total FROM ${FROM} WHERE ${where}`, params)) as { total: number }[];
+    const [{ total }] = (await this.dataSource.query(`${planned}SELECT count(*)::int AS total FROM ${FROM} WHERE ${where}`, params)) as { total: number }[];
     const rows = (await this.dataSource.query(
-      `${PLANNED_PER_CALL} SELECT ${SELECT} FROM ${FROM} WHERE ${where}
+      `${planned}SELECT ${SELECT} FROM ${FROM} WHERE ${where}
         ORDER BY ${orderByClause(`${filter.descending ? '-' : ''}${filter.sort}`, SORT_COLUMNS, 'u.user_id')}
         OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
       [...params, filter.offset, filter.limit],
@@ -188,8 +198,8 @@ export class UserQueries {
   }
 
   /** Matches up to the cap, for a page past the end. */
-  private async directoryCount(where: string, params: unknown[], cap: number): Promise<number> {
-    const [{ total }] = (await this.dataSource.query(`${PLANNED_PER_CALL} SELECT count(*)::int AS total FROM (SELECT 1 FROM directory.users u WHERE ${where} LIMIT ${cap + 1}) matches`, params)) as {
+  private async directoryCount(planned: string, where: string, params: unknown[], cap: number): Promise<number> {
+    const [{ total }] = (await this.dataSource.query(`${planned}SELECT count(*)::int AS total FROM (SELECT 1 FROM directory.users u WHERE ${where} LIMIT ${cap + 1}) matches`, params)) as {
       total: number;
     }[];
     return total;
@@ -208,7 +218,9 @@ export class UserQueries {
   ): Promise<DirectoryPage> {
     const conditions = ['u.tenant_id = $1', 'u.visible', `u.status = 'active'`];
     const params: unknown[] = [tenantId];
-    for (const term of query.q?.trim().split(/\s+/).filter(Boolean).slice(0, 3) ?? []) {
+    const terms = query.q?.trim().split(/\s+/).filter(Boolean).slice(0, 3) ?? [];
+    const planned = plannedFor(terms);
+    for (const term of terms) {
       // Any word of the name, accents aside; a user without names is listed by username (see
       // `name` below), so found by it too (AddDirectoryNameWords1764463000000).
       conditions.push(`u.name_key LIKE directory.name_word_prefix($${params.push(term)})`);
@@ -239,7 +251,7 @@ export class UserQueries {
     // Up to cap + 1 matches with their sort keys: their number is the total, and when they are all
     // there the page is sorted from them.
     let rows = (await this.dataSource.query(
-      `${PLANNED_PER_CALL} WITH matches AS MATERIALIZED (
+      `${planned}WITH matches AS MATERIALIZED (
          SELECT u.user_id, lower(u.family_name) AS family_key, lower(u.given_name) AS given_key FROM directory.users u WHERE ${where} LIMIT ${cap + 1}),
        paged AS (SELECT * FROM matches ORDER BY family_key, given_key, user_id ${page})
        SELECT ${columns}, (SELECT count(*) FROM matches)::int AS total
@@ -247,12 +259,12 @@ export class UserQueries {
         ORDER BY paged.family_key, paged.given_key, paged.user_id`,
       [...params, query.offset, query.limit],
     )) as (Row & { total: number })[];
-    let total = rows[0]?.total ?? (query.offset === 0 ? 0 : await this.directoryCount(where, params, cap));
+    let total = rows[0]?.total ?? (query.offset === 0 ? 0 : await this.directoryCount(planned, where, params, cap));
     const totalIsExact = total <= cap;
     if (!totalIsExact) {
       total = cap;
       rows = (await this.dataSource.query(
-        `${PLANNED_PER_CALL} SELECT ${columns} FROM directory.users u ${join} WHERE ${where} ORDER BY lower(u.family_name), lower(u.given_name), u.user_id ${page}`,
+        `${planned}SELECT ${columns} FROM directory.users u ${join} WHERE ${where} ORDER BY lower(u.family_name), lower(u.given_name), u.user_id ${page}`,
         [...params, query.offset, query.limit],
       )) as (Row & { total: number })[];
     }
