@@ -37,6 +37,11 @@ export interface TelephonyClaims {
   /** Per user, what earlier rows took for them: a dry run's later row of the same user starts from it. */
   byUser: Map<string, { extension?: string; number?: string }>;
   named: NamedTelephony;
+  /**
+   * Where the next "auto" value is looked for: every candidate below is held or claimed, so a file's
+   * auto rows read the free values once in all, not once per row (which grew with the file).
+   */
+  from: { extension?: number; number?: string };
 }
 
 export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set(), numbers: new Set() }): TelephonyClaims => ({
@@ -44,7 +49,37 @@ export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set
   numbers: new Map(),
   byUser: new Map(),
   named,
+  from: {},
 });
+
+/** Free values an "auto" row looks through at a time. */
+export const FREE_PAGE = 20;
+
+/**
+ * The lowest free value no row of the file claims or names, from `claims.from` on, which moves up
+ * to it: the values skipped are claimed or named, and stay so.
+ */
+export async function firstUnclaimed(
+  page: (from: string | undefined) => Promise<string[]>,
+  claimed: Map<string, string>,
+  named: Set<string>,
+  from: string | undefined,
+  moveTo: (value: string) => void,
+): Promise<string | undefined> {
+  let cursor = from;
+  for (;;) {
+    const values = await page(cursor);
+    const pick = values.find((value) => !claimed.has(value) && !named.has(value));
+    if (pick !== undefined) {
+      moveTo(pick);
+      return pick;
+    }
+    if (values.length < FREE_PAGE) return undefined;
+    // The next page starts at this one's last value (read twice, skipped again): no successor to compute.
+    cursor = values[values.length - 1];
+    moveTo(cursor);
+  }
+}
 
 /** What a license CSV row gives the user: each value, and whether the row named it (or said "auto"); null: nothing new. */
 export interface TelephonyTaking {
@@ -138,8 +173,12 @@ export class TelephonyService {
       const plan = (await this.queries.settings(tenantId)).extensionPlan;
       const free = async () =>
         plan
-          ? (await this.queries.freeExtensions(tenantId, plan, claims.extensions.size + claims.named.extensions.size + 1)).find(
-              (candidate) => !claims.extensions.has(candidate) && !claims.named.extensions.has(candidate),
+          ? firstUnclaimed(
+              (from) => this.queries.freeExtensions(tenantId, plan, FREE_PAGE, from === undefined ? undefined : Number(from)),
+              claims.extensions,
+              claims.named.extensions,
+              claims.from.extension === undefined ? undefined : String(claims.from.extension),
+              (value) => (claims.from.extension = Number(value)),
             )
           : '';
       const extension = wanted.extension?.trim() ?? (await free());
@@ -151,7 +190,13 @@ export class TelephonyService {
     }
     if (wanted.number !== null && !(wanted.number === undefined && held.number !== null)) {
       const free = async () =>
-        (await this.queries.freeNumbers(tenantId, claims.numbers.size + claims.named.numbers.size + 1)).find((candidate) => !claims.numbers.has(candidate) && !claims.named.numbers.has(candidate));
+        firstUnclaimed(
+          (from) => this.queries.freeNumbers(tenantId, FREE_PAGE, from),
+          claims.numbers,
+          claims.named.numbers,
+          claims.from.number,
+          (value) => (claims.from.number = value),
+        );
       const number = wanted.number === undefined ? await free() : asE164(wanted.number);
       if (number === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', NUMBERS_EXHAUSTED));
       await this.dryRun(userId, { type: 'AssignPhoneNumber', userId, number, availability: await this.queries.numberAvailability(tenantId, number), user });

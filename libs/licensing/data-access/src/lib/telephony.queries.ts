@@ -72,21 +72,23 @@ export class TelephonyQueries {
    * scan stops at the first few free ones: in FROM it would be materialised and sorted whole
    * (2.2 s for a 7-digit plan; 13 ms this way with 10,000 taken at the bottom).
    */
-  async freeExtensions(tenantId: string, plan: ExtensionPlan, limit: number): Promise<string[]> {
+  /** The lowest free extensions of the plan, from the candidate `from` on. */
+  async freeExtensions(tenantId: string, plan: ExtensionPlan, limit: number, from = plan.rangeStart): Promise<string[]> {
     const rows = (await this.dataSource.query(
-      `SELECT candidate FROM (SELECT generate_series($2::int, $3::int) AS candidate) AS series
+      `SELECT candidate FROM (SELECT generate_series(greatest($2::int, $6::int), $3::int) AS candidate) AS series
         WHERE NOT EXISTS (SELECT 1 FROM licensing.extensions e WHERE e.tenant_id = $1 AND e.extension = lpad(candidate::text, $4::int, '0'))
         LIMIT $5`,
-      [tenantId, plan.rangeStart, plan.rangeEnd, plan.length, limit],
+      [tenantId, plan.rangeStart, plan.rangeEnd, plan.length, limit, from],
     )) as { candidate: number }[];
     return rows.map((row) => row.candidate).sort((a, b) => a - b).map((candidate) => formatExtension(plan, candidate));
   }
 
-  async freeNumbers(tenantId: string, limit: number): Promise<string[]> {
+  /** The lowest free numbers of the pool, from `from` on. */
+  async freeNumbers(tenantId: string, limit: number, from = ''): Promise<string[]> {
     const rows = (await this.dataSource.query(
-      `SELECT number FROM licensing.phone_numbers WHERE tenant_id = $1 AND user_id IS NULL AND (quarantined_until IS NULL OR quarantined_until <= now())
+      `SELECT number FROM licensing.phone_numbers WHERE tenant_id = $1 AND user_id IS NULL AND (quarantined_until IS NULL OR quarantined_until <= now()) AND number >= $3
         ORDER BY number LIMIT $2`,
-      [tenantId, limit],
+      [tenantId, limit, from],
     )) as { number: string }[];
     return rows.map((row) => row.number);
   }
