@@ -78,7 +78,7 @@ export function SignIn({ onSignedIn, notAdmin }: { onSignedIn: (session: Session
   };
   return html`<main id="main" class="sign-in">
     <${PageHeading}>Sign in to the admin console<//>
-    <p>Use the platform operators’ token or your company’s admin token. It is kept in this browser tab only and forgotten when the tab closes.</p>
+    <p>Use the platform operators’ token or your company’s admin token. It is kept in this browser tab only (reopening a closed tab may bring it back): sign out when you are done.</p>
     <form onSubmit=${submit} novalidate>
       <div class="field">
         <label for="token">Admin token</label>
