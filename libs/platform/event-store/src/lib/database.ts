@@ -32,7 +32,6 @@ export function createDataSource(options: DatabaseOptions): DataSource {
   ]
     .filter(Boolean)
     .join('; ');
-  const client = options.preparedStatements ? PreparingClient : Client;
   const dataSource = new DataSource({
     type: 'postgres',
     url: options.url,
@@ -42,29 +41,17 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     logging: false,
     applicationName: options.applicationName,
     invalidWhereValuesBehavior: { null: 'throw', undefined: 'throw' },
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, Client: settings ? settingUp(client, settings) : client },
+    extra: {
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: 5_000,
+      Client: options.preparedStatements ? PreparingClient : Client,
+      // Applied by the pool to each new connection before its first use (one that fails is ended,
+      // not pooled). Not as startup parameters: a pooler such as PgBouncer refuses those it does not know.
+      ...(settings ? { onConnect: (client: Client) => client.query(settings) } : {}),
+    },
   });
   sessionSettings.set(dataSource, settings);
   return dataSource;
-}
-
-/**
- * A client that applies the settings as soon as it connects, before any query of the pool's. Not
- * as startup parameters: a connection pooler such as PgBouncer refuses those it does not know.
- */
-function settingUp(base: typeof Client, settings: string): typeof Client {
-  return class extends base {
-    override connect(): Promise<Client>;
-    override connect(callback: (error: Error | null, client?: Client) => void): void;
-    override connect(callback?: (error: Error | null, client?: Client) => void): Promise<Client> | void {
-      const connected = super.connect().then(async () => {
-        await super.query(settings);
-        return this as Client;
-      });
-      if (!callback) return connected;
-      connected.then((client) => callback(null, client), (error: Error) => callback(error));
-    }
-  };
 }
 
 /** The migration, run without the pool's statement timeout and with MIGRATION_LOCK_TIMEOUT_MS (its transaction only). */
