@@ -269,6 +269,32 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     }
   });
 
+  it('works on a waiting import though older ones another instance holds come first in line', async () => {
+    const company = await stack.tenant({ sites: ['London'] });
+    const held = [randomUUID(), randomUUID()];
+    const waiting = randomUUID();
+    const holder = new Client({ connectionString: stack.databaseUrl });
+    await holder.connect();
+    try {
+      // Two older jobs an instance elsewhere is working on: as many as an instance tries at once.
+      for (const jobId of held) {
+        await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`license-import:${jobId}`]);
+        await holder.query(
+          `INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv, created_at) VALUES ($1, $2, false, 'running', 0, 'username,plan', now() - interval '1 hour')`,
+          [jobId, company.tenantId],
+        );
+      }
+      await holder.query(`INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv) VALUES ($1, $2, true, 'queued', 1, 'username,plan\nnobody@contoso.com,X1')`, [
+        waiting,
+        company.tenantId,
+      ]);
+      const status = async () => (await holder.query(`SELECT status FROM licensing.import_jobs WHERE job_id = $1`, [waiting])).rows[0].status as string;
+      await eventually(async () => expect(await status()).toBe('finished'), { timeoutMs: 20_000, intervalMs: 250 });
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('tells the admins that a job stopped on an internal error, not what the error was', async () => {
     const jobId = randomUUID();
     // A file that passed the upload's checks but fails when worked on (here: one naming a column twice, written in by hand).

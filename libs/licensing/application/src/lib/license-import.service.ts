@@ -15,7 +15,7 @@ const IMPORT_BATCH = 500;
 const RESUME_EVERY_MS = 5_000;
 /** A company's imports queued or running at once; past it an upload is refused (409). */
 export const UNFINISHED_IMPORTS_PER_COMPANY = 3;
-/** Imports one instance works on at once; the others wait, queued, for the next look. */
+/** Imports one instance tries or works on at once; the others wait, queued, for a later look (oldest first). */
 const IMPORTS_PROCESSED_PER_INSTANCE = 2;
 /** What a job that stopped on an unexpected error tells the admins (its cause is in the service's log). */
 export const IMPORT_FAILED = 'the import stopped on an internal error; the rows reported were applied, the rest were not: upload the file again to finish (rows already applied are unchanged)';
@@ -41,9 +41,10 @@ interface RowResult {
 @Injectable()
 export class LicenseImportService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('LicenseImport');
+  /** Jobs this instance tries or works on (one lock connection each), at most IMPORTS_PROCESSED_PER_INSTANCE. */
   private running = new Set<string>();
-  /** Jobs this instance is working on (holding their locks), at most IMPORTS_PROCESSED_PER_INSTANCE. */
-  private processing = 0;
+  /** Unfinished jobs whose lock another instance held at the last try. */
+  private readonly heldElsewhere = new Set<string>();
   private stopping = false;
   private resumeTimer?: NodeJS.Timeout;
 
@@ -140,12 +141,18 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 
   private async resumeUnfinished(): Promise<void> {
     if (this.stopping) return;
-    const jobs = (await this.infrastructure.dataSource.query(`SELECT job_id FROM licensing.import_jobs WHERE status IN ('queued', 'running')`)) as { job_id: string }[];
-    for (const job of jobs) this.launch(job.job_id);
+    // Oldest first, and only as many as this instance has room for: each try opens a lock connection.
+    // Jobs another instance was found working on come last, so that they do not take the room every time.
+    const jobs = (await this.infrastructure.dataSource.query(
+      `SELECT job_id FROM licensing.import_jobs WHERE status IN ('queued', 'running') ORDER BY created_at, job_id`,
+    )) as { job_id: string }[];
+    const ids = jobs.map((job) => job.job_id);
+    for (const id of [...this.heldElsewhere].filter((held) => !ids.includes(held))) this.heldElsewhere.delete(id);
+    for (const id of [...ids.filter((id) => !this.heldElsewhere.has(id)), ...ids.filter((id) => this.heldElsewhere.has(id))]) this.launch(id);
   }
 
   private launch(jobId: string): void {
-    if (this.running.has(jobId)) return;
+    if (this.running.has(jobId) || this.running.size >= IMPORTS_PROCESSED_PER_INSTANCE) return; // left for a later look
     this.running.add(jobId);
     setImmediate(() =>
       this.process(jobId)
@@ -168,7 +175,6 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
    * taken and leave the job alone, and a crashed instance's lock ends with its connection.
    */
   private async process(jobId: string): Promise<void> {
-    if (this.processing >= IMPORTS_PROCESSED_PER_INSTANCE) return; // stays queued: the next look picks it up
     let lock: Client | null;
     try {
       lock = await tryLockSession(this.config.string('DATABASE_URL'), 'license-import-lock', `license-import:${jobId}`);
@@ -177,15 +183,13 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       this.logger.warn(`import ${jobId}: no connection for its lock (${(error as Error).message}); tried again shortly`);
       return;
     }
-    if (!lock) return;
+    if (!lock) {
+      this.heldElsewhere.add(jobId);
+      return;
+    }
+    this.heldElsewhere.delete(jobId);
     try {
-      if (this.processing >= IMPORTS_PROCESSED_PER_INSTANCE) return;
-      this.processing++;
-      try {
-        await this.processHeld(jobId);
-      } finally {
-        this.processing--;
-      }
+      await this.processHeld(jobId);
     } finally {
       await lock.end().catch(() => undefined);
     }
