@@ -488,6 +488,11 @@ describe('admin console in headless Chromium', () => {
     expect((await renewed).status()).toBe(200);
     page.off('request', onRequest);
     await expectVisible(page.getByText(`Company Contoso · signed in as ${userName}`, { exact: true }));
+    // Idle past the token's 30 s: the first change made afterwards waits for a new token instead of failing with 401.
+    await page.waitForTimeout(31_000);
+    await page.getByRole('button', { name: 'Save user retrieval' }).click();
+    await expectVisible(page.getByText('User retrieval setting saved.'));
+    expect(await page.getByRole('alert').count()).toBe(0);
 
     await page.evaluate(() => sessionStorage.clear());
     await postToAcs(withRoles(['Reader']));

@@ -97,6 +97,22 @@ export async function allItems<T>(token: string, path: string): Promise<T[]> {
   }
 }
 
+/** An SSO access token this close to its expiry is renewed before a call is sent with it. */
+export const TOKEN_MARGIN_MS = 10_000;
+
+/** Renews an SSO admin's access token and keeps the new session (the console's App provides it); null once the session has ended. */
+let renewSso: (() => Promise<Session | null>) | undefined;
+
+export function renewSsoWith(renew: () => Promise<Session | null>): void {
+  renewSso = renew;
+}
+
+/** The token to send: an SSO admin's, renewed first when it has expired or is about to (after an idle spell, say). */
+async function tokenOf(session: Session): Promise<string> {
+  if (!session.sso || !renewSso || session.sso.expiresAt - Date.now() > TOKEN_MARGIN_MS) return session.token;
+  return (await renewSso())?.token ?? session.token;
+}
+
 /** The calls of one signed-in admin for one company. */
 export class TenantApi {
   constructor(readonly session: Session) {}
@@ -109,16 +125,16 @@ export class TenantApi {
     return `/api/v1/tenants/${encodeURIComponent(this.session.tenantId)}${suffix}`;
   }
 
-  get<T>(suffix: string): Promise<T> {
-    return api<T>(this.session.token, 'GET', this.path(suffix));
+  async get<T>(suffix: string): Promise<T> {
+    return api<T>(await tokenOf(this.session), 'GET', this.path(suffix));
   }
 
-  all<T>(suffix: string): Promise<T[]> {
-    return allItems<T>(this.session.token, this.path(suffix));
+  async all<T>(suffix: string): Promise<T[]> {
+    return allItems<T>(await tokenOf(this.session), this.path(suffix));
   }
 
-  send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', suffix: string, options: RequestOptions = {}): Promise<T> {
-    return api<T>(this.session.token, method, this.path(suffix), options);
+  async send<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', suffix: string, options: RequestOptions = {}): Promise<T> {
+    return api<T>(await tokenOf(this.session), method, this.path(suffix), options);
   }
 }
 

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { activeSince, atNextActivity } from './activity';
-import { allItems, api, clearSession, loadSession, saveSession, TenantApi, type Session } from './api';
+import { allItems, api, clearSession, loadSession, renewSsoWith, saveSession, TenantApi, TOKEN_MARGIN_MS, type Session } from './api';
 import { BulkUpload } from './bulk-upload';
 import { html } from './html';
 import { Licenses } from './licenses';
@@ -38,24 +38,35 @@ export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
   const [notAdmin, setNotAdmin] = useState(false);
   const [route, setRoute] = useState(currentRoute);
+  // One SSO renewal at a time, shared by the timer, the admin's next activity and calls made with
+  // an expired token (after an idle spell): the first click after it waits for the new token.
+  const renewal = useRef<Promise<Session | 'ended' | 'unavailable'> | undefined>(undefined);
+  const renewSso = () =>
+    (renewal.current ??= (async () => {
+      const next = await ssoSession();
+      if (next === 'unavailable') return next;
+      if (next === 'not-admin' || next === null) {
+        setNotAdmin(next === 'not-admin');
+        if (session?.sso) signOut();
+        return 'ended' as const;
+      }
+      saveSession(next);
+      setSession(next);
+      return next;
+    })().finally(() => (renewal.current = undefined)));
+  renewSsoWith(async () => {
+    const current = loadSession();
+    if (current?.sso && current.sso.expiresAt - Date.now() > TOKEN_MARGIN_MS) return current;
+    const next = await renewSso();
+    return typeof next === 'string' ? null : next;
+  });
   // Back from the company's SSO, or a reload: the SSO session, if any, signs the admin in.
   useEffect(() => {
     if (session && !session.sso) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const renew = async () => {
-      const next = await ssoSession();
-      if (next === 'unavailable') {
-        // Tried again in a few seconds; the token in hand still works until it expires.
-        timer = setTimeout(() => void renew(), 5_000);
-        return;
-      }
-      if (next === 'not-admin' || next === null) {
-        setNotAdmin(next === 'not-admin');
-        if (session?.sso) signOut();
-        return;
-      }
-      saveSession(next);
-      setSession(next);
+      // Tried again in a few seconds; the token in hand still works until it expires.
+      if ((await renewSso()) === 'unavailable') timer = setTimeout(() => void renew(), 5_000);
     };
     if (!session) void renew();
     // An SSO access token lives minutes; it is renewed before it runs out, and a revoked session
