@@ -411,23 +411,29 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
 
   it('never gives back by rule a license an admin took away, whatever the IdP changes next', async () => {
     await setSeats('X-rule', 5);
-    expect((await api('PUT', '/rules', { rules: [{ attribute: 'department', value: 'Support', plan: 'X-rule' }] })).status).toBe(200);
-    const user = await provision({ department: 'Support' });
-    type Row = { userId: string; plan: string | null; title: string | null };
-    const row = async () => (await api<{ items: Row[] }>('GET', '/users?limit=500')).body.items.find((item) => item.userId === user.userId);
-    await eventually(async () => expect(await row()).toMatchObject({ plan: 'X-rule' }));
-    expect((await api('DELETE', `/users/${user.userId}`)).body).toMatchObject({ outcome: 'unassigned' });
-
-    // A change a rule reads (the title) and one it does not (the mobile number): the rule looks again, and leaves the user alone.
-    const patch = (path: string, value: string) => scim('PATCH', `/Users/${user.userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path, value }] });
-    expect((await patch('phoneNumbers[type eq "mobile"].value', '+44 7700 900123')).status).toBe(200);
-    expect((await patch('title', 'Support Lead')).status).toBe(200);
-    await eventually(async () => expect(await row()).toMatchObject({ title: 'Support Lead' }));
-    // The rule's reaction runs beside the users read model: wait until it has handled every user event so far.
+    // Every user so far is in Support too: the rule must not meet their events, which the reaction may still be working through.
     await eventually(async () => expect(await stack.consumerCaughtUp('reaction.licensing.auto-assign', TOPICS.identityUser.name)).toBe(true));
-    expect(await row()).toMatchObject({ plan: null });
-    expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X-rule')).toMatchObject({ used: 0 });
-    await api('PUT', '/rules', { rules: [] });
+    expect((await api('PUT', '/rules', { rules: [{ attribute: 'department', value: 'Support', plan: 'X-rule' }] })).status).toBe(200);
+    try {
+      const user = await provision({ department: 'Support' });
+      type Row = { userId: string; plan: string | null; title: string | null };
+      const row = async () => (await api<{ items: Row[] }>('GET', '/users?limit=500')).body.items.find((item) => item.userId === user.userId);
+      await eventually(async () => expect(await row()).toMatchObject({ plan: 'X-rule' }));
+      expect((await api('DELETE', `/users/${user.userId}`)).body).toMatchObject({ outcome: 'unassigned' });
+
+      // A change a rule reads (the title) and one it does not (the mobile number): the rule looks again, and leaves the user alone.
+      const patch = (path: string, value: string) => scim('PATCH', `/Users/${user.userId}`, { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path, value }] });
+      expect((await patch('phoneNumbers[type eq "mobile"].value', '+44 7700 900123')).status).toBe(200);
+      expect((await patch('title', 'Support Lead')).status).toBe(200);
+      await eventually(async () => expect(await row()).toMatchObject({ title: 'Support Lead' }));
+      // The rule's reaction runs beside the users read model: wait until it has handled every user event so far.
+      await eventually(async () => expect(await stack.consumerCaughtUp('reaction.licensing.auto-assign', TOPICS.identityUser.name)).toBe(true));
+      expect(await row()).toMatchObject({ plan: null });
+      expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X-rule')).toMatchObject({ used: 0 });
+    } finally {
+      // The rule must not meet the next tests' users, who are in Support too.
+      await api('PUT', '/rules', { rules: [] });
+    }
   });
 
   it('matches a site rule by the site’s current name after a rename', async () => {
