@@ -180,8 +180,9 @@ function keepElement(element: Json, attribute: ScimAttribute): boolean {
 
 function setSub(object: Json, sub: string, value: unknown): void {
   canonicalKey(object, sub);
-  if (value === undefined || isClear(value)) delete object[sub];
-  else object[sub] = value;
+  const kept = stored(value);
+  if (kept === undefined) delete object[sub];
+  else object[sub] = kept;
 }
 
 function merge(current: unknown, patch: Json): Json {
@@ -236,7 +237,26 @@ function isClear(value: unknown): boolean {
 
 /** Entra sends `"$ref": null` in member elements; empty values carry no information, so they are not stored. */
 function clean(item: unknown): unknown {
-  return isPlainObject(item) ? Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined && !isClear(value))) : item;
+  return isPlainObject(item) ? (stored(item) ?? {}) : item;
+}
+
+/**
+ * A value as it is stored: nulls, empty strings and empty lists go at every depth, and so do the
+ * objects and lists they leave empty (`{"display": {"value": ""}}` stores nothing). Undefined: nothing to store.
+ */
+function stored(value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items = value.map(stored).filter((item) => item !== undefined);
+    return items.length > 0 ? items : undefined;
+  }
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value).flatMap(([key, item]) => {
+      const kept = stored(item);
+      return kept === undefined ? [] : [[key, kept] as const];
+    });
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+  }
+  return value === undefined || isClear(value) ? undefined : value;
 }
 
 function list(value: unknown): unknown[] {

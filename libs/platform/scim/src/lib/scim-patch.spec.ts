@@ -158,6 +158,14 @@ describe('PATCH edge shapes', () => {
     ]);
   });
 
+  it('stores no empty value nested in an element either (found by the property test)', () => {
+    // An attribute the schema does not know is kept as sent, less what carries nothing.
+    const result = patch([{ op: 'add', path: 'emails[type eq "work"]', value: { displayName: { value: '' }, type: 'work' } }]);
+    expect(result.emails).toEqual([{ primary: true, type: 'work', value: 'alice@contoso.com' }]);
+    const merged = patch([{ op: 'add', path: 'emails[type eq "work"]', value: { displayName: { label: 'Work', note: null, tags: [] } } }]);
+    expect(merged.emails).toEqual([{ primary: true, type: 'work', value: 'alice@contoso.com', displayName: { label: 'Work' } }]);
+  });
+
   it('clears an attribute set to "" or null (Logic App null update)', () => {
     const result = patch([
       { op: 'replace', path: 'nickName', value: '' },
