@@ -44,6 +44,26 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
   afterAll(() => stack.stop());
 
   /** A license CSV uploaded as a company's admin, once its job has finished: the results in line order. */
+  /** A company of its own with X4 seats, an extension plan, and `count` provisioned people licensing knows with their site. */
+  async function companyOf(count: number, range: { rangeStart: number; rangeEnd: number }, autoAssignExtension: boolean) {
+    const company = await stack.tenant({ sites: ['London'] });
+    const theirScim = scimClient(company);
+    const theirs = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, token = company.adminToken) =>
+      stack.admin<T>(licensing, method, `/api/v1/tenants/${company.tenantId}${path}`, token, body);
+    await eventually(async () => expect((await theirs('PUT', '/licenses/plans/X4', { seats: 50 }, TEST_PLATFORM_TOKEN)).status).toBe(200));
+    expect((await theirs('PUT', '/telephony/settings', { extensionPlan: { length: 4, ...range }, autoAssignExtension, autoAssignNumber: false, quarantineDays: 30 })).status).toBe(200);
+    const people: { userId: string; userName: string }[] = [];
+    for (let index = 0; index < count; index++) {
+      const userName = `csv${index}.${randomUUID().slice(0, 8)}@fabrikam.com`;
+      people.push({ userId: (await theirScim<{ id: string }>('POST', '/Users', azure.createUser(userName))).body.id, userName });
+    }
+    await eventually(async () => {
+      const users = await theirs<{ items: { hasSite: boolean }[] }>('GET', '/licenses/users?limit=500');
+      expect(users.body.items.filter((item) => item.hasSite)).toHaveLength(count);
+    });
+    return { company, theirs, people };
+  }
+
   async function importLicenses(company: { tenantId: string; adminToken: string }, csv: string, dryRun: boolean) {
     const started = await fetch(`${licensing}/api/v1/tenants/${company.tenantId}/licenses/imports?dryRun=${dryRun}`, {
       method: 'POST',
@@ -427,21 +447,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
 
   it('does in the upload what the dry run said: auto rows take the lowest free extensions in file order, around one a later row names; a row that changes only the extension is updated', async () => {
     // A company of its own: which extensions are free is then known.
-    const company = await stack.tenant({ sites: ['London'] });
-    const theirScim = scimClient(company);
-    const theirs = <T = Record<string, unknown>>(method: string, path: string, body?: unknown, token = company.adminToken) =>
-      stack.admin<T>(licensing, method, `/api/v1/tenants/${company.tenantId}${path}`, token, body);
-    await eventually(async () => expect((await theirs('PUT', '/licenses/plans/X4', { seats: 50 }, TEST_PLATFORM_TOKEN)).status).toBe(200));
-    expect((await theirs('PUT', '/telephony/settings', { extensionPlan: { length: 4, rangeStart: 3000, rangeEnd: 3099 }, autoAssignExtension: false, autoAssignNumber: false, quarantineDays: 30 })).status).toBe(200);
-    const people: { userId: string; userName: string }[] = [];
-    for (let index = 0; index < 16; index++) {
-      const userName = `csv${index}.${randomUUID().slice(0, 8)}@fabrikam.com`;
-      people.push({ userId: (await theirScim<{ id: string }>('POST', '/Users', azure.createUser(userName))).body.id, userName });
-    }
-    await eventually(async () => {
-      const users = await theirs<{ items: { hasSite: boolean }[] }>('GET', '/licenses/users?limit=500');
-      expect(users.body.items.filter((item) => item.hasSite)).toHaveLength(16);
-    });
+    const { company, theirs, people } = await companyOf(16, { rangeStart: 3000, rangeEnd: 3099 }, false);
     const upload = async (csv: string, dryRun: boolean) => (await importLicenses(company, csv, dryRun)).map((row) => row.error ?? row.outcome);
     const csv = ['username,plan,action,extension', ...people.slice(0, 15).map((person) => `${person.userName},X4,assign,auto`), `${people[15].userName},X4,assign,3003`].join('\n');
     expect(await upload(csv, true)).toEqual(Array(16).fill('would-assign'));
@@ -454,5 +460,19 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(await upload(move, false)).toEqual(['updated']);
     expect((await theirs<Profile>('GET', `/telephony/users/${people[0].userId}`)).body.extension).toBe('3050');
     expect(await upload(move, false)).toEqual(['unchanged']);
+  });
+
+  it('gives a CSV row that asks for no extension the company’s automatic one in file order, never one a later row names', async () => {
+    // Three extensions, automatic with every license: the file's last row names the lowest one.
+    const { company, theirs, people } = await companyOf(4, { rangeStart: 4000, rangeEnd: 4002 }, true);
+    const upload = async (csv: string, dryRun: boolean) => (await importLicenses(company, csv, dryRun)).map((row) => row.error ?? row.outcome);
+    const csv = ['username,plan,action,extension', `${people[0].userName},X4,assign,`, `${people[1].userName},X4,assign,`, `${people[2].userName},X4,assign,4000`].join('\n');
+    expect(await upload(csv, true)).toEqual(['would-assign', 'would-assign', 'would-assign']);
+    expect(await upload(csv, false)).toEqual(['assigned', 'assigned', 'assigned']);
+    const extensionOf = async (userId: string) => (await theirs<Profile>('GET', `/telephony/users/${userId}`)).body.extension;
+    expect(await Promise.all(people.slice(0, 3).map(({ userId }) => extensionOf(userId)))).toEqual(['4001', '4002', '4000']);
+    // None left: a fourth license is still given, without an extension (as one by one).
+    expect(await upload(`username,plan\n${people[3].userName},X4`, false)).toEqual(['assigned']);
+    expect(await extensionOf(people[3].userId)).toBeNull();
   });
 });

@@ -4,6 +4,11 @@ import { TOPICS } from '../topics';
 export interface LicenseAssignedData {
   userId: string;
   plan: string;
+  /**
+   * `import`: a license CSV assigned it, and gives the user the extension and number its row asks
+   * for (or the company's automatic ones) itself: the automatic assignment on this event leaves it alone.
+   */
+  source?: 'import';
 }
 
 export const LicenseAssigned = defineEvent<'LicenseAssigned', LicenseAssignedData>({
@@ -11,7 +16,7 @@ export const LicenseAssigned = defineEvent<'LicenseAssigned', LicenseAssignedDat
   schemaVersion: 1,
   topic: TOPICS.licensingLicense,
   summary: 'An X Series license seat of a plan was assigned to a user.',
-  dataSchema: objectSchema({ userId: uuid, plan: text(32) }),
+  dataSchema: objectSchema({ userId: uuid, plan: text(32), source: { type: 'string', enum: ['import'] } }, ['userId', 'plan']),
   example: { userId: '3b0d7c1e-5a4f-4e0b-9a2c-8f1d6e2b7c90', plan: 'X4' },
 });
 

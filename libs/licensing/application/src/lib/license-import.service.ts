@@ -367,11 +367,18 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     turn: Promise<unknown> = Promise.resolve(),
   ): Promise<{ taking: TelephonyTaking } | { refused: string }> {
     const wanted = telephonyWanted(cells);
+    // Where the company gives extensions or numbers with every license, a row that asks for none
+    // gets the automatic ones here, in file order like `auto` (the reaction to the license leaves
+    // imports alone); unlike `auto`, none free leaves the user without one rather than the row refused.
+    const automatic = await this.telephony.automaticAssignment(tenantId);
+    const optional = { extension: wanted.extension === null && automatic.extension, number: wanted.number === null && automatic.number };
+    if (optional.extension) wanted.extension = undefined;
+    if (optional.number) wanted.number = undefined;
     if (wanted.extension === null && wanted.number === null) return { taking: NOTHING_TAKEN };
     // After the rows before (a dry run reads rows concurrently): they claim first, as in the real run.
     await turn;
     try {
-      return { taking: await this.telephony.checkAssignable(tenantId, userId, wanted, claims) };
+      return { taking: await this.telephony.checkAssignable(tenantId, userId, wanted, claims, optional) };
     } catch (error) {
       // Like any other failure of a row: reported on the row, and the job goes on.
       return { refused: problemDetail(error) };
@@ -431,7 +438,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'assign', plan }, preview.dryRun, preview.turn);
         return { ...base, outcome: outcome !== 'unchanged' ? 'would-assign' : telephonyChanges ? 'would-update' : 'unchanged' };
       }
-      const outcome = await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import');
+      const outcome = await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import', 'import');
       const changed = await this.configureForService(tenantId, user.userId, checked.taking);
       return { ...base, outcome: outcome === 'unchanged' && changed ? 'updated' : outcome };
     } catch (error) {

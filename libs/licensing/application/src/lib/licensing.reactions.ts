@@ -1,4 +1,4 @@
-import { TOPICS, type IntegrationEvent, type UserAttributesChangedData } from '@identity/contracts';
+import { TOPICS, type IntegrationEvent, type LicenseAssignedData, type UserAttributesChangedData } from '@identity/contracts';
 import { LicensingQueries, TelephonyQueries, type LicensingUserRow } from '@identity/licensing-data-access';
 import { planForUser } from '@identity/licensing-domain';
 import { ProblemError, type Reaction, type ServiceInfrastructure } from '@identity/platform-service';
@@ -94,12 +94,16 @@ async function autoAssign(event: IntegrationEvent, infrastructure: ServiceInfras
   }
 }
 
-/** A license assigned (one by one, by CSV or by a rule) brings the next free extension and number where the company asked for it. */
+/**
+ * A license assigned one by one or by a rule brings the next free extension and number where the
+ * company asked for it. A license CSV gives them itself, row by row, so that an automatic value
+ * never takes one a later row of the file names (and its dry run says what will happen).
+ */
 export const autoAssignTelephony: Reaction = {
   name: 'licensing.auto-assign-telephony',
   topics: [TOPICS.licensingLicense.name],
   async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
-    if (event.eventType !== 'LicenseAssigned') return;
+    if (event.eventType !== 'LicenseAssigned' || (event.data as LicenseAssignedData).source === 'import') return;
     await telephonyService(infrastructure).autoAssign(event.tenantId, event.aggregateId, event.correlationId);
   },
 };

@@ -42,9 +42,9 @@ export class LicensingService {
     await this.subscription(tenantId, correlationId, { type: 'SetAutoAssignmentRules', tenantId, rules });
   }
 
-  async assign(tenantId: string, userId: string, plan: string, swap: boolean, correlationId: string): Promise<AssignOutcome> {
+  async assign(tenantId: string, userId: string, plan: string, swap: boolean, correlationId: string, source?: 'import'): Promise<AssignOutcome> {
     const user = await this.queries.user(tenantId, userId);
-    const events = await this.license(tenantId, userId, correlationId, assignCommand(userId, plan, swap, user));
+    const events = await this.license(tenantId, userId, correlationId, assignCommand(userId, plan, swap, user, source));
     return assignOutcome(events);
   }
 
@@ -76,7 +76,10 @@ export class LicensingService {
       decider: licenseDecider,
       commands: changes.map((change) => ({
         streamId: `license-${change.user.userId}`,
-        command: change.action === 'assign' ? assignCommand(change.user.userId, change.plan, false, change.user) : ({ type: 'UnassignLicense', userId: change.user.userId, plan: change.plan } as const),
+        command:
+          change.action === 'assign'
+            ? assignCommand(change.user.userId, change.plan, false, change.user, 'import')
+            : ({ type: 'UnassignLicense', userId: change.user.userId, plan: change.plan } as const),
       })),
       context: { tenantId, correlationId, actor: 'licensing' },
       toOutbox: outboxFor(publishAsIs),
@@ -172,8 +175,8 @@ function ledgerOfLivingUsers(tenantId: string): InTransaction {
   };
 }
 
-function assignCommand(userId: string, plan: string, swap: boolean, user: LicensingUserRow | null): Extract<LicenseCommand, { type: 'AssignLicense' }> {
-  return { type: 'AssignLicense', userId, plan, swap, user: { found: user !== null, deleted: user?.status === 'deleted', hasSite: user?.siteId != null } };
+function assignCommand(userId: string, plan: string, swap: boolean, user: LicensingUserRow | null, source?: 'import'): Extract<LicenseCommand, { type: 'AssignLicense' }> {
+  return { type: 'AssignLicense', userId, plan, swap, user: { found: user !== null, deleted: user?.status === 'deleted', hasSite: user?.siteId != null }, ...(source ? { source } : {}) };
 }
 
 /** A dry run's promises so far: seats taken (less given back) per plan, and each user's license as its rows left it. */

@@ -155,13 +155,15 @@ export class TelephonyService {
    * `undefined`: the user's own or the next free one; `null`: none asked for. `claims`: what earlier
    * rows of the same file will take, counted as taken; what this row would take is added to it.
    * Returns the values the row takes that the user does not hold yet: the real run assigns exactly
-   * those, so that it does what this check (and the dry run) said.
+   * those, so that it does what this check (and the dry run) said. `optional`: an automatic value
+   * the company asked for rather than the row; none free leaves the user without one, not the row refused.
    */
   async checkAssignable(
     tenantId: string,
     userId: string,
     wanted: { extension: string | null | undefined; number: string | null | undefined },
     claims: TelephonyClaims = newTelephonyClaims(),
+    optional: { extension?: boolean; number?: boolean } = {},
   ): Promise<TelephonyTaking> {
     const user = { ...(await this.userFacts(tenantId, userId)), licensed: true };
     // What the user holds, as the file's earlier rows for them leave it (stored by then in a real run; only claimed in a dry run).
@@ -182,11 +184,14 @@ export class TelephonyService {
             )
           : '';
       const extension = wanted.extension?.trim() ?? (await free());
-      if (extension === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', EXTENSIONS_EXHAUSTED));
-      await this.dryRun(userId, { type: 'AssignExtension', userId, extension, plan, user });
-      const holder = await this.queries.holder(tenantId, { extension });
-      if ((holder !== null && holder !== userId) || (claims.extensions.get(extension) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
-      taking.extension = extension;
+      if (extension === undefined) {
+        if (!optional.extension) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', EXTENSIONS_EXHAUSTED));
+      } else {
+        await this.dryRun(userId, { type: 'AssignExtension', userId, extension, plan, user });
+        const holder = await this.queries.holder(tenantId, { extension });
+        if ((holder !== null && holder !== userId) || (claims.extensions.get(extension) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
+        taking.extension = extension;
+      }
     }
     if (wanted.number !== null && !(wanted.number === undefined && held.number !== null)) {
       const free = async () =>
@@ -198,11 +203,14 @@ export class TelephonyService {
           (value) => (claims.from.number = value),
         );
       const number = wanted.number === undefined ? await free() : asE164(wanted.number);
-      if (number === undefined) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', NUMBERS_EXHAUSTED));
-      await this.dryRun(userId, { type: 'AssignPhoneNumber', userId, number, availability: await this.queries.numberAvailability(tenantId, number), user });
-      const holder = await this.queries.holder(tenantId, { number });
-      if ((holder !== null && holder !== userId) || (claims.numbers.get(number) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
-      taking.number = number;
+      if (number === undefined) {
+        if (!optional.number) throw asTelephonyProblem(new TelephonyRuleViolation('none-free', NUMBERS_EXHAUSTED));
+      } else {
+        await this.dryRun(userId, { type: 'AssignPhoneNumber', userId, number, availability: await this.queries.numberAvailability(tenantId, number), user });
+        const holder = await this.queries.holder(tenantId, { number });
+        if ((holder !== null && holder !== userId) || (claims.numbers.get(number) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
+        taking.number = number;
+      }
     }
     // New for this user: neither held nor taken for them by an earlier row of the file.
     const isNew = (value: string | undefined, heldValue: string | null, claimed: Map<string, string>) => value !== undefined && value !== heldValue && claimed.get(value) !== userId;
@@ -267,6 +275,12 @@ export class TelephonyService {
     const quarantinedUntil = reason === 'user-deleted' && quarantineDays > 0 ? new Date(Date.now() + quarantineDays * 86_400_000).toISOString() : null;
     const events = await this.profileCommand(tenantId, userId, correlationId, { type: 'ReleasePhoneNumber', userId, reason, quarantinedUntil });
     return events.length === 0 ? 'unchanged' : 'released';
+  }
+
+  /** Which values the company gives automatically with a license (an extension only where it has a plan). */
+  async automaticAssignment(tenantId: string): Promise<{ extension: boolean; number: boolean }> {
+    const settings = await this.queries.settings(tenantId);
+    return { extension: settings.autoAssignExtension && settings.extensionPlan !== null, number: settings.autoAssignNumber };
   }
 
   /**

@@ -2,7 +2,7 @@ import { LicensingRuleViolation } from './licensing.errors';
 
 /** One user's X Series license (stream `license-<userId>`): at most one plan at a time. */
 export type LicenseEvent =
-  | { type: 'LicenseAssigned'; data: { userId: string; plan: string } }
+  | { type: 'LicenseAssigned'; data: { userId: string; plan: string; source?: 'import' } }
   | { type: 'LicenseUnassigned'; data: { userId: string; plan: string } };
 
 /** What licensing knows of the user, from its own read model of user events. */
@@ -22,6 +22,8 @@ export type LicenseCommand =
       swap: boolean;
       /** By an auto-assignment rule: only for a user who never had a license (after that the admin decides). */
       byRule?: boolean;
+      /** By a license CSV, which gives the extension and number itself. */
+      source?: 'import';
     }
   /** `plan`: the one the admin means to take away (a CSV row names it); another one stays. */
   | { type: 'UnassignLicense'; userId: string; plan?: string };
@@ -45,18 +47,16 @@ export function decideLicense(command: LicenseCommand, state: LicenseState): Lic
     return [{ type: 'LicenseUnassigned', data: { userId: command.userId, plan: state.plan } }];
   }
   const { userId, plan, user } = command;
+  const assigned: LicenseEvent = { type: 'LicenseAssigned', data: { userId, plan, ...(command.source ? { source: command.source } : {}) } };
   if (!user.found) throw new LicensingRuleViolation('user-not-found', 'no such user in this company');
   if (user.deleted) throw new LicensingRuleViolation('user-deleted', 'the user was deleted');
   if (state.plan === plan || (command.byRule && state.everLicensed)) return [];
   if (!user.hasSite) throw new LicensingRuleViolation('site-missing', 'the user has no site: assign a site first (the IdP’s site attribute, or the admin console)');
   if (state.plan !== null) {
     if (!command.swap) throw new LicensingRuleViolation('already-licensed', `the user already has ${state.plan}; swap the plan explicitly`);
-    return [
-      { type: 'LicenseUnassigned', data: { userId, plan: state.plan } },
-      { type: 'LicenseAssigned', data: { userId, plan } },
-    ];
+    return [{ type: 'LicenseUnassigned', data: { userId, plan: state.plan } }, assigned];
   }
-  return [{ type: 'LicenseAssigned', data: { userId, plan } }];
+  return [assigned];
 }
 
 export const licenseDecider = { initialState: initialLicenseState, evolve: evolveLicense, decide: decideLicense };

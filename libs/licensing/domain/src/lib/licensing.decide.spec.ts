@@ -13,6 +13,17 @@ describe('License', () => {
     license.given([{ type: 'LicenseAssigned', data: { userId, plan: 'X4' } }]).when({ type: 'AssignLicense', userId, plan: 'X4', user: ok, swap: false }).then([]);
   });
 
+  it('says when a license CSV assigned it, swap or not (the CSV gives the extension and number itself)', () => {
+    license.given([]).when({ type: 'AssignLicense', userId, plan: 'X4', user: ok, swap: false, source: 'import' }).then([{ type: 'LicenseAssigned', data: { userId, plan: 'X4', source: 'import' } }]);
+    license
+      .given([{ type: 'LicenseAssigned', data: { userId, plan: 'X2' } }])
+      .when({ type: 'AssignLicense', userId, plan: 'X4', user: ok, swap: true, source: 'import' })
+      .then([
+        { type: 'LicenseUnassigned', data: { userId, plan: 'X2' } },
+        { type: 'LicenseAssigned', data: { userId, plan: 'X4', source: 'import' } },
+      ]);
+  });
+
   it('refuses a user without a site, a deleted or unknown user, and an implicit plan change', () => {
     license.given([]).when({ type: 'AssignLicense', userId, plan: 'X4', user: { ...ok, hasSite: false }, swap: false }).thenThrows({ code: 'site-missing' });
     license.given([]).when({ type: 'AssignLicense', userId, plan: 'X4', user: { ...ok, deleted: true }, swap: false }).thenThrows({ code: 'user-deleted' });
