@@ -7,7 +7,7 @@ import { returnedRows, tryLockSession } from '@identity/platform-event-store';
 import type { Client } from 'pg';
 import { isDatabaseUnavailable, ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService, newLicenseDryRun, type LicenseDryRun } from './licensing.service';
-import { newTelephonyClaims, TelephonyService, type NamedTelephony, type TelephonyClaims, type TelephonyTaking } from './telephony.service';
+import { newTelephonyClaims, TelephonyService, type AutomaticTelephony, type NamedTelephony, type TelephonyClaims, type TelephonyTaking } from './telephony.service';
 
 export const LICENSE_IMPORT_MAX_ROWS = 50_000;
 const IMPORT_BATCH = 500;
@@ -220,10 +220,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     const named = namedTelephony(rows.slice(row.processed));
     // ... and each free extension and number once, in file order.
     const claims = newTelephonyClaims(named);
+    // The extensions and numbers the company gives with every license, as the job starts.
+    const automatic = await this.telephony.automaticAssignment(row.tenant_id);
     // A batch of rows is applied in one transaction and its results saved with the progress.
     for (let start = row.processed; start < rows.length && !this.stopping; start += IMPORT_BATCH) {
       const slice = rows.slice(start, start + IMPORT_BATCH);
-      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, DRY_RUN_CONCURRENCY, { dryRun, claims }) : await this.applyBatch(row.tenant_id, slice, named);
+      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, DRY_RUN_CONCURRENCY, { dryRun, claims, automatic }) : await this.applyBatch(row.tenant_id, slice, { named, automatic });
       await this.saveBatch(jobId, batch, start + slice.length);
     }
     if (!this.stopping) await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET status = 'finished', finished_at = now() WHERE job_id = $1`, [jobId]);
@@ -235,7 +237,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
    * whose transaction failed as a whole (a seat ran out within it, a concurrent change) is applied
    * one by one, which gives each row its own outcome.
    */
-  private async applyBatch(tenantId: string, slice: CsvRow[], named: NamedTelephony): Promise<RowResult[]> {
+  private async applyBatch(tenantId: string, slice: CsvRow[], run: RealRun): Promise<RowResult[]> {
     const results: RowResult[] = new Array(slice.length);
     const requests = slice.map((row) => this.request(row));
     const users = await this.queries.usersNamed(
@@ -247,7 +249,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     // A user's second row ends the batch: the rows from it on go in the next one, so that rows apply in file order.
     let end = slice.length;
     // The batch's rows are applied together: each row's extension and number count as taken for the rows after it.
-    const telephonyClaims = newTelephonyClaims(named);
+    const telephonyClaims = newTelephonyClaims(run.named);
     for (const [index, request] of requests.entries()) {
       if ('error' in request) {
         results[index] = request.error;
@@ -265,7 +267,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       claimed.add(user.userId);
       let taking = NOTHING_TAKEN;
       if (request.base.action === 'assign') {
-        const checked = await this.checkTelephony(tenantId, user.userId, slice[index].cells, telephonyClaims);
+        const checked = await this.checkTelephony(tenantId, user.userId, slice[index].cells, run.automatic, telephonyClaims);
         if ('refused' in checked) {
           results[index] = { ...request.base, outcome: 'error', error: checked.refused };
           continue;
@@ -282,7 +284,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     try {
       outcomes = await this.licensing.changeMany(tenantId, batched.map((entry) => entry.change), 'license-import');
     } catch {
-      return [...(await this.oneByOne(tenantId, slice.slice(0, end), 1, { named })), ...(await this.applyRest(tenantId, slice, end, named))];
+      return [...(await this.oneByOne(tenantId, slice.slice(0, end), 1, run)), ...(await this.applyRest(tenantId, slice, end, run))];
     }
     for (const [position, { index, change, taking }] of batched.entries()) {
       const outcome = outcomes[position];
@@ -305,11 +307,11 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         results[index] = { ...base, outcome: 'error', error: problemDetail(error) };
       }
     }
-    return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end, named))];
+    return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end, run))];
   }
 
-  private async applyRest(tenantId: string, slice: CsvRow[], from: number, named: NamedTelephony): Promise<RowResult[]> {
-    return from < slice.length ? this.applyBatch(tenantId, slice.slice(from), named) : [];
+  private async applyRest(tenantId: string, slice: CsvRow[], from: number, run: RealRun): Promise<RowResult[]> {
+    return from < slice.length ? this.applyBatch(tenantId, slice.slice(from), run) : [];
   }
 
   /** Rows one at a time (dry runs, and batches that could not run as one), `concurrency` at once. */
@@ -363,6 +365,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     tenantId: string,
     userId: string,
     cells: Record<string, string>,
+    automatic: AutomaticTelephony,
     claims = newTelephonyClaims(),
     turn: Promise<unknown> = Promise.resolve(),
   ): Promise<{ taking: TelephonyTaking } | { refused: string }> {
@@ -370,7 +373,6 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     // Where the company gives extensions or numbers with every license, a row that asks for none
     // gets the automatic ones here, in file order like `auto` (the reaction to the license leaves
     // imports alone); unlike `auto`, none free leaves the user without one rather than the row refused.
-    const automatic = await this.telephony.automaticAssignment(tenantId);
     const optional = { extension: wanted.extension === null && automatic.extension, number: wanted.number === null && automatic.number };
     if (optional.extension) wanted.extension = undefined;
     if (optional.number) wanted.number = undefined;
@@ -431,7 +433,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
-      const checked = await this.checkTelephony(tenantId, user.userId, row.cells, preview ? preview.claims : newTelephonyClaims((how as RealRun).named), preview?.turn);
+      const checked = await this.checkTelephony(tenantId, user.userId, row.cells, how.automatic, preview ? preview.claims : newTelephonyClaims((how as RealRun).named), preview?.turn);
       if ('refused' in checked) return { ...base, outcome: 'error', error: checked.refused };
       const telephonyChanges = checked.taking.extension !== null || checked.taking.number !== null;
       if (preview) {
@@ -452,12 +454,14 @@ type CsvRow = { line: number; cells: Record<string, string> };
 /** What the real run carries: the extensions and numbers the file's rows name. */
 interface RealRun {
   named: NamedTelephony;
+  automatic: AutomaticTelephony;
 }
 
 /** What a dry run carries from row to row: its seats and licenses, its telephony claims, and whose turn it is to decide. */
 interface Preview {
   dryRun: LicenseDryRun;
   claims: TelephonyClaims;
+  automatic: AutomaticTelephony;
   turn?: Promise<unknown>;
 }
 type RowBase = Pick<RowResult, 'line' | 'userName' | 'plan' | 'action'>;

@@ -52,6 +52,12 @@ export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set
   from: {},
 });
 
+/** Whether the company gives an extension, and a number, with every license. */
+export interface AutomaticTelephony {
+  extension: boolean;
+  number: boolean;
+}
+
 /** Free values an "auto" row looks through at a time. */
 export const FREE_PAGE = 20;
 
@@ -278,7 +284,7 @@ export class TelephonyService {
   }
 
   /** Which values the company gives automatically with a license (an extension only where it has a plan). */
-  async automaticAssignment(tenantId: string): Promise<{ extension: boolean; number: boolean }> {
+  async automaticAssignment(tenantId: string): Promise<AutomaticTelephony> {
     const settings = await this.queries.settings(tenantId);
     return { extension: settings.autoAssignExtension && settings.extensionPlan !== null, number: settings.autoAssignNumber };
   }
