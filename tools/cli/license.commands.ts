@@ -25,6 +25,8 @@ export async function userId(invocation: Invocation): Promise<string> {
 
 /** Row results per request: the most the import status answers at once. */
 const RESULTS_PAGE = 1000;
+/** Polls of a running import that may go unanswered in a row (one a second) before the command gives up; the job goes on. */
+const POLL_RETRIES = 30;
 
 export const licenseCommands = {
   async usage(invocation: Invocation): Promise<void> {
@@ -64,18 +66,28 @@ export const licenseCommands = {
     });
     const started = (await response.json()) as { jobId?: string; detail?: string };
     if (!response.ok || !started.jobId) throw new CliError(`import refused: ${response.status} ${started.detail ?? ''}`);
-    for (;;) {
-      const job = await callApi<{ status: string; processed: number; total: number; summary: Record<string, number>; results: unknown[]; error?: string }>(
-        'GET',
-        `${licenses(invocation)}/imports/${started.jobId}`,
-      );
-      if (!invocation.json) process.stderr.write(`\rimport ${job.status}: ${job.processed} of ${job.total} rows`);
-      if (job.status === 'finished' || job.status === 'failed') {
+    type Job = { status: string; processed: number; total: number; summary: Record<string, number>; results: unknown[]; error?: string };
+    const jobPath = `${licenses(invocation)}/imports/${started.jobId}`;
+    for (let unanswered = 0; ; ) {
+      // Progress only (one result row) while it runs; the job goes on whatever happens to this command,
+      // so a moment without an answer (a restart, an outage) is waited out for a while.
+      let progress: Job;
+      try {
+        progress = await callApi<Job>('GET', `${jobPath}?limit=1`);
+        unanswered = 0;
+      } catch (error) {
+        if (++unanswered > POLL_RETRIES) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        continue;
+      }
+      if (!invocation.json) process.stderr.write(`\rimport ${progress.status}: ${progress.processed} of ${progress.total} rows`);
+      if (progress.status === 'finished' || progress.status === 'failed') {
         if (!invocation.json) process.stderr.write('\n');
-        if (job.status === 'failed') throw new CliError(`import failed: ${job.error}`, job);
+        if (progress.status === 'failed') throw new CliError(`import failed: ${progress.error}`, progress);
         // The job answers its results a page at a time (errors first).
+        const job = await callApi<Job>('GET', `${jobPath}?limit=${RESULTS_PAGE}`);
         for (let page = job.results; page.length === RESULTS_PAGE && job.results.length < job.total; ) {
-          page = (await callApi<{ results: unknown[] }>('GET', `${licenses(invocation)}/imports/${started.jobId}?offset=${job.results.length}&limit=${RESULTS_PAGE}`)).results;
+          page = (await callApi<{ results: unknown[] }>('GET', `${jobPath}?offset=${job.results.length}&limit=${RESULTS_PAGE}`)).results;
           job.results.push(...page);
         }
         output(invocation, job, () =>
