@@ -43,7 +43,6 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
 
   afterAll(() => stack.stop());
 
-  /** A license CSV uploaded as a company's admin, once its job has finished: the results in line order. */
   /** A company of its own with X4 seats, an extension plan, and `count` provisioned people licensing knows with their site. */
   async function companyOf(count: number, range: { rangeStart: number; rangeEnd: number }, autoAssignExtension: boolean) {
     const company = await stack.tenant({ sites: ['London'] });
@@ -64,6 +63,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     return { company, theirs, people };
   }
 
+  /** A license CSV uploaded as a company's admin, once its job has finished: the results in line order. */
   async function importLicenses(company: { tenantId: string; adminToken: string }, csv: string, dryRun: boolean) {
     const started = await fetch(`${licensing}/api/v1/tenants/${company.tenantId}/licenses/imports?dryRun=${dryRun}`, {
       method: 'POST',
@@ -474,5 +474,35 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     // None left: a fourth license is still given, without an extension (as one by one).
     expect(await upload(`username,plan\n${people[3].userName},X4`, false)).toEqual(['assigned']);
     expect(await extensionOf(people[3].userId)).toBeNull();
+  });
+
+  it('refuses a number whose holder’s deletion is releasing it into quarantine at that moment', async () => {
+    const [leaver, next] = [await user(), await user()];
+    // A number of its own: the tests before may have handed out the whole pool as next free ones.
+    const number = '+14255559901';
+    const imported = await fetch(`${licensing}/api/v1/tenants/${tenant.tenantId}/telephony/numbers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_PLATFORM_TOKEN}`, 'content-type': 'text/plain' },
+      body: `number\n${number}`,
+    });
+    expect(await imported.json()).toMatchObject({ imported: 1 });
+    expect((await api('PUT', `/telephony/users/${leaver.userId}/number`, { number })).body).toMatchObject({ outcome: 'assigned' });
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      // The deletion's release in flight, as its transaction writes it: the reservation goes, the quarantine starts.
+      await db.query('BEGIN');
+      await db.query(`DELETE FROM event_store.reservations WHERE scope = 'phone-number' AND key = $1`, [`${tenant.tenantId}:${number}`]);
+      await db.query(`UPDATE licensing.phone_numbers SET user_id = NULL, quarantined_until = now() + interval '30 days' WHERE tenant_id = $1 AND number = $2`, [tenant.tenantId, number]);
+      // The assignment looked before the release committed: the number was held, not in quarantine.
+      const assignment = api<Problem>('PUT', `/telephony/users/${next.userId}/number`, { number });
+      const answeredBeforeTheReleaseEnded = await Promise.race([assignment.then(() => true), new Promise((resolve) => setTimeout(() => resolve(false), 500))]);
+      await db.query('COMMIT');
+      expect(answeredBeforeTheReleaseEnded).toBe(false);
+      expect(await assignment).toMatchObject({ status: 409, body: { title: 'quarantined' } });
+      expect((await api<Profile>('GET', `/telephony/users/${next.userId}`)).body).toMatchObject({ number: null });
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { holdsLicenseUntilCommit, LicensingQueries, telephonyProfilesProjection, telephonySettingsProjection, TelephonyQueries } from '@identity/licensing-data-access';
+import { holdsLicenseUntilCommit, inQuarantineUntilCommit, LicensingQueries, telephonyProfilesProjection, telephonySettingsProjection, TelephonyQueries } from '@identity/licensing-data-access';
 import {
   normaliseE164,
   PHONE_NUMBER_POOL_SCOPE,
   phoneNumberPoolReservations,
+  quarantined,
   telephonyProfileDecider,
   telephonyReservations,
   TelephonyRuleViolation,
@@ -350,6 +351,11 @@ export class TelephonyService {
           // The license was read before this transaction; an unassignment may have taken it since.
           if (events.some((event) => event.type === 'ExtensionAssigned' || event.type === 'PhoneNumberAssigned') && !(await holdsLicenseUntilCommit(manager, userId))) {
             throw new TelephonyRuleViolation('not-licensed', NOT_LICENSED);
+          }
+          // So was the number's quarantine: a deleted user's release may have committed since.
+          for (const event of events) {
+            const number = event.type === 'PhoneNumberAssigned' ? (event.data as { number: string }).number : undefined;
+            if (number !== undefined && (await inQuarantineUntilCommit(manager, tenantId, number))) throw quarantined(number);
           }
           await projectProfiles(manager, events);
         },

@@ -72,7 +72,7 @@ export function decideTelephonyProfile(command: TelephonyProfileCommand, state: 
       const number = normaliseE164(command.number);
       if (state.number === number) return [];
       if (command.availability === 'not-in-pool') throw new TelephonyRuleViolation('not-in-pool', `${number} is not in the company's pool of numbers: operators import numbers first`);
-      if (command.availability === 'quarantined') throw new TelephonyRuleViolation('quarantined', `${number} belonged to a deleted user and is in quarantine`);
+      if (command.availability === 'quarantined') throw quarantined(number);
       return [{ type: 'PhoneNumberAssigned', data: { userId, number, previousNumber: state.number } }];
     }
     case 'ReleaseExtension':
@@ -111,3 +111,8 @@ export function telephonyReservations(tenantId: string, events: readonly Telepho
 }
 
 export const telephonyProfileDecider = { initialState: initialTelephonyProfile, evolve: evolveTelephonyProfile, decide: decideTelephonyProfile };
+
+/** A number that belonged to a deleted user sits out the company's quarantine before anyone gets it. */
+export function quarantined(number: string): TelephonyRuleViolation {
+  return new TelephonyRuleViolation('quarantined', `${number} belonged to a deleted user and is in quarantine`);
+}
