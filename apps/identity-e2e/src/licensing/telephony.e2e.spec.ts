@@ -500,7 +500,8 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       await db.query('COMMIT');
       expect(answeredBeforeTheReleaseEnded).toBe(false);
       expect(await assignment).toMatchObject({ status: 409, body: { title: 'quarantined' } });
-      expect((await api<Profile>('GET', `/telephony/users/${next.userId}`)).body).toMatchObject({ number: null });
+      // (The company may give numbers with every license: the user may hold another one, never this.)
+      expect((await api<Profile>('GET', `/telephony/users/${next.userId}`)).body.number).not.toBe(number);
     } finally {
       await db.end();
     }
