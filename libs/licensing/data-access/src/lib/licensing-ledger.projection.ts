@@ -172,15 +172,3 @@ export async function holdsLicenseUntilCommit(manager: EntityManager, userId: st
   // deletion only, and a second read (a new snapshot) the new row.
   return (await held()) || (await held());
 }
-
-/**
- * Whether the number sits out a quarantine, read in the transaction that assigns it: a deleted
- * user's release that committed after the assignment first looked is seen here, and one in flight
- * is waited for (the row is held until this transaction ends).
- */
-export async function inQuarantineUntilCommit(manager: EntityManager, tenantId: string, number: string): Promise<boolean> {
-  const rows = returnedRows<{ quarantined: boolean | null }>(
-    await manager.query(`SELECT quarantined_until > now() AS quarantined FROM licensing.phone_numbers WHERE tenant_id = $1 AND number = $2 FOR SHARE`, [tenantId, number]),
-  );
-  return rows[0]?.quarantined === true;
-}

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { TOPICS, type ExtensionAssignedData, type IntegrationEvent, type PhoneNumberAssignedData, type PhoneNumberReleasedData } from '@identity/contracts';
 import type { TelephonySettingsEvent } from '@identity/licensing-domain';
+import { returnedRows } from '@identity/platform-event-store';
 import type { Projection } from '@identity/platform-projections';
 
 /** Settings and number pools (private events), written in the transaction that changes them. */
@@ -87,4 +88,16 @@ async function applyTelephonyEvent(manager: EntityManager, event: IntegrationEve
       return;
     }
   }
+}
+
+/**
+ * Whether the number sits out a quarantine, read in the transaction that assigns it: a deleted
+ * user's release that committed after the assignment first looked is seen here, and one in flight
+ * is waited for (the row is held until this transaction ends).
+ */
+export async function inQuarantineUntilCommit(manager: EntityManager, tenantId: string, number: string): Promise<boolean> {
+  const rows = returnedRows<{ quarantined: boolean | null }>(
+    await manager.query(`SELECT quarantined_until > now() AS quarantined FROM licensing.phone_numbers WHERE tenant_id = $1 AND number = $2 FOR SHARE`, [tenantId, number]),
+  );
+  return rows[0]?.quarantined === true;
 }
