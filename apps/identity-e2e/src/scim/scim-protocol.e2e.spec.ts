@@ -172,6 +172,34 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect({ status: readded.status, scimType: readded.body.scimType }).toEqual({ status: 400, scimType: 'invalidValue' });
     });
 
+    it('finds groups by their members in SQL, by id or userName, alone or with the group’s own attributes', async () => {
+      const [ann, bob, carl] = [await create(`ann.${randomUUID()}@contoso.com`), await create(), await create()];
+      const [sales, support] = [
+        (await scim<Resource>('POST', '/Groups', azure.createGroup(`Sales ${randomUUID()}`))).body,
+        (await scim<Resource>('POST', '/Groups', azure.createGroup(`Support ${randomUUID()}`))).body,
+      ];
+      expect((await scim('PATCH', `/Groups/${sales.id}`, azure.addMembers([ann.id, bob.id]))).status).toBe(204);
+      expect((await scim('PATCH', `/Groups/${support.id}`, azure.addMembers([bob.id]))).status).toBe(204);
+      const ids = async (expression: string) => {
+        const response = await scim<List>('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(expression)}`);
+        expect(response.status).toBe(200);
+        expect(response.body.Resources.every((group) => !('members' in group))).toBe(true);
+        return response.body.Resources.map((group) => group.id).sort();
+      };
+      expect(await ids(`members[value eq "${ann.id}"]`)).toEqual([sales.id]);
+      expect(await ids(`members.value eq "${bob.id}"`)).toEqual([sales.id, support.id].sort());
+      expect(await ids(`members eq "${carl.id}"`)).toEqual([]);
+      expect(await ids(`id eq "${support.id}" and members[value eq "${bob.id}"]`)).toEqual([support.id]);
+      expect(await ids(`id eq "${support.id}" and members[value eq "${ann.id}"]`)).toEqual([]);
+      expect(await ids(`members[display eq "${ann.userName.toUpperCase()}"]`)).toEqual([sales.id]);
+      expect(await ids(`(id eq "${sales.id}" or id eq "${support.id}") and not (members[value eq "${ann.id}"])`)).toEqual([support.id]);
+      // A member the IdP deleted is no longer a member to find.
+      expect((await scim('DELETE', `/Users/${ann.id}`)).status).toBe(204);
+      await eventually(async () => expect(await ids(`members[value eq "${ann.id}"]`)).toEqual([]));
+      const bad = await scim<Record<string, unknown>>('GET', `/Groups?filter=${encodeURIComponent('members[type eq "User"]')}`);
+      expect({ status: bad.status, scimType: bad.body.scimType }).toEqual({ status: 400, scimType: 'invalidFilter' });
+    });
+
     it('a PATCH adding an untyped primary email (path or path-less) makes it the user’s email', async () => {
       for (const operation of [
         { op: 'add', path: 'emails', value: [{ value: 'first.new@contoso.com', primary: true }] },
@@ -407,6 +435,7 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       // A member the tenant switched out of sight later (it was `all` when the user joined) is not listed either.
       await stack.scimService.infrastructure.dataSource.query(`INSERT INTO scim.group_members (group_id, user_id) VALUES ($1, $2)`, [group.id, userId]);
       expect((await client<{ members?: unknown[] }>('GET', `/Groups/${group.id}`)).body.members ?? []).toEqual([]);
+      expect((await client<List>('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${userId}"]`)}`)).body.totalResults).toBe(0);
       // Nor does the IdP's replacement of the list take away a member it cannot see.
       const replaced = await client('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'members', value: [] }] });
       expect(replaced.status).toBe(204);

@@ -195,14 +195,31 @@ export const userFilterSchema: FilterSchema = {
   schemaUrns: [USER_SCHEMA.toLowerCase(), ENTERPRISE_SCHEMA.toLowerCase(), SITE_SCHEMA.toLowerCase(), SITE_SCHEMA_ALT.toLowerCase()],
 };
 
-export const groupFilterSchema: FilterSchema = {
-  attributes: {
-    id: column('g.group_id::text', 'string', true),
-    externalid: column('g.external_id', 'string', true),
-    displayname: column('g.display_name'),
-    'meta.created': column('g.created_at', 'dateTime'),
-    'meta.lastmodified': column('g.last_modified', 'dateTime'),
-  },
-  multiValued: {},
-  schemaUrns: [GROUP_SCHEMA.toLowerCase()],
-};
+/**
+ * Filters compile to SQL over scim.groups (alias g); `members[value eq "<id>"]` asks for a member
+ * row, among the members the IdP may see (`visibleMember`, a condition on scim.users u).
+ */
+export function groupFilterSchema(visibleMember: string): FilterSchema {
+  return {
+    attributes: {
+      id: column('g.group_id::text', 'string', true),
+      externalid: column('g.external_id', 'string', true),
+      displayname: column('g.display_name'),
+      'meta.created': column('g.created_at', 'dateTime'),
+      'meta.lastmodified': column('g.last_modified', 'dateTime'),
+    },
+    multiValued: {
+      members: {
+        defaultSubAttribute: 'value',
+        variants: [
+          {
+            presentSql: 'TRUE',
+            rowsSql: `FROM scim.group_members m JOIN scim.users u ON u.user_id = m.user_id WHERE m.group_id = g.group_id AND ${visibleMember}`,
+            subAttributes: { value: column('m.user_id::text', 'string', true), display: column('u.user_name') },
+          },
+        ],
+      },
+    },
+    schemaUrns: [GROUP_SCHEMA.toLowerCase()],
+  };
+}

@@ -228,10 +228,12 @@ export class ScimQueries {
     return row ?? null;
   }
 
-  async groups(tenantId: string, query: ListQuery): Promise<{ total: number; rows: ScimGroupRow[] }> {
-    const filter = query.filter ? compileFilter(query.filter, groupFilterSchema, 2) : { sql: 'TRUE', params: [] };
+  /** Groups as the IdP sees them, with its retrieval setting: a member filter finds only the members it can see. */
+  async groups(tenantId: string, query: ListQuery, retrieval: UserRetrievalMode): Promise<{ total: number; rows: ScimGroupRow[] }> {
+    const schema = groupFilterSchema(seenByTheIdp(retrieval));
+    const filter = query.filter ? compileFilter(query.filter, schema, 2) : { sql: 'TRUE', params: [] };
     const where = `g.tenant_id = $1 AND NOT g.deleted AND (${filter.sql})`;
-    const order = query.sortBy ? `${compileSortBy(query.sortBy, groupFilterSchema)} ${query.descending ? 'DESC' : 'ASC'}, g.group_id` : 'g.created_at, g.group_id';
+    const order = query.sortBy ? `${compileSortBy(query.sortBy, schema)} ${query.descending ? 'DESC' : 'ASC'}, g.group_id` : 'g.created_at, g.group_id';
     const params = [tenantId, ...filter.params];
     const rows = (await this.db.query(
       `SELECT ${GROUP_COLUMNS}, count(*) OVER ()::int AS total_results FROM scim.groups g

@@ -1,7 +1,7 @@
 import { ScimError } from './scim-errors';
 import { parseFilter } from './scim-filter.parser';
 import { compileFilter, compileSortBy } from './scim-filter.sql';
-import { ENTERPRISE, userFilterSchema } from './scim-test.fixtures';
+import { ENTERPRISE, groupFilterSchema, userFilterSchema } from './scim-test.fixtures';
 
 const compile = (filter: string, firstParam?: number) => compileFilter(parseFilter(filter), userFilterSchema, firstParam);
 const WORK_EMAIL = '(u.email IS NOT NULL)';
@@ -141,6 +141,39 @@ describe('compileFilter', () => {
     const error = failure(() => compile(filter));
     expect(error).toMatchObject({ status: 400, scimType: 'invalidFilter' });
     expect(error.detail).toContain(message);
+  });
+});
+
+describe('compileFilter over elements in rows of their own (a group\'s members)', () => {
+  const compileGroup = (filter: string) => compileFilter(parseFilter(filter), groupFilterSchema, 2);
+  const MEMBER = 'FROM members m WHERE m.group_id = g.id';
+
+  it('asks whether one member row matches the whole value filter', () => {
+    expect(compileGroup('members[value eq "u1" and display sw "ann"]')).toEqual({
+      sql: `EXISTS (SELECT 1 ${MEMBER} AND ((TRUE) AND (m.user_id = $2 AND lower(m.user_name) LIKE lower($3) ESCAPE '\\')))`,
+      params: ['u1', 'ann%'],
+    });
+  });
+
+  it('reads members.value, members (its value) and members pr as member rows', () => {
+    expect(compileGroup('members.value eq "u1"').sql).toBe(`EXISTS (SELECT 1 ${MEMBER} AND ((TRUE) AND m.user_id = $2))`);
+    expect(compileGroup('members eq "u1"').sql).toBe(`EXISTS (SELECT 1 ${MEMBER} AND ((TRUE) AND m.user_id = $2))`);
+    expect(compileGroup('members pr').sql).toBe(`EXISTS (SELECT 1 ${MEMBER} AND (TRUE))`);
+  });
+
+  it('combines with the group\'s own attributes and negation', () => {
+    expect(compileGroup('displayName eq "Sales" and not (members[value eq "u1"])')).toEqual({
+      sql: `(lower(g.display_name) = lower($2) AND NOT COALESCE(EXISTS (SELECT 1 ${MEMBER} AND ((TRUE) AND m.user_id = $3)), FALSE))`,
+      params: ['Sales', 'u1'],
+    });
+  });
+
+  it('rejects a sub-attribute members do not have with invalidFilter', () => {
+    expect(failure(() => compileGroup('members[type eq "User"]'))).toMatchObject({ status: 400, scimType: 'invalidFilter' });
+  });
+
+  it('does not sort by members (they have no first one)', () => {
+    expect(compileSortBy('members.value', groupFilterSchema)).toBe('NULL::text');
   });
 });
 

@@ -40,6 +40,8 @@ export function compileSortBy(path: string | AttrPath, schema: FilterSchema): st
   if (resolved.kind === 'complex') throw ScimError.invalidValue(`cannot sort by complex attribute '${resolved.name}'`);
   // A multi-valued attribute sorts by the first element present, in the schema's variant order.
   const columns = resolved.multi.variants.flatMap((variant) => {
+    // Elements in rows of their own have no first one to sort by.
+    if (variant.rowsSql !== undefined) return [];
     const target = lookup(variant.subAttributes, resolved.sub);
     return target?.kind === 'column' ? [`CASE WHEN (${variant.presentSql}) THEN ${sortExpression(target)} END`] : [];
   });
@@ -178,7 +180,13 @@ function lookup<T>(record: Record<string, T>, key: string): T | undefined {
 }
 
 function anyVariant(multi: MultiValued, build: (variant: MultiValuedVariant) => Cond): Cond {
-  return multi.variants.map((variant) => and([`(${variant.presentSql})`], build(variant))).reduce(or, false);
+  return multi.variants
+    .map((variant) => {
+      const element = and([`(${variant.presentSql})`], build(variant));
+      if (variant.rowsSql === undefined || element === false) return element;
+      return ['EXISTS (SELECT 1 ', variant.rowsSql, ...(element === true ? [] : [' AND ', ...element]), ')'];
+    })
+    .reduce(or, false);
 }
 
 function present(target: FilterTarget): Cond {

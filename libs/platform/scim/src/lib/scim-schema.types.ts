@@ -48,6 +48,12 @@ export type FilterTarget =
 export interface MultiValuedVariant {
   /** SQL that is true when this element exists (e.g. `email_work IS NOT NULL`). */
   presentSql: string;
+  /**
+   * For elements that are rows of another table (a group's members): `FROM … WHERE <correlation to
+   * the resource>`. A condition on one element then asks whether such a row exists, and the
+   * sub-attributes are that row's columns.
+   */
+  rowsSql?: string;
   subAttributes: Record<string, FilterTarget>;
 }
 

@@ -142,6 +142,18 @@ export const userFilterSchema: FilterSchema = {
   schemaUrns: [ENTERPRISE.toLowerCase(), SITE_EXTENSION.toLowerCase()],
 };
 
+/** Groups whose members are rows of a table of their own. */
+export const groupFilterSchema: FilterSchema = {
+  attributes: { displayname: column('g.display_name') },
+  multiValued: {
+    members: {
+      defaultSubAttribute: 'value',
+      variants: [{ presentSql: 'TRUE', rowsSql: 'FROM members m WHERE m.group_id = g.id', subAttributes: { value: column('m.user_id', 'string', true), display: column('m.user_name') } }],
+    },
+  },
+  schemaUrns: [],
+};
+
 /** Freezing makes any mutation of the input throw in strict mode: the strongest "unchanged" check. */
 export function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null) {

@@ -39,7 +39,7 @@ export class ScimGroupsService {
   }
 
   async list(caller: ScimCaller, query: { filter?: FilterNode; startIndex: number; count: number; sortBy?: string; descending: boolean }, withMembers: boolean) {
-    const { total, rows } = await this.queries.groups(caller.tenantId, query);
+    const { total, rows } = await this.queries.groups(caller.tenantId, query, caller.retrieval);
     const members = withMembers ? await this.queries.members(rows.map((row) => row.group_id), caller.retrieval) : undefined;
     return { total, resources: rows.map((row) => toScimGroup(row, caller.baseUrl, members?.get(row.group_id))) };
   }
