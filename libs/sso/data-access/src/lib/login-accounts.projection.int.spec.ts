@@ -29,6 +29,7 @@ describe('sso.login-accounts applied in batches (real PostgreSQL)', () => {
   const state = async () => [
     ...((await dataSource.query(`SELECT user_id, user_name, status, updated_at FROM sso.login_accounts ORDER BY user_id`)) as object[]),
     ...((await dataSource.query(`SELECT user_id, revoked_reason FROM sso.sessions WHERE revoked_at IS NOT NULL ORDER BY user_id`)) as object[]),
+    ...((await dataSource.query(`SELECT user_id, user_name AS session_user_name FROM sso.sessions ORDER BY user_id, user_name`)) as object[]),
   ];
 
   it('ends in the same accounts and revoked sessions as applying the events one by one', async () => {
@@ -51,9 +52,20 @@ describe('sso.login-accounts applied in batches (real PostgreSQL)', () => {
     await liveSessionOf(leaving, 'leaving@contoso.com');
     // As during a rebuild, which replays the accounts but keeps the sessions.
     await liveSessionOf(shortLived, 'short@contoso.com');
+    await liveSessionOf(created, 'created@contoso.com');
+    const signedInAs = new Map([
+      [existing, 'existing@contoso.com'],
+      [leaving, 'leaving@contoso.com'],
+      [shortLived, 'short@contoso.com'],
+      [created, 'created@contoso.com'],
+    ]);
+    // The sessions as they were before the events, for the other way of applying them.
     const rows = async () => {
       const result = await state();
-      await dataSource.query(`UPDATE sso.sessions SET revoked_at = NULL, revoked_reason = NULL`);
+      await dataSource.query(
+        `UPDATE sso.sessions s SET revoked_at = NULL, revoked_reason = NULL, user_name = o.user_name FROM unnest($1::uuid[], $2::text[]) AS o(user_id, user_name) WHERE s.user_id = o.user_id`,
+        [[...signedInAs.keys()], [...signedInAs.values()]],
+      );
       return result;
     };
     const { oneByOne, batched } = await applyOneByOneAndInBatch(dataSource, loginAccountsProjection, { before, batch }, rows);
@@ -67,6 +79,10 @@ describe('sso.login-accounts applied in batches (real PostgreSQL)', () => {
         { user_id: existing, revoked_reason: 'user-deactivated' },
         { user_id: leaving, revoked_reason: 'user-deactivated' },
         { user_id: shortLived, revoked_reason: 'user-deactivated' },
+        // A renamed user's session carries the new name into its tokens and the IdP logout check.
+        { user_id: existing, session_user_name: 'moved@contoso.com' },
+        { user_id: created, session_user_name: 'renamed@contoso.com' },
+        { user_id: leaving, session_user_name: 'leaving@contoso.com' },
       ]),
     );
   });

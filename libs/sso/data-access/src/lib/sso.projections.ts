@@ -94,6 +94,7 @@ async function applyAccountEvent(manager: EntityManager, event: IntegrationEvent
   }
   const { set, revoke } = accountChange(event);
   if (set) await manager.query(`UPDATE sso.login_accounts SET ${set.column} = $2, updated_at = $3 WHERE user_id = $1`, [event.aggregateId, set.value, event.occurredAt]);
+  if (set?.column === 'user_name') await renameSessions(manager, event.aggregateId, set.value);
   if (revoke) await revokeSessions(manager, event.aggregateId, revoke, until);
 }
 
@@ -101,6 +102,7 @@ async function applyAccountEvents(manager: EntityManager, events: readonly Integ
   const creating = new Map<string, LoginAccount>();
   const revocations: { userId: string; reason: string; until: string }[] = [];
   const others: IntegrationEvent[] = [];
+  const renamed = new Set<LoginAccount>();
   for (const event of events) {
     const created = creating.get(event.aggregateId);
     if (event.eventType === 'UserProvisioned') {
@@ -109,13 +111,18 @@ async function applyAccountEvents(manager: EntityManager, events: readonly Integ
       if (account.status !== 'active') revocations.push({ userId: account.userId, reason: 'user-deactivated', until: event.occurredAt });
     } else if (created) {
       const { set, revoke } = accountChange(event);
-      if (set?.column === 'user_name') created.userName = set.value;
+      if (set?.column === 'user_name') {
+        created.userName = set.value;
+        renamed.add(created);
+      }
       if (set?.column === 'status') created.status = set.value;
       if (set) created.updatedAt = event.occurredAt;
       if (revoke) revocations.push({ userId: created.userId, reason: revoke, until: event.occurredAt });
     } else others.push(event);
   }
   if (creating.size > 0) await insertAccounts(manager, [...creating.values()]);
+  // A rebuild replays the accounts while their sessions stay.
+  for (const account of renamed) await renameSessions(manager, account.userId, account.userName);
   for (const { userId, reason, until } of revocations) await revokeSessions(manager, userId, reason, replaying ? until : undefined);
   for (const event of others) await applyAccountEvent(manager, event, replaying);
 }
@@ -127,6 +134,14 @@ async function insertAccounts(manager: EntityManager, accounts: readonly LoginAc
      ON CONFLICT (user_id) DO NOTHING`,
     [accounts.map((a) => a.userId), accounts.map((a) => a.tenantId), accounts.map((a) => a.userName), accounts.map((a) => a.status), accounts.map((a) => a.updatedAt)],
   );
+}
+
+/**
+ * The user's sessions carry the current username: into their tokens (`name`), introspection, and
+ * the check that an IdP's logout request names the session's user.
+ */
+async function renameSessions(manager: EntityManager, userId: string, userName: string): Promise<void> {
+  await manager.query(`UPDATE sso.sessions SET user_name = $2 WHERE user_id = $1 AND user_name IS DISTINCT FROM $2`, [userId, userName]);
 }
 
 /**
