@@ -158,6 +158,10 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     ['unsolicited, older than 10 minutes though the IdP gave it an hour', () => azureResponse(azure, attacker, { now: new Date(Date.now() - 13 * 60_000), bearerMinutes: 60 }), 'expired'],
     ['a bearer confirmation without NotOnOrAfter (nothing would bound a replay)', () => azureResponse(azure, attacker, { bearerMinutes: null }), 'expired'],
     ['an InResponseTo we never issued', () => azureResponse(azure, attacker, { inResponseTo: '_never-issued' }), 'unknown-request'],
+    // Shapes Entra never sends: the rules the library leaves to us hold for them too.
+    ['a bearer confirmation not valid yet (NotBefore ten minutes ahead)', () => azureResponse(azure, attacker, { subjectConfirmations: [{ notBefore: new Date(Date.now() + 10 * 60_000) }] }), 'expired'],
+    ['no bearer confirmation (holder-of-key only)', () => azureResponse(azure, attacker, { subjectConfirmations: [{ method: 'urn:oasis:names:tc:SAML:2.0:cm:holder-of-key' }] }), 'wrong-recipient'],
+    ['a second bearer confirmation for another Recipient', () => azureResponse(azure, attacker, { subjectConfirmations: [{}, { recipient: 'https://evil.example/acs' }] }), 'wrong-recipient'],
     [
       'status not Success (AADSTS error)',
       () => azureResponse(azure, attacker, { statusCode: 'urn:oasis:names:tc:SAML:2.0:status:Requester', statusMessage: 'AADSTS50105: not assigned' }),
@@ -177,6 +181,16 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     await expectRefused(xml.replace('urn:oasis:names:tc:SAML:2.0:status:Success', 'urn:oasis:names:tc:SAML:2.0:status:Requester'), 'idp-error');
     // The untouched response is still good: the refusal came from the status alone.
     expect((await browser.postResponse(xml)).status).toBe(303);
+  });
+
+  it('a control character in the signed NameID (a tab after the username) is refused as malformed', async () => {
+    await expectRefused(azureResponse(azure, `${attacker}\t`), 'malformed', 400);
+  });
+
+  it('two bearer confirmations answering different requests are refused, though one answers ours', async () => {
+    const started = await browser.startSignIn(attacker);
+    const xml = azureResponse(azure, attacker, { inResponseTo: started.requestId, subjectConfirmations: [{}, { inResponseTo: '_another-request' }] });
+    await expectRefused(xml, 'unknown-request');
   });
 
   it('a Response Issuer other than the configured one is refused, though the signed assertion’s issuer is right', async () => {

@@ -123,12 +123,14 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
     const token = JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string;
     const message = { issuer: azure.issuer, nameId: userName };
-    // Any page could link to these: unsigned, signed by someone else's key, or by the company's IdP for another user or long ago.
+    // Any page could link to these: unsigned, signed by someone else's key, or by the company's IdP for another user, long ago, in the future or for another service.
     for (const query of [
       logoutRequestQuery(message),
       logoutRequestQuery({ ...message, keys: createIdpKeys() }),
       logoutRequestQuery({ ...message, keys: azure.keys, nameId: `someone.else@contoso.com` }),
       logoutRequestQuery({ ...message, keys: azure.keys, issuedAt: new Date(Date.now() - 60 * 60_000) }),
+      logoutRequestQuery({ ...message, keys: azure.keys, issuedAt: new Date(Date.now() + 10 * 60_000) }),
+      logoutRequestQuery({ ...message, keys: azure.keys, destination: 'https://evil.example/logout' }),
     ]) {
       for (const path of ['/saml2', '/sso/logout']) {
         const page = await browser.send('GET', `${path}?${query}`, { cookie: sessionCookie });

@@ -21,6 +21,7 @@ export const XMLDSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
 export const SAML_STATUS_SUCCESS = 'urn:oasis:names:tc:SAML:2.0:status:Success';
 const EXC_C14N = 'http://www.w3.org/2001/10/xml-exc-c14n#';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
+const BEARER = 'urn:oasis:names:tc:SAML:2.0:cm:bearer';
 const ID_ATTRIBUTES = ['--id-attr:ID', `${SAML_PROTOCOL_NS}:Response`, '--id-attr:ID', `${SAML_ASSERTION_NS}:Assertion`];
 
 export interface IdpKeys {
@@ -207,6 +208,12 @@ export interface AzureResponseOptions {
   authnInstant?: Date;
   /** minutes after IssueInstant until the bearer confirmation's NotOnOrAfter (Entra: 5); null leaves it out */
   bearerMinutes?: number | null;
+  /**
+   * The Subject's confirmations, for responses Entra never sends (Entra: one bearer confirmation
+   * with the request, the recipient and `bearerMinutes`). A field left out takes that default;
+   * `inResponseTo: null` leaves the attribute out.
+   */
+  subjectConfirmations?: ReadonlyArray<{ method?: string; recipient?: string; inResponseTo?: string | null; notBefore?: Date }>;
 }
 
 function signatureTemplate(id: string, algorithm: 'sha256' | 'sha1', withCertificate: boolean): string {
@@ -275,7 +282,22 @@ export function azureResponseXml(options: AzureResponseOptions): string {
   const assertion =
     `${assertionStart}<Issuer>${escapeXml(issuer)}</Issuer>${signAssertion ? signatureTemplate(assertionId, algorithm, withCertificate) : ''}` +
     `<Subject>${startTag('NameID', [['Format', options.nameIdFormat ?? EMAIL_FORMAT]])}${escapeXml(nameId)}</NameID>` +
-    `<SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">${startTag('SubjectConfirmationData', [['InResponseTo', inResponseTo], ['NotOnOrAfter', bearerMinutes === null ? undefined : at(bearerMinutes)], ['Recipient', recipient]], true)}</SubjectConfirmation></Subject>` +
+    (options.subjectConfirmations ?? [{}])
+      .map(
+        (confirmation) =>
+          `${startTag('SubjectConfirmation', [['Method', confirmation.method ?? BEARER]])}${startTag(
+            'SubjectConfirmationData',
+            [
+              ['InResponseTo', confirmation.inResponseTo === null ? undefined : (confirmation.inResponseTo ?? inResponseTo)],
+              ['NotBefore', confirmation.notBefore?.toISOString()],
+              ['NotOnOrAfter', bearerMinutes === null ? undefined : at(bearerMinutes)],
+              ['Recipient', confirmation.recipient ?? recipient],
+            ],
+            true,
+          )}</SubjectConfirmation>`,
+      )
+      .join('') +
+    `</Subject>` +
     `${startTag('Conditions', [['NotBefore', at(-5)], ['NotOnOrAfter', at(55)]])}<AudienceRestriction><Audience>${escapeXml(audience)}</Audience></AudienceRestriction></Conditions>` +
     `${attributeXml ? `<AttributeStatement>${attributeXml}</AttributeStatement>` : ''}` +
     `${startTag('AuthnStatement', [['AuthnInstant', (options.authnInstant ?? now).toISOString()], ['SessionIndex', assertionId]])}<AuthnContext><AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:Password</AuthnContextClassRef></AuthnContext></AuthnStatement></Assertion>`;
@@ -303,10 +325,19 @@ function defaultStatusMessage(nameId: string, now: Date): string {
  * The query string of an IdP's LogoutRequest over the HTTP-Redirect binding (how Entra sends one to
  * an app's Logout URL), signed per SAML bindings 3.4.4.1 when `keys` are given.
  */
-export function logoutRequestQuery(input: { issuer: string; nameId: string; keys?: IdpKeys; relayState?: string; algorithm?: 'sha256' | 'sha1'; issuedAt?: Date }): string {
-  const { issuer, nameId, keys, relayState, algorithm = 'sha256', issuedAt = new Date() } = input;
+export function logoutRequestQuery(input: {
+  issuer: string;
+  nameId: string;
+  keys?: IdpKeys;
+  relayState?: string;
+  algorithm?: 'sha256' | 'sha1';
+  issuedAt?: Date;
+  /** Entra sends none */
+  destination?: string;
+}): string {
+  const { issuer, nameId, keys, relayState, algorithm = 'sha256', issuedAt = new Date(), destination } = input;
   const xml =
-    `<samlp:LogoutRequest xmlns:samlp="${SAML_PROTOCOL_NS}" ID="_${randomUUID()}" Version="2.0" IssueInstant="${issuedAt.toISOString()}">` +
+    `<samlp:LogoutRequest xmlns:samlp="${SAML_PROTOCOL_NS}" ID="_${randomUUID()}" Version="2.0" IssueInstant="${issuedAt.toISOString()}"${destination === undefined ? '' : ` Destination="${escapeXml(destination)}"`}>` +
     `<Issuer xmlns="${SAML_ASSERTION_NS}">${escapeXml(issuer)}</Issuer><NameID xmlns="${SAML_ASSERTION_NS}">${escapeXml(nameId)}</NameID></samlp:LogoutRequest>`;
   let query = `SAMLRequest=${encodeURIComponent(deflateRawSync(xml).toString('base64'))}`;
   if (relayState !== undefined) query += `&RelayState=${encodeURIComponent(relayState)}`;
