@@ -297,6 +297,28 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect(await eventCount()).toBe(before);
     });
 
+    it('refuses a write whose attributes or excludedAttributes list is bad before it changes anything', async () => {
+      const user = await create();
+      const group = (await scim<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;
+      const before = await eventCount();
+      const userName = `listed.${randomUUID()}@contoso.com`;
+      const title = { schemas: [PATCH_OP], Operations: [{ op: 'Replace', path: 'title', value: 'Changed' }] };
+      const cases: [string, string, unknown][] = [
+        ['POST', '/Users?attributes=emails[', azure.createUser(userName)],
+        ['PATCH', `/Users/${user.id}?attributes=${encodeURIComponent('emails[type eq "work"')}`, title],
+        ['PUT', `/Users/${user.id}?excludedAttributes=a%20b`, { ...azure.createUser(user.userName), title: 'Changed' }],
+        ['POST', '/Groups?attributes=members[', azure.createGroup(`G ${randomUUID()}`)],
+        ['PATCH', `/Groups/${group.id}?excludedAttributes=members[`, azure.addMembers([user.id])],
+        ['PATCH', `/Groups/${group.id}?attributes=displayName&attributes=members`, azure.addMembers([user.id])],
+      ];
+      for (const [method, path, body] of cases) {
+        const response = await scim<Record<string, unknown>>(method, path, body);
+        expect({ method, path, status: response.status, scimType: response.body?.scimType }).toEqual({ method, path, status: 400, scimType: 'invalidValue' });
+      }
+      expect(await eventCount()).toBe(before);
+      expect((await scim<List>('GET', `/Users?filter=${encodeURIComponent(`userName eq "${userName}"`)}`)).body.totalResults).toBe(0);
+    });
+
     it('refuses text PostgreSQL cannot store (NUL, half a surrogate pair) with invalidSyntax, and stores nothing', async () => {
       const before = await eventCount();
       for (const body of [

@@ -2,10 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query
 import type { Response } from 'express';
 import { ScimGroupsService } from '@identity/identity-application';
 import { groupResourceType } from '@identity/identity-data-access';
-import { includesCoreAttribute, projectAttributes } from '@identity/platform-scim';
+import { attributeProjection, includesCoreAttribute } from '@identity/platform-scim';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimExceptionFilter } from './scim-exception.filter';
-import { caller, ifMatchVersion, listParameters, listResponse, notModified, resourceResponse, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
+import { caller, ifMatchVersion, listParameters, listResponse, notModified, resourceResponse, responseProjection, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
 import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
 
 /** Whether a response includes members: not when excluded (Azure always excludes them) or not asked for. */
@@ -24,25 +24,28 @@ export class ScimGroupsController {
   @Post()
   @HttpCode(201)
   async create(@Req() request: ScimRequest, @Body() body: unknown, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
+    const projection = responseProjection(query, groupResourceType);
     const result = await this.groups.create(caller(request), body);
     response.setHeader('Location', String((result.resource.meta as { location: string }).location));
-    return resourceResponse(response, groupResourceType, result.resource, result.version, query);
+    return resourceResponse(response, projection, result.resource, result.version);
   }
 
   @Get()
   async list(@Req() request: ScimRequest, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const parameters = listParameters(query);
+    const projection = attributeProjection(groupResourceType, parameters);
     const { total, resources } = await this.groups.list(caller(request), parameters, wantsMembers(parameters));
     response.type(SCIM_CONTENT_TYPE);
-    return listResponse(total, parameters.startIndex, resources.map((resource) => projectAttributes(resource, groupResourceType, parameters)));
+    return listResponse(total, parameters.startIndex, resources.map(projection));
   }
 
   @Get(':id')
   async get(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+    const projection = responseProjection(query, groupResourceType);
     const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
     if (notModified(request, response, result.version)) return undefined;
-    return resourceResponse(response, groupResourceType, result.resource, result.version, query);
+    return resourceResponse(response, projection, result.resource, result.version);
   }
 
   /**
@@ -59,13 +62,14 @@ export class ScimGroupsController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
+    const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+    const projection = responseProjection(query, groupResourceType);
     const version = await this.groups.patch(caller(request), id, body, ifMatchVersion(request));
     response.setHeader('ETag', `W/"${version}"`);
-    if (query.attributes === undefined && query.excludedAttributes === undefined) return { id };
-    const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+    if (parameters.attributes === undefined && parameters.excludedAttributes === undefined) return { id };
     const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
     response.status(200);
-    return resourceResponse(response, groupResourceType, result.resource, result.version, query);
+    return resourceResponse(response, projection, result.resource, result.version);
   }
 
   @Put(':id')
@@ -76,8 +80,9 @@ export class ScimGroupsController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
+    const projection = responseProjection(query, groupResourceType);
     const result = await this.groups.replace(caller(request), id, body, ifMatchVersion(request));
-    return resourceResponse(response, groupResourceType, result.resource, result.version, query);
+    return resourceResponse(response, projection, result.resource, result.version);
   }
 
   @Delete(':id')

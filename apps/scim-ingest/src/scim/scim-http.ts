@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { parseFilter, projectAttributes, ScimError, type FilterNode, type ScimResourceType } from '@identity/platform-scim';
+import { attributeProjection, parseFilter, ScimError, type FilterNode, type ScimResourceType } from '@identity/platform-scim';
 import type { ScimCaller } from '@identity/identity-application';
 
 export const SCIM_CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -90,10 +90,21 @@ export function sendScim(response: Response, status: number, body?: unknown, ver
   response.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
 }
 
+export type Projection = (resource: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * The attributes a response is to carry (`attributes`, `excludedAttributes`), read before the
+ * request does anything: a write whose list is bad is refused with nothing changed, not stored and
+ * then reported as failed.
+ */
+export function responseProjection(query: Record<string, unknown>, resourceType: ScimResourceType): Projection {
+  const { attributes, excludedAttributes } = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+  return attributeProjection(resourceType, { attributes, excludedAttributes });
+}
+
 /** A resource response: its ETag, the SCIM media type, and only the attributes the client asked for. */
-export function resourceResponse(response: Response, resourceType: ScimResourceType, resource: Record<string, unknown>, version: number, query: Record<string, unknown>) {
+export function resourceResponse(response: Response, projection: Projection, resource: Record<string, unknown>, version: number) {
   response.setHeader('ETag', `W/"${version}"`);
   response.type(SCIM_CONTENT_TYPE);
-  const { attributes, excludedAttributes } = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
-  return projectAttributes(resource, resourceType, { attributes, excludedAttributes });
+  return projection(resource);
 }

@@ -44,8 +44,21 @@ export function includesCoreAttribute(attribute: string, resourceType: ScimResou
  * case-insensitive and may be URN-qualified or name sub-attributes; unknown names are ignored.
  */
 export function projectAttributes(resource: Json, resourceType: ScimResourceType, options: ProjectionOptions = {}): Json {
+  return attributeProjection(resourceType, options)(resource);
+}
+
+/**
+ * `projectAttributes` with the names read once, here: a list with a name that is no attribute name
+ * is refused (invalidValue) before anything is read or written, and a page of resources is
+ * projected without reading the names again for each.
+ */
+export function attributeProjection(resourceType: ScimResourceType, options: ProjectionOptions = {}): (resource: Json) => Json {
   const requested = selectors(options.attributes, resourceType);
   const excluded = requested.length > 0 ? [] : selectors(options.excludedAttributes, resourceType);
+  return (resource) => project(resource, resourceType, requested, excluded);
+}
+
+function project(resource: Json, resourceType: ScimResourceType, requested: Selector[], excluded: Selector[]): Json {
   const output: Json = {};
   for (const [key, value] of Object.entries(resource)) {
     const extension = findExtension(resourceType, key);
