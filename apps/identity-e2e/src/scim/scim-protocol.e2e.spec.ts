@@ -172,6 +172,27 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect({ status: readded.status, scimType: readded.body.scimType }).toEqual({ status: 400, scimType: 'invalidValue' });
     });
 
+    it('a PATCH that adds a member already in the group or removes one who is not stores nothing and keeps the ETag', async () => {
+      const [ann, bob] = [await create(), await create()];
+      const group = (await scim<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;
+      expect((await scim('PATCH', `/Groups/${group.id}`, azure.addMembers([ann.id]))).status).toBe(204);
+      const etag = (await scim('GET', `/Groups/${group.id}`)).headers.get('etag');
+      const before = await eventCount();
+      // Entra re-adds every member at each full cycle; its two ways of removing one.
+      for (const body of [azure.addMembers([ann.id]), azure.removeMembersDefault([bob.id]), azure.removeMemberFlagged(bob.id)]) {
+        const response = await scim('PATCH', `/Groups/${group.id}`, body);
+        expect({ status: response.status, etag: response.headers.get('etag') }).toEqual({ status: 204, etag });
+      }
+      expect(await eventCount()).toBe(before);
+      // A real change still is one, and only what changed is stored.
+      expect((await scim('PATCH', `/Groups/${group.id}`, azure.addMembers([ann.id, bob.id]))).status).toBe(204);
+      const stored = await stack.scimService.infrastructure.dataSource.query(
+        `SELECT event_type, data FROM event_store.events WHERE stream_id = $1 ORDER BY stream_version DESC LIMIT 1`,
+        [`group-${group.id}`],
+      );
+      expect(stored).toEqual([{ event_type: 'GroupMembersAdded', data: { groupId: group.id, userIds: [bob.id] } }]);
+    });
+
     it('finds groups by their members in SQL, by id or userName, alone or with the group’s own attributes', async () => {
       const [ann, bob, carl] = [await create(`ann.${randomUUID()}@contoso.com`), await create(), await create()];
       const [sales, support] = [
@@ -462,6 +483,11 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       const replaced = await client('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'members', value: [] }] });
       expect(replaced.status).toBe(204);
       expect(await stack.scimService.infrastructure.dataSource.query(`SELECT user_id FROM scim.group_members WHERE group_id = $1`, [group.id])).toEqual([{ user_id: userId }]);
+      // Nor its removal of every member, or of that one by id.
+      for (const operation of [{ op: 'remove', path: 'members' }, { op: 'Remove', path: 'members', value: [{ value: userId }] }, { op: 'remove', path: `members[value eq "${userId}"]` }]) {
+        expect((await client('PATCH', `/Groups/${group.id}`, { schemas: [PATCH_OP], Operations: [operation] })).status).toBe(204);
+        expect(await stack.scimService.infrastructure.dataSource.query(`SELECT user_id FROM scim.group_members WHERE group_id = $1`, [group.id])).toEqual([{ user_id: userId }]);
+      }
     });
 
     it('a PATCH keeps an admin change that the bus has not delivered to the SCIM view yet', async () => {

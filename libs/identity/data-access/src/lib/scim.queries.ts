@@ -213,17 +213,24 @@ export class ScimQueries {
   }
 
   /**
-   * The group with its members' ids, read in one statement: the members of the version read. With
-   * `idp-only` retrieval, not the members the IdP cannot see: its replacement of the list leaves them.
+   * The group with its members' ids (only those `among` the given ids, when given), read in one
+   * statement: the members of the version read. With `idp-only` retrieval, not the members the IdP
+   * cannot see: its replacement of the list, or its removal of one, leaves them.
    */
-  async groupWithMembers(tenantId: string, groupId: string, retrieval: UserRetrievalMode): Promise<(ScimGroupRow & { member_ids: string[] }) | null> {
+  async groupWithMembers(
+    tenantId: string,
+    groupId: string,
+    retrieval: UserRetrievalMode,
+    among?: readonly string[],
+  ): Promise<(ScimGroupRow & { member_ids: string[] }) | null> {
     if (!isUuid(groupId)) return null;
     const [row] = (await this.db.query(
       `SELECT ${GROUP_COLUMNS},
               array(SELECT m.user_id::text FROM scim.group_members m JOIN scim.users u ON u.user_id = m.user_id
-                     WHERE m.group_id = g.group_id${retrieval === 'idp-only' ? ` AND ${CREATED_OR_LINKED_BY_THE_IDP}` : ''}) AS member_ids
+                     WHERE m.group_id = g.group_id${retrieval === 'idp-only' ? ` AND ${CREATED_OR_LINKED_BY_THE_IDP}` : ''}
+                       AND ($3::uuid[] IS NULL OR m.user_id = ANY($3::uuid[]))) AS member_ids
          FROM scim.groups g WHERE g.tenant_id = $1 AND g.group_id = $2 AND NOT g.deleted`,
-      [tenantId, groupId],
+      [tenantId, groupId, among === undefined ? null : among.filter(isUuid)],
     )) as (ScimGroupRow & { member_ids: string[] })[];
     return row ?? null;
   }

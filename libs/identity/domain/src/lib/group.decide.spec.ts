@@ -37,6 +37,24 @@ describe('Group aggregate', () => {
     ]);
   });
 
+  it('stores nothing for adding a member or removing a non-member when the state knows which of the named ids are members', () => {
+    const present = [created].reduce(groupDecider.evolve, groupDecider.initialState());
+    const change = (add: string[], remove: string[], clear = false) => ({ type: 'ChangeGroup' as const, members: { clear, add, remove } });
+    const knowing = { ...present, namedMembers: new Set(['u1', 'u3']) };
+    expect(groupDecider.decide(change(['u1'], ['u2']), knowing)).toEqual([]);
+    expect(groupDecider.decide(change(['u1', 'u2'], ['u3', 'u4']), knowing)).toEqual([
+      { type: 'GroupMembersAdded', data: { groupId, userIds: ['u2'] } },
+      { type: 'GroupMembersRemoved', data: { groupId, userIds: ['u3'] } },
+    ]);
+    // A member added then removed in one request still ends removed.
+    expect(groupDecider.decide(change(['u1'], ['u1']), knowing)).toEqual([{ type: 'GroupMembersRemoved', data: { groupId, userIds: ['u1'] } }]);
+    // After a clear every add counts, members before it or not.
+    expect(groupDecider.decide(change(['u1'], [], true), knowing)).toEqual([
+      { type: 'GroupMembersCleared', data: { groupId } },
+      { type: 'GroupMembersAdded', data: { groupId, userIds: ['u1'] } },
+    ]);
+  });
+
   it('renames and moves the name reservation', () => {
     const renamed: GroupEvent = { type: 'GroupRenamed', data: { groupId, displayName: 'Sales EMEA', previousName: 'Sales' } };
     spec.given([created]).when({ type: 'ChangeGroup', displayName: 'Sales EMEA', members: { clear: false, add: [], remove: [] } }).then([renamed]);

@@ -34,6 +34,12 @@ export interface GroupState {
   externalId: string | null;
   /** The members, when the state was loaded with them (for a replacement); events never carry the whole list. */
   members?: ReadonlySet<string>;
+  /**
+   * Of the ids a change adds or removes, those that are members, when the state was loaded with
+   * them: adding a member or removing a non-member then stores nothing (an IdP re-adds every
+   * member at each full cycle), and still no change reads the whole list.
+   */
+  namedMembers?: ReadonlySet<string>;
 }
 
 export class GroupRuleViolation extends Error {
@@ -102,10 +108,15 @@ export function decideGroup(command: GroupCommand, state: GroupState): GroupEven
     if (members.length > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, userIds: members } });
     return events;
   }
-  const remove = unique(command.members.remove);
+  let remove = unique(command.members.remove);
   // A set: a PATCH may list tens of thousands of members each way.
   const removing = new Set(remove);
-  const add = unique(command.members.add).filter((id) => !removing.has(id));
+  let add = unique(command.members.add).filter((id) => !removing.has(id));
+  const members = state.namedMembers;
+  if (members !== undefined && !command.members.clear) {
+    add = add.filter((id) => !members.has(id));
+    remove = remove.filter((id) => members.has(id));
+  }
   if (add.length > 0) events.push({ type: 'GroupMembersAdded', data: { groupId, userIds: add } });
   if (remove.length > 0) events.push({ type: 'GroupMembersRemoved', data: { groupId, userIds: remove } });
   return events;

@@ -61,8 +61,10 @@ export class ScimGroupsService {
         displayName: named('displayName') ? text(field(next, 'displayName'), 'displayName') : undefined,
         externalId: named('externalId') ? (text(field(next, 'externalId'), 'externalId') ?? null) : undefined,
         // A value that is no user id names no member: removing it changes nothing (RFC 7644 §3.5.2.2).
+        // With `idp-only`, removing every member is replacing them with the ones added after: the
+        // members the IdP cannot see stay, as they do when it replaces the list.
         members:
-          changes.replace !== undefined
+          changes.replace !== undefined || (changes.removeAll && caller.retrieval === 'idp-only')
             ? { clear: false, add: [], remove: [], replace: add }
             : { clear: changes.removeAll, add, remove: changes.remove.filter(isUuid) },
       },
@@ -105,14 +107,24 @@ export class ScimGroupsService {
         inTransaction: inlineProjections([scimGroupsProjection], publishAsIs),
         loadState: row
           ? async () => {
-              // A replacement is decided against the members, read with the version they belong to (the projection is inline).
-              const replacing = command.type === 'ChangeGroup' && command.members.replace !== undefined;
-              const withMembers = replacing ? await this.queries.groupWithMembers(caller.tenantId, groupId, caller.retrieval) : null;
-              const current = replacing ? withMembers : await this.queries.group(caller.tenantId, groupId);
+              // Membership changes are decided against the members, read with the version they belong to (the projection is
+              // inline): a replacement against all of them, adds and removes against those they name.
+              const members = command.type === 'ChangeGroup' ? command.members : undefined;
+              const replacing = members?.replace !== undefined;
+              const named = members && !replacing && !members.clear ? [...members.add, ...members.remove] : [];
+              const withMembers =
+                replacing || named.length > 0 ? await this.queries.groupWithMembers(caller.tenantId, groupId, caller.retrieval, replacing ? undefined : named) : null;
+              const current = withMembers ?? (await this.queries.group(caller.tenantId, groupId));
               // Deleted meanwhile: the decision is the 404 it would have been a moment later, not a retry against a stale row.
               if (!current) return { state: { status: 'deleted' as const, groupId, displayName: row.display_name, externalId: row.external_id }, version: row.version };
-              const members = withMembers ? new Set(withMembers.member_ids) : undefined;
-              const state: GroupState = { status: 'present', groupId, displayName: current.display_name, externalId: current.external_id, members };
+              const loaded = withMembers ? new Set(withMembers.member_ids) : undefined;
+              const state: GroupState = {
+                status: 'present',
+                groupId,
+                displayName: current.display_name,
+                externalId: current.external_id,
+                ...(replacing ? { members: loaded } : { namedMembers: loaded }),
+              };
               return { state, version: current.version };
             }
           : undefined,
