@@ -275,7 +275,7 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
     });
 
     it('rejects a malformed or unsupported filter with invalidFilter, never a 500', async () => {
-      const dates = ['meta.lastModified gt "2011"', 'meta.created eq "0"', 'meta.lastModified gt "Jan 1"', 'meta.lastModified gt "+275760-09-13T00:00:00Z"', 'meta.lastModified gt "2026-02-30T00:00:00Z"', 'meta.created lt "0000-01-01T00:00:00Z"'];
+      const dates = ['meta.lastModified gt "2011"', 'meta.created eq "0"', 'meta.lastModified gt "Jan 1"', 'meta.lastModified gt "+275760-09-13T00:00:00Z"', 'meta.lastModified gt "2026-02-30T00:00:00Z"', 'meta.created lt "0000-01-01T00:00:00Z"', 'meta.lastModified gt "2025-01-01T00:00:00+20:00"'];
       // Escapes that decode to what PostgreSQL refuses in a parameter (a %00 is refused before routing).
       const unstorable = ['userName eq "a\\u0000b"', 'userName eq "\\udc00"'];
       for (const expression of ['userName eq', 'userName zz "x"', 'nosuchattribute eq "x"', 'active gt true', '(((', '" or 1=1 --', ...dates, ...unstorable]) {

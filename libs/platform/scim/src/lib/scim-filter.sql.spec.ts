@@ -66,6 +66,8 @@ describe('compileFilter', () => {
 
   it('casts dateTime parameters and coerces numeric strings', () => {
     expect(compile('meta.lastModified gt "2011-05-13T04:42:34Z"')).toEqual({ sql: 'u.updated_at > $1::timestamptz', params: ['2011-05-13T04:42:34Z'] });
+    // Kiribati's +14:00 and PostgreSQL's limit pass as they are.
+    for (const at of ['2011-05-13T04:42:34+14:00', '2011-05-13T04:42:34-15:59']) expect(compile(`meta.lastModified gt "${at}"`).params).toEqual([at]);
     expect(compile('meta.lastModified gt "2024-02-29T23:59:59.5+02:00"').params).toEqual(['2024-02-29T23:59:59.5+02:00']);
     expect(compile('loginCount ge "5"')).toEqual({ sql: 'u.login_count >= $1', params: [5] });
   });
@@ -134,6 +136,7 @@ describe('compileFilter', () => {
     ['meta.lastModified gt "yesterday"', 'is not an RFC 3339 date'],
     ['meta.lastModified gt "2026-02-30T00:00:00Z"', 'is not an RFC 3339 date'],
     ['meta.created lt "0000-01-01T00:00:00Z"', 'is not an RFC 3339 date'],
+    ['meta.lastModified gt "2025-01-01T00:00:00+20:00"', 'beyond ±15:59'],
     ['name eq "x"', "'name' is complex"],
     ['title gt null', 'cannot compare'],
     ['userName[value eq "x"]', 'not a multi-valued attribute'],

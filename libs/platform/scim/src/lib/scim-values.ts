@@ -52,6 +52,10 @@ export function coerceFilterValue(type: ScimAttributeType, op: CompareOp, value:
       if (typeof value !== 'string' || !RFC3339_DATE_TIME.test(value) || !isCalendarDate(value)) {
         throw ScimError.invalidFilter(`'${name}' is a dateTime; ${JSON.stringify(value)} is not an RFC 3339 date`);
       }
+      // RFC 3339 allows offsets to ±23:59, PostgreSQL to ±15:59; no place on Earth uses more than 14 hours.
+      if (Number(/[+-](\d{2}):\d{2}$/.exec(value)?.[1] ?? 0) > 15) {
+        throw ScimError.invalidFilter(`'${name}': ${JSON.stringify(value)} has a UTC offset beyond ±15:59; give the time in UTC (Z)`);
+      }
       return value;
     }
     default:
