@@ -119,6 +119,11 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
         { op: 'Remove', path: `${SITE_8X8}:site` },
         { op: 'replace', path: `${SITE_8X8}:site`, value: null },
         { op: 'replace', path: `${SITE_PRODUCT}:site`, value: '' },
+        // With its whole extension, under either name (the other name still shows it).
+        { op: 'remove', path: SITE_PRODUCT },
+        { op: 'remove', path: SITE_8X8 },
+        { op: 'replace', path: SITE_8X8, value: null },
+        { op: 'replace', value: { [SITE_PRODUCT]: null } },
       ]) {
         const response = await scim<Record<string, unknown>>('PATCH', `/Users/${user.id}`, { schemas: [PATCH_OP], Operations: [operation] });
         expect({ operation, status: response.status, scimType: response.body.scimType }).toEqual({ operation, status: 400, scimType: 'mutability' });

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ScimQueries, toScimUser, userPatchResourceType, type ScimUserRow, type UserRetrievalMode } from '@identity/identity-data-access';
 import { UserRuleViolation, type IdpKind, type ProfileChanges, type SiteRef } from '@identity/identity-domain';
 import { ReservationConflictError, StreamVersionConflictError } from '@identity/platform-event-store';
-import { applyPatch, normalizePatch, ScimError, type FilterNode } from '@identity/platform-scim';
+import { applyPatch, normalizePatch, resolvePath, ScimError, type FilterNode, type NormalizedPatchOp } from '@identity/platform-scim';
 import { UserWriter } from '../user-writer';
 import { readScimUser, type ScimUserInput } from './scim-user.input';
 
@@ -93,8 +93,9 @@ export class ScimUsersService {
       const input = readScimUser(next, row.site_name);
       // The site in `next` is our own unless an operation names it: then there is nothing to look up or note.
       const sentSite = operations.some((operation) => operation.path.attribute.toLowerCase() === 'site');
-      // Removing the site (or setting it to null or "") would otherwise pass as "unchanged" with a 200.
-      if (sentSite && row.site_name !== null && input.siteName === undefined) {
+      // Removing the site (or setting it to null or ""), itself or with its whole extension under
+      // either name, would otherwise pass as "unchanged" with a 200 (the other name still holds it).
+      if (row.site_name !== null && ((sentSite && input.siteName === undefined) || operations.some(removesSiteExtension))) {
         throw ScimError.mutability(`the site cannot be removed once set; this user's site is "${row.site_name}"`);
       }
       try {
@@ -188,6 +189,13 @@ const PATCH_ATTEMPTS = 10;
 class OutdatedRead extends Error {}
 
 /** Writers kept beating this one to the user: a 503, which IdPs retry after Retry-After. */
+/** `remove urn:…:8x8:1.1:User`, or a replace of it with nothing: the extension that holds the site, gone whole. */
+function removesSiteExtension(operation: NormalizedPatchOp): boolean {
+  const whole = resolvePath(userPatchResourceType, operation.path).wholeExtension;
+  if (!whole?.attributes.some((attribute) => attribute.name === 'site')) return false;
+  return operation.op === 'remove' || operation.value === undefined || operation.value === null || operation.value === '';
+}
+
 function busy(): ScimError {
   return new ScimError(503, undefined, 'the user is being changed by other requests at this moment; retry');
 }
