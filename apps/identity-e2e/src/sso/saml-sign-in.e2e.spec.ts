@@ -195,6 +195,30 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect(JSON.parse(Buffer.from((JSON.parse((await browser.token(after.sessionCookie!)).body).accessToken as string).split('.')[1], 'base64url').toString()).tid).toBe(second.tenantId);
   });
 
+  it('an unsolicited response reaches the user’s company however many others name the same issuer (and certificate)', async () => {
+    const company = await stack.tenant();
+    const shared = azureTenant();
+    await configureSso(stack, company, shared);
+    const name = `crowded.${randomUUID().slice(0, 8)}@contoso.com`;
+    expect((await scimClient(company)('POST', '/Users', azureRequests.createUser(name))).status).toBe(201);
+    await waitForLoginAccount(stack, name);
+    const db = stack.sso!.infrastructure.dataSource;
+    // Twenty more companies (any admin can type in a public issuer); the user's company's row written last.
+    await db.query(
+      `INSERT INTO sso.configurations (tenant_id, enabled, idp, sign_in_url, issuer, sign_out_url, certificates, updated_at)
+       SELECT gen_random_uuid(), enabled, idp, sign_in_url, issuer, sign_out_url, certificates, now() FROM sso.configurations, generate_series(1, 20) WHERE tenant_id = $1`,
+      [company.tenantId],
+    );
+    await db.query(`UPDATE sso.configurations SET updated_at = now() WHERE tenant_id = $1`, [company.tenantId]);
+    try {
+      const signedIn = await browser.postResponse(azureResponse(shared, name));
+      expect(signedIn.status).toBe(303);
+      expect(JSON.parse(Buffer.from((JSON.parse((await browser.token(signedIn.sessionCookie!)).body).accessToken as string).split('.')[1], 'base64url').toString()).tid).toBe(company.tenantId);
+    } finally {
+      await db.query(`DELETE FROM sso.configurations WHERE issuer = $1 AND tenant_id <> $2`, [shared.issuer, company.tenantId]);
+    }
+  });
+
   describe('certificate upload', () => {
     let samples: ReturnType<typeof certificateUploadSamples>;
     beforeAll(() => {

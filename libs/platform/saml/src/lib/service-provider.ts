@@ -109,6 +109,12 @@ export interface ResponseEnvelope {
   /** The top-level StatusCode and the IdP's message (Azure puts its AADSTS error there). */
   status: string | null;
   statusMessage: string | null;
+  /**
+   * The single assertion's NameID as sent, before any signature is checked: only a hint of which
+   * company to try first when several trust the issuer (usernames are platform-wide). Null when
+   * absent or holding what no username holds.
+   */
+  nameIdHint: string | null;
 }
 
 export function readEnvelope(xml: string): ResponseEnvelope {
@@ -120,7 +126,9 @@ export function readEnvelope(xml: string): ResponseEnvelope {
   const issuer = issuers[0] ?? (assertions.length === 1 ? children(assertions[0], ASSERTION_NS, 'Issuer')[0] : undefined);
   assertStrongAlgorithms(document);
   const statusElement = children(response, PROTOCOL_NS, 'Status')[0];
-  const envelope: ResponseEnvelope = {
+  const subject = assertions.length === 1 ? children(assertions[0], ASSERTION_NS, 'Subject')[0] : undefined;
+  const nameIdHint = (subject && children(subject, ASSERTION_NS, 'NameID')[0]?.textContent?.trim()) || null;
+  const envelope: Omit<ResponseEnvelope, 'nameIdHint'> = {
     inResponseTo: response.getAttribute('InResponseTo') || null,
     issuer: issuer?.textContent?.trim() || null,
     responseIssuer: issuers[0]?.textContent?.trim() || null,
@@ -134,7 +142,8 @@ export function readEnvelope(xml: string): ResponseEnvelope {
       throw new SamlRejected('malformed', `${name} holds control characters or is too long`);
     }
   }
-  return envelope;
+  const usableHint = nameIdHint !== null && nameIdHint.length <= 1024 && !CONTROL_CHARACTERS.test(nameIdHint);
+  return { ...envelope, nameIdHint: usableHint ? nameIdHint : null };
 }
 
 /** What ends a session from a LogoutRequest the IdP signed: whose, for where, and from when. */

@@ -186,7 +186,7 @@ export class SignInService {
       candidates = [configuration];
     } else {
       if (!envelope.issuer) throw new SamlRejected('unknown-tenant', 'an unsolicited response without an issuer');
-      candidates = await this.queries.enabledConfigurationsByIssuer(envelope.issuer);
+      candidates = await this.queries.enabledConfigurationsByIssuer(envelope.issuer, envelope.nameIdHint);
       if (candidates.length === 0) throw new SamlRejected('unknown-tenant', `no company trusts issuer ${envelope.issuer}`);
       if (candidates.length === 1) onTenant(candidates[0].tenantId);
     }
@@ -194,23 +194,24 @@ export class SignInService {
     let firstFailure: SamlRejected | undefined;
     for (const configuration of candidates) {
       const requests = new PostgresAuthnRequestStore(this.infrastructure.dataSource, configuration.tenantId, AUTHN_REQUEST_LIFETIME_MS);
+      let candidate: { configuration: SsoConfiguration; assertion: VerifiedAssertion };
       try {
-        verified.push({ configuration, assertion: await verifyResponse(this.sp(), settingsOf(configuration), requests, samlResponse, envelope) });
+        candidate = { configuration, assertion: await verifyResponse(this.sp(), settingsOf(configuration), requests, samlResponse, envelope) };
       } catch (error) {
         if (!(error instanceof SamlRejected)) throw error;
         firstFailure ??= error;
+        continue;
       }
+      if (candidates.length === 1) return candidate;
+      // Usernames are platform-wide: the company with a live account of the signed name is the one.
+      // A deleted account freed its name for another company, so it tells nothing.
+      const account = await this.queries.account(configuration.tenantId, candidate.assertion.nameId);
+      if (account && account.status !== 'deleted') return candidate;
+      verified.push(candidate);
     }
     if (verified.length === 0) throw firstFailure!;
     if (verified.length === 1) return verified[0];
-    const withUser = [];
-    for (const candidate of verified) {
-      // A deleted account freed its name for another company: only live ones tell the companies apart.
-      const account = await this.queries.account(candidate.configuration.tenantId, candidate.assertion.nameId);
-      if (account && account.status !== 'deleted') withUser.push(candidate);
-    }
-    if (withUser.length !== 1) throw new SamlRejected('unknown-user', `${withUser.length} companies sharing the issuer match the user`);
-    return withUser[0];
+    throw new SamlRejected('unknown-user', `none of the ${verified.length} companies sharing the issuer has the user`);
   }
 
   private refused(error: SamlRejected, tenantId: string | null): SamlRejected {

@@ -29,8 +29,20 @@ export class SsoQueries {
   }
 
   /** Companies whose enabled SSO trusts this issuer (several companies may share one Azure AD). */
-  async enabledConfigurationsByIssuer(issuer: string): Promise<SsoConfiguration[]> {
-    const rows = (await this.dataSource.query(`SELECT * FROM sso.configurations WHERE enabled AND issuer = $1 LIMIT 20`, [issuer])) as ConfigurationRow[];
+  /**
+   * The companies whose enabled SSO trusts an issuer, at most 20 (each costs a signature check): the
+   * one with a live account named `userNameHint` first, then in a fixed order, so that companies
+   * naming another's issuer can never crowd out the user's own.
+   */
+  async enabledConfigurationsByIssuer(issuer: string, userNameHint: string | null): Promise<SsoConfiguration[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT c.* FROM sso.configurations c
+        WHERE c.enabled AND c.issuer = $1
+        ORDER BY EXISTS (SELECT 1 FROM sso.login_accounts a WHERE a.tenant_id = c.tenant_id AND lower(a.user_name) = lower($2) AND a.status <> 'deleted') DESC,
+                 c.tenant_id
+        LIMIT 20`,
+      [issuer, userNameHint],
+    )) as ConfigurationRow[];
     return rows.map(toConfiguration);
   }
 
