@@ -27,6 +27,9 @@ export interface InfrastructureOptions {
 /** A database outage holds consumers back until it is over: it never sends an event to a dead-letter topic. */
 export const CONSUMER_RETRY: RetryPolicy = { ...DEFAULT_RETRY, isTransient: isDatabaseUnavailable };
 
+/** How often a service that started without Kafka tries it again. */
+const MESSAGING_RETRY_MS = 5_000;
+
 /** How long a relay's turns may all fail before it says it is not ready. */
 const RELAY_FAILING_LIMIT_MS = 30_000;
 
@@ -45,6 +48,11 @@ export class ServiceInfrastructure {
   private relay?: OutboxRelay;
   private projectionRunner?: ProjectionRunner;
   private readonly reactionSubscriptions: Subscription[] = [];
+  private readonly subscribedReactions = new Set<string>();
+  /** Set while Kafka's part of the start waits for Kafka (it did not answer at start-up). */
+  private messagingRetry?: Promise<void>;
+  private wakeRetry?: () => void;
+  private stopping = false;
 
   get logger(): Logger {
     return this.options.logger;
@@ -82,10 +90,23 @@ export class ServiceInfrastructure {
       const applied = await runMigrations(this.dataSource);
       if (applied.length > 0) logger.info({ migrations: applied }, 'database migrations applied');
     }
+    try {
+      await this.startMessaging();
+    } catch (error) {
+      // A pod that starts while Kafka is away (a restart or a scale-up during an outage) still serves
+      // what needs PostgreSQL alone: writes wait in the outbox. Its consumers and relay start once Kafka answers.
+      logger.warn({ error: (error as Error).message }, 'Kafka does not answer: started without it; consumers and the relay start once it does');
+      this.messagingRetry = this.retryMessaging();
+    }
+  }
+
+  /** Kafka's part of the start, each step once however many attempts it takes. */
+  private async startMessaging(): Promise<void> {
+    const { logger, config } = this.options;
     await this.bus.connect();
     const partitions = config.optionalInt('KAFKA_TOPIC_PARTITIONS');
     await this.bus.ensureTopics(ALL_TOPICS.map((topic) => ({ ...topic, partitions: partitions ?? topic.partitions })));
-    if (this.options.runsRelay) {
+    if (this.options.runsRelay && !this.relay) {
       this.relay = new OutboxRelay(this.dataSource, this.bus, {
         name: OUTBOX_RELAY_NAME,
         databaseUrl: config.string('DATABASE_URL'),
@@ -96,8 +117,8 @@ export class ServiceInfrastructure {
       this.relay.start();
       this.options.metrics.watchRelay(this.relay);
     }
-    if (this.options.projections.length > 0) {
-      this.projectionRunner = new ProjectionRunner(this.dataSource, this.bus, {
+    if (this.options.projections.length > 0 && !this.projectionRunner) {
+      const runner = new ProjectionRunner(this.dataSource, this.bus, {
         log: (level, message, extra) => logger[level](extra ?? {}, message),
         around: (headers, work) => runWithCorrelationId(sanitiseCorrelationId(headers[CORRELATION_HEADER]), work),
         onApplied: (projection, event) => {
@@ -108,9 +129,17 @@ export class ServiceInfrastructure {
           );
         },
       });
-      await this.projectionRunner.start(this.options.projections);
+      try {
+        await runner.start(this.options.projections);
+      } catch (error) {
+        // The next attempt subscribes them all again: none may stay subscribed twice.
+        await runner.stop().catch(() => undefined);
+        throw error;
+      }
+      this.projectionRunner = runner;
     }
     for (const reaction of this.options.reactions) {
+      if (this.subscribedReactions.has(reaction.name)) continue;
       this.reactionSubscriptions.push(
         await this.bus.subscribe({
           groupId: `reaction.${reaction.name}`,
@@ -127,6 +156,28 @@ export class ServiceInfrastructure {
             : undefined,
         }),
       );
+      this.subscribedReactions.add(reaction.name);
+    }
+  }
+
+  /** Tries Kafka's part of the start again every few seconds until it succeeds or the service stops. */
+  private async retryMessaging(): Promise<void> {
+    while (!this.stopping) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, MESSAGING_RETRY_MS);
+        this.wakeRetry = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      if (this.stopping) return;
+      try {
+        await this.startMessaging();
+        this.options.logger.info('Kafka answers: consumers and relay started');
+        return;
+      } catch (error) {
+        this.options.logger.warn({ error: (error as Error).message }, 'Kafka still does not answer; trying again');
+      }
     }
   }
 
@@ -143,8 +194,9 @@ export class ServiceInfrastructure {
     const checks = await this.checks();
     if (!this.options.runsRelay) return { ready: checks.database === 'up', checks };
     // A relay whose every turn has failed for a while (a broker that refuses it, a restored database) is down, whatever answers.
+    // Not started yet (Kafka has not answered since start-up) is down too.
     const failingSince = this.relay?.status.failingSince;
-    checks.relay = failingSince && Date.now() - Date.parse(failingSince) > RELAY_FAILING_LIMIT_MS ? 'down' : 'up';
+    checks.relay = !this.relay || (failingSince && Date.now() - Date.parse(failingSince) > RELAY_FAILING_LIMIT_MS) ? 'down' : 'up';
     return { ready: Object.values(checks).every((state) => state === 'up'), checks };
   }
 
@@ -161,13 +213,16 @@ export class ServiceInfrastructure {
     return { database: database.status === 'fulfilled' ? 'up' : 'down', messaging: messaging.status === 'fulfilled' ? 'up' : 'down' };
   }
 
-  /** Stops taking work first (consumers, relay), then closes the connections. */
   /** Whether this service's relay (if it runs one) has published everything committed so far. */
   async relayCaughtUp(): Promise<boolean> {
     return this.relay ? this.relay.caughtUp() : true;
   }
 
+  /** Stops taking work first (consumers, relay), then closes the connections. */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeRetry?.();
+    await this.messagingRetry;
     await Promise.all(this.reactionSubscriptions.splice(0).map((subscription) => subscription.stop()));
     await this.projectionRunner?.stop();
     await this.relay?.stop();
