@@ -10,8 +10,26 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
   });
 
+  it.each([
+    ['ENOTFOUND', 'the database host name does not resolve while its pod moves'],
+    ['EAI_AGAIN', 'DNS answers later'],
+    ['EHOSTUNREACH', 'no route for a moment'],
+    ['ETIMEDOUT', 'the connection timed out'],
+    ['53100', 'disk full'],
+    ['53200', 'out of memory'],
+    ['25006', 'read-only: after a failover the connection reached a standby'],
+    ['40P01', 'a deadlock victim'],
+    ['40001', 'a serialisation failure'],
+    ['55P03', 'a lock not had within lock_timeout'],
+    ['08006', 'the connection failed'],
+  ])('takes %s (%s) for a moment the database cannot answer, which a consumer retries rather than dead-letters', (code) => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('database error'), { code }))).toBe(true);
+  });
+
   it('leaves other errors to be 500s', () => {
     expect(isDatabaseUnavailable(new TypeError('x is undefined'))).toBe(false);
+    // A unique violation or a bad value is the request's fault or ours; retrying changes nothing.
+    for (const code of ['23505', '22P02', '42P01', '08P01']) expect(isDatabaseUnavailable(Object.assign(new Error('database error'), { code }))).toBe(false);
   });
 });
 

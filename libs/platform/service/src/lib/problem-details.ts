@@ -44,9 +44,20 @@ export function requestBodyFault(error: unknown): { status: 413 | 415 | 400; det
   return undefined;
 }
 
+/** Errors of the network on the way to the database (the name of a moving database pod not resolving, say). */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EPIPE', 'ECONNABORTED']);
 /**
- * Errors that mean "the database is unreachable right now" or did not answer within
- * DATABASE_STATEMENT_TIMEOUT_MS (57014, a cancelled statement): callers should retry.
+ * SQLSTATEs of a database that cannot do it now and will: connection exceptions (08), too few
+ * resources (53: disk full, out of memory, too many connections), shutting down or starting
+ * (57P01-57P03), a cancelled statement (57014: DATABASE_STATEMENT_TIMEOUT_MS), read-only after a
+ * failover left the connection on a standby (25006), a deadlock or serialisation victim (40P01,
+ * 40001), a lock not had in time (55P03), an I/O error (58030).
+ */
+const TRANSIENT_SQLSTATE = /^(08(000|001|003|004|006|007)|53\d{3}|57P0[123]|57014|25006|40P01|40001|55P03|58030)$/;
+
+/**
+ * Errors that mean "the database cannot do it right now": callers should retry (HTTP answers 503
+ * with Retry-After; a consumer retries the event and never dead-letters it for this).
  */
 export function isDatabaseUnavailable(error: unknown): boolean {
   const code = (error as { code?: string } | null)?.code;
@@ -56,7 +67,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // instead of the cause, before anything reaches the server.
   if (error instanceof Error && ['QueryRunnerProviderAlreadyReleasedError', 'QueryRunnerAlreadyReleasedError'].includes(error.name)) return true;
   return (
-    ['ECONNREFUSED', 'ECONNRESET', '57014', '57P01', '57P03', '53300', '08006', '08001', '08003'].includes(code ?? '') ||
+    (code !== undefined && (NETWORK_ERRORS.has(code) || TRANSIENT_SQLSTATE.test(code))) ||
     /Connection terminated|timeout exceeded when trying to connect|the database system is (starting|shutting) up|is not currently accepting connections|terminating connection/i.test(message)
   );
 }
