@@ -43,6 +43,22 @@ export default [
     },
   },
   {
+    // Statements are prepared once per connection: a prepared `SELECT *` of a table fails on every
+    // call ("cached plan must not change result type") once a migration of the next release adds a
+    // column while this release's pods still serve.
+    files: ['**/*.ts'],
+    ignores: ['**/*.spec.ts', '**/*.migration.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: String.raw`TemplateElement[value.raw=/SELECT\s+(\w+\.)?\*\s+FROM\s+\w+\.\w+/i], Literal[value=/SELECT\s+(\w+\.)?\*\s+FROM\s+\w+\.\w+/i]`,
+          message: 'Name the columns: a prepared SELECT * of a table breaks on running pods when a migration adds a column.',
+        },
+      ],
+    },
+  },
+  {
     // Specs may use the test harness wherever they live.
     files: ['**/*.spec.ts'],
     rules: { '@nx/enforce-module-boundaries': 'off' },

@@ -15,7 +15,7 @@ export class TelephonyQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async settings(tenantId: string): Promise<TelephonySettings> {
-    const [row] = (await this.dataSource.query(`SELECT * FROM licensing.telephony_settings WHERE tenant_id = $1`, [tenantId])) as SettingsRow[];
+    const [row] = (await this.dataSource.query(`SELECT extension_length, range_start, range_end, auto_assign_extension, auto_assign_number, quarantine_days FROM licensing.telephony_settings WHERE tenant_id = $1`, [tenantId])) as SettingsRow[];
     if (!row) return DEFAULT_TELEPHONY_SETTINGS;
     return {
       extensionPlan: row.extension_length === null ? null : { length: row.extension_length, rangeStart: row.range_start!, rangeEnd: row.range_end! },

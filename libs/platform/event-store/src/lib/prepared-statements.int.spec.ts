@@ -26,6 +26,18 @@ describe('PreparingClient (real PostgreSQL)', () => {
     expect((await preparedTexts()).filter((statement) => statement === text)).toHaveLength(1);
   });
 
+  it('keeps a statement that names its columns working when a migration adds a column under it; a prepared SELECT * breaks (why lint refuses it)', async () => {
+    await pool.query(`CREATE TABLE rolling (id int PRIMARY KEY, name text)`);
+    await pool.query(`INSERT INTO rolling VALUES (1, 'one')`);
+    const named = `SELECT id, name FROM rolling WHERE id = $1`;
+    const star = `SELECT * FROM rolling WHERE id = $1`;
+    for (const text of [named, star]) expect((await pool.query(text, [1])).rows).toEqual([{ id: 1, name: 'one' }]);
+    // The next release's migration, while this release's pods still serve.
+    await pool.query(`ALTER TABLE rolling ADD COLUMN added text`);
+    expect((await pool.query(named, [1])).rows).toEqual([{ id: 1, name: 'one' }]);
+    await expect(pool.query(star, [1])).rejects.toThrow(/cached plan must not change result type/);
+  });
+
   it('never prepares a statement marked to be planned per call, which PostgreSQL then plans for its values every time', async () => {
     const text = `${PLANNED_PER_CALL} SELECT $1::text || '!' AS shout`;
     const answers = [];

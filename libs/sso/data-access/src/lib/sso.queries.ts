@@ -19,16 +19,18 @@ interface ConfigurationRow {
   certificates: TrustedCertificate[];
 }
 
+/** ConfigurationRow's columns, named: a prepared `SELECT *` would break on running pods when a migration adds one. */
+const CONFIGURATION_COLUMNS = ['tenant_id', 'enabled', 'idp', 'sign_in_url', 'issuer', 'sign_out_url', 'admin_role', 'certificates'];
+
 /** Reads of the SSO read models. */
 export class SsoQueries {
   constructor(private readonly dataSource: DataSource) {}
 
   async configuration(tenantId: string): Promise<SsoConfiguration | null> {
-    const rows = (await this.dataSource.query(`SELECT * FROM sso.configurations WHERE tenant_id = $1`, [tenantId])) as ConfigurationRow[];
+    const rows = (await this.dataSource.query(`SELECT ${CONFIGURATION_COLUMNS.join(', ')} FROM sso.configurations WHERE tenant_id = $1`, [tenantId])) as ConfigurationRow[];
     return rows.length === 0 ? null : toConfiguration(rows[0]);
   }
 
-  /** Companies whose enabled SSO trusts this issuer (several companies may share one Azure AD). */
   /**
    * The companies whose enabled SSO trusts an issuer, at most 20 (each costs a signature check): the
    * one with a live account named `userNameHint` first, then in a fixed order, so that companies
@@ -36,7 +38,7 @@ export class SsoQueries {
    */
   async enabledConfigurationsByIssuer(issuer: string, userNameHint: string | null): Promise<SsoConfiguration[]> {
     const rows = (await this.dataSource.query(
-      `SELECT c.* FROM sso.configurations c
+      `SELECT ${CONFIGURATION_COLUMNS.map((column) => `c.${column}`).join(', ')} FROM sso.configurations c
         WHERE c.enabled AND c.issuer = $1
         ORDER BY EXISTS (SELECT 1 FROM sso.login_accounts a WHERE a.tenant_id = c.tenant_id AND lower(a.user_name) = lower($2) AND a.status <> 'deleted') DESC,
                  c.tenant_id
