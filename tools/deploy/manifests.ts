@@ -249,7 +249,10 @@ function serviceMonitor() {
   };
 }
 
-/** Alerts on what only the metrics show: a relay that publishes nothing while messages wait. */
+/**
+ * Alerts on what only the metrics show: a relay that publishes nothing while messages wait, and a
+ * consumer that gave up on a message (its read model skipped it) or is stuck on one.
+ */
 function prometheusRule() {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
@@ -278,6 +281,30 @@ function prometheusRule() {
               annotations: {
                 summary: 'No event-relay holds the publishing lock',
                 description: 'Nothing reaches Kafka. A session of a dead relay holds the lock until PostgreSQL drops it (about 25 s), or no relay pod runs.',
+              },
+            },
+          ],
+        },
+        {
+          name: 'identity-platform.consumers',
+          rules: [
+            {
+              alert: 'ConsumerMessageDeadLettered',
+              expr: 'sum by (service, group) (increase(consumer_dead_letters_total{outcome="moved"}[15m])) > 0',
+              labels: { severity: 'warning' },
+              annotations: {
+                summary: 'A consumer gave up on a message and moved it to dlt.<group>',
+                description:
+                  'Its read model or reaction skipped the event (the service log says why: "message moved to dead-letter topic"). Fix the cause, then rebuild the read model: npm run cli -- projections rebuild <name>.',
+              },
+            },
+            {
+              alert: 'ConsumerStuck',
+              expr: 'sum by (service, group) (increase(consumer_dead_letters_total{outcome="failed"}[5m])) > 0 or sum by (service, group) (increase(consumer_stopped_total[5m])) > 0',
+              labels: { severity: 'critical' },
+              annotations: {
+                summary: 'A consumer cannot move a message to its dead-letter topic, or Kafka keeps stopping it',
+                description: 'The consumer handles the same batch again and again and its read model falls behind. See the service log ("message not moved to its dead-letter topic", "consumer stopped by kafkajs"); the dead-letter topic may need creating or granting.',
               },
             },
           ],

@@ -37,7 +37,17 @@ export interface KafkaBusOptions {
    * another member.
    */
   maxHandlingMs?: number;
+  /**
+   * A message a consumer group gave up on: moved to its dead-letter topic, or not even that (the
+   * topic refuses writes), when the consumer keeps handling its batch again. Both want a person.
+   */
+  onDeadLetter?: (groupId: string, outcome: 'moved' | 'failed') => void;
+  /** A consumer that kafkajs stopped for good (an error it takes for unrecoverable): it is started again after a pause. */
+  onConsumerStopped?: (groupId: string) => void;
 }
+
+/** How long a consumer kafkajs stopped for good waits before it is started again. */
+const CONSUMER_REVIVAL_MS = 5_000;
 
 /** Messages of one partition handed to a batch handler at once. */
 const BATCH_SIZE = 100;
@@ -196,7 +206,37 @@ export class KafkaMessageBus implements MessageBus {
     });
   }
 
+  /**
+   * A consumer group's member. kafkajs restarts a consumer after most failures but stops it for
+   * good after one it takes for unrecoverable (a broker refusing the group, say), which would leave
+   * its read model silently behind: such a consumer is started again after a pause, counted and logged.
+   */
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
+    let stopped = false;
+    let current: Subscription | undefined;
+    const revive = (error: unknown) => {
+      if (stopped) return;
+      this.options.onConsumerStopped?.(options.groupId);
+      this.options.log?.('error', 'consumer stopped by kafkajs; starting it again', { groupId: options.groupId, error: errorMessage(error) });
+      const timer = setTimeout(() => {
+        if (stopped) return;
+        this.consume(options, revive).then(
+          (subscription) => (stopped ? void subscription.stop() : (current = subscription)),
+          (failure: unknown) => revive(failure),
+        );
+      }, CONSUMER_REVIVAL_MS);
+      timer.unref();
+    };
+    current = await this.consume(options, revive);
+    return {
+      stop: async () => {
+        stopped = true;
+        await current?.stop();
+      },
+    };
+  }
+
+  private async consume(options: SubscriptionOptions, onStoppedForGood: (error: unknown) => void): Promise<Subscription> {
     const retry = this.options.retry ?? DEFAULT_RETRY;
     // A consumer that gives up on its broker restarts as a new group member, and after a broker
     // restart the group then waits for the old member's session to expire before anyone consumes
@@ -215,6 +255,13 @@ export class KafkaMessageBus implements MessageBus {
     });
     this.consumers.set(consumer, () => consumer.disconnect());
     let stopped = false;
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || stopped) return;
+      stopped = true;
+      clearInterval(committer);
+      this.consumers.delete(consumer);
+      onStoppedForGood(payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: options.topics.map((topic) => this.physical(topic)), fromBeginning: true });
     const joined = new Promise<void>((resolve) => {
@@ -227,8 +274,17 @@ export class KafkaMessageBus implements MessageBus {
       const error = await withRetries(retry, () => options.handle(incoming), () => stopped);
       if (error && !stopped) {
         const dlt = deadLetterTopic(options.groupId);
-        await this.ensureTopics([{ name: dlt, partitions: this.options.deadLetterPartitions ?? 1 }]);
-        await this.publish([{ topic: dlt, key: incoming.key, value: incoming.value, headers: deadLetterHeaders(incoming, error) }]);
+        try {
+          await this.ensureTopics([{ name: dlt, partitions: this.options.deadLetterPartitions ?? 1 }]);
+          await this.publish([{ topic: dlt, key: incoming.key, value: incoming.value, headers: deadLetterHeaders(incoming, error) }]);
+        } catch (failure) {
+          this.options.onDeadLetter?.(options.groupId, 'failed');
+          this.options.log?.('error', 'message not moved to its dead-letter topic; its batch is handled again', { topic: incoming.topic, offset: incoming.offset, dlt, error: errorMessage(failure) });
+          // A plain error, which kafkajs retries (restarting the consumer if need be): its own
+          // error for a refused topic would stop the consumer for good.
+          throw new Error(`could not move a message of ${incoming.topic} to ${dlt}: ${errorMessage(failure)}`);
+        }
+        this.options.onDeadLetter?.(options.groupId, 'moved');
         this.options.log?.('error', 'message moved to dead-letter topic', { topic: incoming.topic, partition: incoming.partition, offset: incoming.offset, dlt });
       }
       // Throwing here (stopped mid-retry) leaves the offset uncommitted, so the next member redelivers it.
@@ -340,4 +396,8 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
     result[name] = Array.isArray(value) ? value.map(String).join(',') : value.toString();
   }
   return result;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -78,6 +78,8 @@ export class ServiceInfrastructure {
         ...kafkaSecurity(config),
         retry: CONSUMER_RETRY,
         log: (level, message, extra) => options.logger[level](extra ?? {}, message),
+        onDeadLetter: (group, outcome) => options.metrics.deadLetters.inc({ group, outcome }),
+        onConsumerStopped: (group) => options.metrics.consumersStopped.inc({ group }),
       });
     this.eventStore = new PostgresEventStore(this.dataSource);
     this.commands = new CommandRunner(this.eventStore);

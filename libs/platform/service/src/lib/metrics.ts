@@ -8,6 +8,8 @@ export class ServiceMetrics {
   readonly eventsApplied: Counter<'projection'>;
   readonly relayPublished: Counter;
   readonly projectionLagSeconds: Gauge<'projection'>;
+  readonly deadLetters: Counter<'group' | 'outcome'>;
+  readonly consumersStopped: Counter<'group'>;
 
   constructor(service: string, collectProcessMetrics: boolean) {
     this.registry.setDefaultLabels({ service });
@@ -34,6 +36,18 @@ export class ServiceMetrics {
       name: 'projection_lag_seconds',
       help: 'Age of the last event a projection applied, when it was applied.',
       labelNames: ['projection'],
+      registers: [this.registry],
+    });
+    this.deadLetters = new Counter({
+      name: 'consumer_dead_letters_total',
+      help: 'Messages a consumer group gave up on: moved to its dead-letter topic (its read model skipped them), or failed to move there (the consumer is stuck on them).',
+      labelNames: ['group', 'outcome'],
+      registers: [this.registry],
+    });
+    this.consumersStopped = new Counter({
+      name: 'consumer_stopped_total',
+      help: 'Consumers the Kafka client stopped for good, each started again after a pause.',
+      labelNames: ['group'],
       registers: [this.registry],
     });
   }

@@ -1,0 +1,41 @@
+import { eventually, kafkaBrokers, testNamespace } from '@identity/platform-testing';
+import { KafkaMessageBus } from './kafka-message-bus';
+
+describe('KafkaMessageBus dead letters (real Kafka)', () => {
+  it('keeps handling a message its dead-letter topic refuses, counting each failure, instead of stopping the consumer for good or skipping it', async () => {
+    const outcomes: string[] = [];
+    const stopped: string[] = [];
+    let handled = 0;
+    const bus = new KafkaMessageBus({
+      brokers: kafkaBrokers(),
+      clientId: 'dead-letter-test',
+      namespace: testNamespace('dead-letters'),
+      retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+      onDeadLetter: (_group, outcome) => outcomes.push(outcome),
+      onConsumerStopped: (group) => stopped.push(group),
+    });
+    await bus.connect();
+    const topic = 'test.poison.v1';
+    await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+    // Kafka refuses `dlt.poison/group` as a topic name, as it would a topic its ACLs forbid.
+    const subscription = await bus.subscribe({
+      groupId: 'poison/group',
+      topics: [topic],
+      handle: async () => {
+        handled++;
+        throw new Error('poison message');
+      },
+    });
+    try {
+      await bus.publish([{ topic, key: 'k', value: '{}', headers: {} }]);
+      // Each round: two attempts, then the dead-letter topic refuses it; the batch is handled again.
+      await eventually(() => expect(outcomes.filter((outcome) => outcome === 'failed').length).toBeGreaterThanOrEqual(3), { timeoutMs: 60_000 });
+      expect(handled).toBeGreaterThanOrEqual(6);
+      expect(outcomes).not.toContain('moved');
+      expect(stopped).toEqual([]);
+    } finally {
+      await subscription.stop();
+      await bus.disconnect();
+    }
+  }, 90_000);
+});
