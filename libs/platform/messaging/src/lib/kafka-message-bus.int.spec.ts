@@ -38,4 +38,24 @@ describe('KafkaMessageBus dead letters (real Kafka)', () => {
       await bus.disconnect();
     }
   }, 90_000);
+
+  it('replaces a producer the broker refused for good, and the next publish goes out on the new one', async () => {
+    const logged: string[] = [];
+    const bus = new KafkaMessageBus({ brokers: kafkaBrokers(), clientId: 'producer-renewal-test', namespace: testNamespace('producer'), log: (_level, message) => logged.push(message) });
+    const received: string[] = [];
+    await bus.connect();
+    const topic = 'test.renewal.v1';
+    await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+    const subscription = await bus.subscribe({ groupId: 'renewal', topics: [topic], handle: async (message) => void received.push(message.value) });
+    try {
+      // A refusal kafkajs does not retry (a topic name Kafka never takes).
+      await expect(bus.publish([{ topic: 'no/such topic', key: 'k', value: 'refused', headers: {} }])).rejects.toThrow();
+      expect(logged).toContain('kafka producer replaced after a refusal it cannot recover from');
+      await bus.publish([{ topic, key: 'k', value: 'after', headers: {} }]);
+      await eventually(() => expect(received).toEqual(['after']), { timeoutMs: 30_000 });
+    } finally {
+      await subscription.stop();
+      await bus.disconnect();
+    }
+  }, 60_000);
 });

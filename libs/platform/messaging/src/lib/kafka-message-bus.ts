@@ -95,7 +95,9 @@ export class KafkaMessageBus implements MessageBus {
   readonly kind = 'kafka' as const;
   private readonly kafka: Kafka;
   private readonly consumerKafka: Kafka;
-  private readonly producer: Producer;
+  private producer: Producer;
+  /** False once a producer was replaced (see publish) until its successor connects. */
+  private producerConnected = false;
   private readonly admin: Admin;
   private readonly probe: Admin;
   /** How to stop each running consumer: commit what it handled, then leave its group. */
@@ -109,15 +111,15 @@ export class KafkaMessageBus implements MessageBus {
     // exhausted connection retry crashes the consumer whatever its own retry says); the producer
     // and the admin client fail fast, since the relay re-sends and readiness must answer.
     this.consumerKafka = this.client(30);
-    // One idempotent producer with a single request in flight: retries can neither duplicate nor reorder.
-    this.producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    this.producer = this.newProducer();
     this.admin = this.kafka.admin();
     // Readiness asks once: a probe that retried for seconds would pile up behind the next ones while Kafka is away.
     this.probe = this.kafka.admin({ retry: { retries: 0 } });
+  }
+
+  /** One idempotent producer with a single request in flight: retries can neither duplicate nor reorder. */
+  private newProducer(): Producer {
+    return this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   }
 
   private client(retries: number): Kafka {
@@ -148,6 +150,7 @@ export class KafkaMessageBus implements MessageBus {
     if (this.connected) return;
     await this.admin.connect();
     await this.producer.connect();
+    this.producerConnected = true;
     this.connected = true;
   }
 
@@ -197,13 +200,32 @@ export class KafkaMessageBus implements MessageBus {
       const topic = this.physical(message.topic);
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
     }
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic,
-        messages: list.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
-      })),
-    });
+    if (!this.producerConnected) {
+      await this.producer.connect();
+      this.producerConnected = true;
+    }
+    try {
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic,
+          messages: list.map((message) => ({ key: message.key, value: message.value, headers: message.headers })),
+        })),
+      });
+    } catch (error) {
+      // An idempotent producer the broker refuses for good (its sequence numbers lost after a reply
+      // went missing while the broker restarted, then a batch that differs) would fail every later
+      // publish too: the relay's next turn gets a new producer. What it sends again may reach
+      // consumers twice, which they shrug off.
+      if (refusedForGood(error)) {
+        const refused = this.producer;
+        this.producer = this.newProducer();
+        this.producerConnected = false;
+        await refused.disconnect().catch(() => undefined);
+        this.options.log?.('warn', 'kafka producer replaced after a refusal it cannot recover from', { error: errorMessage(error) });
+      }
+      throw error;
+    }
   }
 
   /**
@@ -400,4 +422,12 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/** An error kafkajs will not retry, anywhere along its causes. */
+function refusedForGood(error: unknown): boolean {
+  for (let cause = error as { retriable?: boolean; name?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
+    if (cause.retriable === false || cause.name === 'KafkaJSNonRetriableError') return true;
+  }
+  return false;
 }
