@@ -139,6 +139,15 @@ describe('deployment artefacts', () => {
       expect(of('HorizontalPodAutoscaler').map((object) => object.metadata.name)).not.toContain('event-relay');
     });
 
+    it('lets plain kubectl apply the migration Job alone (its label selects it and nothing else), and gives pods ten minutes to start', () => {
+      const labelled = objects.filter((object) => (object.metadata as { labels?: Record<string, string> }).labels?.['app.kubernetes.io/component'] === 'migrations');
+      expect(labelled.map((object) => `${object.kind} ${object.metadata.name}`)).toEqual(['Job identity-platform-migrations']);
+      for (const deployment of deployments) {
+        const probe = deployment.spec!.template.spec.containers[0].startupProbe;
+        expect({ name: deployment.metadata.name, seconds: probe.periodSeconds * probe.failureThreshold }).toEqual({ name: deployment.metadata.name, seconds: 600 });
+      }
+    });
+
     it('leaves the topics to k8s/kafka-topics: here they would land where no Topic Operator watches', () => {
       expect(of('KafkaTopic')).toEqual([]);
     });

@@ -72,7 +72,8 @@ function deployment(service: ServiceDefinition) {
                 ? { requests: { cpu: '50m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } }
                 : // The autoscaler adds pods at 70% of the request: at 100m it went to its maximum on light load, and 10 pods a service hold 100 database connections each.
                   { requests: { cpu: '250m', memory: '192Mi' }, limits: { cpu: '1', memory: '384Mi' } },
-              startupProbe: { httpGet: { path: '/health/live', port: 'http' }, periodSeconds: 2, failureThreshold: 60 },
+              // Ten minutes to start: a pod that applies migrations itself (MIGRATIONS_RUN=true) answers only after them.
+              startupProbe: { httpGet: { path: '/health/live', port: 'http' }, periodSeconds: 2, failureThreshold: 300 },
               livenessProbe: { httpGet: { path: '/health/live', port: 'http' }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 },
               readinessProbe: { httpGet: { path: '/health/ready', port: 'http' }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
               // Leave the load balancer time to stop sending before the drain starts.
@@ -202,7 +203,12 @@ function migrationJob() {
     apiVersion: 'batch/v1',
     kind: 'Job',
     // A Job's pod template cannot change: Argo CD deletes the last release's Job before it creates this one.
-    metadata: { name: 'identity-platform-migrations', annotations: { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' } },
+    // The label lets plain kubectl apply the Job alone, before the pods (deploy.md, step 5).
+    metadata: {
+      name: 'identity-platform-migrations',
+      labels: { 'app.kubernetes.io/component': 'migrations' },
+      annotations: { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation' },
+    },
     spec: {
       backoffLimit: 3,
       ttlSecondsAfterFinished: 3600,
