@@ -45,6 +45,11 @@ export function App() {
     (renewal.current ??= (async () => {
       const next = await ssoSession();
       if (next === 'unavailable') return next;
+      if (next !== null && typeof next === 'object' && 'signInAgain' in next) {
+        // The admin role is re-read at a new sign-in, which keeps the SSO session meanwhile.
+        location.assign(next.signInAgain);
+        return 'ended' as const;
+      }
       if (next === 'not-admin' || next === null) {
         setNotAdmin(next === 'not-admin');
         if (session?.sso) signOut();

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { api, ApiError, type Session } from './api';
 import { html } from './html';
+import { sessionOfToken, type SignInAgain, type SsoTokenResponse } from './sso-token';
 import { ErrorMessage, PageHeading } from './ui';
 
 interface Tenant {
@@ -44,7 +45,7 @@ export const SSO_SIGN_IN = `/sso/login?relayState=${encodeURIComponent('/console
  * our own origin only) gives a short-lived access token; only holders of the company's admin app
  * role get one the admin APIs accept. `notAdmin` when signed in without that role.
  */
-export async function ssoSession(): Promise<Session | 'not-admin' | null | 'unavailable'> {
+export async function ssoSession(): Promise<Session | 'not-admin' | null | 'unavailable' | SignInAgain> {
   let response: Response;
   try {
     response = await fetch('/sso/token', { method: 'POST', credentials: 'same-origin', cache: 'no-store' });
@@ -54,10 +55,7 @@ export async function ssoSession(): Promise<Session | 'not-admin' | null | 'unav
   // Only a definite "no session" signs the console out; a blip (a 502 during a rollout) is retried.
   if (response.status === 401) return null;
   if (!response.ok) return 'unavailable';
-  const { accessToken, expiresIn } = (await response.json()) as { accessToken: string; expiresIn: number };
-  const claims = JSON.parse(atob(accessToken.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))) as { tid: string; name: string; adm?: boolean };
-  if (claims.adm !== true) return 'not-admin';
-  return { token: accessToken, kind: 'tenant', tenantId: claims.tid, sso: { userName: claims.name, expiresAt: Date.now() + expiresIn * 1000, issuedAt: Date.now() } };
+  return sessionOfToken((await response.json()) as SsoTokenResponse, Date.now());
 }
 
 export function SignIn({ onSignedIn, notAdmin }: { onSignedIn: (session: Session) => void; notAdmin?: boolean }) {

@@ -285,6 +285,34 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, { ...settings, adminRole: null });
   });
 
+  it('a sign-in makes a console admin for an hour only: Azure AD never tells us the role was taken away, so the console signs the admin in again', async () => {
+    const settings = { enabled: true, idp: 'azure-ad', signInUrl: azure.signInUrl, issuer: azure.issuer, signOutUrl: WSIGNOUT, adminRole: 'Console.Admin' };
+    await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, settings);
+    try {
+      const attributes = { ...azureDefaultClaims({ issuer: azure.issuer, nameId: userName }), 'http://schemas.microsoft.com/ws/2008/06/identity/claims/role': ['Console.Admin'] };
+      const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName, { attributes }));
+      const first = JSON.parse((await browser.token(sessionCookie!)).body) as { accessToken: string; adminSignInExpired?: boolean };
+      const users = (token: string) => stack.admin(stack.directoryUrl, 'GET', `/api/v1/tenants/${tenant.tenantId}/users`, token);
+      expect((await users(first.accessToken)).status).toBe(200);
+      expect(first).not.toHaveProperty('adminSignInExpired');
+      // An hour and a minute later (SSO_CONSOLE_ADMIN_TTL_SECONDS), the session still in use.
+      await stack.sso!.infrastructure.dataSource.query(
+        `UPDATE sso.sessions SET created_at = created_at - interval '61 minutes' WHERE session_id = (SELECT session_id FROM sso.sessions WHERE user_name = $1 ORDER BY created_at DESC LIMIT 1)`,
+        [userName],
+      );
+      const later = await browser.token(sessionCookie!);
+      expect(later.status).toBe(200);
+      const renewed = JSON.parse(later.body) as { accessToken: string; adminSignInExpired?: boolean };
+      expect(renewed.adminSignInExpired).toBe(true);
+      expect(JSON.parse(Buffer.from(renewed.accessToken.split('.')[1], 'base64url').toString())).not.toHaveProperty('adm');
+      // The admin token issued before opens nothing more either (the admin APIs ask introspection, cached up to 2 s).
+      await eventually(async () => expect((await users(first.accessToken)).status).toBe(401));
+      expect(await browser.introspect(first.accessToken, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true, consoleAdmin: false });
+    } finally {
+      await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, { ...settings, adminRole: null });
+    }
+  });
+
   it('a console admin’s access token stops opening the admin APIs once the session ends or the company clears the admin role', async () => {
     const settings = { enabled: true, idp: 'azure-ad', signInUrl: azure.signInUrl, issuer: azure.issuer, signOutUrl: WSIGNOUT, adminRole: 'Console.Admin' };
     await stack.admin(stack.ssoBase, 'PUT', `/api/v1/tenants/${tenant.tenantId}/sso`, tenant.adminToken, settings);

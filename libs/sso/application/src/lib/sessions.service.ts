@@ -9,6 +9,7 @@ import { serviceProviderOf } from './sso.config';
 export class SessionsService {
   private readonly store: SessionStore;
   private readonly idleSeconds: number;
+  private readonly consoleAdminSeconds: number;
   readonly tokens: AccessTokens;
 
   constructor(
@@ -22,6 +23,7 @@ export class SessionsService {
     const signingKeys = new SigningKeyStore(infrastructure.dataSource, passphrase, (message, extra) => infrastructure.logger.error(extra, message));
     this.tokens = new AccessTokens(signingKeys, serviceProviderOf(config).entityId, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
     this.idleSeconds = config.int('SSO_SESSION_IDLE_TIMEOUT_SECONDS');
+    this.consoleAdminSeconds = config.int('SSO_CONSOLE_ADMIN_TTL_SECONDS');
   }
 
   /** The browser's session, if it is still live; using it (for an access token) keeps it from going idle. */
@@ -36,10 +38,14 @@ export class SessionsService {
 
   /**
    * An access token for a live session, valid no longer than the session would stay live unused;
-   * console-admin only while the company still names an admin role.
+   * console-admin only while the company still names an admin role and for
+   * SSO_CONSOLE_ADMIN_TTL_SECONDS after the sign-in that showed the role. `adminSignInExpired`: a
+   * console admin only for want of a newer sign-in, which the console then asks for.
    */
   async issueToken(session: SessionRecord) {
-    return this.tokens.issue({ ...session, expiresAt: this.endsAt(session), consoleAdmin: await this.stillConsoleAdmin(session) });
+    const consoleAdmin = await this.adminStanding(session);
+    const token = await this.tokens.issue({ ...session, expiresAt: this.endsAt(session), consoleAdmin: consoleAdmin === 'admin' });
+    return consoleAdmin === 'sign-in-again' ? { ...token, adminSignInExpired: true as const } : token;
   }
 
   /**
@@ -57,7 +63,7 @@ export class SessionsService {
       tenantId: claims.tid,
       sessionId: claims.sid,
       userName: session.userName,
-      consoleAdmin: claims.adm === true && (await this.stillConsoleAdmin(session)),
+      consoleAdmin: claims.adm === true && (await this.adminStanding(session)) === 'admin',
       iat: claims.iat,
       exp: claims.exp,
       sessionExpiresAt: session.expiresAt,
@@ -71,10 +77,14 @@ export class SessionsService {
     return new Date(Math.min(new Date(session.expiresAt).getTime(), new Date(session.lastActiveAt).getTime() + this.idleSeconds * 1000));
   }
 
-  /** The role came with the sign-in's assertion; SSO switched off or the admin role cleared since takes it away. */
-  private async stillConsoleAdmin(session: SessionRecord): Promise<boolean> {
-    if (!session.consoleAdmin) return false;
+  /**
+   * The role came with the sign-in's assertion; SSO switched off or the admin role cleared since
+   * takes it away, and so does time: Azure AD says nothing when it takes the role from someone.
+   */
+  private async adminStanding(session: SessionRecord): Promise<'admin' | 'sign-in-again' | 'none'> {
+    if (!session.consoleAdmin) return 'none';
     const configuration = await this.queries.configuration(session.tenantId);
-    return configuration?.enabled === true && configuration.adminRole !== null;
+    if (configuration?.enabled !== true || configuration.adminRole === null) return 'none';
+    return Date.now() < new Date(session.createdAt).getTime() + this.consoleAdminSeconds * 1000 ? 'admin' : 'sign-in-again';
   }
 }

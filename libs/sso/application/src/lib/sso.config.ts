@@ -12,6 +12,15 @@ export const SSO_CONFIG: readonly ConfigVariable[] = [
     description:
       'A session nobody uses for this long ends (signed out), even before SSO_SESSION_TTL_SECONDS: issuing an access token for it (`POST /sso/token`) is a use. Set it to SSO_SESSION_TTL_SECONDS or more for no idle timeout.',
   },
+  {
+    name: 'SSO_CONSOLE_ADMIN_TTL_SECONDS',
+    kind: 'int',
+    default: '3600',
+    min: 60,
+    max: 604800,
+    description:
+      'How long after signing in an SSO session may act as a console admin. Azure AD tells roles only at sign-in, so taking the admin app role away takes effect by then (deactivating the user, at once); the console then signs the admin in again, which reads the roles anew. Set it to SSO_SESSION_TTL_SECONDS for as long as the session.',
+  },
   { name: 'SSO_ACCESS_TOKEN_TTL_SECONDS', kind: 'int', default: '300', min: 30, max: 3600, description: 'Lifetime of the signed access tokens (JWT) issued to a session.' },
   {
     name: 'SSO_RATE_LIMIT_PER_SECOND',
