@@ -476,6 +476,28 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(await extensionOf(people[3].userId)).toBeNull();
   });
 
+  it('hands an extension from a user the file unassigns to a later row that names it, in the upload as in the dry run', async () => {
+    const { company, theirs, people } = await companyOf(4, { rangeStart: 5000, rangeEnd: 5099 }, false);
+    const upload = async (csv: string, dryRun: boolean) => (await importLicenses(company, csv, dryRun)).map((row) => row.error ?? row.outcome);
+    const setUp = ['username,plan,action,extension', `${people[0].userName},X4,assign,5000`, `${people[3].userName},X4,assign,5010`].join('\n');
+    expect(await upload(setUp, false)).toEqual(['assigned', 'assigned']);
+    const csv = [
+      'username,plan,action,extension',
+      // The leaver's license goes, and with it the extension, which a later row gives someone else.
+      `${people[0].userName},X4,unassign,`,
+      `${people[2].userName},X4,assign,auto`,
+      `${people[1].userName},X4,assign,5000`,
+      // An unassign that takes nothing (a plan the user does not hold) frees nothing.
+      `${people[3].userName},X1,unassign,`,
+      `${people[2].userName},X4,assign,5010`,
+    ].join('\n');
+    const [notHeld, taken] = ['the user holds X4, not X1: nothing was taken away', '5010 is already assigned to another user of this company'];
+    expect(await upload(csv, true)).toEqual(['would-unassign', 'would-assign', 'would-assign', notHeld, taken]);
+    expect(await upload(csv, false)).toEqual(['unassigned', 'assigned', 'assigned', notHeld, taken]);
+    const extensionOf = async (userId: string) => (await theirs<Profile>('GET', `/telephony/users/${userId}`)).body.extension;
+    expect(await Promise.all(people.map(({ userId }) => extensionOf(userId)))).toEqual([null, '5000', '5001', '5010']);
+  });
+
   it('refuses a number whose holder’s deletion is releasing it into quarantine at that moment', async () => {
     const [leaver, next] = [await user(), await user()];
     // A number of its own: the tests before may have handed out the whole pool as next free ones.

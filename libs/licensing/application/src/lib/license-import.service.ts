@@ -265,6 +265,11 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         break;
       }
       claimed.add(user.userId);
+      // Its results are applied in file order after the batch's licenses: the user's extension and
+      // number are released before a later row of the batch takes them.
+      if (request.base.action === 'unassign' && user.plan !== null && (!request.base.plan || request.base.plan === user.plan)) {
+        await this.telephony.releaseForLaterRows(tenantId, user.userId, telephonyClaims);
+      }
       let taking = NOTHING_TAKEN;
       if (request.base.action === 'assign') {
         const checked = await this.checkTelephony(tenantId, user.userId, slice[index].cells, run.automatic, telephonyClaims);
@@ -427,7 +432,9 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       if (action === 'unassign') {
         if (preview) {
           const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'unassign', plan: plan || undefined }, preview.dryRun, preview.turn);
-          return { ...base, outcome: outcome === 'unchanged' ? 'unchanged' : 'would-unassign' };
+          if (outcome === 'unchanged') return { ...base, outcome: 'unchanged' };
+          await this.telephony.releaseForLaterRows(tenantId, user.userId, preview.claims);
+          return { ...base, outcome: 'would-unassign' };
         }
         const outcome = await this.licensing.unassign(tenantId, user.userId, 'license-import', plan || undefined);
         await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');

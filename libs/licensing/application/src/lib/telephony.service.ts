@@ -43,6 +43,8 @@ export interface TelephonyClaims {
    * auto rows read the free values once in all, not once per row (which grew with the file).
    */
   from: { extension?: number; number?: string };
+  /** Values whose holder an earlier row of the file takes the last license from: free for the rows after it. */
+  released: { extensions: Set<string>; numbers: Set<string> };
 }
 
 export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set(), numbers: new Set() }): TelephonyClaims => ({
@@ -51,6 +53,7 @@ export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set
   byUser: new Map(),
   named,
   from: {},
+  released: { extensions: new Set(), numbers: new Set() },
 });
 
 /** Whether the company gives an extension, and a number, with every license. */
@@ -196,7 +199,8 @@ export class TelephonyService {
       } else {
         await this.dryRun(userId, { type: 'AssignExtension', userId, extension, plan, user });
         const holder = await this.queries.holder(tenantId, { extension });
-        if ((holder !== null && holder !== userId) || (claims.extensions.get(extension) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
+        const heldByAnother = holder !== null && holder !== userId && !claims.released.extensions.has(extension);
+        if (heldByAnother || (claims.extensions.get(extension) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('extension', `${tenantId}:${extension}`));
         taking.extension = extension;
       }
     }
@@ -215,7 +219,8 @@ export class TelephonyService {
       } else {
         await this.dryRun(userId, { type: 'AssignPhoneNumber', userId, number, availability: await this.queries.numberAvailability(tenantId, number), user });
         const holder = await this.queries.holder(tenantId, { number });
-        if ((holder !== null && holder !== userId) || (claims.numbers.get(number) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
+        const heldByAnother = holder !== null && holder !== userId && !claims.released.numbers.has(number);
+        if (heldByAnother || (claims.numbers.get(number) ?? userId) !== userId) throw asTelephonyProblem(new ReservationConflictError('phone-number', `${tenantId}:${number}`));
         taking.number = number;
       }
     }
@@ -229,6 +234,25 @@ export class TelephonyService {
     if (taking.number !== undefined) claims.numbers.set(taking.number, userId);
     if (taking.extension !== undefined || taking.number !== undefined) claims.byUser.set(userId, { ...earlier, ...taking });
     return result;
+  }
+
+  /**
+   * A row of a file that takes a user's last license frees the user's extension and number for the
+   * rows after it, as releaseAllOfUnlicensed then does (an admin's release: no quarantine), so that
+   * a file can hand a leaver's extension to someone else, in its dry run as in the upload.
+   */
+  async releaseForLaterRows(tenantId: string, userId: string, claims: TelephonyClaims): Promise<void> {
+    const stored = await this.queries.profile(tenantId, userId);
+    const earlier = claims.byUser.get(userId);
+    for (const [kind, value] of [
+      ['extensions', earlier?.extension ?? stored.extension],
+      ['numbers', earlier?.number ?? stored.number],
+    ] as const) {
+      if (value === null || value === undefined) continue;
+      claims.released[kind].add(value);
+      if (claims[kind].get(value) === userId) claims[kind].delete(value);
+    }
+    claims.byUser.delete(userId);
   }
 
   /**
