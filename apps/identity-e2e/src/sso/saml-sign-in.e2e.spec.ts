@@ -195,6 +195,22 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect(JSON.parse(Buffer.from((JSON.parse((await browser.token(after.sessionCookie!)).body).accessToken as string).split('.')[1], 'base64url').toString()).tid).toBe(second.tenantId);
   });
 
+  it('an unsolicited response is refused while two companies sharing its issuer and certificate both hold the name (a rename not yet seen)', async () => {
+    const [first, second] = [await stack.tenant(), await stack.tenant()];
+    const shared = azureTenant();
+    await configureSso(stack, first, shared);
+    await configureSso(stack, second, shared);
+    const name = `twice.${randomUUID().slice(0, 8)}@contoso.com`;
+    expect((await scimClient(first)('POST', '/Users', azureRequests.createUser(name))).status).toBe(201);
+    await waitForLoginAccount(stack, name);
+    expect((await browser.postResponse(azureResponse(shared, name))).status).toBe(303);
+    // The second company's user of that name, as sign-in sees it before the first company's rename reaches it.
+    const db = stack.sso!.infrastructure.dataSource;
+    await db.query(`INSERT INTO sso.login_accounts (user_id, tenant_id, user_name, status, updated_at) VALUES ($1, $2, $3, 'active', now())`, [randomUUID(), second.tenantId, name]);
+    const refused = await browser.postResponse(azureResponse(shared, name));
+    expect({ status: refused.status, session: refused.sessionCookie }).toEqual({ status: 403, session: null });
+  });
+
   it('an unsolicited response reaches the user’s company however many others name the same issuer (and certificate)', async () => {
     const company = await stack.tenant();
     const shared = azureTenant();

@@ -206,7 +206,24 @@ export class SignInService {
       // Usernames are platform-wide: the company with a live account of the signed name is the one.
       // A deleted account freed its name for another company, so it tells nothing.
       const account = await this.queries.account(configuration.tenantId, candidate.assertion.nameId);
-      if (account && account.status !== 'deleted') return candidate;
+      if (account && account.status !== 'deleted') {
+        // For a moment two companies can both hold the name (one renamed its user, and that has not
+        // reached sign-in yet): when the response also verifies for another of them, it is refused.
+        const others = candidates.filter((other) => other !== configuration);
+        const holders = await this.queries.tenantsWithLiveAccount(candidate.assertion.nameId, others.map((other) => other.tenantId));
+        for (const other of others.filter((entry) => holders.has(entry.tenantId))) {
+          const requestsOfOther = new PostgresAuthnRequestStore(this.infrastructure.dataSource, other.tenantId, AUTHN_REQUEST_LIFETIME_MS);
+          const alsoVerifies = await verifyResponse(this.sp(), settingsOf(other), requestsOfOther, samlResponse, envelope).then(
+            () => true,
+            (error: unknown) => {
+              if (error instanceof SamlRejected) return false;
+              throw error;
+            },
+          );
+          if (alsoVerifies) throw new SamlRejected('unknown-user', 'two companies sharing the issuer have the user');
+        }
+        return candidate;
+      }
       verified.push(candidate);
     }
     if (verified.length === 0) throw firstFailure!;

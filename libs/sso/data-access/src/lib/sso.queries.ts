@@ -48,6 +48,17 @@ export class SsoQueries {
     return rows.map(toConfiguration);
   }
 
+  /** Which of these companies have a live (not deleted) account of this username. */
+  async tenantsWithLiveAccount(userName: string, tenantIds: readonly string[]): Promise<Set<string>> {
+    if (tenantIds.length === 0) return new Set();
+    const rows = (await this.dataSource.query(
+      `SELECT DISTINCT tenant_id::text AS "tenantId" FROM sso.login_accounts
+        WHERE lower(user_name) = lower($1) AND status <> 'deleted' AND tenant_id = ANY($2::uuid[])`,
+      [userName, tenantIds],
+    )) as { tenantId: string }[];
+    return new Set(rows.map((row) => row.tenantId));
+  }
+
   /** Usernames are platform-wide, so the username alone finds the company. */
   async accountByUserName(userName: string): Promise<LoginAccount | null> {
     const rows = (await this.dataSource.query(
