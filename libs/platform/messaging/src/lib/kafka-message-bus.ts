@@ -96,8 +96,8 @@ export class KafkaMessageBus implements MessageBus {
   private readonly kafka: Kafka;
   private readonly consumerKafka: Kafka;
   private producer: Producer;
-  /** False once a producer was replaced (see publish) until its successor connects. */
-  private producerConnected = false;
+  /** The current producer's connection: set by connect(), and anew by publish() once a producer was replaced. */
+  private producerConnection?: Promise<void>;
   private readonly admin: Admin;
   private readonly probe: Admin;
   /** How to stop each running consumer: commit what it handled, then leave its group. */
@@ -115,6 +115,15 @@ export class KafkaMessageBus implements MessageBus {
     this.admin = this.kafka.admin();
     // Readiness asks once: a probe that retried for seconds would pile up behind the next ones while Kafka is away.
     this.probe = this.kafka.admin({ retry: { retries: 0 } });
+  }
+
+  /** Connects the current producer once, however many publishes ask at the same moment; a failed attempt is tried again by the next. */
+  private connectProducer(producer: Producer): Promise<void> {
+    const connection = (this.producerConnection ??= producer.connect().catch((error: unknown) => {
+      if (this.producerConnection === connection) this.producerConnection = undefined;
+      throw error;
+    }));
+    return connection;
   }
 
   /** One idempotent producer with a single request in flight: retries can neither duplicate nor reorder. */
@@ -149,8 +158,7 @@ export class KafkaMessageBus implements MessageBus {
   async connect(): Promise<void> {
     if (this.connected) return;
     await this.admin.connect();
-    await this.producer.connect();
-    this.producerConnected = true;
+    await this.connectProducer(this.producer);
     this.connected = true;
   }
 
@@ -200,12 +208,10 @@ export class KafkaMessageBus implements MessageBus {
       const topic = this.physical(message.topic);
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), message]);
     }
-    if (!this.producerConnected) {
-      await this.producer.connect();
-      this.producerConnected = true;
-    }
+    const producer = this.producer;
+    await this.connectProducer(producer);
     try {
-      await this.producer.sendBatch({
+      await producer.sendBatch({
         acks: -1,
         topicMessages: [...byTopic].map(([topic, list]) => ({
           topic,
@@ -217,11 +223,11 @@ export class KafkaMessageBus implements MessageBus {
       // went missing while the broker restarted, then a batch that differs) would fail every later
       // publish too: the relay's next turn gets a new producer. What it sends again may reach
       // consumers twice, which they shrug off.
-      if (refusedForGood(error)) {
-        const refused = this.producer;
+      // Only the producer that failed, once: publishes in flight beside it fail with it, and must not replace its successor.
+      if (refusedForGood(error) && this.producer === producer) {
         this.producer = this.newProducer();
-        this.producerConnected = false;
-        await refused.disconnect().catch(() => undefined);
+        this.producerConnection = undefined;
+        await producer.disconnect().catch(() => undefined);
         this.options.log?.('warn', 'kafka producer replaced after a refusal it cannot recover from', { error: errorMessage(error) });
       }
       throw error;
@@ -236,18 +242,25 @@ export class KafkaMessageBus implements MessageBus {
   async subscribe(options: SubscriptionOptions): Promise<Subscription> {
     let stopped = false;
     let current: Subscription | undefined;
-    const revive = (error: unknown) => {
-      if (stopped) return;
-      this.options.onConsumerStopped?.(options.groupId);
-      this.options.log?.('error', 'consumer stopped by kafkajs; starting it again', { groupId: options.groupId, error: errorMessage(error) });
+    const startAgain = () => {
       const timer = setTimeout(() => {
         if (stopped) return;
         this.consume(options, revive).then(
           (subscription) => (stopped ? void subscription.stop() : (current = subscription)),
-          (failure: unknown) => revive(failure),
+          (failure: unknown) => {
+            // Kafka still away, say: tried again, not counted again.
+            this.options.log?.('warn', 'consumer not started again yet; trying again', { groupId: options.groupId, error: errorMessage(failure) });
+            if (!stopped) startAgain();
+          },
         );
       }, CONSUMER_REVIVAL_MS);
       timer.unref();
+    };
+    const revive = (error: unknown) => {
+      if (stopped) return;
+      this.options.onConsumerStopped?.(options.groupId);
+      this.options.log?.('error', 'consumer stopped by kafkajs; starting it again', { groupId: options.groupId, error: errorMessage(error) });
+      startAgain();
     };
     current = await this.consume(options, revive);
     return {
@@ -276,121 +289,130 @@ export class KafkaMessageBus implements MessageBus {
       rebalanceTimeout: this.options.maxHandlingMs ?? DEFAULT_MAX_HANDLING_MS,
     });
     this.consumers.set(consumer, () => consumer.disconnect());
-    let stopped = false;
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (payload.restart || stopped) return;
-      stopped = true;
-      clearInterval(committer);
-      this.consumers.delete(consumer);
-      onStoppedForGood(payload.error);
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: options.topics.map((topic) => this.physical(topic)), fromBeginning: true });
-    const joined = new Promise<void>((resolve) => {
-      const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
-        remove();
-        resolve();
+    let committer: ReturnType<typeof setInterval> | undefined;
+    try {
+      let stopped = false;
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        if (payload.restart || stopped) return;
+        stopped = true;
+        clearInterval(committer);
+        this.consumers.delete(consumer);
+        onStoppedForGood(payload.error);
       });
-    });
-    const handleOne = async (incoming: IncomingMessage) => {
-      const error = await withRetries(retry, () => options.handle(incoming), () => stopped);
-      if (error && !stopped) {
-        const dlt = deadLetterTopic(options.groupId);
-        try {
-          await this.ensureTopics([{ name: dlt, partitions: this.options.deadLetterPartitions ?? 1 }]);
-          await this.publish([{ topic: dlt, key: incoming.key, value: incoming.value, headers: deadLetterHeaders(incoming, error) }]);
-        } catch (failure) {
-          this.options.onDeadLetter?.(options.groupId, 'failed');
-          this.options.log?.('error', 'message not moved to its dead-letter topic; its batch is handled again', { topic: incoming.topic, offset: incoming.offset, dlt, error: errorMessage(failure) });
-          // A plain error, which kafkajs retries (restarting the consumer if need be): its own
-          // error for a refused topic would stop the consumer for good.
-          throw new Error(`could not move a message of ${incoming.topic} to ${dlt}: ${errorMessage(failure)}`);
-        }
-        this.options.onDeadLetter?.(options.groupId, 'moved');
-        this.options.log?.('error', 'message moved to dead-letter topic', { topic: incoming.topic, partition: incoming.partition, offset: incoming.offset, dlt });
-      }
-      // Throwing here (stopped mid-retry) leaves the offset uncommitted, so the next member redelivers it.
-      if (error && stopped) throw error;
-    };
-    const handled = new Map<string, { topic: string; partition: number; offset: string }>();
-    const commitHandled = async () => {
-      if (handled.size === 0) return;
-      const offsets = [...handled.values()];
-      handled.clear();
-      try {
-        await consumer.commitOffsets(offsets);
-      } catch (error) {
-        // A rebalance or a lost coordinator: the next batch's commit covers these, or whoever
-        // consumes the partition next gets them again, which idempotent handlers shrug off.
-        this.options.log?.('warn', 'consumer offsets not committed', { groupId: options.groupId, error: error instanceof Error ? error.message : String(error) });
-      }
-    };
-    const committer = setInterval(() => void commitHandled(), COMMIT_INTERVAL_MS);
-    committer.unref();
-    // One batch handled at a time; partition batches arriving meanwhile wait and then go together.
-    const handleBatch = options.handleBatch;
-    const together = handleBatch
-      ? new Batcher<IncomingMessage[], void>(
-          async (chunks) => {
-            await handleBatch(chunks.flat());
-            return chunks.map(() => ({ value: undefined }));
-          },
-          {
-            maxRunning: 1,
-            maxBatch: PARTITIONS_TAKEN_TOGETHER,
-            canJoin: (chunks, chunk) => chunks.reduce((total, taken) => total + taken.length, chunk.length) <= MESSAGES_TAKEN_TOGETHER,
-          },
-        )
-      : undefined;
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: together ? PARTITIONS_TAKEN_TOGETHER : 1,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
-        const messages: IncomingMessage[] = batch.messages.map((message) => ({
-          topic: this.logical(batch.topic),
-          partition: batch.partition,
-          offset: message.offset,
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers: decodeHeaders(message.headers),
-        }));
-        for (let start = 0; start < messages.length; start += BATCH_SIZE) {
-          if (!isRunning() || isStale() || stopped) return;
-          const chunk = messages.slice(start, start + BATCH_SIZE);
-          const stopHeartbeats = heartbeatWhileHandling(heartbeat, heartbeatInterval, this.options.maxHandlingMs ?? DEFAULT_MAX_HANDLING_MS);
+      await consumer.connect();
+      await consumer.subscribe({ topics: options.topics.map((topic) => this.physical(topic)), fromBeginning: true });
+      const joined = new Promise<void>((resolve) => {
+        const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
+          remove();
+          resolve();
+        });
+      });
+      const handleOne = async (incoming: IncomingMessage) => {
+        const error = await withRetries(retry, () => options.handle(incoming), () => stopped);
+        if (error && !stopped) {
+          const dlt = deadLetterTopic(options.groupId);
           try {
-            let done = false;
-            if (together) {
-              try {
-                await together.submit(chunk);
-                done = true;
-              } catch {
-                done = false;
-              }
-            }
-            if (!done) for (const message of chunk) await handleOne(message);
-          } finally {
-            stopHeartbeats();
+            await this.ensureTopics([{ name: dlt, partitions: this.options.deadLetterPartitions ?? 1 }]);
+            await this.publish([{ topic: dlt, key: incoming.key, value: incoming.value, headers: deadLetterHeaders(incoming, error) }]);
+          } catch (failure) {
+            this.options.onDeadLetter?.(options.groupId, 'failed');
+            this.options.log?.('error', 'message not moved to its dead-letter topic; its batch is handled again', { topic: incoming.topic, offset: incoming.offset, dlt, error: errorMessage(failure) });
+            // A plain error, which kafkajs retries (restarting the consumer if need be): its own
+            // error for a refused topic would stop the consumer for good.
+            throw new Error(`could not move a message of ${incoming.topic} to ${dlt}: ${errorMessage(failure)}`);
           }
-          const last = chunk[chunk.length - 1].offset;
-          resolveOffset(last);
-          // Kafka's committed offset is the next one to read.
-          handled.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
-          await heartbeat();
+          this.options.onDeadLetter?.(options.groupId, 'moved');
+          this.options.log?.('error', 'message moved to dead-letter topic', { topic: incoming.topic, partition: incoming.partition, offset: incoming.offset, dlt });
         }
-      },
-    });
-    const stop = async () => {
-      stopped = true;
+        // Throwing here (stopped mid-retry) leaves the offset uncommitted, so the next member redelivers it.
+        if (error && stopped) throw error;
+      };
+      const handled = new Map<string, { topic: string; partition: number; offset: string }>();
+      const commitHandled = async () => {
+        if (handled.size === 0) return;
+        const offsets = [...handled.values()];
+        handled.clear();
+        try {
+          await consumer.commitOffsets(offsets);
+        } catch (error) {
+          // A rebalance or a lost coordinator: the next batch's commit covers these, or whoever
+          // consumes the partition next gets them again, which idempotent handlers shrug off.
+          this.options.log?.('warn', 'consumer offsets not committed', { groupId: options.groupId, error: error instanceof Error ? error.message : String(error) });
+        }
+      };
+      committer = setInterval(() => void commitHandled(), COMMIT_INTERVAL_MS);
+      committer.unref();
+      // One batch handled at a time; partition batches arriving meanwhile wait and then go together.
+      const handleBatch = options.handleBatch;
+      const together = handleBatch
+        ? new Batcher<IncomingMessage[], void>(
+            async (chunks) => {
+              await handleBatch(chunks.flat());
+              return chunks.map(() => ({ value: undefined }));
+            },
+            {
+              maxRunning: 1,
+              maxBatch: PARTITIONS_TAKEN_TOGETHER,
+              canJoin: (chunks, chunk) => chunks.reduce((total, taken) => total + taken.length, chunk.length) <= MESSAGES_TAKEN_TOGETHER,
+            },
+          )
+        : undefined;
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: together ? PARTITIONS_TAKEN_TOGETHER : 1,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          const messages: IncomingMessage[] = batch.messages.map((message) => ({
+            topic: this.logical(batch.topic),
+            partition: batch.partition,
+            offset: message.offset,
+            key: message.key?.toString() ?? '',
+            value: message.value?.toString() ?? '',
+            headers: decodeHeaders(message.headers),
+          }));
+          for (let start = 0; start < messages.length; start += BATCH_SIZE) {
+            if (!isRunning() || isStale() || stopped) return;
+            const chunk = messages.slice(start, start + BATCH_SIZE);
+            const stopHeartbeats = heartbeatWhileHandling(heartbeat, heartbeatInterval, this.options.maxHandlingMs ?? DEFAULT_MAX_HANDLING_MS);
+            try {
+              let done = false;
+              if (together) {
+                try {
+                  await together.submit(chunk);
+                  done = true;
+                } catch {
+                  done = false;
+                }
+              }
+              if (!done) for (const message of chunk) await handleOne(message);
+            } finally {
+              stopHeartbeats();
+            }
+            const last = chunk[chunk.length - 1].offset;
+            resolveOffset(last);
+            // Kafka's committed offset is the next one to read.
+            handled.set(`${batch.topic}:${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() });
+            await heartbeat();
+          }
+        },
+      });
+      const stop = async () => {
+        stopped = true;
+        clearInterval(committer);
+        await commitHandled();
+        await consumer.disconnect();
+        this.consumers.delete(consumer);
+      };
+      this.consumers.set(consumer, stop);
+      await joined;
+      return { stop };
+    } catch (error) {
+      // Not started (Kafka away, say): nothing of it stays registered, connected or timed.
       clearInterval(committer);
-      await commitHandled();
-      await consumer.disconnect();
       this.consumers.delete(consumer);
-    };
-    this.consumers.set(consumer, stop);
-    await joined;
-    return { stop };
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
   }
 
   async isReady(): Promise<boolean> {
@@ -407,6 +429,7 @@ export class KafkaMessageBus implements MessageBus {
     await Promise.allSettled([...this.consumers.values()].map((stop) => stop()));
     this.consumers.clear();
     await Promise.allSettled([this.producer.disconnect(), this.admin.disconnect(), this.probe.disconnect()]);
+    this.producerConnection = undefined;
     this.connected = false;
   }
 }
@@ -424,10 +447,12 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** An error kafkajs will not retry, anywhere along its causes. */
+/**
+ * A refusal the broker would repeat: the first cause of the error says it is not retriable. Retries
+ * that ran out (a broker away longer than they last) are not one: their cause was retriable.
+ */
 function refusedForGood(error: unknown): boolean {
-  for (let cause = error as { retriable?: boolean; name?: string; cause?: unknown } | undefined; cause; cause = cause.cause as typeof cause) {
-    if (cause.retriable === false || cause.name === 'KafkaJSNonRetriableError') return true;
-  }
-  return false;
+  let cause = error as { retriable?: boolean; cause?: unknown };
+  while (cause.cause && typeof cause.cause === 'object') cause = cause.cause as typeof cause;
+  return cause.retriable === false;
 }
