@@ -456,3 +456,18 @@ function refusedForGood(error: unknown): boolean {
   while (cause.cause && typeof cause.cause === 'object') cause = cause.cause as typeof cause;
   return cause.retriable === false;
 }
+
+/** What the network says when a broker cannot be reached at all (as against a refusal: a password, a certificate, a grant). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/**
+ * Whether an error of connecting to Kafka means it is away (down, restarting, unreachable for
+ * now), which time mends, rather than a setting that it refuses (SASL credentials, a certificate
+ * no CA signed, a missing grant), which it does not.
+ */
+export function isKafkaUnreachable(error: unknown): boolean {
+  let cause = error as { retriable?: boolean; code?: string; cause?: unknown } | null;
+  if (!cause || typeof cause !== 'object') return false;
+  while (cause.cause && typeof cause.cause === 'object') cause = cause.cause as typeof cause;
+  return cause.retriable === true && (cause.code === undefined || UNREACHABLE.has(cause.code));
+}

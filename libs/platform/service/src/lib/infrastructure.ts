@@ -2,7 +2,7 @@ import type { DataSource, MigrationInterface } from 'typeorm';
 import type { Logger } from 'pino';
 import { ALL_TOPICS, type IntegrationEvent } from '@identity/contracts';
 import { CommandRunner, OutboxRelay, PostgresEventStore, createDataSource, runMigrations } from '@identity/platform-event-store';
-import { DEFAULT_RETRY, KafkaMessageBus, type MessageBus, type RetryPolicy, type Subscription } from '@identity/platform-messaging';
+import { DEFAULT_RETRY, isKafkaUnreachable, KafkaMessageBus, type MessageBus, type RetryPolicy, type Subscription } from '@identity/platform-messaging';
 import { ProjectionRunner, type Projection } from '@identity/platform-projections';
 import type { ServiceConfig } from './config';
 import type { ServiceMetrics } from './metrics';
@@ -95,6 +95,9 @@ export class ServiceInfrastructure {
     try {
       await this.startMessaging();
     } catch (error) {
+      // A setting Kafka refuses (a password, a certificate, a grant) fails the start, so that a
+      // rollout carrying it stops at its first pod instead of replacing every consumer.
+      if (!isKafkaUnreachable(error)) throw error;
       // A pod that starts while Kafka is away (a restart or a scale-up during an outage) still serves
       // what needs PostgreSQL alone: writes wait in the outbox. Its consumers and relay start once Kafka answers.
       logger.warn({ error: (error as Error).message }, 'Kafka does not answer: started without it; consumers and the relay start once it does');
@@ -178,7 +181,8 @@ export class ServiceInfrastructure {
         this.options.logger.info('Kafka answers: consumers and relay started');
         return;
       } catch (error) {
-        this.options.logger.warn({ error: (error as Error).message }, 'Kafka still does not answer; trying again');
+        const away = isKafkaUnreachable(error);
+        this.options.logger[away ? 'warn' : 'error']({ error: (error as Error).message }, away ? 'Kafka still does not answer; trying again' : 'Kafka refuses this service; trying again');
       }
     }
   }

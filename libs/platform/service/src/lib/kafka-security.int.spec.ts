@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { KafkaMessageBus, type Subscription } from '@identity/platform-messaging';
-import { eventually, kafkaSecureListener, testNamespace } from '@identity/platform-testing';
+import pino from 'pino';
+import { createTestDatabase, eventually, kafkaSecureListener, testNamespace } from '@identity/platform-testing';
 import { COMMON_CONFIG, ServiceConfig } from './config';
+import { ServiceInfrastructure } from './infrastructure';
 import { kafkaSecurity } from './kafka-security';
+import { ServiceMetrics } from './metrics';
 
 /** The bus as a service builds it from its environment, against the test broker's SASL_SSL listener. */
 function busFrom(env: Record<string, string>, namespace: string): KafkaMessageBus {
@@ -47,6 +50,31 @@ describe('Kafka over TLS with SASL, configured by environment (real Kafka)', () 
     } finally {
       await subscription?.stop();
       await bus.disconnect();
+    }
+  });
+
+  it('fails the start of a service whose Kafka password is wrong (a rollout with it stops), where an unreachable Kafka would not', async () => {
+    const config = ServiceConfig.load(COMMON_CONFIG, {
+      DATABASE_URL: await createTestDatabase(),
+      KAFKA_BROKERS: listener.broker,
+      KAFKA_NAMESPACE: testNamespace('kafka-tls-start'),
+      ...secured,
+      KAFKA_SASL_PASSWORD: 'not-the-password',
+    });
+    const infrastructure = new ServiceInfrastructure({
+      service: 'wrong-password-test',
+      config,
+      logger: pino({ level: 'silent' }),
+      metrics: new ServiceMetrics('wrong-password-test', false),
+      migrations: [],
+      projections: [],
+      reactions: [],
+      runsRelay: false,
+    });
+    try {
+      await expect(infrastructure.start()).rejects.toThrow(/SASL|authentication/i);
+    } finally {
+      await infrastructure.stop();
     }
   });
 
