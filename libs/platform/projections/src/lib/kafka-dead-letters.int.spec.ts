@@ -1,5 +1,5 @@
 import { eventually, kafkaBrokers, testNamespace } from '@identity/platform-testing';
-import { KafkaMessageBus } from './kafka-message-bus';
+import { KafkaMessageBus } from '@identity/platform-messaging';
 
 describe('KafkaMessageBus dead letters (real Kafka)', () => {
   it('keeps handling a message its dead-letter topic refuses, counting each failure, instead of stopping the consumer for good or skipping it', async () => {
