@@ -119,6 +119,26 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
   });
 
+  it('an IdP logout request that arrives without our cookie (from a frame of Azure AD’s sign-out page) ends the user’s sessions only when the company’s IdP signed it', async () => {
+    const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
+    const other = await browser.postResponse(azureResponse(azure, userName));
+    const tokens = [sessionCookie!, other.sessionCookie!].map(async (cookie) => JSON.parse((await browser.token(cookie)).body).accessToken as string);
+    const [first, second] = await Promise.all(tokens);
+    const message = { issuer: azure.issuer, nameId: userName };
+    // Unsigned, signed by someone else's key, or signed for another service: nothing ends.
+    for (const query of [logoutRequestQuery(message), logoutRequestQuery({ ...message, keys: createIdpKeys() }), logoutRequestQuery({ ...message, keys: azure.keys, destination: 'https://evil.example/logout' })]) {
+      expect(await browser.send('GET', `/sso/logout?${query}`)).toMatchObject({ status: 303, location: '/sso/signed-out' });
+      for (const token of [first, second]) expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true });
+    }
+    const signed = logoutRequestQuery({ ...message, keys: azure.keys });
+    expect(await browser.send('GET', `/saml2?${signed}`)).toMatchObject({ status: 303, location: '/sso/signed-out' });
+    for (const token of [first, second]) expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
+    // The same request again (replayed) ends a newer session of the user no more.
+    const later = await browser.postResponse(azureResponse(azure, userName));
+    await browser.send('GET', `/saml2?${signed}`);
+    expect((await browser.token(later.sessionCookie!)).status).toBe(200);
+  });
+
   it('an IdP logout message ends the session at once only when the company’s IdP signed it; an unsigned one asks first; a deflate bomb is cut off', async () => {
     const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
     const token = JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string;

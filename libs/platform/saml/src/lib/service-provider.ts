@@ -149,6 +149,8 @@ export function readEnvelope(xml: string): ResponseEnvelope {
 /** What ends a session from a LogoutRequest the IdP signed: whose, for where, and from when. */
 export interface LogoutRequestFacts {
   id: string;
+  /** Who sent it (its Issuer element), to find the companies whose IdP may have signed it; null when absent. */
+  issuer: string | null;
   nameId: string;
   destination: string | null;
   issuedAt: number;
@@ -162,7 +164,8 @@ export function readLogoutRequest(xml: string): LogoutRequestFacts {
   const issuedAt = Date.parse(request.getAttribute('IssueInstant') ?? '');
   const nameId = children(request, ASSERTION_NS, 'NameID')[0]?.textContent?.trim();
   if (!id || !nameId || !Number.isFinite(issuedAt)) throw new SamlRejected('malformed', 'a LogoutRequest without ID, IssueInstant or NameID');
-  return { id, nameId, destination: request.getAttribute('Destination') || null, issuedAt };
+  const issuer = children(request, ASSERTION_NS, 'Issuer')[0]?.textContent?.trim() || null;
+  return { id, issuer, nameId, destination: request.getAttribute('Destination') || null, issuedAt };
 }
 
 /**

@@ -8,6 +8,7 @@ import {
   readLogoutRequest,
   signedRedirectMessage,
   ACCEPTED_CLOCK_SKEW_MS,
+  CONTROL_CHARACTERS,
   type LogoutRequestFacts,
   readEnvelope,
   safeRelayPath,
@@ -127,13 +128,18 @@ export class SignInService {
    * signed someone else out. Otherwise the employee confirms (`confirm`), as on a sign-out link from elsewhere.
    */
   async signOutFromIdp(message: unknown, rawQuery: string, sessionSecret: string | undefined): Promise<{ signedOut: string } | 'confirm'> {
+    let xml: string;
     try {
-      if (!/^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?Logout(Request|Response)[\s>]/.test(decodeRedirectBinding(message))) throw new SamlRejected('malformed', 'not a logout message');
+      xml = decodeRedirectBinding(message);
+      if (!/^\s*(<\?xml[^>]*\?>\s*)?<(\w+:)?Logout(Request|Response)[\s>]/.test(xml)) throw new SamlRejected('malformed', 'not a logout message');
     } catch (error) {
       throw error instanceof SamlRejected ? this.refused(error, null) : error;
     }
     const session = sessionSecret ? await this.sessions.bySecret(sessionSecret) : null;
-    if (!session) return { signedOut: SIGNED_OUT_PATH };
+    if (!session) {
+      await this.signOutWithoutCookie(xml, rawQuery);
+      return { signedOut: SIGNED_OUT_PATH };
+    }
     const refusal = await this.idpLogoutRefusal(rawQuery, session);
     if (refusal) {
       this.logger.info({ tenantId: session.tenantId, sessionId: session.sessionId, reason: refusal }, 'IdP logout message not trusted: the employee confirms the sign-out');
@@ -144,25 +150,58 @@ export class SignInService {
     return { signedOut: SIGNED_OUT_PATH };
   }
 
+  /**
+   * A logout request that arrives without our cookie (Azure AD may send it from a frame of its own
+   * sign-out page, where a SameSite=Lax cookie does not go): when a company's IdP signed it, it ends
+   * that user's sessions in that company, as the IdP asks. Anything else ends nothing.
+   */
+  private async signOutWithoutCookie(xml: string, rawQuery: string): Promise<void> {
+    let unsigned: LogoutRequestFacts;
+    try {
+      // Read unsigned only to find the companies to check: each checks the signature with its own certificates.
+      unsigned = readLogoutRequest(xml);
+    } catch (error) {
+      if (error instanceof SamlRejected) return;
+      throw error;
+    }
+    if (!unsigned.issuer || CONTROL_CHARACTERS.test(unsigned.issuer) || CONTROL_CHARACTERS.test(unsigned.nameId)) return;
+    for (const configuration of await this.queries.enabledConfigurationsByIssuer(unsigned.issuer, unsigned.nameId)) {
+      const trusted = await this.trustedLogoutRequest(rawQuery, configuration.tenantId);
+      if (!('request' in trusted)) continue;
+      const ended = await this.sessions.endAllOf(configuration.tenantId, trusted.request.nameId, 'signed-out');
+      this.logger.info({ tenantId: configuration.tenantId, sessions: ended }, 'signed out by the IdP (without the session cookie)');
+      return;
+    }
+  }
+
   /** Why a logout message may not end this session at once, or null when it may. */
   private async idpLogoutRefusal(rawQuery: string, session: { tenantId: string; userName: string }): Promise<string | null> {
-    const certificates = (await this.queries.configuration(session.tenantId))?.certificates.map((certificate) => certificate.pem) ?? [];
+    const trusted = await this.trustedLogoutRequest(rawQuery, session.tenantId, session.userName);
+    return 'refusal' in trusted ? trusted.refusal : null;
+  }
+
+  /**
+   * A LogoutRequest the company's IdP signed, for us, issued within the last minutes, never seen
+   * before (used up here), and for `userName` when given; else why not.
+   */
+  private async trustedLogoutRequest(rawQuery: string, tenantId: string, userName?: string): Promise<{ request: LogoutRequestFacts } | { refusal: string }> {
+    const certificates = (await this.queries.configuration(tenantId))?.certificates.map((certificate) => certificate.pem) ?? [];
     const signed = signedRedirectMessage(rawQuery, certificates);
-    if (!signed || signed.name !== 'SAMLRequest') return 'not a LogoutRequest signed by the company’s IdP';
+    if (!signed || signed.name !== 'SAMLRequest') return { refusal: 'not a LogoutRequest signed by the company’s IdP' };
     let request: LogoutRequestFacts;
     try {
       request = readLogoutRequest(decodeRedirectBinding(signed.value));
     } catch (error) {
-      if (error instanceof SamlRejected) return error.detail;
+      if (error instanceof SamlRejected) return { refusal: error.detail };
       throw error;
     }
-    if (request.nameId.toLowerCase() !== session.userName.toLowerCase()) return 'for another user';
-    if (request.destination !== null && request.destination !== this.sp().acsUrl && request.destination !== `${this.sp().baseUrl}/sso/logout`) return `for ${request.destination}`;
+    if (userName !== undefined && request.nameId.toLowerCase() !== userName.toLowerCase()) return { refusal: 'for another user' };
+    if (request.destination !== null && request.destination !== this.sp().acsUrl && request.destination !== `${this.sp().baseUrl}/sso/logout`) return { refusal: `for ${request.destination}` };
     const now = Date.now();
-    if (request.issuedAt > now + ACCEPTED_CLOCK_SKEW_MS || request.issuedAt < now - LOGOUT_REQUEST_LIFETIME_MS) return 'issued too long ago, or in the future';
+    if (request.issuedAt > now + ACCEPTED_CLOCK_SKEW_MS || request.issuedAt < now - LOGOUT_REQUEST_LIFETIME_MS) return { refusal: 'issued too long ago, or in the future' };
     const keepUntil = new Date(request.issuedAt + LOGOUT_REQUEST_LIFETIME_MS + ACCEPTED_CLOCK_SKEW_MS);
-    if (!(await this.consumed.consume(session.tenantId, `logout:${request.id}`, keepUntil))) return 'already used';
-    return null;
+    if (!(await this.consumed.consume(tenantId, `logout:${request.id}`, keepUntil))) return { refusal: 'already used' };
+    return { request };
   }
 
   sp() {

@@ -112,6 +112,15 @@ export class SessionStore {
     return rows[0] ?? null;
   }
 
+  /** Ends every open session of a company's user, by username (an IdP's logout request names the user, not the session); how many. */
+  async endAllOf(tenantId: string, userName: string, reason: string): Promise<number> {
+    const ended = (await this.dataSource.query(
+      `UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $3 WHERE tenant_id = $1 AND lower(user_name) = lower($2) AND revoked_at IS NULL RETURNING session_id`,
+      [tenantId, userName, reason],
+    )) as unknown[];
+    return (Array.isArray(ended[0]) ? (ended[0] as unknown[]) : ended).length;
+  }
+
   async end(sessionId: string, reason: string): Promise<void> {
     await this.dataSource.query(`UPDATE sso.sessions SET revoked_at = now(), revoked_reason = $2 WHERE session_id = $1 AND revoked_at IS NULL`, [sessionId, reason]);
   }
