@@ -224,7 +224,7 @@ export class KafkaMessageBus implements MessageBus {
       // publish too: the relay's next turn gets a new producer. What it sends again may reach
       // consumers twice, which they shrug off.
       // Only the producer that failed, once: publishes in flight beside it fail with it, and must not replace its successor.
-      if (refusedForGood(error) && this.producer === producer) {
+      if (producerStateLost(error) && this.producer === producer) {
         this.producer = this.newProducer();
         this.producerConnection = undefined;
         await producer.disconnect().catch(() => undefined);
@@ -292,18 +292,24 @@ export class KafkaMessageBus implements MessageBus {
     let committer: ReturnType<typeof setInterval> | undefined;
     try {
       let stopped = false;
+      let hasJoined = false;
+      let notJoined: (error: unknown) => void = () => undefined;
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         if (payload.restart || stopped) return;
         stopped = true;
         clearInterval(committer);
         this.consumers.delete(consumer);
-        onStoppedForGood(payload.error);
+        // Before it joined its group (a group the broker does not grant, say), the start itself fails.
+        if (hasJoined) onStoppedForGood(payload.error);
+        else notJoined(payload.error);
       });
       await consumer.connect();
       await consumer.subscribe({ topics: options.topics.map((topic) => this.physical(topic)), fromBeginning: true });
-      const joined = new Promise<void>((resolve) => {
+      const joined = new Promise<void>((resolve, reject) => {
+        notJoined = reject;
         const remove = consumer.on(consumer.events.GROUP_JOIN, () => {
           remove();
+          hasJoined = true;
           resolve();
         });
       });
@@ -403,8 +409,8 @@ export class KafkaMessageBus implements MessageBus {
         await consumer.disconnect();
         this.consumers.delete(consumer);
       };
-      this.consumers.set(consumer, stop);
       await joined;
+      this.consumers.set(consumer, stop);
       return { stop };
     } catch (error) {
       // Not started (Kafka away, say): nothing of it stays registered, connected or timed.
@@ -447,27 +453,47 @@ function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * A refusal the broker would repeat: the first cause of the error says it is not retriable. Retries
- * that ran out (a broker away longer than they last) are not one: their cause was retriable.
- */
-function refusedForGood(error: unknown): boolean {
-  let cause = error as { retriable?: boolean; cause?: unknown };
-  while (cause.cause && typeof cause.cause === 'object') cause = cause.cause as typeof cause;
-  return cause.retriable === false;
+/** The broker forgot or fenced this producer's idempotence state: only a new producer (a new producer id) gets past it. */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'INVALID_PRODUCER_EPOCH', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_ID_MAPPING', 'PRODUCER_FENCED']);
+
+/** Errors along a chain of causes, outermost first. */
+function causes(error: unknown): { name?: string; message?: string; code?: unknown; type?: string; retriable?: boolean }[] {
+  const chain = [];
+  for (let cause = error as { cause?: unknown } | null; cause && typeof cause === 'object' && chain.length < 10; cause = cause.cause as typeof cause) chain.push(cause);
+  return chain as ReturnType<typeof causes>;
 }
 
-/** What the network says when a broker cannot be reached at all (as against a refusal: a password, a certificate, a grant). */
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+/**
+ * A refusal only a new producer gets past (its sequence numbers lost after a reply went missing
+ * while the broker restarted, say). Refusals of a message (too large, a topic not granted) are not:
+ * another producer would meet them too.
+ */
+export function producerStateLost(error: unknown): boolean {
+  return causes(error).some((cause) => cause.type !== undefined && PRODUCER_STATE_LOST.has(cause.type));
+}
+
+/** What the network says when a broker cannot be reached at all. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+const CONNECTION_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError', 'KafkaJSBrokerNotFound']);
+/** A failure of the connection itself, whichever error carries it (kafkajs wraps one during SASL as an authentication error). */
+const CONNECTION_FAILED = /Connection (timeout|closed|error)|Closed connection|Broker not connected|Request timed out|socket hang up|ECONN(REFUSED|RESET)|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/i;
+/** A certificate or key that cannot work, which kafkajs reports as a connection error too. */
+const TLS_SETTING = /certificate|PEM|SSL routines|self[- ]signed|unable to verify|altname|wrong version number/i;
 
 /**
- * Whether an error of connecting to Kafka means it is away (down, restarting, unreachable for
- * now), which time mends, rather than a setting that it refuses (SASL credentials, a certificate
- * no CA signed, a missing grant), which it does not.
+ * Whether an error of connecting to Kafka means it is away (down, restarting, electing leaders,
+ * not answering), which time mends, rather than a setting it refuses (SASL credentials, a
+ * certificate or key, a missing grant), which it does not. Judged by the innermost error.
  */
 export function isKafkaUnreachable(error: unknown): boolean {
-  let cause = error as { retriable?: boolean; code?: string; cause?: unknown } | null;
-  if (!cause || typeof cause !== 'object') return false;
-  while (cause.cause && typeof cause.cause === 'object') cause = cause.cause as typeof cause;
-  return cause.retriable === true && (cause.code === undefined || UNREACHABLE.has(cause.code));
+  const chain = causes(error);
+  const root = chain.at(-1);
+  if (!root) return false;
+  const message = String(root.message ?? '');
+  if (TLS_SETTING.test(message)) return false;
+  // A protocol error of the broker's: leader elections, a coordinator or controller moving.
+  if (typeof root.code === 'number') return root.retriable === true;
+  if (typeof root.code === 'string') return UNREACHABLE_CODES.has(root.code);
+  if (root.name === 'KafkaJSSASLAuthenticationError') return CONNECTION_FAILED.test(message);
+  return (root.name !== undefined && CONNECTION_ERRORS.has(root.name)) || CONNECTION_FAILED.test(message);
 }
