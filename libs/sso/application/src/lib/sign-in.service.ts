@@ -232,15 +232,12 @@ export class SignInService {
     const verified: { configuration: SsoConfiguration; assertion: VerifiedAssertion }[] = [];
     let firstFailure: SamlRejected | undefined;
     for (const configuration of candidates) {
-      const requests = new PostgresAuthnRequestStore(this.infrastructure.dataSource, configuration.tenantId, AUTHN_REQUEST_LIFETIME_MS);
-      let candidate: { configuration: SsoConfiguration; assertion: VerifiedAssertion };
-      try {
-        candidate = { configuration, assertion: await verifyResponse(this.sp(), settingsOf(configuration), requests, samlResponse, envelope) };
-      } catch (error) {
-        if (!(error instanceof SamlRejected)) throw error;
-        firstFailure ??= error;
+      const assertion = await this.verifiedFor(configuration, samlResponse, envelope);
+      if (assertion instanceof SamlRejected) {
+        firstFailure ??= assertion;
         continue;
       }
+      const candidate = { configuration, assertion };
       if (candidates.length === 1) return candidate;
       // Usernames are platform-wide: the company with a live account of the signed name is the one.
       // A deleted account freed its name for another company, so it tells nothing.
@@ -251,15 +248,7 @@ export class SignInService {
         const others = candidates.filter((other) => other !== configuration);
         const holders = await this.queries.tenantsWithLiveAccount(candidate.assertion.nameId, others.map((other) => other.tenantId));
         for (const other of others.filter((entry) => holders.has(entry.tenantId))) {
-          const requestsOfOther = new PostgresAuthnRequestStore(this.infrastructure.dataSource, other.tenantId, AUTHN_REQUEST_LIFETIME_MS);
-          const alsoVerifies = await verifyResponse(this.sp(), settingsOf(other), requestsOfOther, samlResponse, envelope).then(
-            () => true,
-            (error: unknown) => {
-              if (error instanceof SamlRejected) return false;
-              throw error;
-            },
-          );
-          if (alsoVerifies) throw new SamlRejected('unknown-user', 'two companies sharing the issuer have the user');
+          if (!((await this.verifiedFor(other, samlResponse, envelope)) instanceof SamlRejected)) throw new SamlRejected('unknown-user', 'two companies sharing the issuer have the user');
         }
         return candidate;
       }
@@ -268,6 +257,17 @@ export class SignInService {
     if (verified.length === 0) throw firstFailure!;
     if (verified.length === 1) return verified[0];
     throw new SamlRejected('unknown-user', `none of the ${verified.length} companies sharing the issuer has the user`);
+  }
+
+  /** The response's assertion as verified with one company's own IdP settings, or why it does not verify with them. */
+  private async verifiedFor(configuration: SsoConfiguration, samlResponse: string, envelope: ReturnType<typeof readEnvelope>): Promise<VerifiedAssertion | SamlRejected> {
+    const requests = new PostgresAuthnRequestStore(this.infrastructure.dataSource, configuration.tenantId, AUTHN_REQUEST_LIFETIME_MS);
+    try {
+      return await verifyResponse(this.sp(), settingsOf(configuration), requests, samlResponse, envelope);
+    } catch (error) {
+      if (error instanceof SamlRejected) return error;
+      throw error;
+    }
   }
 
   private refused(error: SamlRejected, tenantId: string | null): SamlRejected {
