@@ -474,6 +474,15 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     // None left: a fourth license is still given, without an extension (as one by one).
     expect(await upload(`username,plan\n${people[3].userName},X4`, false)).toEqual(['assigned']);
     expect(await extensionOf(people[3].userId)).toBeNull();
+    // One is free again; the licensed user's row again gives none: extensions come with a new license, as without a file.
+    expect(await upload(`username,plan,action\n${people[0].userName},X4,unassign`, false)).toEqual(['unassigned']);
+    for (const dryRun of [true, false]) expect(await upload(`username,plan\n${people[3].userName},X4`, dryRun)).toEqual(['unchanged']);
+    expect(await extensionOf(people[3].userId)).toBeNull();
+    // Whereas a license given again brings one, in the dry run as in the upload (unassigned and assigned in one file).
+    const again = `username,plan,action\n${people[3].userName},X4,unassign\n${people[3].userName},X4,assign`;
+    expect(await upload(again, true)).toEqual(['would-unassign', 'would-assign']);
+    expect(await upload(again, false)).toEqual(['unassigned', 'assigned']);
+    expect(await extensionOf(people[3].userId)).toBe('4001');
   });
 
   it('hands an extension from a user the file unassigns to a later row that names it, in the upload as in the dry run', async () => {

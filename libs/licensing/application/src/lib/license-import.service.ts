@@ -272,7 +272,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       }
       let taking = NOTHING_TAKEN;
       if (request.base.action === 'assign') {
-        const checked = await this.checkTelephony(tenantId, user.userId, slice[index].cells, run.automatic, telephonyClaims);
+        const checked = await this.checkTelephony(tenantId, user.userId, slice[index].cells, run.automatic, () => user.plan !== request.base.plan, telephonyClaims);
         if ('refused' in checked) {
           results[index] = { ...request.base, outcome: 'error', error: checked.refused };
           continue;
@@ -371,19 +371,25 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     userId: string,
     cells: Record<string, string>,
     automatic: AutomaticTelephony,
+    newLicense: () => boolean,
     claims = newTelephonyClaims(),
     turn: Promise<unknown> = Promise.resolve(),
   ): Promise<{ taking: TelephonyTaking } | { refused: string }> {
     const wanted = telephonyWanted(cells);
+    const mayBeGiven = (wanted.extension === null && automatic.extension) || (wanted.number === null && automatic.number);
+    if (wanted.extension === null && wanted.number === null && !mayBeGiven) return { taking: NOTHING_TAKEN };
+    // After the rows before (a dry run reads rows concurrently): they claim first, as in the real run.
+    await turn;
     // Where the company gives extensions or numbers with every license, a row that asks for none
-    // gets the automatic ones here, in file order like `auto` (the reaction to the license leaves
-    // imports alone); unlike `auto`, none free leaves the user without one rather than the row refused.
-    const optional = { extension: wanted.extension === null && automatic.extension, number: wanted.number === null && automatic.number };
+    // and gives the user a license gets the automatic ones here, in file order like `auto` (the
+    // reaction to the license leaves imports alone), and a row for a user who kept their license gets
+    // none, as without a file; unlike `auto`, none free leaves the user without one rather than the
+    // row refused.
+    const given = mayBeGiven && newLicense();
+    const optional = { extension: given && wanted.extension === null && automatic.extension, number: given && wanted.number === null && automatic.number };
     if (optional.extension) wanted.extension = undefined;
     if (optional.number) wanted.number = undefined;
     if (wanted.extension === null && wanted.number === null) return { taking: NOTHING_TAKEN };
-    // After the rows before (a dry run reads rows concurrently): they claim first, as in the real run.
-    await turn;
     try {
       return { taking: await this.telephony.checkAssignable(tenantId, userId, wanted, claims, optional) };
     } catch (error) {
@@ -440,7 +446,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
         return { ...base, outcome };
       }
-      const checked = await this.checkTelephony(tenantId, user.userId, row.cells, how.automatic, preview ? preview.claims : newTelephonyClaims((how as RealRun).named), preview?.turn);
+      // The user's license as the rows before leave it (in a dry run, as they would).
+      const newLicense = () => {
+        const previewed = preview?.dryRun.licenses.get(user.userId);
+        return (previewed ? previewed.plan : user.plan) !== plan;
+      };
+      const checked = await this.checkTelephony(tenantId, user.userId, row.cells, how.automatic, newLicense, preview ? preview.claims : newTelephonyClaims((how as RealRun).named), preview?.turn);
       if ('refused' in checked) return { ...base, outcome: 'error', error: checked.refused };
       const telephonyChanges = checked.taking.extension !== null || checked.taking.number !== null;
       if (preview) {
