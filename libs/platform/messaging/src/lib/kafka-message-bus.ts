@@ -219,11 +219,10 @@ export class KafkaMessageBus implements MessageBus {
         })),
       });
     } catch (error) {
-      // An idempotent producer the broker refuses for good (its sequence numbers lost after a reply
-      // went missing while the broker restarted, then a batch that differs) would fail every later
-      // publish too: the relay's next turn gets a new producer. What it sends again may reach
-      // consumers twice, which they shrug off.
-      // Only the producer that failed, once: publishes in flight beside it fail with it, and must not replace its successor.
+      // A producer whose idempotence state the broker lost would fail every later publish: the
+      // relay's next turn gets a new one (what it sends again may reach consumers twice, which they
+      // shrug off). Only the producer that failed is replaced, once: publishes in flight beside it
+      // fail with it and must not replace its successor.
       if (producerStateLost(error) && this.producer === producer) {
         this.producer = this.newProducer();
         this.producerConnection = undefined;
@@ -343,7 +342,7 @@ export class KafkaMessageBus implements MessageBus {
         } catch (error) {
           // A rebalance or a lost coordinator: the next batch's commit covers these, or whoever
           // consumes the partition next gets them again, which idempotent handlers shrug off.
-          this.options.log?.('warn', 'consumer offsets not committed', { groupId: options.groupId, error: error instanceof Error ? error.message : String(error) });
+          this.options.log?.('warn', 'consumer offsets not committed', { groupId: options.groupId, error: errorMessage(error) });
         }
       };
       committer = setInterval(() => void commitHandled(), COMMIT_INTERVAL_MS);
