@@ -3,14 +3,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ALL_TOPICS } from '@identity/contracts';
-import { COMMON_CONFIG } from '@identity/platform-service';
+import { COMMON_CONFIG, parseReadinessTargets } from '@identity/platform-service';
+import { PlatformHealthController } from '@identity/service-admin-console';
 import { SERVICES } from '@identity/service-catalog';
-import { CONFIG_MAP, KAFKA_NAMESPACE, renderBase, renderKafkaTopics, SECRET_KEYS, SECRET_NAME, TERMINATION_GRACE_SECONDS } from './manifests';
+import { CONFIG_MAP, KAFKA_NAMESPACE, PLATFORM_READINESS_PATH, READINESS_SERVICE, renderBase, renderKafkaTopics, SECRET_KEYS, SECRET_NAME, TERMINATION_GRACE_SECONDS } from './manifests';
 
 const root = path.resolve(__dirname, '../..');
 // Rendered manifests are free-form YAML; the assertions below are their schema.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type K8sObject = { kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, any>; data?: Record<string, string> };
+type K8sObject = { kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: Record<string, any>; data?: Record<string, string> };
 
 /** Problems the Kubernetes and CRD schemas find in these objects (tools/deploy/validate-schemas.mjs). */
 function schemaProblems(objects: readonly unknown[]): { kind: string; name: string; error: string }[] {
@@ -140,7 +141,7 @@ describe('deployment artefacts', () => {
     });
 
     it('lets plain kubectl apply the migration Job alone (its label selects it and nothing else), and gives pods ten minutes to start', () => {
-      const labelled = objects.filter((object) => (object.metadata as { labels?: Record<string, string> }).labels?.['app.kubernetes.io/component'] === 'migrations');
+      const labelled = objects.filter((object) => object.metadata.labels?.['app.kubernetes.io/component'] === 'migrations');
       expect(labelled.map((object) => `${object.kind} ${object.metadata.name}`)).toEqual(['Job identity-platform-migrations']);
       for (const deployment of deployments) {
         const probe = deployment.spec!.template.spec.containers[0].startupProbe;
@@ -150,6 +151,40 @@ describe('deployment artefacts', () => {
 
     it('leaves the topics to k8s/kafka-topics: here they would land where no Topic Operator watches', () => {
       expect(of('KafkaTopic')).toEqual([]);
+    });
+
+    it('answers /health/ready at the public origin with the platform’s readiness, which the console can ask every service for', () => {
+      const readiness = of('Ingress').find((object) => object.metadata.name === 'identity-platform-readiness')!;
+      expect(readiness.metadata.annotations!['nginx.ingress.kubernetes.io/rewrite-target']).toBe(PLATFORM_READINESS_PATH);
+      expect(readiness.spec!.rules[0].http.paths).toEqual([{ path: '/health/ready$', pathType: 'ImplementationSpecific', backend: { service: { name: READINESS_SERVICE, port: { name: 'http' } } } }]);
+      const [main] = of('Ingress');
+      expect({ host: readiness.spec!.rules[0].host, tls: readiness.spec!.tls }).toEqual({ host: main.spec!.rules[0].host, tls: main.spec!.tls });
+      // The path the rewrite reaches is the one the console serves.
+      expect(Reflect.getMetadata('path', PlatformHealthController)).toBe(PLATFORM_READINESS_PATH.slice(1));
+      const config = of('ConfigMap').find((object) => object.metadata.name === CONFIG_MAP)!;
+      const targets = parseReadinessTargets('PLATFORM_READINESS_URLS', config.data!.PLATFORM_READINESS_URLS.split(','));
+      const policies = of('NetworkPolicy');
+      const labelsOf = (deployment: K8sObject) => deployment.spec!.template.metadata.labels as Record<string, string>;
+      const consolePod = labelsOf(deployments.find((object) => object.metadata.name === READINESS_SERVICE)!);
+      const matches = (selector: { matchLabels?: Record<string, string> } | undefined, podLabels: Record<string, string>) =>
+        selector !== undefined && Object.entries(selector.matchLabels ?? {}).every(([key, value]) => podLabels[key] === value);
+      const consolePolicy = policies.find((object) => object.metadata.name === READINESS_SERVICE)!;
+      expect(targets.map((target) => target.name).sort()).toEqual(SERVICES.map((service) => service.name).sort());
+      for (const target of targets) {
+        const service = of('Service').find((object) => object.metadata.name === target.name)!;
+        expect({ target: target.name, url: target.url, port: service.spec!.ports[0].port }).toEqual({ target: target.name, url: `http://${target.name}/health/ready`, port: 80 });
+        const podLabels = labelsOf(deployments.find((object) => object.metadata.name === target.name)!);
+        const leaves = consolePolicy.spec!.egress.some(
+          (rule: { to?: { podSelector?: { matchLabels?: Record<string, string> } }[]; ports: { port: number }[] }) =>
+            rule.to?.some((peer) => matches(peer.podSelector, podLabels)) && rule.ports.some((port) => port.port === 3000),
+        );
+        const policy = policies.find((object) => object.metadata.name === target.name)!;
+        const enters = policy.spec!.ingress.some(
+          (rule: { from: { podSelector?: { matchLabels?: Record<string, string> } }[]; ports: { port: number }[] }) =>
+            rule.from.some((peer) => matches(peer.podSelector, consolePod)) && rule.ports.some((port) => port.port === 3000),
+        );
+        expect({ target: target.name, leaves, enters }).toEqual({ target: target.name, leaves: true, enters: true });
+      }
     });
 
     it('routes every public prefix to its service on one TLS host', () => {

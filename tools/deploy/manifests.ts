@@ -16,11 +16,17 @@ export const SECRET_NAME = 'identity-platform-secrets';
 /** The keys of the one Secret; those of variables a service can do without may be left out of it. */
 export const SECRET_KEYS = ['DATABASE_URL', 'PLATFORM_ADMIN_TOKEN', 'KAFKA_SASL_PASSWORD', 'SSO_SIGNING_KEY_PASSPHRASE'] as const;
 export const CONFIG_MAP = 'identity-platform-config';
+/** The public host of the base; an overlay replaces it in the Ingresses and in PUBLIC_BASE_URL. */
+const HOST = 'identity.example.com';
 const SSO_SERVICE = 'saml-auth';
+/** The service that answers the platform's readiness: the public `/health/ready` is rewritten to its `/health/platform`. */
+export const READINESS_SERVICE = 'admin-console';
+export const PLATFORM_READINESS_PATH = '/health/platform';
 /** Seconds a pod gets to drain: the services' SHUTDOWN_DRAIN_MS (10 s) plus the preStop pause (5 s) and margin. */
 export const TERMINATION_GRACE_SECONDS = 30;
 
-const labels = (service: string) => ({ 'app.kubernetes.io/name': service, 'app.kubernetes.io/part-of': 'identity-platform' });
+const PART_OF = { 'app.kubernetes.io/part-of': 'identity-platform' };
+const labels = (service: string) => ({ 'app.kubernetes.io/name': service, ...PART_OF });
 const servesHttp = (service: ServiceDefinition) => service.publicPrefixes.length > 0;
 
 /**
@@ -113,12 +119,15 @@ function serviceObjects(service: ServiceDefinition): unknown[] {
           { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }], ports: [{ port: 3000, protocol: 'TCP' }] },
           // The admin APIs of the other services fetch the keys of SSO console-admin tokens here.
           ...(service.name === SSO_SERVICE ? [{ from: [{ podSelector: {} }], ports: [{ port: 3000, protocol: 'TCP' }] }] : []),
+          // The console asks every service for its readiness, to answer the platform's (/health/ready at the public origin).
+          ...(service.name === SSO_SERVICE ? [] : [{ from: [{ podSelector: { matchLabels: labels(READINESS_SERVICE) } }], ports: [{ port: 3000, protocol: 'TCP' }] }]),
         ],
         egress: [
           { ports: [{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }] },
           { ports: [{ port: 5432, protocol: 'TCP' }] },
           { to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kafka' } } }], ports: [{ port: 9092, protocol: 'TCP' }, { port: 9093, protocol: 'TCP' }] },
           ...(servesHttp(service) ? [{ to: [{ podSelector: { matchLabels: labels(SSO_SERVICE) } }], ports: [{ port: 3000, protocol: 'TCP' }] }] : []),
+          ...(service.name === READINESS_SERVICE ? [{ to: [{ podSelector: { matchLabels: PART_OF } }], ports: [{ port: 3000, protocol: 'TCP' }] }] : []),
         ],
       },
     },
@@ -154,7 +163,7 @@ function configMap() {
     metadata: { name: CONFIG_MAP },
     data: {
       KAFKA_BROKERS: 'identity-kafka-kafka-bootstrap.kafka.svc:9092',
-      PUBLIC_BASE_URL: 'https://identity.example.com',
+      PUBLIC_BASE_URL: `https://${HOST}`,
       LOG_LEVEL: 'info',
       MIGRATIONS_RUN: 'false',
       DATABASE_POOL_SIZE: '10',
@@ -164,7 +173,35 @@ function configMap() {
       HTTP_TRUSTED_PROXY_HOPS: '1',
       SCIM_RATE_LIMIT_PER_SECOND: '200',
       SSO_JWKS_URL: `http://${SSO_SERVICE}/sso/jwks.json`,
+      PLATFORM_READINESS_URLS: SERVICES.map((service) => `${service.name}=http://${service.name}/health/ready`).join(','),
     },
+  };
+}
+
+const ingressSpec = (paths: readonly { path: string; service: string }[]) => ({
+  ingressClassName: 'nginx',
+  tls: [{ hosts: [HOST], secretName: 'identity-platform-tls' }],
+  rules: [
+    {
+      host: HOST,
+      http: { paths: paths.map(({ path, service }) => ({ path, pathType: 'ImplementationSpecific', backend: { service: { name: service, port: { name: 'http' } } } })) },
+    },
+  ],
+});
+
+/**
+ * `/health/ready` at the public origin: the platform's readiness, which the console answers at
+ * /health/platform. An Ingress of its own, because ingress-nginx rewrites every path of an Ingress.
+ */
+function readinessIngress() {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: {
+      name: 'identity-platform-readiness',
+      annotations: { 'nginx.ingress.kubernetes.io/use-regex': 'true', 'nginx.ingress.kubernetes.io/rewrite-target': PLATFORM_READINESS_PATH },
+    },
+    spec: ingressSpec([{ path: '/health/ready$', service: READINESS_SERVICE }]),
   };
 }
 
@@ -186,22 +223,7 @@ function ingress() {
         'nginx.ingress.kubernetes.io/proxy-send-timeout': '300',
       },
     },
-    spec: {
-      ingressClassName: 'nginx',
-      tls: [{ hosts: ['identity.example.com'], secretName: 'identity-platform-tls' }],
-      rules: [
-        {
-          host: 'identity.example.com',
-          http: {
-            paths: paths.map((path) => ({
-              path: `${path.prefix.replace(/\*/g, '[^/]+')}(/|$)`,
-              pathType: 'ImplementationSpecific',
-              backend: { service: { name: path.service, port: { name: 'http' } } },
-            })),
-          },
-        },
-      ],
-    },
+    spec: ingressSpec(paths.map((path) => ({ path: `${path.prefix.replace(/\*/g, '[^/]+')}(/|$)`, service: path.service }))),
   };
 }
 
@@ -351,7 +373,7 @@ export function renderBase(): Record<string, string> {
   const files: Record<string, string> = {};
   for (const service of SERVICES) files[`${service.name}.yaml`] = HEADER + document(serviceObjects(service));
   files['config.yaml'] = HEADER + document([configMap()]);
-  files['ingress.yaml'] = HEADER + document([ingress()]);
+  files['ingress.yaml'] = HEADER + document([ingress(), readinessIngress()]);
   files['migrations-job.yaml'] = HEADER + document([migrationJob()]);
   files['service-monitor.yaml'] = HEADER + document([serviceMonitor()]);
   files['prometheus-rule.yaml'] = HEADER + document([prometheusRule()]);

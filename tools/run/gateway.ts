@@ -1,5 +1,5 @@
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { keepConnectionsLongerThanClients, PathRouter } from '@identity/platform-service';
+import { keepConnectionsLongerThanClients, PathRouter, probePlatformReadiness } from '@identity/platform-service';
 
 /** One service behind the gateway: where it listens and the public path prefixes it answers. */
 export interface GatewayUpstream {
@@ -42,15 +42,9 @@ export function startGateway(upstreams: readonly GatewayUpstream[], port: number
       return;
     }
     if (url.pathname === '/health/ready') {
-      const states = await Promise.all(
-        upstreams.map(async (upstream) => {
-          const answer = await fetch(`http://${upstream.host}:${upstream.port}/health/ready`, { signal: AbortSignal.timeout(3000) }).catch(() => undefined);
-          return [upstream.name, answer?.status === 200 ? 'ready' : 'not-ready'] as const;
-        }),
-      );
-      const ready = states.every(([, state]) => state === 'ready');
-      response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ status: ready ? 'ready' : 'not-ready', services: Object.fromEntries(states) }));
+      const readiness = await probePlatformReadiness(upstreams.map((upstream) => ({ name: upstream.name, url: `http://${upstream.host}:${upstream.port}/health/ready` })));
+      response.writeHead(readiness.status === 'ready' ? 200 : 503, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(readiness));
       return;
     }
     const own = upstreams.find((upstream) => url.pathname.startsWith(`/${upstream.name}/`));

@@ -1,1 +1,2 @@
 export { adminConsoleService } from './admin-console.service';
+export { PlatformHealthController } from './platform-health.controller';

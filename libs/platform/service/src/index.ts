@@ -17,3 +17,4 @@ export * from './lib/page-offset';
 export * from './lib/timestamp';
 export * from './lib/json-depth';
 export * from './lib/rate-limiter';
+export * from './lib/platform-readiness';
