@@ -89,9 +89,12 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     const { createPublicKey, verify } = await import('node:crypto');
     const key = createPublicKey({ key: jwks.keys.find((candidate) => candidate.kid === kid) as never, format: 'jwk' });
     expect(verify('sha256', Buffer.from(`${header}.${payload}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(signature, 'base64url'))).toBe(true);
-    expect(JSON.parse(Buffer.from(payload, 'base64url').toString())).toMatchObject({ iss: SP_ENTITY_ID, sub: userId, tid: tenant.tenantId });
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as { jti: string };
+    expect(claims).toMatchObject({ iss: SP_ENTITY_ID, aud: PUBLIC_ORIGIN, sub: userId, tid: tenant.tenantId, jti: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const again = JSON.parse((await browser.token(sessionCookie!)).body) as { accessToken: string };
+    expect(JSON.parse(Buffer.from(again.accessToken.split('.')[1], 'base64url').toString()).jti).not.toBe(claims.jti);
 
-    expect(await browser.introspect(issued.accessToken, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true, sub: userId, tenantId: tenant.tenantId });
+    expect(await browser.introspect(issued.accessToken, TEST_PLATFORM_TOKEN)).toMatchObject({ active: true, sub: userId, tenantId: tenant.tenantId, jti: claims.jti });
     expect((await browser.send('POST', '/sso/introspect', { body: JSON.stringify({ token: issued.accessToken }), headers: { 'content-type': 'application/json' } })).status).toBe(401);
     expect(await browser.introspect(`${issued.accessToken.slice(0, -4)}AAAA`, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
     expect((await browser.token('not-a-session')).status).toBe(401);

@@ -60,7 +60,7 @@ export class AdminAuthGuard implements CanActivate {
   ) {
     this.platformToken = Buffer.from(sha256Hex(config.string('PLATFORM_ADMIN_TOKEN')));
     const base = config.string('PUBLIC_BASE_URL').replace(/\/+$/, '');
-    this.ssoTokens = new SsoAdminTokens(config.optionalString('SSO_JWKS_URL') ?? `${base}/sso/jwks.json`, `${base}/saml2`, config.string('PLATFORM_ADMIN_TOKEN'));
+    this.ssoTokens = new SsoAdminTokens(config.optionalString('SSO_JWKS_URL') ?? `${base}/sso/jwks.json`, `${base}/saml2`, base, config.string('PLATFORM_ADMIN_TOKEN'));
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {

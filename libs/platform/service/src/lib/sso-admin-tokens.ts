@@ -26,6 +26,7 @@ export class SsoAdminTokens {
   constructor(
     private readonly jwksUrl: string,
     private readonly issuer: string,
+    private readonly audience: string,
     private readonly platformToken: string,
   ) {
     this.introspectionUrl = new URL('/sso/introspect', jwksUrl).toString();
@@ -38,7 +39,7 @@ export class SsoAdminTokens {
   /** The company a valid, unexpired console-admin token is for; null for anything else. */
   async tenantOf(token: string): Promise<string | null> {
     const claims = await verifiedEs256Claims(token, (keyId) => this.key(keyId));
-    if (!claims || claims.iss !== this.issuer || claims.adm !== true || typeof claims.tid !== 'string' || typeof claims.sid !== 'string') return null;
+    if (!claims || claims.iss !== this.issuer || claims.aud !== this.audience || claims.adm !== true || typeof claims.tid !== 'string' || typeof claims.sid !== 'string') return null;
     return (await this.sessionStillAdmin(token, claims.sid)) ? claims.tid : null;
   }
 

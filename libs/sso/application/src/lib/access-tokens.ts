@@ -1,9 +1,11 @@
-import { createPublicKey, type JsonWebKey } from 'node:crypto';
+import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import { signEs256Jwt, verifiedEs256Claims } from '@identity/platform-service';
 import type { SessionRecord, SigningKeyStore } from '@identity/sso-data-access';
 
 export interface AccessTokenClaims {
   iss: string;
+  /** The platform's origin (PUBLIC_BASE_URL): its APIs are the ones that take the token. */
+  aud: string;
   sub: string;
   tid: string;
   sid: string;
@@ -12,6 +14,8 @@ export interface AccessTokenClaims {
   adm?: true;
   iat: number;
   exp: number;
+  /** Unique per token: audit logs and the services that take the token can tell two tokens of one session apart. */
+  jti: string;
 }
 
 /**
@@ -22,6 +26,7 @@ export class AccessTokens {
   constructor(
     private readonly keys: SigningKeyStore,
     private readonly issuer: string,
+    private readonly audience: string,
     private readonly lifetimeSeconds: number,
   ) {}
 
@@ -31,6 +36,7 @@ export class AccessTokens {
     const expiresAt = Math.min(now + this.lifetimeSeconds, Math.floor(new Date(session.expiresAt).getTime() / 1000));
     const claims: AccessTokenClaims = {
       iss: this.issuer,
+      aud: this.audience,
       sub: session.userId,
       tid: session.tenantId,
       sid: session.sessionId,
@@ -38,6 +44,7 @@ export class AccessTokens {
       ...(session.consoleAdmin ? { adm: true as const } : {}),
       iat: now,
       exp: expiresAt,
+      jti: randomUUID(),
     };
     return { accessToken: signEs256Jwt(claims, key.privateKey, key.keyId), tokenType: 'Bearer', expiresIn: expiresAt - now };
   }
@@ -48,7 +55,7 @@ export class AccessTokens {
       const jwk = (await this.keys.publicKeys()).find((candidate) => candidate.kid === keyId);
       return jwk ? createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }) : undefined;
     });
-    return claims && claims.iss === this.issuer ? (claims as unknown as AccessTokenClaims) : null;
+    return claims && claims.iss === this.issuer && claims.aud === this.audience ? (claims as unknown as AccessTokenClaims) : null;
   }
 
   async jwks(): Promise<{ keys: JsonWebKey[] }> {

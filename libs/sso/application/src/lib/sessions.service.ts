@@ -21,7 +21,8 @@ export class SessionsService {
     const passphrase = config.optionalString('SSO_SIGNING_KEY_PASSPHRASE');
     if (!passphrase) infrastructure.logger.warn('SSO_SIGNING_KEY_PASSPHRASE is not set: new token signing keys are stored in PostgreSQL in the clear');
     const signingKeys = new SigningKeyStore(infrastructure.dataSource, passphrase, (message, extra) => infrastructure.logger.error(extra, message));
-    this.tokens = new AccessTokens(signingKeys, serviceProviderOf(config).entityId, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
+    const serviceProvider = serviceProviderOf(config);
+    this.tokens = new AccessTokens(signingKeys, serviceProvider.entityId, serviceProvider.baseUrl, config.int('SSO_ACCESS_TOKEN_TTL_SECONDS'));
     this.idleSeconds = config.int('SSO_SESSION_IDLE_TIMEOUT_SECONDS');
     this.consoleAdminSeconds = config.int('SSO_CONSOLE_ADMIN_TTL_SECONDS');
   }
@@ -60,6 +61,8 @@ export class SessionsService {
     return {
       active: true as const,
       sub: claims.sub,
+      aud: claims.aud,
+      jti: claims.jti,
       tenantId: claims.tid,
       sessionId: claims.sid,
       userName: session.userName,
