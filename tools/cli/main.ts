@@ -1,4 +1,5 @@
 import { CliError, parseArguments, type Invocation } from './cli-runtime';
+import { eventCommands } from './events.commands';
 import { licenseCommands } from './license.commands';
 import { projectionCommands } from './projections.commands';
 import { scimCommands } from './scim.commands';
@@ -23,6 +24,7 @@ const COMMANDS: Record<string, Record<string, Command>> = {
   telephony: telephonyCommands,
   number: numberCommands,
   projections: projectionCommands,
+  events: eventCommands,
 };
 
 const USAGE = `usage: npm run cli -- <command> [--json]
@@ -61,6 +63,9 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   projections list              the read models
   projections rebuild NAME      replay the event store into an emptied read model (NAME or its context)
                                 (uses DATABASE_URL, or the running embedded stack's database)
+  events dead-letters           consumer groups with a dead-letter topic, and how many of its events no redrive sent back
+  events redrive --group G      send G's dead letters back to their topics, for G alone (a reaction, once its cause is fixed;
+                                a read model is rebuilt instead); uses the services' KAFKA_* variables
 
 Talks to IDENTITY_URL (default http://localhost:3000) with IDENTITY_TOKEN (default: the embedded
 stack's token in .data/platform-admin-token). --json prints JSON; failures exit non-zero.`;

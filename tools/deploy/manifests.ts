@@ -330,7 +330,7 @@ function prometheusRule() {
               annotations: {
                 summary: 'A consumer gave up on a message and moved it to dlt.<group>',
                 description:
-                  'Its read model or reaction skipped the event (the service log says why: "message moved to dead-letter topic"). Fix the cause, then rebuild the read model: npm run cli -- projections rebuild <name>.',
+                  'Its read model or reaction skipped the event (the service log says why: "message moved to dead-letter topic"). Fix the cause, then rebuild the read model (npm run cli -- projections rebuild <name>) or send a reaction its dead letters again (npm run cli -- events redrive --group reaction.<name>).',
               },
             },
             {

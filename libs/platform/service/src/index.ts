@@ -18,3 +18,4 @@ export * from './lib/timestamp';
 export * from './lib/json-depth';
 export * from './lib/rate-limiter';
 export * from './lib/platform-readiness';
+export { kafkaSecurity } from './lib/kafka-security';

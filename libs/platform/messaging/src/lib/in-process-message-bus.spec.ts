@@ -1,5 +1,5 @@
 import { InProcessMessageBus } from './in-process-message-bus';
-import { deadLetterTopic, type IncomingMessage } from './message-bus.port';
+import { deadLetterTopic, redrivenMessage, REDRIVE_GROUP_HEADER, type IncomingMessage } from './message-bus.port';
 
 class DatabaseDown extends Error {}
 
@@ -67,5 +67,30 @@ describe('in-flight messages', () => {
     for (let tries = 0; tries < 100 && !bus.idle(); tries++) await new Promise((resolve) => setImmediate(resolve));
     expect({ idle: bus.idle(), handled }).toEqual({ idle: true, handled: ['one'] });
     await subscription.stop();
+  });
+});
+
+describe('dead letters sent back', () => {
+  it('go back to their topic without the dead-letter headers, for the group that gave up on them alone', async () => {
+    const deadLetter = {
+      partition: 0,
+      offset: '7',
+      key: 'user-1',
+      value: 'UserDeleted',
+      headers: { 'correlation-id': 'c1', 'dlt-original-topic': 'users', 'dlt-original-partition': '3', 'dlt-original-offset': '41', 'dlt-error': 'boom' },
+    };
+    const message = redrivenMessage(deadLetter, 'reaction.free-seat');
+    expect(message).toEqual({ topic: 'users', key: 'user-1', value: 'UserDeleted', headers: { 'correlation-id': 'c1', [REDRIVE_GROUP_HEADER]: 'reaction.free-seat' } });
+    expect(() => redrivenMessage({ ...deadLetter, headers: {} }, 'reaction.free-seat')).toThrow('names no original topic');
+
+    const bus = new InProcessMessageBus();
+    const seen: string[] = [];
+    for (const groupId of ['reaction.free-seat', 'projection.users']) {
+      await bus.subscribe({ groupId, topics: ['users'], handle: async (incoming) => void seen.push(`${groupId}: ${incoming.value}`) });
+    }
+    await bus.publish([message, { topic: 'users', key: 'user-1', value: 'next', headers: {} }]);
+    while (!bus.idle()) await new Promise((resolve) => setImmediate(resolve));
+    await bus.disconnect();
+    expect(seen.sort()).toEqual(['projection.users: next', 'reaction.free-seat: UserDeleted', 'reaction.free-seat: next']);
   });
 });

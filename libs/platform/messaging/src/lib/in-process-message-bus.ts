@@ -2,6 +2,7 @@ import {
   DEFAULT_RETRY,
   deadLetterHeaders,
   deadLetterTopic,
+  isForGroup,
   withRetries,
   type IncomingMessage,
   type MessageBus,
@@ -56,7 +57,7 @@ export class InProcessMessageBus implements MessageBus {
           await new Promise<void>((resolve) => (group.wake = resolve));
           continue;
         }
-        const error = await withRetries(this.retry, () => options.handle(next), () => stopped);
+        const error = isForGroup(next, options.groupId) ? await withRetries(this.retry, () => options.handle(next), () => stopped) : undefined;
         if (stopped) break;
         if (error) {
           await this.publish([

@@ -4,6 +4,8 @@ import {
   DEFAULT_RETRY,
   deadLetterHeaders,
   deadLetterTopic,
+  isForGroup,
+  redrivenMessage,
   withRetries,
   type IncomingMessage,
   type MessageBus,
@@ -378,18 +380,19 @@ export class KafkaMessageBus implements MessageBus {
           for (let start = 0; start < messages.length; start += BATCH_SIZE) {
             if (!isRunning() || isStale() || stopped) return;
             const chunk = messages.slice(start, start + BATCH_SIZE);
+            const mine = chunk.filter((message) => isForGroup(message, options.groupId));
             const stopHeartbeats = heartbeatWhileHandling(heartbeat, heartbeatInterval, this.options.maxHandlingMs ?? DEFAULT_MAX_HANDLING_MS);
             try {
-              let done = false;
-              if (together) {
+              let done = mine.length === 0;
+              if (together && !done) {
                 try {
-                  await together.submit(chunk);
+                  await together.submit(mine);
                   done = true;
                 } catch {
                   done = false;
                 }
               }
-              if (!done) for (const message of chunk) await handleOne(message);
+              if (!done) for (const message of mine) await handleOne(message);
             } finally {
               stopHeartbeats();
             }
@@ -420,6 +423,90 @@ export class KafkaMessageBus implements MessageBus {
     }
   }
 
+  /** Per dead-letter topic of this namespace: its group and how many of its messages no redrive has sent back yet. */
+  async deadLetters(): Promise<{ groupId: string; waiting: number }[]> {
+    await this.admin.connect();
+    const prefix = this.physical(deadLetterTopic(''));
+    const topics = (await this.admin.listTopics()).filter((topic) => topic.startsWith(prefix)).sort();
+    return Promise.all(topics.map(async (topic) => {
+      const groupId = topic.slice(prefix.length);
+      const waiting = (await this.redriveWaiting(groupId)).reduce((total, partition) => total + Number(partition.end - partition.from), 0);
+      return { groupId, waiting };
+    }));
+  }
+
+  /**
+   * Sends the messages a consumer group gave up on (its dead-letter topic) back to their topics,
+   * marked for that group alone: the topics' other groups, which handled them, pass them by. Each
+   * message once: a consumer group of the redrive's own (`redrive.<group>`) keeps its place, so a
+   * second run sends only what was dead-lettered since. Messages dead-lettered while it runs wait
+   * for the next run. Meant for a group whose handlers can take an event late, as reactions can;
+   * a read model that went past the event needs a rebuild instead.
+   */
+  async redriveDeadLetters(groupId: string, onProgress?: (sent: number, waiting: number) => void): Promise<{ sent: number }> {
+    await this.connect();
+    const waiting = await this.redriveWaiting(groupId);
+    const total = waiting.reduce((sum, partition) => sum + Number(partition.end - partition.from), 0);
+    if (total === 0) return { sent: 0 };
+    const topic = this.physical(deadLetterTopic(groupId));
+    const ends = new Map(waiting.filter((partition) => partition.end > partition.from).map((partition) => [partition.partition, partition.end]));
+    const consumer = this.consumerKafka.consumer({ groupId: this.physical(redriveGroup(groupId)), retry: { retries: 5 } });
+    let sent = 0;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart) reject(payload.error);
+        });
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              const end = ends.get(batch.partition);
+              if (end === undefined) return;
+              const due = batch.messages.filter((message) => BigInt(message.offset) < end);
+              if (due.length > 0) {
+                await this.publish(
+                  due.map((message) =>
+                    redrivenMessage({ partition: batch.partition, offset: message.offset, key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers: decodeHeaders(message.headers) }, groupId),
+                  ),
+                );
+                const next = BigInt(due[due.length - 1].offset) + 1n;
+                await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next.toString() }]);
+                sent += due.length;
+                onProgress?.(sent, total);
+                if (next >= end) ends.delete(batch.partition);
+              }
+              if (due.length < batch.messages.length) ends.delete(batch.partition);
+              if (ends.size === 0) resolve();
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect().catch(() => undefined);
+    }
+    return { sent };
+  }
+
+  /** The part of each partition of a group's dead-letter topic that its redrive has not sent back yet. */
+  private async redriveWaiting(groupId: string): Promise<{ partition: number; from: bigint; end: bigint }[]> {
+    await this.admin.connect();
+    const topic = this.physical(deadLetterTopic(groupId));
+    if (!(await this.admin.listTopics()).includes(topic)) return [];
+    const [offsets, [committed]] = await Promise.all([
+      this.admin.fetchTopicOffsets(topic),
+      this.admin.fetchOffsets({ groupId: this.physical(redriveGroup(groupId)), topics: [topic] }),
+    ]);
+    return offsets.map((partition) => {
+      const done = committed?.partitions.find((entry) => entry.partition === partition.partition)?.offset ?? '-1';
+      const low = BigInt(partition.low);
+      const from = BigInt(done) < low ? low : BigInt(done);
+      return { partition: partition.partition, from, end: BigInt(partition.high) };
+    });
+  }
+
   async isReady(): Promise<boolean> {
     try {
       await this.probe.connect();
@@ -437,6 +524,11 @@ export class KafkaMessageBus implements MessageBus {
     this.producerConnection = undefined;
     this.connected = false;
   }
+}
+
+/** The consumer group that keeps a redrive's place in a group's dead-letter topic. */
+function redriveGroup(groupId: string): string {
+  return `redrive.${groupId}`;
 }
 
 function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {

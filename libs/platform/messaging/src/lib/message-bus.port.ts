@@ -94,6 +94,26 @@ export async function withRetries(policy: RetryPolicy, work: () => Promise<void>
   return lastError ?? new Error('stopped before the message was handled');
 }
 
+/**
+ * On a message sent back from a dead-letter topic: the one consumer group it is for. The topic's
+ * other groups handled it the first time and pass it by.
+ */
+export const REDRIVE_GROUP_HEADER = 'redrive-group';
+
+/** Whether a group is to handle a message: every message, except one sent back for another group. */
+export function isForGroup(message: IncomingMessage, groupId: string): boolean {
+  const target = message.headers[REDRIVE_GROUP_HEADER];
+  return target === undefined || target === groupId;
+}
+
+/** A dead letter as it goes back to its topic: its own headers, without the dead-letter ones, marked for its group. */
+export function redrivenMessage(deadLetter: Omit<IncomingMessage, 'topic'>, groupId: string): OutgoingMessage {
+  const { 'dlt-original-topic': topic, ...rest } = deadLetter.headers;
+  if (!topic) throw new Error(`the message at offset ${deadLetter.offset} of ${deadLetterTopic(groupId)} names no original topic`);
+  const headers = Object.fromEntries(Object.entries(rest).filter(([name]) => !name.startsWith('dlt-')));
+  return { topic, key: deadLetter.key, value: deadLetter.value, headers: { ...headers, [REDRIVE_GROUP_HEADER]: groupId } };
+}
+
 export function deadLetterHeaders(message: IncomingMessage, error: unknown): Record<string, string> {
   return {
     ...message.headers,

@@ -39,6 +39,53 @@ describe('KafkaMessageBus dead letters (real Kafka)', () => {
     }
   }, 90_000);
 
+  it('sends dead letters back to the one group that gave up on them, once each, past the groups that handled them', async () => {
+    const bus = new KafkaMessageBus({ brokers: kafkaBrokers(), clientId: 'redrive-test', namespace: testNamespace('redrive'), retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 } });
+    await bus.connect();
+    const topic = 'test.redrive.v1';
+    await bus.ensureTopics([{ name: topic, partitions: 3 }]);
+    let broken = true;
+    const fragile: { value: string; headers: Record<string, string> }[] = [];
+    const other: string[] = [];
+    const subscriptions = [
+      await bus.subscribe({
+        groupId: 'reaction.fragile',
+        topics: [topic],
+        handle: async (message) => {
+          if (broken && message.value === 'bad') throw new Error('a bug, fixed later');
+          fragile.push({ value: message.value, headers: message.headers });
+        },
+      }),
+      await bus.subscribe({ groupId: 'projection.other', topics: [topic], handle: async (message) => void other.push(message.value) }),
+    ];
+    // One key: one partition, so what the other group sees after the sentinel it saw after what came before.
+    const send = (value: string) => bus.publish([{ topic, key: 'user-1', value, headers: { 'event-type': 'Test' } }]);
+    try {
+      for (const value of ['a', 'bad', 'c']) await send(value);
+      await eventually(() => expect(fragile.map((message) => message.value)).toEqual(['a', 'c']), { timeoutMs: 30_000 });
+      await eventually(async () => expect(await bus.deadLetters()).toEqual([{ groupId: 'reaction.fragile', waiting: 1 }]), { timeoutMs: 30_000 });
+
+      broken = false;
+      const progress: number[] = [];
+      expect(await bus.redriveDeadLetters('reaction.fragile', (sent) => progress.push(sent))).toEqual({ sent: 1 });
+      expect(progress).toEqual([1]);
+      await send('sentinel');
+      await eventually(() => expect(other).toEqual(['a', 'bad', 'c', 'sentinel']), { timeoutMs: 30_000 });
+      await eventually(() => expect(fragile.map((message) => message.value)).toEqual(['a', 'c', 'bad', 'sentinel']), { timeoutMs: 30_000 });
+      const redriven = fragile[2].headers;
+      expect(redriven).toMatchObject({ 'event-type': 'Test', 'redrive-group': 'reaction.fragile' });
+      expect(Object.keys(redriven).filter((name) => name.startsWith('dlt-'))).toEqual([]);
+
+      // Sent once: a second run finds nothing new.
+      expect(await bus.redriveDeadLetters('reaction.fragile')).toEqual({ sent: 0 });
+      expect(await bus.deadLetters()).toEqual([{ groupId: 'reaction.fragile', waiting: 0 }]);
+      expect(await bus.redriveDeadLetters('no.such.group')).toEqual({ sent: 0 });
+    } finally {
+      for (const subscription of subscriptions) await subscription.stop();
+      await bus.disconnect();
+    }
+  }, 120_000);
+
   it('keeps its producer after a refusal of one message (a topic Kafka never takes), which another producer would meet too: the next publish goes out', async () => {
     const logged: string[] = [];
     const bus = new KafkaMessageBus({ brokers: kafkaBrokers(), clientId: 'producer-renewal-test', namespace: testNamespace('producer'), log: (_level, message) => logged.push(message) });
