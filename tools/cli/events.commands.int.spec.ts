@@ -38,11 +38,11 @@ describe('npm run cli -- events', () => {
     });
     try {
       await bus.publish([{ topic, key: 'user-1', value: 'UserDeleted', headers: {} }]);
-      await eventually(async () => expect(await cli(kafka, 'events', 'dead-letters')).toEqual({ code: 0, json: [{ groupId: 'reaction.free-seat', waiting: 1 }] }), { timeoutMs: 30_000 });
+      await eventually(async () => expect(await cli(kafka, 'events', 'dead-letters')).toEqual({ code: 0, json: [{ groupId: 'reaction.free-seat', waiting: 1, remedy: 'redrive' }] }), { timeoutMs: 30_000 });
       fixed = true;
       expect(await cli(kafka, 'events', 'redrive', '--group', 'reaction.free-seat')).toEqual({ code: 0, json: { groupId: 'reaction.free-seat', sent: 1 } });
       await eventually(() => expect(handled).toEqual(['UserDeleted']), { timeoutMs: 30_000 });
-      expect(await cli(kafka, 'events', 'dead-letters')).toEqual({ code: 0, json: [{ groupId: 'reaction.free-seat', waiting: 0 }] });
+      expect(await cli(kafka, 'events', 'dead-letters')).toEqual({ code: 0, json: [{ groupId: 'reaction.free-seat', waiting: 0, remedy: 'redrive' }] });
     } finally {
       await subscription.stop();
       await bus.disconnect();
@@ -52,5 +52,9 @@ describe('npm run cli -- events', () => {
   it('says which settings are missing, and which flag', async () => {
     expect(await cli({}, 'events', 'dead-letters')).toMatchObject({ code: 1, json: { error: expect.stringContaining('KAFKA_BROKERS is required') } });
     expect(await cli(kafka, 'events', 'redrive')).toMatchObject({ code: 1, json: { error: expect.stringContaining('--group') } });
+    expect(await cli(kafka, 'events', 'redrive', '--group', 'projection.directory.users')).toMatchObject({
+      code: 1,
+      json: { error: expect.stringContaining('rebuild it instead (npm run cli -- projections rebuild directory.users)') },
+    });
   });
 });

@@ -27,14 +27,27 @@ async function withKafka<T>(work: (bus: KafkaMessageBus) => Promise<T>): Promise
   }
 }
 
+/** Read models consume as `projection.<name>` (see ProjectionRunner); every other group is a reaction. */
+const PROJECTION_GROUP = 'projection.';
+
+/** What brings a group's dead letters back: a redrive, or for a read model (which skips what it went past) a rebuild. */
+function remedyOf(groupId: string): 'redrive' | 'rebuild' {
+  return groupId.startsWith(PROJECTION_GROUP) ? 'rebuild' : 'redrive';
+}
+
 export const eventCommands = {
   async 'dead-letters'(invocation: Invocation): Promise<void> {
-    const groups = await withKafka((bus) => bus.deadLetters());
-    output(invocation, groups, () => (groups.length === 0 ? 'no dead-letter topics' : groups.map((group) => `${group.groupId}  ${group.waiting} waiting`).join('\n')));
+    const groups = (await withKafka((bus) => bus.deadLetters())).map((group) => ({ ...group, remedy: remedyOf(group.groupId) }));
+    output(invocation, groups, () =>
+      groups.length === 0 ? 'no dead-letter topics' : groups.map((group) => `${group.groupId}  ${group.waiting} waiting  (${group.remedy === 'rebuild' ? 'rebuild its read model' : 'events redrive'})`).join('\n'),
+    );
   },
 
   async redrive(invocation: Invocation): Promise<void> {
     const groupId = requiredFlag(invocation, 'group');
+    if (remedyOf(groupId) === 'rebuild') {
+      throw new CliError(`${groupId} keeps a read model, which passes by events older than those it applied: rebuild it instead (npm run cli -- projections rebuild ${groupId.slice(PROJECTION_GROUP.length)})`);
+    }
     const result = await withKafka((bus) => bus.redriveDeadLetters(groupId, (sent, waiting) => void process.stderr.write(`\r  ${sent} of ${waiting} sent back`)));
     if (result.sent > 0) process.stderr.write('\n');
     output(invocation, { groupId, ...result }, () => `${groupId}: ${result.sent} dead letters sent back to their topics`);

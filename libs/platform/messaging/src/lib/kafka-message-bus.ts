@@ -48,6 +48,9 @@ export interface KafkaBusOptions {
   onConsumerStopped?: (groupId: string) => void;
 }
 
+/** How long a redrive waits for the next dead letters before it looks again at what is left (see redriveDeadLetters). */
+const REDRIVE_STALL_MS = 15_000;
+
 /** How long a consumer kafkajs stopped for good waits before it is started again. */
 const CONSUMER_REVIVAL_MS = 5_000;
 
@@ -437,11 +440,12 @@ export class KafkaMessageBus implements MessageBus {
 
   /**
    * Sends the messages a consumer group gave up on (its dead-letter topic) back to their topics,
-   * marked for that group alone: the topics' other groups, which handled them, pass them by. Each
-   * message once: a consumer group of the redrive's own (`redrive.<group>`) keeps its place, so a
-   * second run sends only what was dead-lettered since. Messages dead-lettered while it runs wait
-   * for the next run. Meant for a group whose handlers can take an event late, as reactions can;
-   * a read model that went past the event needs a rebuild instead.
+   * marked for that group alone: the topics' other groups, which handled them, pass them by. A
+   * consumer group of the redrive's own (`redrive.<group>`) keeps its place after each batch, so a
+   * second run sends only what was dead-lettered since (a run cut short between sending a batch and
+   * keeping its place sends that batch again: at least once, as every delivery here). Messages
+   * dead-lettered while it runs wait for the next run. Meant for a group whose handlers can take an
+   * event late, as reactions can; a read model that went past the event needs a rebuild instead.
    */
   async redriveDeadLetters(groupId: string, onProgress?: (sent: number, waiting: number) => void): Promise<{ sent: number }> {
     await this.connect();
@@ -450,41 +454,66 @@ export class KafkaMessageBus implements MessageBus {
     if (total === 0) return { sent: 0 };
     const topic = this.physical(deadLetterTopic(groupId));
     const ends = new Map(waiting.filter((partition) => partition.end > partition.from).map((partition) => [partition.partition, partition.end]));
-    const consumer = this.consumerKafka.consumer({ groupId: this.physical(redriveGroup(groupId)), retry: { retries: 5 } });
+    // Not restarted on failure: a message it cannot send (a topic gone, a write not granted) fails the run, said once.
+    const consumer = this.consumerKafka.consumer({ groupId: this.physical(redriveGroup(groupId)), retry: { retries: 2, restartOnFailure: async () => false } });
     let sent = 0;
+    let stall: ReturnType<typeof setTimeout> | undefined;
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [topic], fromBeginning: true });
       await new Promise<void>((resolve, reject) => {
-        consumer.on(consumer.events.CRASH, ({ payload }) => {
-          if (!payload.restart) reject(payload.error);
-        });
+        let settled = false;
+        const finish = (error?: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(stall);
+          if (error === undefined) resolve();
+          else reject(error);
+        };
+        // No batch comes for a partition whose messages went meanwhile (another run of this redrive sent them, or retention deleted them).
+        const watch = () => {
+          clearTimeout(stall);
+          stall = setTimeout(() => {
+            void this.redriveWaiting(groupId).then((now) => {
+              for (const partition of now) if (partition.from >= (ends.get(partition.partition) ?? 0n)) ends.delete(partition.partition);
+              if (ends.size === 0) return finish();
+              finish(new Error(`no dead letters of ${groupId} arrived for ${REDRIVE_STALL_MS / 1000} s with ${total - sent} still waiting; is another redrive of this group running?`));
+            }, finish);
+          }, REDRIVE_STALL_MS);
+        };
+        watch();
+        consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error));
         consumer
           .run({
             autoCommit: false,
             eachBatch: async ({ batch }) => {
               const end = ends.get(batch.partition);
-              if (end === undefined) return;
+              if (settled || end === undefined) return;
               const due = batch.messages.filter((message) => BigInt(message.offset) < end);
-              if (due.length > 0) {
-                await this.publish(
-                  due.map((message) =>
+              try {
+                if (due.length > 0) {
+                  const messages = due.map((message) =>
                     redrivenMessage({ partition: batch.partition, offset: message.offset, key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers: decodeHeaders(message.headers) }, groupId),
-                  ),
-                );
-                const next = BigInt(due[due.length - 1].offset) + 1n;
-                await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next.toString() }]);
-                sent += due.length;
-                onProgress?.(sent, total);
-                if (next >= end) ends.delete(batch.partition);
+                  );
+                  await this.publish(messages);
+                  const next = BigInt(due[due.length - 1].offset) + 1n;
+                  await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next.toString() }]);
+                  sent += due.length;
+                  onProgress?.(sent, total);
+                  if (next >= end) ends.delete(batch.partition);
+                }
+              } catch (error) {
+                return finish(new Error(`redrive of ${groupId} stopped after ${sent} of ${total}: ${errorMessage(error)}`));
               }
               if (due.length < batch.messages.length) ends.delete(batch.partition);
-              if (ends.size === 0) resolve();
+              if (ends.size === 0) return finish();
+              watch();
             },
           })
-          .catch(reject);
+          .catch(finish);
       });
     } finally {
+      clearTimeout(stall);
       await consumer.disconnect().catch(() => undefined);
     }
     return { sent };
@@ -500,10 +529,12 @@ export class KafkaMessageBus implements MessageBus {
       this.admin.fetchOffsets({ groupId: this.physical(redriveGroup(groupId)), topics: [topic] }),
     ]);
     return offsets.map((partition) => {
-      const done = committed?.partitions.find((entry) => entry.partition === partition.partition)?.offset ?? '-1';
+      const done = BigInt(committed?.partitions.find((entry) => entry.partition === partition.partition)?.offset ?? '-1');
       const low = BigInt(partition.low);
-      const from = BigInt(done) < low ? low : BigInt(done);
-      return { partition: partition.partition, from, end: BigInt(partition.high) };
+      const end = BigInt(partition.high);
+      // Within what the partition holds: retention may have deleted past the place kept, and a recreated topic starts below it.
+      const from = done < low ? low : done > end ? end : done;
+      return { partition: partition.partition, from, end };
     });
   }
 

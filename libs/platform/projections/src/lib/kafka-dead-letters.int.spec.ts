@@ -80,8 +80,41 @@ describe('KafkaMessageBus dead letters (real Kafka)', () => {
       expect(await bus.redriveDeadLetters('reaction.fragile')).toEqual({ sent: 0 });
       expect(await bus.deadLetters()).toEqual([{ groupId: 'reaction.fragile', waiting: 0 }]);
       expect(await bus.redriveDeadLetters('no.such.group')).toEqual({ sent: 0 });
+
+      // Something that is not one of our dead letters fails the run, said once, instead of being retried for ever.
+      await bus.publish([{ topic: 'dlt.reaction.fragile', key: 'user-1', value: 'stray', headers: {} }]);
+      await expect(bus.redriveDeadLetters('reaction.fragile')).rejects.toThrow(/redrive of reaction.fragile stopped after 0 of 1: .*names no original topic/);
     } finally {
       for (const subscription of subscriptions) await subscription.stop();
+      await bus.disconnect();
+    }
+  }, 120_000);
+
+  it('two redrives of one group at once send each dead letter once between them, and both finish', async () => {
+    const bus = new KafkaMessageBus({ brokers: kafkaBrokers(), clientId: 'redrive-twice-test', namespace: testNamespace('redrive-twice'), retry: { attempts: 1, initialDelayMs: 10, maxDelayMs: 10 } });
+    await bus.connect();
+    const topic = 'test.redrive-twice.v1';
+    await bus.ensureTopics([{ name: topic, partitions: 1 }]);
+    let broken = true;
+    const handled: string[] = [];
+    const subscription = await bus.subscribe({
+      groupId: 'reaction.twice',
+      topics: [topic],
+      handle: async (message) => {
+        if (broken) throw new Error('not yet');
+        handled.push(message.value);
+      },
+    });
+    try {
+      await bus.publish([{ topic, key: 'user-1', value: 'first', headers: {} }]);
+      await eventually(async () => expect(await bus.deadLetters()).toEqual([{ groupId: 'reaction.twice', waiting: 1 }]), { timeoutMs: 30_000 });
+      broken = false;
+      // The second joins the first's consumer group and is given nothing: it must notice the first sent it.
+      const runs = await Promise.all([bus.redriveDeadLetters('reaction.twice'), bus.redriveDeadLetters('reaction.twice')]);
+      expect(runs.map((run) => run.sent).sort()).toEqual([0, 1]);
+      await eventually(() => expect(handled).toEqual(['first']), { timeoutMs: 30_000 });
+    } finally {
+      await subscription.stop();
       await bus.disconnect();
     }
   }, 120_000);
