@@ -18,7 +18,7 @@ export class PlatformHealthController {
 
   @Get()
   async ready(@Res() response: Response): Promise<void> {
-    if (this.targets.length === 0) throw new NotFoundException('PLATFORM_READINESS_URLS names no service: this console does not know where the others run');
+    if (this.targets.length === 0) throw new NotFoundException('the platform’s readiness is not answered here');
     const now = Date.now();
     if (!this.latest || now - this.latest.at >= PLATFORM_READINESS_REUSE_MS) this.latest = { at: now, answer: probePlatformReadiness(this.targets) };
     const readiness = await this.latest.answer;

@@ -57,7 +57,7 @@ describe('the platform’s readiness, answered by the admin console for the publ
     expect(await platform(`http://127.0.0.1:${bare.port}`)).toMatchObject({
       status: 404,
       type: expect.stringContaining('application/problem+json'),
-      body: { status: 404, detail: expect.stringContaining('PLATFORM_READINESS_URLS') },
+      body: { status: 404, detail: 'the platform’s readiness is not answered here' },
     });
     await expect(startService(adminConsoleService, { env: { ...env, PLATFORM_READINESS_URLS: 'licensing,relay=ftp://relay/health' } })).rejects.toThrow(
       /PLATFORM_READINESS_URLS: "licensing" is not name=http\(s\):\/\/host\/health\/ready[\s\S]*"relay=ftp:\/\/relay\/health"/,

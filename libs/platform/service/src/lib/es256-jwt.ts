@@ -23,6 +23,14 @@ export async function verifiedEs256Claims(token: string, publicKeyOf: (keyId: st
   return claims;
 }
 
+/**
+ * Whether a token is for this audience. Tokens issued before tokens named one have none, and are
+ * taken until they expire (SSO_ACCESS_TOKEN_TTL_SECONDS), so that an upgrade signs no one out.
+ */
+export function forAudience(claims: Record<string, unknown>, audience: string): boolean {
+  return claims.aud === undefined || claims.aud === audience;
+}
+
 function base64url(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }

@@ -29,12 +29,16 @@ describe('SSO console-admin tokens at the admin APIs', () => {
   const token = (claims: Record<string, unknown>) =>
     signEs256Jwt({ iss: `${origin}/saml2`, aud: origin, tid: 'tenant-1', sid: randomUUID(), adm: true, exp: Math.floor(Date.now() / 1000) + 60, jti: randomUUID(), ...claims }, keys.privateKey, keyId);
 
-  it('takes a token of our issuer for our origin, and refuses one for another audience or none before asking whether its session lives', async () => {
+  it('takes a token of our issuer for our origin, and refuses one for another audience or issuer before asking whether its session lives', async () => {
     expect(await tokens.tenantOf(token({}))).toBe('tenant-1');
     expect(introspected).toBe(1);
     expect(await tokens.tenantOf(token({ aud: 'https://other.example.test' }))).toBeNull();
-    expect(await tokens.tenantOf(token({ aud: undefined }))).toBeNull();
+    expect(await tokens.tenantOf(token({ aud: ['https://other.example.test'] }))).toBeNull();
     expect(await tokens.tenantOf(token({ iss: 'https://other.example.test/saml2' }))).toBeNull();
     expect(introspected).toBe(1);
+  });
+
+  it('takes a token issued before tokens named their audience (an upgrade signs no one out)', async () => {
+    expect(await tokens.tenantOf(token({ aud: undefined }))).toBe('tenant-1');
   });
 });

@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { verifiedEs256Claims } from './es256-jwt';
+import { forAudience, verifiedEs256Claims } from './es256-jwt';
 import { ProblemError } from './problem-details';
 
 const REFRESH_AFTER_MS = 5 * 60_000;
@@ -39,7 +39,7 @@ export class SsoAdminTokens {
   /** The company a valid, unexpired console-admin token is for; null for anything else. */
   async tenantOf(token: string): Promise<string | null> {
     const claims = await verifiedEs256Claims(token, (keyId) => this.key(keyId));
-    if (!claims || claims.iss !== this.issuer || claims.aud !== this.audience || claims.adm !== true || typeof claims.tid !== 'string' || typeof claims.sid !== 'string') return null;
+    if (!claims || claims.iss !== this.issuer || !forAudience(claims, this.audience) || claims.adm !== true || typeof claims.tid !== 'string' || typeof claims.sid !== 'string') return null;
     return (await this.sessionStillAdmin(token, claims.sid)) ? claims.tid : null;
   }
 

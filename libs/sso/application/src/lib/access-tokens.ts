@@ -1,5 +1,5 @@
 import { createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
-import { signEs256Jwt, verifiedEs256Claims } from '@identity/platform-service';
+import { forAudience, signEs256Jwt, verifiedEs256Claims } from '@identity/platform-service';
 import type { SessionRecord, SigningKeyStore } from '@identity/sso-data-access';
 
 export interface AccessTokenClaims {
@@ -55,7 +55,7 @@ export class AccessTokens {
       const jwk = (await this.keys.publicKeys()).find((candidate) => candidate.kid === keyId);
       return jwk ? createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' }) : undefined;
     });
-    return claims && claims.iss === this.issuer && claims.aud === this.audience ? (claims as unknown as AccessTokenClaims) : null;
+    return claims && claims.iss === this.issuer && forAudience(claims, this.audience) ? (claims as unknown as AccessTokenClaims) : null;
   }
 
   async jwks(): Promise<{ keys: JsonWebKey[] }> {
