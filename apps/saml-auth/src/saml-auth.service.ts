@@ -26,9 +26,12 @@ export const samlAuthService: ServiceDefinition = {
   runsRelay: false,
   bodyParsers: [
     // A SAMLResponse is a few kilobytes; the form is capped well below the platform-wide body limit.
-    { path: '/saml2', parser: formBodyParser(SAML_LIMITS.maxEncodedBytes + 4096) },
-    // The sign-in and sign-out pages' forms (which answer a NUL with the form and its message), and RFC 7662 introspection.
-    { path: '/sso', parser: formBodyParser(16 * 1024, 'answered-by-the-route') },
+    // Forms only: a JSON body would otherwise be read under the platform-wide limit.
+    { path: '/saml2', parser: formBodyParser(SAML_LIMITS.maxEncodedBytes + 4096, 'refused', 'forms-only') },
+    // The sign-in and sign-out pages' forms (which answer a NUL with the form and its message); the token takes no body.
+    ...['/sso/login', '/sso/logout', '/sso/token'].map((path) => ({ path, parser: formBodyParser(16 * 1024, 'answered-by-the-route', 'forms-only') })),
+    // RFC 7662 introspection: a form, or JSON (the platform's admin APIs send JSON).
+    { path: '/sso/introspect', parser: formBodyParser(16 * 1024) },
     // Certificate files arrive as downloaded (PEM, or the wrong DER/PFX/XML that deserves a clear refusal).
     { path: '/api/v1/tenants/:tenantId/sso/certificates', parser: express.raw({ type: () => true, limit: MAX_CERTIFICATE_UPLOAD_BYTES }) },
   ],

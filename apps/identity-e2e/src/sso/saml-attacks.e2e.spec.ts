@@ -258,6 +258,26 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
       await expectRefused(padAttributeValue(signedForAttacker(), 400 * 1024), null, 413);
     });
 
+    it('a response posted as JSON (or any body but a form) gets 415 before it is read, and signs no one in', async () => {
+      const samlResponse = Buffer.from(signedForAttacker()).toString('base64');
+      for (const [type, body] of [
+        ['application/json', JSON.stringify({ SAMLResponse: samlResponse })],
+        ['text/plain', `SAMLResponse=${encodeURIComponent(samlResponse)}`],
+      ]) {
+        const result = await browser.send('POST', '/saml2', { body, headers: { 'content-type': type } });
+        expect({ type, status: result.status, cookie: result.headers.get('set-cookie') }).toEqual({ type, status: 415, cookie: null });
+        expect(result.body).toContain('Reference:');
+      }
+      const login = await browser.send('POST', '/sso/login', { body: JSON.stringify({ username: attacker }), headers: { 'content-type': 'application/json' } });
+      expect(login.status).toBe(415);
+    });
+
+    it('an encrypted assertion (Azure AD’s "Token encryption") is refused with a page that says to turn it off', async () => {
+      const encrypted = signedForAttacker().replace(/<Assertion\b[\s\S]*<\/Assertion>/, '<EncryptedAssertion xmlns="urn:oasis:names:tc:SAML:2.0:assertion"><EncryptedData xmlns="http://www.w3.org/2001/04/xmlenc#"/></EncryptedAssertion>');
+      const result = await expectRefused(encrypted, 'encrypted-assertion', 400);
+      expect(result.body).toContain('token encryption');
+    });
+
     it.each([
       ['not base64', { SAMLResponse: '<Response>' }],
       ['no SAMLResponse', { RelayState: '/x' }],

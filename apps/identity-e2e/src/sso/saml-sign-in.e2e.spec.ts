@@ -140,6 +140,10 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     const later = await browser.postResponse(azureResponse(azure, userName));
     await browser.send('GET', `/saml2?${signed}`);
     expect((await browser.token(later.sessionCookie!)).status).toBe(200);
+    // Azure AD's logout messages name the tenant as login.microsoftonline.com does, not as its assertions do.
+    const logoutIssuer = azure.issuer.replace('https://sts.windows.net/', 'https://login.microsoftonline.com/');
+    expect(await browser.send('GET', `/saml2?${logoutRequestQuery({ issuer: logoutIssuer, nameId: userName, keys: azure.keys })}`)).toMatchObject({ status: 303, location: '/sso/signed-out' });
+    expect((await browser.token(later.sessionCookie!)).status).toBe(401);
   });
 
   it('an IdP logout message ends the session at once only when the company’s IdP signed it; an unsigned one asks first; a deflate bomb is cut off', async () => {
@@ -191,6 +195,20 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
 
     const unknown = await browser.send('POST', '/sso/login', { form: { username: 'nobody@nowhere.example' } });
     expect(unknown.status).toBe(403);
+  });
+
+  it('the sign-in page answers a user of a company without SSO as it answers an unknown username: it tells no one which usernames exist', async () => {
+    const company = await stack.tenant();
+    const name = `no.sso.${randomUUID().slice(0, 8)}@contoso.com`;
+    expect((await scimClient(company)('POST', '/Users', azureRequests.createUser(name))).status).toBe(201);
+    await waitForLoginAccount(stack, name);
+    const page = async (username: string) => {
+      const answer = await browser.send('POST', '/sso/login', { form: { username } });
+      return { status: answer.status, body: answer.body.replace(/Reference: [^<]*/, 'Reference: …').replace(/nonce-[^']+'|nonce="[^"]+"/g, 'nonce') };
+    };
+    const known = await page(name);
+    expect(known.status).toBe(403);
+    expect(known).toEqual(await page(`nobody.${randomUUID().slice(0, 8)}@contoso.com`));
   });
 
   it('companies sharing one Azure AD (issuer and certificate): an unsolicited response signs in to the company that has the user, though another deleted the same name', async () => {

@@ -52,6 +52,11 @@ const MESSAGES: Record<SamlRejection, { status: number; title: string; text: str
   replayed: { status: 403, title: 'Sign-in expired', text: 'This sign-in was already used or has expired. Start again from your company’s sign-in page.' },
   'idp-error': { status: 403, title: 'Sign-in failed', text: 'Your identity provider did not sign you in. Contact your administrator if this keeps happening.' },
   'unknown-user': { status: 403, title: 'No access', text: 'Your account is not set up for this service, or single sign-on is not available for it. Contact your administrator.' },
+  'encrypted-assertion': {
+    status: 400,
+    title: 'Sign-in failed',
+    text: 'Your identity provider encrypts the sign-in (Azure AD’s token encryption), which this service does not support. Ask your administrator to turn token encryption off for this application.',
+  },
   'inactive-user': { status: 403, title: 'No access', text: 'Your account is not set up for this service, or single sign-on is not available for it. Contact your administrator.' },
 };
 
@@ -60,11 +65,14 @@ export function renderSignInError(error: unknown, response: Response, problem: P
   const bodyFault = requestBodyFault(error);
   const rejection =
     error instanceof SamlRejected ? error.reason : bodyFault?.status === 413 ? 'too-large' : bodyFault || isClientError(error) ? 'malformed' : undefined;
-  const message = rejection
-    ? MESSAGES[rejection]
-    : problem.status === 429
-      ? { status: 429, title: 'Too many sign-in attempts', text: 'Too many sign-ins came from your network at once. Wait a moment and try again.' }
-      : { status: problem.status === 503 ? 503 : 500, title: 'Sign-in is unavailable', text: 'Something went wrong on our side. Try again in a minute.' };
+  const message =
+    bodyFault?.status === 415
+      ? { status: 415, title: 'Sign-in failed', text: 'The sign-in did not arrive as a web form. Start again from your company’s sign-in page.' }
+      : rejection
+        ? MESSAGES[rejection]
+        : problem.status === 429
+          ? { status: 429, title: 'Too many sign-in attempts', text: 'Too many sign-ins came from your network at once. Wait a moment and try again.' }
+          : { status: problem.status === 503 ? 503 : 500, title: 'Sign-in is unavailable', text: 'Something went wrong on our side. Try again in a minute.' };
   sendPage(
     response,
     message.status,

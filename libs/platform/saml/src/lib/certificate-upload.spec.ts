@@ -50,6 +50,20 @@ describe('inspectCertificateUpload', () => {
     expect(refused.message).toContain(words);
   });
 
+  it('names a private key saved in binary (PKCS#8, encrypted PKCS#8, PKCS#1), and PFX and PKCS#7 files written with BER’s indefinite length', () => {
+    const der = (args: string[]) => execFileSync('openssl', args, { input: keys.keyPem });
+    for (const key of [der(['pkey', '-outform', 'DER']), der(['pkcs8', '-topk8', '-outform', 'DER', '-passout', 'pass:secret']), der(['rsa', '-outform', 'DER', '-traditional'])]) {
+      expect(refusal(key).reason).toBe('private-key');
+    }
+    // The outer SEQUENCE re-written with an indefinite length and its end-of-contents octets.
+    const indefinite = (file: Buffer) => {
+      const lengthBytes = file[1] < 0x80 ? 0 : file[1] & 0x7f;
+      return Buffer.concat([Buffer.from([0x30, 0x80]), file.subarray(2 + lengthBytes), Buffer.from([0x00, 0x00])]);
+    };
+    expect(refusal(indefinite(samples.pfx)).reason).toBe('pfx');
+    expect(refusal(indefinite(samples.p7bDer)).reason).toBe('pkcs7');
+  });
+
   it('reads a maximum-size upload of a BEGIN marker and no END in one pass (a backtracking pattern took hours on it)', () => {
     for (const filler of [' ', 'A', '\n-----BEGIN CERTIFICATE-----']) {
       const upload = `-----BEGIN CERTIFICATE-----${filler.repeat(Math.floor((MAX_CERTIFICATE_UPLOAD_BYTES - 64) / filler.length))}!-----END CERTIFICATE----`;

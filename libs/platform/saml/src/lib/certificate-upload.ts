@@ -1,4 +1,4 @@
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 
 /** What an admin sees of an IdP signing certificate, and the PEM the service provider verifies with. */
 export interface SigningCertificate {
@@ -38,6 +38,7 @@ export const MAX_CERTIFICATE_UPLOAD_BYTES = 64 * 1024;
 export const CERTIFICATE_EXPIRY_WARNING_DAYS = 30;
 
 const DOWNLOAD_BASE64 = 'In Azure AD, open the enterprise application, Single sign-on, SAML Certificates, and download "Certificate (Base64)".';
+const PRIVATE_KEY_REFUSAL = 'This file contains a private key, which must never leave Azure AD or be shared. Upload the certificate only. ' + DOWNLOAD_BASE64;
 const BEGIN_CERTIFICATE = '-----BEGIN CERTIFICATE-----';
 const END_CERTIFICATE = '-----END CERTIFICATE-----';
 
@@ -73,7 +74,7 @@ export function inspectCertificateUpload(upload: Buffer, now: Date = new Date())
 
   const text = content.toString('ascii');
   if (/-----BEGIN (?:[A-Z]+ )*PRIVATE KEY-----/.test(text)) {
-    throw new CertificateRefused('private-key', 'This file contains a private key, which must never leave Azure AD or be shared. Upload the certificate only. ' + DOWNLOAD_BASE64);
+    throw new CertificateRefused('private-key', PRIVATE_KEY_REFUSAL);
   }
   if (/-----BEGIN PKCS7-----/.test(text)) {
     throw new CertificateRefused('pkcs7', 'This is a PKCS#7 (.p7b) certificate bundle, not a single certificate. ' + DOWNLOAD_BASE64);
@@ -144,6 +145,7 @@ function isBinary(bytes: Buffer): boolean {
 
 /** DER structures start alike (SEQUENCE); what follows tells a PFX, a PKCS#7 and a certificate apart. */
 function refusalOfBinary(bytes: Buffer): CertificateRefused {
+  if (isPrivateKeyDer(bytes)) return new CertificateRefused('private-key', PRIVATE_KEY_REFUSAL);
   const body = derSequenceBody(bytes);
   const PKCS7_SIGNED_DATA = Buffer.from([0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02]);
   if (body && body.subarray(0, 3).equals(Buffer.from([0x02, 0x01, 0x03]))) {
@@ -160,10 +162,25 @@ function refusalOfBinary(bytes: Buffer): CertificateRefused {
   }
 }
 
+/** A private key saved in binary: PKCS#8 (encrypted or not), PKCS#1 RSA, or SEC1 EC. */
+function isPrivateKeyDer(bytes: Buffer): boolean {
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      createPrivateKey({ key: bytes, format: 'der', type });
+      return true;
+    } catch (error) {
+      // An encrypted PKCS#8 key parses far enough to ask for its passphrase.
+      if ((error as { code?: string }).code === 'ERR_MISSING_PASSPHRASE') return true;
+    }
+  }
+  return false;
+}
+
 function derSequenceBody(bytes: Buffer): Buffer | undefined {
   if (bytes.length < 2 || bytes[0] !== 0x30) return undefined;
   const first = bytes[1];
-  if (first < 0x80) return bytes.subarray(2);
+  // 0x80: BER's indefinite length (older tools, Java's keytool among them, write PFX and PKCS#7 files so).
+  if (first < 0x80 || first === 0x80) return bytes.subarray(2);
   const lengthBytes = first & 0x7f;
   return lengthBytes > 0 && lengthBytes <= 4 ? bytes.subarray(2 + lengthBytes) : undefined;
 }

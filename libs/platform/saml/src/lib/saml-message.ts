@@ -31,7 +31,8 @@ export type SamlRejection =
   | 'replayed'
   | 'idp-error'
   | 'unknown-user'
-  | 'inactive-user';
+  | 'inactive-user'
+  | 'encrypted-assertion';
 
 /** Characters no username, request ID, issuer or path of ours holds (PostgreSQL refuses NUL outright). */
 export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;

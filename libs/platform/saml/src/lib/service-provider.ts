@@ -123,6 +123,9 @@ export function readEnvelope(xml: string): ResponseEnvelope {
   if (!response || response.localName !== 'Response' || response.namespaceURI !== PROTOCOL_NS) throw new SamlRejected('malformed', 'not a SAML Response');
   const issuers = children(response, ASSERTION_NS, 'Issuer');
   const assertions = children(response, ASSERTION_NS, 'Assertion');
+  if (children(response, ASSERTION_NS, 'EncryptedAssertion').length > 0) {
+    throw new SamlRejected('encrypted-assertion', 'the assertion is encrypted (Azure AD "Token encryption"), which this service provider does not decrypt');
+  }
   const issuer = issuers[0] ?? (assertions.length === 1 ? children(assertions[0], ASSERTION_NS, 'Issuer')[0] : undefined);
   assertStrongAlgorithms(document);
   const statusElement = children(response, PROTOCOL_NS, 'Status')[0];

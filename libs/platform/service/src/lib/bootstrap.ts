@@ -12,7 +12,7 @@ import { CORRELATION_HEADER, PinoNestLogger, createLogger, runWithCorrelationId,
 import { ServiceMetrics } from './metrics';
 import { OperationsController } from './operations.controller';
 import { refuseDeepJson } from './json-depth';
-import { ProblemDetailsFilter } from './problem-details';
+import { FORM_REQUIRED, ProblemDetailsFilter } from './problem-details';
 import type { ServiceDefinition } from './service-definition';
 import { refuseNulBytes, refuseNulInForm, refuseNulInUrl, refuseUnstorableText } from './unstorable-text';
 import { SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, SERVICE_LOGGER, SERVICE_METRICS } from './tokens';
@@ -204,7 +204,16 @@ export const newCorrelationId = randomUUID;
 /**
  * Form bodies (`application/x-www-form-urlencoded`) for the paths that take HTML forms. A NUL in one
  * is refused with a 400, unless the route answers it itself (a sign-in page shows its form again).
+ * `only`: any other body is refused with 415 before it is read, so that no other parser (JSON, with
+ * the platform-wide limit) takes it past this path's own limit.
  */
-export function formBodyParser(limit: number, nul: 'refused' | 'answered-by-the-route' = 'refused'): express.RequestHandler {
-  return express.urlencoded({ limit, extended: false, ...(nul === 'refused' ? { verify: refuseNulInForm } : {}) });
+export function formBodyParser(limit: number, nul: 'refused' | 'answered-by-the-route' = 'refused', only: 'forms-only' | 'others-too' = 'others-too'): express.RequestHandler {
+  const parse = express.urlencoded({ limit, extended: false, ...(nul === 'refused' ? { verify: refuseNulInForm } : {}) });
+  if (only === 'others-too') return parse;
+  return (request, response, next) => {
+    // An empty body (a button's POST, say) is no body, whatever its Content-Type.
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    if (hasBody && !request.is('application/x-www-form-urlencoded')) return next(Object.assign(new Error('the request body must be a form'), { type: FORM_REQUIRED }));
+    parse(request, response, next);
+  };
 }

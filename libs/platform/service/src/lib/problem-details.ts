@@ -23,6 +23,9 @@ export class ProblemError extends Error {
   }
 }
 
+/** The error type of a body other than a form where only a form is taken (formBodyParser's `forms-only`). */
+export const FORM_REQUIRED = 'form.required';
+
 /**
  * A request body the parser refused (over the limit, or not JSON), whichever protocol answers it.
  * Nest wraps body-parser errors in an HttpException whose `cause` is the parser's error.
@@ -36,6 +39,7 @@ export function requestBodyFault(error: unknown): { status: 413 | 415 | 400; det
   if (type === 'entity.parse.failed') return { status: 400, detail: 'the request body is not valid JSON' };
   if (type === JSON_TOO_DEEP) return { status: 400, detail: (fault?.cause as Error | undefined)?.message ?? (error as Error).message };
   if (type === UNSTORABLE_TEXT) return { status: 400, detail: (fault?.cause as Error | undefined)?.message ?? (error as Error).message };
+  if (type === FORM_REQUIRED) return { status: 415, detail: 'the request body must be a form (application/x-www-form-urlencoded)' };
   if (type === 'charset.unsupported') return { status: 415, detail: 'the request body must be UTF-8' };
   if (type === 'encoding.unsupported') return { status: 415, detail: 'the request body’s Content-Encoding is not supported (gzip, deflate, br or none)' };
   if (type === 'request.aborted' || type === 'request.size.invalid') return { status: 400, detail: 'the request body ended before its declared length' };

@@ -63,19 +63,32 @@ export class SignInService {
     this.refusals = new Counter({ name: 'saml_sign_ins_refused_total', help: 'Sign-ins refused, by reason.', labelNames: ['reason'], registers: [metrics.registry] });
   }
 
-  /** The sign-in page: the username finds the company (usernames are platform-wide). */
+  /**
+   * The sign-in page: the username finds the company (usernames are platform-wide). An unknown
+   * username, a deactivated user and a company without SSO get one and the same page (the log
+   * says which): different pages would tell anyone which usernames are our users'.
+   */
   async startForUserName(userName: string, relayState: unknown): Promise<string> {
     const account = await this.queries.accountByUserName(userName.trim());
     if (!account) throw this.refused(new SamlRejected('unknown-user', 'no account with this username'), null);
     if (account.status !== 'active') throw this.refused(new SamlRejected('inactive-user', 'the account is deactivated'), account.tenantId);
-    return this.startForTenant(account.tenantId, relayState, account.userName);
+    const configuration = await this.queries.configuration(account.tenantId);
+    if (!configuration?.enabled) {
+      this.refused(new SamlRejected('sso-disabled', 'single sign-on is not enabled'), account.tenantId);
+      throw new SamlRejected('unknown-user', 'single sign-on is not enabled');
+    }
+    return this.authnRequest(configuration, relayState, account.userName);
   }
 
   /** The company's sign-on URL (Azure's "Sign on URL", or a bookmark): straight to its IdP. */
-  async startForTenant(tenantId: string, relayState: unknown, loginHint?: string): Promise<string> {
+  async startForTenant(tenantId: string, relayState: unknown): Promise<string> {
     const configuration = await this.queries.configuration(tenantId);
     if (!configuration?.enabled) throw this.refused(new SamlRejected('sso-disabled', 'single sign-on is not enabled'), tenantId);
-    const requests = new PostgresAuthnRequestStore(this.infrastructure.dataSource, tenantId, AUTHN_REQUEST_LIFETIME_MS);
+    return this.authnRequest(configuration, relayState);
+  }
+
+  private authnRequest(configuration: SsoConfiguration, relayState: unknown, loginHint?: string): Promise<string> {
+    const requests = new PostgresAuthnRequestStore(this.infrastructure.dataSource, configuration.tenantId, AUTHN_REQUEST_LIFETIME_MS);
     return authnRequestUrl(this.sp(), settingsOf(configuration), requests, safeRelayPath(relayState, SIGNED_IN_PATH), loginHint);
   }
 
@@ -165,7 +178,11 @@ export class SignInService {
       throw error;
     }
     if (!unsigned.issuer || CONTROL_CHARACTERS.test(unsigned.issuer) || CONTROL_CHARACTERS.test(unsigned.nameId)) return;
-    for (const configuration of await this.queries.enabledConfigurationsByIssuer(unsigned.issuer, unsigned.nameId)) {
+    const candidates = new Map<string, SsoConfiguration>();
+    for (const issuer of issuerSpellings(unsigned.issuer)) {
+      for (const configuration of await this.queries.enabledConfigurationsByIssuer(issuer, unsigned.nameId)) candidates.set(configuration.tenantId, configuration);
+    }
+    for (const configuration of candidates.values()) {
       const trusted = await this.trustedLogoutRequest(rawQuery, configuration.tenantId);
       if (!('request' in trusted)) continue;
       const ended = await this.sessions.endAllOf(configuration.tenantId, trusted.request.nameId, 'signed-out');
@@ -275,6 +292,16 @@ export class SignInService {
     this.logger.warn({ tenantId, reason: error.reason, detail: error.detail }, 'SAML sign-in refused');
     return error;
   }
+}
+
+/**
+ * The issuers one Azure AD tenant signs as: assertions say `https://sts.windows.net/<tenant>/`
+ * (what admins configure), its logout messages `https://login.microsoftonline.com/<tenant>/`.
+ * Only to find whose certificates to try: the signature decides.
+ */
+export function issuerSpellings(issuer: string): string[] {
+  const azure = /^https:\/\/(?:sts\.windows\.net|login\.microsoftonline\.com)\/([0-9a-f-]{36})\/$/i.exec(issuer);
+  return azure ? [`https://sts.windows.net/${azure[1]}/`, `https://login.microsoftonline.com/${azure[1]}/`] : [issuer];
 }
 
 function settingsOf(configuration: SsoConfiguration) {
