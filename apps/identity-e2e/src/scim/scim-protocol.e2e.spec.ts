@@ -198,6 +198,29 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect(stored).toEqual([{ event_type: 'GroupMembersAdded', data: { groupId: group.id, userIds: [bob.id] } }]);
     });
 
+    it('takes member ids in upper case, excludes only the members a filter names, and reads parameter names in any case', async () => {
+      const [ann, bob] = [await create(), await create()];
+      const group = (await scim<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;
+      expect((await scim('PATCH', `/Groups/${group.id}`, azure.addMembers([ann.id.toUpperCase(), bob.id]))).status).toBe(204);
+      const members = async (query: string) => ((await scim<{ members?: { value: string }[] }>('GET', `/Groups/${group.id}${query}`)).body.members ?? []).map((member) => member.value).sort();
+      expect(await members('')).toEqual([ann.id, bob.id].sort());
+      expect(await members(`?excludedAttributes=${encodeURIComponent(`members[value eq "${ann.id}"]`)}`)).toEqual([bob.id]);
+      expect(await members('?excludedattributes=members')).toEqual([]);
+      expect((await scim('PATCH', `/Groups/${group.id}`, azure.removeMemberFlagged(bob.id.toUpperCase()))).status).toBe(204);
+      expect(await members('')).toEqual([ann.id]);
+    });
+
+    it('finds a group or user by the name it was created with, though the name is stored trimmed', async () => {
+      const name = `Sales ${randomUUID()} `;
+      const created = await scim<Resource>('POST', '/Groups', azure.createGroup(name));
+      expect(created.status).toBe(201);
+      const found = await scim<List>('GET', `/Groups?excludedAttributes=members&filter=${encodeURIComponent(`displayName eq "${name}"`)}`);
+      expect(found.body.Resources.map((group) => group.id)).toEqual([created.body.id]);
+      const user = await create();
+      const byName = await scim<List>('GET', `/Users?filter=${encodeURIComponent(`userName eq " ${user.userName} "`)}`);
+      expect(byName.body.Resources.map((resource) => resource.id)).toEqual([user.id]);
+    });
+
     it('finds groups by their members in SQL, by id or userName, alone or with the group’s own attributes', async () => {
       const [ann, bob, carl] = [await create(`ann.${randomUUID()}@contoso.com`), await create(), await create()];
       const [sales, support] = [

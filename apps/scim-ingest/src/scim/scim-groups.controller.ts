@@ -5,7 +5,7 @@ import { groupResourceType } from '@identity/identity-data-access';
 import { attributeProjection, includesCoreAttribute } from '@identity/platform-scim';
 import { ScimAuthGuard } from './scim-auth.guard';
 import { ScimExceptionFilter } from './scim-exception.filter';
-import { caller, ifMatchVersion, listParameters, listResponse, notModified, resourceResponse, responseProjection, SCIM_CONTENT_TYPE, type ScimRequest } from './scim-http';
+import { caller, ifMatchVersion, listParameters, listResponse, notModified, resourceResponse, responseProjection, SCIM_CONTENT_TYPE, selectionParameters, type ScimRequest } from './scim-http';
 import { ProvisioningLogInterceptor } from './provisioning-log.interceptor';
 
 /** Whether a response includes members: not when excluded (Azure always excludes them) or not asked for. */
@@ -41,7 +41,7 @@ export class ScimGroupsController {
 
   @Get(':id')
   async get(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
-    const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+    const parameters = selectionParameters(query);
     const projection = responseProjection(query, groupResourceType);
     const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
     if (notModified(request, response, result.version)) return undefined;
@@ -62,7 +62,7 @@ export class ScimGroupsController {
     @Query() query: Record<string, unknown>,
     @Res({ passthrough: true }) response: Response,
   ) {
-    const parameters = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+    const parameters = selectionParameters(query);
     const projection = responseProjection(query, groupResourceType);
     const version = await this.groups.patch(caller(request), id, body, ifMatchVersion(request));
     response.setHeader('ETag', `W/"${version}"`);

@@ -56,6 +56,13 @@ export function listParameters(query: Record<string, unknown>): ListParameters {
   };
 }
 
+/** `attributes` and `excludedAttributes` alone, their names in any case as on lists (a single resource, a write's answer). */
+export function selectionParameters(query: Record<string, unknown>): Pick<ListParameters, 'attributes' | 'excludedAttributes'> {
+  const selection = Object.fromEntries(Object.entries(query).filter(([name]) => ['attributes', 'excludedattributes'].includes(name.toLowerCase())));
+  const { attributes, excludedAttributes } = listParameters(selection);
+  return { attributes, excludedAttributes };
+}
+
 export function listResponse(total: number, startIndex: number, resources: unknown[]) {
   return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
 }
@@ -98,7 +105,7 @@ export type Projection = (resource: Record<string, unknown>) => Record<string, u
  * then reported as failed.
  */
 export function responseProjection(query: Record<string, unknown>, resourceType: ScimResourceType): Projection {
-  const { attributes, excludedAttributes } = listParameters({ attributes: query.attributes, excludedAttributes: query.excludedAttributes });
+  const { attributes, excludedAttributes } = selectionParameters(query);
   return attributeProjection(resourceType, { attributes, excludedAttributes });
 }
 

@@ -153,6 +153,8 @@ export const groupResourceType: ScimResourceType = {
 
 const column = (sql: string, type: 'string' | 'boolean' | 'dateTime' = 'string', caseExact = false) =>
   ({ kind: 'column', sql, type, caseExact }) as const;
+/** A name the domain stores trimmed (userName, a group's displayName): a filter on the name as sent finds it. */
+const trimmedName = (sql: string) => ({ ...column(sql), trimmed: true }) as const;
 const constant = (value: string | boolean) => ({ kind: 'constant', value, type: typeof value === 'boolean' ? 'boolean' : 'string', caseExact: false }) as const;
 
 /** Filters compile to SQL over scim.users (alias u); nothing is evaluated by loading users. */
@@ -160,7 +162,7 @@ export const userFilterSchema: FilterSchema = {
   attributes: {
     id: column('u.user_id::text', 'string', true),
     externalid: column('u.external_id', 'string', true),
-    username: column('u.user_name'),
+    username: trimmedName('u.user_name'),
     active: column('u.active', 'boolean'),
     'name.givenname': column('u.given_name'),
     'name.familyname': column('u.family_name'),
@@ -204,7 +206,7 @@ export function groupFilterSchema(visibleMember: string): FilterSchema {
     attributes: {
       id: column('g.group_id::text', 'string', true),
       externalid: column('g.external_id', 'string', true),
-      displayname: column('g.display_name'),
+      displayname: trimmedName('g.display_name'),
       'meta.created': column('g.created_at', 'dateTime'),
       'meta.lastmodified': column('g.last_modified', 'dateTime'),
     },

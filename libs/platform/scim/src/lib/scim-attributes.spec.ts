@@ -62,6 +62,13 @@ describe('projectAttributes', () => {
     expect(projected).not.toHaveProperty(ENTERPRISE);
   });
 
+  it('excludes only the elements a filter names, or their named sub-attribute', () => {
+    expect(projectAttributes(alice, userType, { excludedAttributes: 'emails[type eq "home"]' }).emails).toEqual([alice.emails[0]]);
+    expect(projectAttributes(alice, userType, { excludedAttributes: 'emails[type eq "home"].value' }).emails).toEqual([alice.emails[0], { type: 'home' }]);
+    expect(projectAttributes(alice, userType, { excludedAttributes: 'emails[type eq "work" or type eq "home"]' })).not.toHaveProperty('emails');
+    expect(projectAttributes(sales, groupType, { excludedAttributes: 'members[value eq "u2"]' }).members).toEqual([{ value: 'u1' }]);
+  });
+
   it('filters elements for `emails[type eq "work"]` (Microsoft Postman test)', () => {
     expect(projectAttributes(alice, userType, { attributes: 'emails[type eq "work"]' }).emails).toEqual([alice.emails[0]]);
   });

@@ -95,8 +95,21 @@ function projectOne(name: string, value: unknown, def: ScimAttribute | undefined
   }
   if (returned === 'request') return undefined;
   const dropped = mine(excluded);
-  if (dropped.some((selector) => selector.sub === undefined)) return undefined;
-  return mapObjects(withoutNever(value, def), (object) => omit(object, new Set(dropped.map((selector) => selector.sub as string))));
+  if (dropped.some((selector) => selector.sub === undefined && selector.filter === undefined)) return undefined;
+  const subAttributes = def?.subAttributes ?? [];
+  // `phoneNumbers[type eq "direct"]`: only the elements the filter matches go.
+  const droppedElements = dropped.filter((selector) => selector.sub === undefined);
+  const matchedBy = (object: unknown, selectors: Selector[]) => selectors.some((selector) => matchesFilter(object, selector.filter as FilterNode, subAttributes));
+  let kept = withoutNever(value, def);
+  if (droppedElements.length > 0) {
+    if (!Array.isArray(kept)) return matchedBy(kept, droppedElements) ? undefined : kept;
+    kept = kept.filter((item) => !matchedBy(item, droppedElements));
+    if ((kept as unknown[]).length === 0) return undefined;
+  }
+  const droppedSubs = dropped.filter((selector) => selector.sub !== undefined);
+  return mapObjects(kept, (object) =>
+    omit(object, new Set(droppedSubs.filter((selector) => selector.filter === undefined || matchedBy(object, [selector])).map((selector) => selector.sub as string))),
+  );
 }
 
 /** Only the named parts: whole attribute, elements matching `emails[type eq "work"]`, or sub-attributes. */

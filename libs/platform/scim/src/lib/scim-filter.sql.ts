@@ -196,7 +196,8 @@ function present(target: FilterTarget): Cond {
 }
 
 function compare(target: FilterTarget, op: CompareOp, raw: FilterValue, name: string): Cond {
-  const value = coerceFilterValue(target.type, op, raw, name);
+  const coerced = coerceFilterValue(target.type, op, raw, name);
+  const value = target.kind === 'column' && target.trimmed && (op === 'eq' || op === 'ne') && typeof coerced === 'string' ? coerced.trim() : coerced;
   if (target.kind === 'constant') return compareScalar(target.value, op, value, target.type, target.caseExact);
   if (value === null) return op === 'eq' ? not(present(target)) : present(target);
   const col = column(target);

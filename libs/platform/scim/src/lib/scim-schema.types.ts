@@ -42,7 +42,17 @@ export interface ScimResourceType {
  * with its sub-attributes as SQL expressions or constants.
  */
 export type FilterTarget =
-  | { kind: 'column'; sql: string; type: ScimAttributeType; caseExact: boolean }
+  | {
+      kind: 'column';
+      sql: string;
+      type: ScimAttributeType;
+      caseExact: boolean;
+      /**
+       * Stored without surrounding whitespace (a name the domain trims): `eq` and `ne` compare the
+       * trimmed value, so that a client looking up the value it sent finds what it created.
+       */
+      trimmed?: boolean;
+    }
   | { kind: 'constant'; value: string | number | boolean | null; type: ScimAttributeType; caseExact: boolean };
 
 export interface MultiValuedVariant {

@@ -4,7 +4,7 @@ import { groupResourceType, GROUP_SCHEMA, scimGroupsProjection, ScimQueries, typ
 import { groupDecider, groupNameReservations, GroupRuleViolation, type GroupCommand, type GroupState } from '@identity/identity-domain';
 import { ReservationConflictError, StreamVersionConflictError, publishAsIs } from '@identity/platform-event-store';
 import { inlineProjections } from '@identity/platform-projections';
-import { applyPatch, memberChanges, normalizePatch, ScimError, type FilterNode } from '@identity/platform-scim';
+import { applyPatch, memberChanges, normalizePatch, ScimError, type FilterNode, type MemberChanges } from '@identity/platform-scim';
 import { isUuid, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 import type { ScimCaller } from '../scim-users/scim-users.service';
 
@@ -47,7 +47,7 @@ export class ScimGroupsService {
   async patch(caller: ScimCaller, groupId: string, body: unknown, ifMatch?: number): Promise<number> {
     const row = await this.row(caller, groupId);
     const operations = normalizePatch(body, groupResourceType);
-    const changes = memberChanges(operations);
+    const changes = canonicalIds(memberChanges(operations));
     const others = operations.filter((operation) => operation.path.attribute.toLowerCase() !== 'members');
     const next = applyPatch(toScimGroup(row, caller.baseUrl), others, groupResourceType);
     const add = await this.members(caller, [...(changes.replace ?? []), ...changes.add]);
@@ -203,6 +203,20 @@ function memberValues(value: unknown): string[] {
   return value.map((member) => {
     const id = typeof member === 'object' && member !== null ? field(member as Record<string, unknown>, 'value') : member;
     if (typeof id !== 'string') throw ScimError.invalidValue('each member needs a value (the user id)');
-    return id;
+    return canonicalId(id);
   });
+}
+
+/** User ids are UUIDs, which we write in lower case; a client may send them in upper case (GET /Users/{id} takes that too). */
+function canonicalId(id: string): string {
+  return isUuid(id) ? id.toLowerCase() : id;
+}
+
+function canonicalIds(changes: MemberChanges): MemberChanges {
+  return {
+    ...changes,
+    add: changes.add.map(canonicalId),
+    remove: changes.remove.map(canonicalId),
+    ...(changes.replace === undefined ? {} : { replace: changes.replace.map(canonicalId) }),
+  };
 }
