@@ -163,6 +163,21 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect((await scim('GET', `/Groups/${group.id}`, undefined, { 'if-none-match': groupEtag })).status).toBe(304);
     });
 
+    it('answers If-None-Match in full once the user’s site was renamed, which the user’s own version does not show', async () => {
+      const company = await stack.tenant({ sites: [`Leeds ${randomUUID()}`] });
+      const [siteName] = Object.keys(company.siteIds);
+      const client = scimClient(company);
+      const user = (await client<Resource>('POST', '/Users', azure.createUser(`u.${randomUUID()}@contoso.com`, siteName))).body;
+      const etag = (await client('GET', `/Users/${user.id}`)).headers.get('etag')!;
+      expect((await client('GET', `/Users/${user.id}`, undefined, { 'if-none-match': etag })).status).toBe(304);
+      const renamed = `York ${randomUUID()}`;
+      expect((await stack.admin(stack.directoryUrl, 'PATCH', `/api/v1/tenants/${company.tenantId}/sites/${company.siteIds[siteName]}`, company.adminToken, { name: renamed })).status).toBe(200);
+      await eventually(async () => {
+        const answer = await client<Record<string, Record<string, string>>>('GET', `/Users/${user.id}`, undefined, { 'if-none-match': etag });
+        expect({ status: answer.status, site: answer.body?.[SITE_8X8]?.site }).toEqual({ status: 200, site: renamed });
+      });
+    });
+
     it('returns a group’s members under any name for them, and never a user the IdP deleted', async () => {
       const [kept, gone] = [await create(), await create()];
       const group = (await scim<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`))).body;

@@ -38,7 +38,8 @@ export class ScimUsersController {
   async get(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const projection = responseProjection(query, userResourceType);
     const result = await this.users.get(caller(request), id);
-    if (notModified(request, response, result.version)) return undefined;
+    // An extension, a number or a site renamed since change what the user's version says nothing of: never a 304 then.
+    if (result.versionCoversAll && notModified(request, response, result.version)) return undefined;
     return resourceResponse(response, projection, result.resource, result.version);
   }
 

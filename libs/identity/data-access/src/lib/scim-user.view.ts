@@ -26,10 +26,16 @@ export interface ScimUserRow {
   created_at: Date;
   last_modified: Date;
   version: number;
+  /**
+   * The user's stream version stands for all of the representation: no extension or number
+   * (licensing's), and the site under the name the user's events gave it (not renamed since).
+   */
+  version_covers_all: boolean;
 }
 
 export const USER_COLUMNS = `u.user_id, u.tenant_id, u.user_name, u.external_id, u.active, u.owner, u.idp, u.given_name, u.family_name, u.email,
-  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, coalesce(sn.name, u.site_name) AS site_name, ut.extension, ut.direct_number, u.created_at, u.last_modified, u.version`;
+  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, coalesce(sn.name, u.site_name) AS site_name, ut.extension, ut.direct_number, u.created_at, u.last_modified, u.version,
+  (ut.user_id IS NULL AND (sn.name IS NULL OR sn.name = u.site_name)) AS version_covers_all`;
 
 export function userEtag(version: number): string {
   return `W/"${version}"`;

@@ -145,12 +145,13 @@ describe('parseFilter', () => {
     );
   });
 
-  it('caps the length and the nesting depth', () => {
-    expect(failure(() => parseFilter(`userName eq "${'x'.repeat(5000)}"`)).detail).toContain('longer than 4096');
+  it('caps the length and the nesting depth: a filter past them is tooMany (more than we process), a path past them invalid', () => {
+    expect(failure(() => parseFilter(`userName eq "${'x'.repeat(5000)}"`))).toMatchObject({ scimType: 'tooMany', detail: expect.stringContaining('longer than 4096') });
     const deep = (n: number) => `${'('.repeat(n)}a eq "1"${')'.repeat(n)}`;
     expect(parseFilter(deep(MAX_FILTER_DEPTH))).toEqual(eq('a', '1'));
-    expect(failure(() => parseFilter(deep(MAX_FILTER_DEPTH + 1))).detail).toContain('nested more than 50');
-    expect(failure(() => parseFilter(`${'not '.repeat(60)}a eq "1"`)).scimType).toBe('invalidFilter');
+    expect(failure(() => parseFilter(deep(MAX_FILTER_DEPTH + 1)))).toMatchObject({ scimType: 'tooMany', detail: expect.stringContaining('nested more than 50') });
+    expect(failure(() => parseFilter(`${'not '.repeat(60)}a eq "1"`)).scimType).toBe('tooMany');
+    expect(failure(() => parseAttributePath(`emails[${'x'.repeat(5000)}]`)).scimType).toBe('invalidPath');
   });
 
   it('parses a long flat chain without deep recursion', () => {

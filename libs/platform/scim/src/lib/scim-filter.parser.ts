@@ -45,7 +45,12 @@ class Parser {
     private readonly what: string,
   ) {
     if (typeof text !== 'string' || text.trim() === '') this.fail(`empty ${what}`, false);
-    if (text.length > MAX_FILTER_LENGTH) this.fail(`${what} longer than ${MAX_FILTER_LENGTH} characters`, false);
+    if (text.length > MAX_FILTER_LENGTH) this.failOverLimit(`${what} longer than ${MAX_FILTER_LENGTH} characters`, false);
+  }
+
+  /** A filter past what we evaluate is `tooMany` (RFC 7644 §3.12: more than the server is willing to process); a path stays invalid. */
+  private failOverLimit(message: string, withPosition = true): never {
+    this.fail(message, withPosition, this.pos, this.errorType === 'invalidFilter' ? 'tooMany' : this.errorType);
   }
 
   parseOr(inValuePath: boolean): FilterNode {
@@ -187,7 +192,7 @@ class Parser {
   }
 
   private nested<T>(parse: () => T): T {
-    if (++this.depth > MAX_FILTER_DEPTH) this.fail(`nested more than ${MAX_FILTER_DEPTH} levels deep`);
+    if (++this.depth > MAX_FILTER_DEPTH) this.failOverLimit(`nested more than ${MAX_FILTER_DEPTH} levels deep`);
     const result = parse();
     this.depth--;
     return result;
@@ -217,9 +222,9 @@ class Parser {
     return this.pos;
   }
 
-  private fail(message: string, withPosition = true, at = this.pos): never {
+  private fail(message: string, withPosition = true, at = this.pos, errorType: ScimErrorType = this.errorType): never {
     const where = withPosition ? ` at position ${at + 1}${at < this.text.length ? ` near '${this.text.slice(at, at + 20)}'` : ' (end of input)'}` : '';
-    throw new ScimError(400, this.errorType, `Invalid ${this.what}: ${message}${where}`);
+    throw new ScimError(400, errorType, `Invalid ${this.what}: ${message}${where}`);
   }
 }
 
