@@ -27,9 +27,11 @@ export const samlAuthService: ServiceDefinition = {
   bodyParsers: [
     // A SAMLResponse is a few kilobytes; the form is capped well below the platform-wide body limit.
     // Forms only: a JSON body would otherwise be read under the platform-wide limit.
-    { path: '/saml2', parser: formBodyParser(SAML_LIMITS.maxEncodedBytes + 4096, 'refused', 'forms-only') },
-    // The sign-in and sign-out pages' forms (which answer a NUL with the form and its message); the token takes no body.
-    ...['/sso/login', '/sso/logout', '/sso/token'].map((path) => ({ path, parser: formBodyParser(16 * 1024, 'answered-by-the-route', 'forms-only') })),
+    { path: '/saml2', parser: formBodyParser(SAML_LIMITS.maxEncodedBytes + 4096, 'refused', 'refused') },
+    // The sign-in page's form (which answers a NUL with the form and its message).
+    { path: '/sso/login', parser: formBodyParser(16 * 1024, 'answered-by-the-route', 'refused') },
+    // Signing out and taking a token need no body: one a client sends anyway is read under a small cap and dropped, never refused.
+    ...['/sso/logout', '/sso/token'].map((path) => ({ path, parser: formBodyParser(16 * 1024, 'answered-by-the-route', 'ignored') })),
     // RFC 7662 introspection: a form, or JSON (the platform's admin APIs send JSON).
     { path: '/sso/introspect', parser: formBodyParser(16 * 1024) },
     // Certificate files arrive as downloaded (PEM, or the wrong DER/PFX/XML that deserves a clear refusal).

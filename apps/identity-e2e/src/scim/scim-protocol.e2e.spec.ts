@@ -163,7 +163,7 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect((await scim('GET', `/Groups/${group.id}`, undefined, { 'if-none-match': groupEtag })).status).toBe(304);
     });
 
-    it('answers If-None-Match in full once the user’s site was renamed, which the user’s own version does not show', async () => {
+    it('gives a new ETag when the user’s site is renamed, which the user’s own version does not show, and takes it in If-Match', async () => {
       const company = await stack.tenant({ sites: [`Leeds ${randomUUID()}`] });
       const [siteName] = Object.keys(company.siteIds);
       const client = scimClient(company);
@@ -176,6 +176,12 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
         const answer = await client<Record<string, Record<string, string>>>('GET', `/Users/${user.id}`, undefined, { 'if-none-match': etag });
         expect({ status: answer.status, site: answer.body?.[SITE_8X8]?.site }).toEqual({ status: 200, site: renamed });
       });
+      const current = await client<Resource & { meta: { version: string } }>('GET', `/Users/${user.id}`);
+      const renamedEtag = current.headers.get('etag')!;
+      expect(renamedEtag).toMatch(/^W\/"\d+-[0-9a-f]{8}"$/);
+      expect(current.body.meta.version).toBe(renamedEtag);
+      expect((await client('GET', `/Users/${user.id}`, undefined, { 'if-none-match': renamedEtag })).status).toBe(304);
+      expect((await client('PATCH', `/Users/${user.id}`, azure.disableFlagged, { 'if-match': renamedEtag })).status).toBe(200);
     });
 
     it('returns a group’s members under any name for them, and never a user the IdP deleted', async () => {

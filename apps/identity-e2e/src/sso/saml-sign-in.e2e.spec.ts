@@ -109,6 +109,16 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect((await browser.token(sessionCookie!)).status).toBe(401);
   });
 
+  it('a client that sends a body where none is needed (JSON to /sso/token or /sso/logout) is served as without it', async () => {
+    const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
+    const json = { body: '{}', headers: { 'content-type': 'application/json' } };
+    const issued = await browser.send('POST', '/sso/token', { cookie: sessionCookie, ...json });
+    expect(issued.status).toBe(200);
+    const token = JSON.parse(issued.body).accessToken as string;
+    expect(await browser.send('POST', '/sso/logout', { cookie: sessionCookie, ...json })).toMatchObject({ status: 303, location: WSIGNOUT });
+    expect(await browser.introspect(token, TEST_PLATFORM_TOKEN)).toEqual({ active: false });
+  });
+
   it('a sign-out link on another site only shows a button; our own link signs out at once', async () => {
     const { sessionCookie } = await browser.postResponse(azureResponse(azure, userName));
     const token = JSON.parse((await browser.token(sessionCookie!)).body).accessToken as string;
@@ -197,7 +207,7 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     expect(unknown.status).toBe(403);
   });
 
-  it('the sign-in page answers a user of a company without SSO as it answers an unknown username: it tells no one which usernames exist', async () => {
+  it('the sign-in page answers a user of a company without SSO as it answers an unknown username: only a user who can sign in is told apart', async () => {
     const company = await stack.tenant();
     const name = `no.sso.${randomUUID().slice(0, 8)}@contoso.com`;
     expect((await scimClient(company)('POST', '/Users', azureRequests.createUser(name))).status).toBe(201);

@@ -27,7 +27,7 @@ export class ScimGroupsController {
     const projection = responseProjection(query, groupResourceType);
     const result = await this.groups.create(caller(request), body);
     response.setHeader('Location', String((result.resource.meta as { location: string }).location));
-    return resourceResponse(response, projection, result.resource, result.version);
+    return resourceResponse(response, projection, result.resource);
   }
 
   @Get()
@@ -44,8 +44,8 @@ export class ScimGroupsController {
     const parameters = selectionParameters(query);
     const projection = responseProjection(query, groupResourceType);
     const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
-    if (notModified(request, response, result.version)) return undefined;
-    return resourceResponse(response, projection, result.resource, result.version);
+    if (notModified(request, response, result.resource)) return undefined;
+    return resourceResponse(response, projection, result.resource);
   }
 
   /**
@@ -69,7 +69,7 @@ export class ScimGroupsController {
     if (parameters.attributes === undefined && parameters.excludedAttributes === undefined) return { id };
     const result = await this.groups.get(caller(request), id, wantsMembers(parameters));
     response.status(200);
-    return resourceResponse(response, projection, result.resource, result.version);
+    return resourceResponse(response, projection, result.resource);
   }
 
   @Put(':id')
@@ -82,7 +82,7 @@ export class ScimGroupsController {
   ) {
     const projection = responseProjection(query, groupResourceType);
     const result = await this.groups.replace(caller(request), id, body, ifMatchVersion(request));
-    return resourceResponse(response, projection, result.resource, result.version);
+    return resourceResponse(response, projection, result.resource);
   }
 
   @Delete(':id')

@@ -67,24 +67,31 @@ export function listResponse(total: number, startIndex: number, resources: unkno
   return { schemas: [LIST_RESPONSE], totalResults: total, startIndex, itemsPerPage: resources.length, Resources: resources };
 }
 
-/** `W/"3"`, `"3"` or `*` (any version). */
+/** `W/"3"`, `"3"` or `*` (any version); a user's `W/"3-1a2b3c4d"` is its version 3 too. */
 export function ifMatchVersion(request: Request): number | undefined {
   const header = request.headers['if-match'];
   if (header === undefined || header.trim() === '*') return undefined;
-  const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
+  const match = /^(?:W\/)?"(\d+)(?:-[0-9a-f]{8})?"$/.exec(header.trim());
   if (!match) throw new ScimError(412, undefined, 'If-Match must be an ETag this service issued');
   return Number(match[1]);
 }
 
+/** The ETag of a resource: its `meta.version`. */
+function etagOf(resource: Record<string, unknown>): string {
+  return (resource.meta as { version: string }).version;
+}
+
 /**
- * If-None-Match on a GET (RFC 7232 §3.2, weak comparison): `*`, or a list of `W/"n"` or `"n"`
- * tags. When it matches, the response is a 304 that still carries the ETag.
+ * If-None-Match on a GET (RFC 7232 §3.2, weak comparison): `*`, or a list of tags, weak or not.
+ * When one is the resource's, the response is a 304 that still carries the ETag.
  */
-export function notModified(request: Request, response: Response, version: number): boolean {
+export function notModified(request: Request, response: Response, resource: Record<string, unknown>): boolean {
   const header = request.headers['if-none-match'];
   if (header === undefined) return false;
-  const matches = header.trim() === '*' || header.split(',').some((tag) => /^\s*(?:W\/)?"(\d+)"\s*$/.exec(tag)?.[1] === String(version));
-  if (matches) response.status(304).setHeader('ETag', `W/"${version}"`);
+  const etag = etagOf(resource);
+  const opaque = etag.replace(/^W\//, '');
+  const matches = header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
+  if (matches) response.status(304).setHeader('ETag', etag);
   return matches;
 }
 
@@ -110,8 +117,8 @@ export function responseProjection(query: Record<string, unknown>, resourceType:
 }
 
 /** A resource response: its ETag, the SCIM media type, and only the attributes the client asked for. */
-export function resourceResponse(response: Response, projection: Projection, resource: Record<string, unknown>, version: number) {
-  response.setHeader('ETag', `W/"${version}"`);
+export function resourceResponse(response: Response, projection: Projection, resource: Record<string, unknown>) {
+  response.setHeader('ETag', etagOf(resource));
   response.type(SCIM_CONTENT_TYPE);
   return projection(resource);
 }

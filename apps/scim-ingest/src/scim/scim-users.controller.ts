@@ -22,7 +22,7 @@ export class ScimUsersController {
     const projection = responseProjection(query, userResourceType);
     const result = await this.users.create(caller(request), body);
     response.setHeader('Location', String((result.resource.meta as { location: string }).location));
-    return resourceResponse(response, projection, result.resource, result.version);
+    return resourceResponse(response, projection, result.resource);
   }
 
   @Get()
@@ -38,9 +38,8 @@ export class ScimUsersController {
   async get(@Req() request: ScimRequest, @Param('id') id: string, @Query() query: Record<string, unknown>, @Res({ passthrough: true }) response: Response) {
     const projection = responseProjection(query, userResourceType);
     const result = await this.users.get(caller(request), id);
-    // An extension, a number or a site renamed since change what the user's version says nothing of: never a 304 then.
-    if (result.versionCoversAll && notModified(request, response, result.version)) return undefined;
-    return resourceResponse(response, projection, result.resource, result.version);
+    if (notModified(request, response, result.resource)) return undefined;
+    return resourceResponse(response, projection, result.resource);
   }
 
   @Patch(':id')
@@ -53,7 +52,7 @@ export class ScimUsersController {
   ) {
     const projection = responseProjection(query, userResourceType);
     const result = await this.users.patch(caller(request), id, body, ifMatchVersion(request));
-    return resourceResponse(response, projection, result.resource, result.version);
+    return resourceResponse(response, projection, result.resource);
   }
 
   @Put(':id')
@@ -66,7 +65,7 @@ export class ScimUsersController {
   ) {
     const projection = responseProjection(query, userResourceType);
     const result = await this.users.replace(caller(request), id, body, ifMatchVersion(request));
-    return resourceResponse(response, projection, result.resource, result.version);
+    return resourceResponse(response, projection, result.resource);
   }
 
   @Delete(':id')

@@ -27,18 +27,21 @@ export interface ScimUserRow {
   last_modified: Date;
   version: number;
   /**
-   * The user's stream version stands for all of the representation: no extension or number
-   * (licensing's), and the site under the name the user's events gave it (not renamed since).
+   * What of the representation the user's stream version does not stand for: the extension and
+   * number (licensing's) and a site renamed since the user's events named it, as a short hash;
+   * null when there is none of these. The ETag carries it, so that a change there is a new ETag.
    */
-  version_covers_all: boolean;
+  others_tag: string | null;
 }
 
 export const USER_COLUMNS = `u.user_id, u.tenant_id, u.user_name, u.external_id, u.active, u.owner, u.idp, u.given_name, u.family_name, u.email,
   u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, coalesce(sn.name, u.site_name) AS site_name, ut.extension, ut.direct_number, u.created_at, u.last_modified, u.version,
-  (ut.user_id IS NULL AND (sn.name IS NULL OR sn.name = u.site_name)) AS version_covers_all`;
+  CASE WHEN ut.user_id IS NULL AND (sn.name IS NULL OR sn.name = u.site_name) THEN NULL
+       ELSE left(md5(json_build_array(ut.extension, ut.direct_number, sn.name)::text), 8) END AS others_tag`;
 
-export function userEtag(version: number): string {
-  return `W/"${version}"`;
+/** `W/"<version>"`, or `W/"<version>-<others_tag>"` when other streams shape the representation too (If-Match reads the version). */
+export function userEtag(row: Pick<ScimUserRow, 'version' | 'others_tag'>): string {
+  return row.others_tag === null ? `W/"${row.version}"` : `W/"${row.version}-${row.others_tag}"`;
 }
 
 /** The SCIM representation: values exactly as the IdP sent them; absent values are left out, not null. */
@@ -76,7 +79,7 @@ export function toScimUser(row: ScimUserRow, baseUrl: string): Record<string, un
       created: new Date(row.created_at).toISOString(),
       lastModified: new Date(row.last_modified).toISOString(),
       location: `${baseUrl}/Users/${row.user_id}`,
-      version: userEtag(row.version),
+      version: userEtag(row),
     },
   });
 }

@@ -481,7 +481,8 @@ export class KafkaMessageBus implements MessageBus {
             }, finish);
           }, REDRIVE_STALL_MS);
         };
-        watch();
+        // Counted from joining: a member of a run cut short (Ctrl-C) holds the group until its session ends.
+        consumer.on(consumer.events.GROUP_JOIN, watch);
         consumer.on(consumer.events.CRASH, ({ payload }) => finish(payload.error));
         consumer
           .run({
@@ -489,21 +490,24 @@ export class KafkaMessageBus implements MessageBus {
             eachBatch: async ({ batch }) => {
               const end = ends.get(batch.partition);
               if (settled || end === undefined) return;
+              // A slow batch (a publish waiting out a leader election) is no stall.
+              clearTimeout(stall);
               const due = batch.messages.filter((message) => BigInt(message.offset) < end);
-              try {
-                if (due.length > 0) {
+              if (due.length > 0) {
+                try {
                   const messages = due.map((message) =>
                     redrivenMessage({ partition: batch.partition, offset: message.offset, key: message.key?.toString() ?? '', value: message.value?.toString() ?? '', headers: decodeHeaders(message.headers) }, groupId),
                   );
                   await this.publish(messages);
-                  const next = BigInt(due[due.length - 1].offset) + 1n;
-                  await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next.toString() }]);
-                  sent += due.length;
-                  onProgress?.(sent, total);
-                  if (next >= end) ends.delete(batch.partition);
+                } catch (error) {
+                  return finish(new Error(`redrive of ${groupId} stopped after ${sent} of ${total}: ${errorMessage(error)}`));
                 }
-              } catch (error) {
-                return finish(new Error(`redrive of ${groupId} stopped after ${sent} of ${total}: ${errorMessage(error)}`));
+                const next = BigInt(due[due.length - 1].offset) + 1n;
+                sent += due.length;
+                onProgress?.(sent, total);
+                // Sent: a place not kept (a rebalance took the partition) only means a later run sends these again.
+                await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next.toString() }]).catch(() => undefined);
+                if (next >= end) ends.delete(batch.partition);
               }
               if (due.length < batch.messages.length) ends.delete(batch.partition);
               if (ends.size === 0) return finish();
@@ -532,8 +536,9 @@ export class KafkaMessageBus implements MessageBus {
       const done = BigInt(committed?.partitions.find((entry) => entry.partition === partition.partition)?.offset ?? '-1');
       const low = BigInt(partition.low);
       const end = BigInt(partition.high);
-      // Within what the partition holds: retention may have deleted past the place kept, and a recreated topic starts below it.
-      const from = done < low ? low : done > end ? end : done;
+      // Within what the partition holds: retention may have deleted past the place kept; a place past
+      // the end belongs to a topic deleted and created again, whose messages are all still to send.
+      const from = done < low || done > end ? low : done;
       return { partition: partition.partition, from, end };
     });
   }

@@ -1,4 +1,4 @@
-import { includesCoreAttribute, projectAttributes } from './scim-attributes';
+import { attributeProjection, includesCoreAttribute, projectAttributes } from './scim-attributes';
 import { resourceTypeDocument, schemaDocument } from './scim-discovery';
 import { ScimError, scimErrorBody } from './scim-errors';
 import { CORE_GROUP, CORE_USER, ENTERPRISE, groupType, SITE_EXTENSION, userType } from './scim-test.fixtures';
@@ -67,6 +67,12 @@ describe('projectAttributes', () => {
     expect(projectAttributes(alice, userType, { excludedAttributes: 'emails[type eq "home"].value' }).emails).toEqual([alice.emails[0], { type: 'home' }]);
     expect(projectAttributes(alice, userType, { excludedAttributes: 'emails[type eq "work" or type eq "home"]' })).not.toHaveProperty('emails');
     expect(projectAttributes(sales, groupType, { excludedAttributes: 'members[value eq "u2"]' }).members).toEqual([{ value: 'u1' }]);
+  });
+
+  it('refuses, before any resource is read, a filter whose value does not fit its attribute', () => {
+    for (const options of [{ excludedAttributes: 'emails[primary gt true]' }, { attributes: 'emails[type eq "work" and primary eq "yes"]' }]) {
+      expect(() => attributeProjection(userType, options)).toThrow(expect.objectContaining({ scimType: 'invalidValue' }));
+    }
   });
 
   it('filters elements for `emails[type eq "work"]` (Microsoft Postman test)', () => {

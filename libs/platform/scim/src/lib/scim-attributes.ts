@@ -174,7 +174,27 @@ function selectors(list: string | undefined, resourceType: ScimResourceType): Se
       const selector: Selector = { attribute: attribute.toLowerCase() };
       if (resolved.extension !== undefined) selector.extension = resolved.extension;
       if (canonical.subAttribute !== undefined) selector.sub = canonical.subAttribute.toLowerCase();
-      if (canonical.valueFilter !== undefined) selector.filter = canonical.valueFilter;
+      if (canonical.valueFilter !== undefined) {
+        // A filter that could never be evaluated (`emails[primary gt true]`) is refused here, before a write, not after it.
+        if (resolved.attribute !== undefined) checkComparisons(canonical.valueFilter, resolved.attribute.subAttributes ?? [], name);
+        selector.filter = canonical.valueFilter;
+      }
       return selector;
     });
+}
+
+/** Evaluates every comparison of a filter once, so that one whose value does not fit its attribute's type fails now. */
+function checkComparisons(filter: FilterNode, subAttributes: readonly ScimAttribute[], name: string): void {
+  if (filter.kind === 'and' || filter.kind === 'or') {
+    checkComparisons(filter.left, subAttributes, name);
+    checkComparisons(filter.right, subAttributes, name);
+  } else if (filter.kind === 'not') {
+    checkComparisons(filter.filter, subAttributes, name);
+  } else {
+    try {
+      matchesFilter({}, filter, subAttributes);
+    } catch (error) {
+      throw error instanceof ScimError ? ScimError.invalidValue(`invalid filter in '${name}' in attributes/excludedAttributes: ${error.detail}`) : error;
+    }
+  }
 }

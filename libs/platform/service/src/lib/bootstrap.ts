@@ -204,16 +204,26 @@ export const newCorrelationId = randomUUID;
 /**
  * Form bodies (`application/x-www-form-urlencoded`) for the paths that take HTML forms. A NUL in one
  * is refused with a 400, unless the route answers it itself (a sign-in page shows its form again).
- * `only`: any other body is refused with 415 before it is read, so that no other parser (JSON, with
- * the platform-wide limit) takes it past this path's own limit.
+ * Other bodies: `parsed-elsewhere` leaves them to the other parsers (JSON, under the platform-wide
+ * limit); `refused` answers 415 before reading them; `ignored` reads and drops them under this
+ * path's limit (a route that needs no body, which a client may send one anyway).
  */
-export function formBodyParser(limit: number, nul: 'refused' | 'answered-by-the-route' = 'refused', only: 'forms-only' | 'others-too' = 'others-too'): express.RequestHandler {
+export function formBodyParser(
+  limit: number,
+  nul: 'refused' | 'answered-by-the-route' = 'refused',
+  others: 'parsed-elsewhere' | 'refused' | 'ignored' = 'parsed-elsewhere',
+): express.RequestHandler {
   const parse = express.urlencoded({ limit, extended: false, ...(nul === 'refused' ? { verify: refuseNulInForm } : {}) });
-  if (only === 'others-too') return parse;
+  if (others === 'parsed-elsewhere') return parse;
+  const drop = express.raw({ type: () => true, limit });
   return (request, response, next) => {
     // An empty body (a button's POST, say) is no body, whatever its Content-Type.
     const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-    if (hasBody && !request.is('application/x-www-form-urlencoded')) return next(Object.assign(new Error('the request body must be a form'), { type: FORM_REQUIRED }));
-    parse(request, response, next);
+    if (!hasBody || request.is('application/x-www-form-urlencoded')) return parse(request, response, next);
+    if (others === 'refused') return next(Object.assign(new Error('the request body must be a form'), { type: FORM_REQUIRED }));
+    drop(request, response, (error?: unknown) => {
+      request.body = {};
+      next(error);
+    });
   };
 }

@@ -66,7 +66,7 @@ export class SignInService {
   /**
    * The sign-in page: the username finds the company (usernames are platform-wide). An unknown
    * username, a deactivated user and a company without SSO get one and the same page (the log
-   * says which): different pages would tell anyone which usernames are our users'.
+   * says which): different pages would tell anyone which usernames are users that cannot sign in.
    */
   async startForUserName(userName: string, relayState: unknown): Promise<string> {
     const account = await this.queries.accountByUserName(userName.trim());

@@ -21,8 +21,6 @@ export interface ScimCaller {
 export interface ScimUserResult {
   resource: Record<string, unknown>;
   version: number;
-  /** Whether the version (the ETag) alone tells this representation from others: else a conditional GET gets it whole. */
-  versionCoversAll?: boolean;
   created?: boolean;
 }
 
@@ -181,7 +179,7 @@ export class ScimUsersService {
   private async read(caller: ScimCaller, userId: string, includeHidden = false): Promise<ScimUserResult> {
     const row = includeHidden ? await this.queries.user(caller.tenantId, userId, 'all') : await this.row(caller, userId);
     if (!row) throw ScimError.notFound(`no user with id ${userId}`);
-    return { resource: toScimUser(row, caller.baseUrl), version: row.version, versionCoversAll: row.version_covers_all };
+    return { resource: toScimUser(row, caller.baseUrl), version: row.version };
   }
 }
 
