@@ -184,6 +184,14 @@ describe('User directory and admin API (real PostgreSQL and Kafka)', () => {
   });
 
   describe('sites', () => {
+    it('takes the company id in upper case as the same company: the same site name is still taken', async () => {
+      const name = `Lyon ${randomUUID().slice(0, 4)}`;
+      expect((await api('POST', '/sites', { name })).status).toBe(201);
+      const upper = <T,>(method: string, path: string, body?: unknown) => stack.admin<T>(stack.directoryUrl, method, `/api/v1/tenants/${tenant.tenantId.toUpperCase()}${path}`, tenant.adminToken, body);
+      expect((await upper('POST', '/sites', { name })).status).toBe(409);
+      expect((await upper<Page<{ name: string }>>('GET', '/sites?limit=200')).body.items.map((site) => site.name)).toContain(name);
+    });
+
     it('keeps an old site name as an alias that SCIM still matches after a rename', async () => {
       const name = `Berlin ${randomUUID().slice(0, 4)}`;
       const site = await api<{ siteId: string }>('POST', '/sites', { name });

@@ -258,6 +258,23 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await api<{ number: string }>('PUT', `/telephony/users/${next.userId}/number`, {})).body.number).not.toBe(e164(79));
   });
 
+  it('a deleted user’s number sits out the quarantine also when the admin releases it first', async () => {
+    const leaver = await user();
+    await api('PUT', `/telephony/users/${leaver.userId}/number`, { number: e164(77) });
+    expect((await stack.admin(stack.directoryUrl, 'DELETE', `/api/v1/tenants/${tenant.tenantId}/users/${leaver.userId}`, tenant.adminToken)).status).toBeLessThan(300);
+    // As soon as licensing knows of the deletion, usually before its reaction has released the number.
+    await eventually(
+      async () => {
+        const users = await api<{ items: { userId: string; status: string }[] }>('GET', '/licenses/users?limit=500');
+        expect(users.body.items.find((item) => item.userId === leaver.userId)?.status ?? 'deleted').toBe('deleted');
+      },
+      { intervalMs: 10 },
+    );
+    expect((await api('DELETE', `/telephony/users/${leaver.userId}/number`)).status).toBe(200);
+    const numbers = await api<{ items: { number: string; quarantinedUntil: string | null }[] }>('GET', '/telephony/numbers');
+    expect(numbers.body.items.find((item) => item.number === e164(77))?.quarantinedUntil).not.toBeNull();
+  });
+
   it('assigns the next free extension and number with a license when the company asks for it', async () => {
     await api('PUT', '/telephony/settings', { extensionPlan: { length: 4, rangeStart: 2000, rangeEnd: 2099 }, autoAssignExtension: true, autoAssignNumber: true, quarantineDays: 30 });
     const newcomer = await user();

@@ -70,8 +70,10 @@ export class TelephonyController {
 
   @Delete('users/:userId/number')
   async releaseNumber(@Param('tenantId', ParseUUIDPipe) tenantId: string, @Param('userId', ParseUUIDPipe) userId: string) {
-    await companyUser(this.licensing, tenantId, userId);
-    return { userId, outcome: await this.telephony.releaseNumber(tenantId, userId, 'admin', currentCorrelationId()) };
+    const user = await companyUser(this.licensing, tenantId, userId);
+    // A deleted user's number sits out the quarantine whoever releases it first, the admin or the deletion's reaction.
+    const reason = user.status === 'deleted' ? 'user-deleted' : 'admin';
+    return { userId, outcome: await this.telephony.releaseNumber(tenantId, userId, reason, currentCorrelationId()) };
   }
 }
 

@@ -81,6 +81,7 @@ export async function startService(definition: ServiceDefinition, options: Start
   server.set('trust proxy', config.int('HTTP_TRUSTED_PROXY_HOPS'));
   server.use(requestContext(logger, metrics));
   server.use(refuseNulInUrl);
+  server.use(canonicalTenantIds);
   for (const { path, parser } of definition.bodyParsers ?? []) server.use(path, parser);
   const bodyLimit = config.string('HTTP_BODY_LIMIT');
   server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'], verify: refuseDeepJson, reviver: refuseUnstorableText }));
@@ -200,6 +201,19 @@ export async function runServiceProcess(definition: ServiceDefinition): Promise<
 }
 
 export const newCorrelationId = randomUUID;
+
+const TENANT_PATH = /^\/api\/v1\/tenants\/([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?=[/?]|$)/;
+
+/**
+ * A company's id is a UUID, which we write in lower case; one sent in upper case names the same
+ * company and must build the same keys (a site's name, an extension, a number are unique per
+ * company by key), so the path is rewritten to lower case before any route reads it.
+ */
+function canonicalTenantIds(request: Request, _response: Response, next: NextFunction): void {
+  const match = TENANT_PATH.exec(request.url);
+  if (match && match[1] !== match[1].toLowerCase()) request.url = `/api/v1/tenants/${match[1].toLowerCase()}${request.url.slice(match[0].length)}`;
+  next();
+}
 
 /**
  * Form bodies (`application/x-www-form-urlencoded`) for the paths that take HTML forms. A NUL in one
