@@ -524,6 +524,37 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(await Promise.all(people.map(({ userId }) => extensionOf(userId)))).toEqual([null, '5000', '5001', '5010']);
   });
 
+  it('a row refused for its license holds no extension for the rows after it, in the dry run as in the upload', async () => {
+    const { company, theirs, people } = await companyOf(2, { rangeStart: 5200, rangeEnd: 5299 }, false);
+    const upload = async (csv: string, dryRun: boolean) => (await importLicenses(company, csv, dryRun)).map((row) => row.error ?? row.outcome);
+    expect(await upload(['username,plan', `${people[0].userName},X4`].join('\n'), false)).toEqual(['assigned']);
+    // The first row asks for another plan without a swap: refused, so 5201 is still free for the second.
+    const csv = ['username,plan,action,extension', `${people[0].userName},X2,assign,5201`, `${people[1].userName},X4,assign,5201`].join('\n');
+    const [dryRun, real] = [await upload(csv, true), await upload(csv, false)];
+    expect(dryRun[0]).toContain('X4');
+    expect(dryRun.slice(1)).toEqual(['would-assign']);
+    expect(real).toEqual([dryRun[0], 'assigned']);
+    expect((await theirs<Profile>('GET', `/telephony/users/${people[1].userId}`)).body.extension).toBe('5201');
+  });
+
+  it('a row whose extension another admin took after the check is refused whole: its new license is not kept', async () => {
+    const { company, theirs, people } = await companyOf(1, { rangeStart: 5300, rangeEnd: 5399 }, false);
+    const key = `${company.tenantId}:5301`;
+    const db = new Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      // Taken, as the event store knows, while the read model the check reads has not heard of it yet.
+      await db.query(`INSERT INTO event_store.reservations (scope, key, stream_id) VALUES ('extension', $1, 'telephony-someone-else')`, [key]);
+      const [row] = await importLicenses(company, ['username,plan,action,extension', `${people[0].userName},X4,assign,5301`].join('\n'), false);
+      expect(row).toMatchObject({ outcome: 'error', error: expect.stringContaining('the row’s license was not kept') });
+      const users = await theirs<{ items: { userId: string; plan: string | null }[] }>('GET', '/licenses/users?limit=500');
+      expect(users.body.items.find((item) => item.userId === people[0].userId)?.plan ?? null).toBeNull();
+    } finally {
+      await db.query(`DELETE FROM event_store.reservations WHERE scope = 'extension' AND key = $1`, [key]);
+      await db.end();
+    }
+  });
+
   it('refuses a number whose holder’s deletion is releasing it into quarantine at that moment', async () => {
     const [leaver, next] = [await user(), await user()];
     // A number of its own: the tests before may have handed out the whole pool as next free ones.

@@ -7,7 +7,7 @@ import { returnedRows, tryLockSession } from '@identity/platform-event-store';
 import type { Client } from 'pg';
 import { isDatabaseUnavailable, ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
 import { LicensingService, newLicenseDryRun, type LicenseDryRun } from './licensing.service';
-import { newTelephonyClaims, TelephonyService, type AutomaticTelephony, type NamedTelephony, type TelephonyClaims, type TelephonyTaking } from './telephony.service';
+import { newTelephonyClaims, TelephonyService, type AutomaticTelephony, type NamedTelephony, type TelephonyCheck, type TelephonyClaims, type TelephonyTaking } from './telephony.service';
 
 export const LICENSE_IMPORT_MAX_ROWS = 50_000;
 const IMPORT_BATCH = 500;
@@ -248,8 +248,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     const claimed = new Set<string>();
     // A user's second row ends the batch: the rows from it on go in the next one, so that rows apply in file order.
     let end = slice.length;
-    // The batch's rows are applied together: each row's extension and number count as taken for the rows after it.
+    // The batch's rows are applied together: each row's extension and number count as taken for the rows after it,
+    // once its license is known to go through, so that a refused row holds nothing. The seats the batch's unassign
+    // rows free count for the rows after them; those its other assign rows take do not (their failing takes the
+    // batch to the one-by-one path, which decides each row in turn).
     const telephonyClaims = newTelephonyClaims(run.named);
+    const licenses = newLicenseDryRun();
     for (const [index, request] of requests.entries()) {
       if ('error' in request) {
         results[index] = request.error;
@@ -277,7 +281,17 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
           results[index] = { ...request.base, outcome: 'error', error: checked.refused };
           continue;
         }
+        // Only a row that claims something needs its license known now (a look-up or three); the others are decided by the batch.
+        const refusal = checked === NOTHING_CHECKED ? null : await this.licenseRefusal(tenantId, user.userId, { action: 'assign', plan: request.base.plan }, licenses);
+        if (refusal !== null) {
+          checked.unclaim();
+          results[index] = { ...request.base, outcome: 'error', error: refusal };
+          continue;
+        }
         taking = checked.taking;
+      } else {
+        // Its seat is free for the rows after it, as in the batch's transaction.
+        await this.licenseRefusal(tenantId, user.userId, { action: 'unassign', plan: request.base.plan || undefined }, licenses);
       }
       batched.push({
         index,
@@ -306,11 +320,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         });
         continue;
       }
-      try {
-        if ((await this.configureForService(tenantId, change.user.userId, taking)) && outcome === 'unchanged') results[index] = { ...base, outcome: 'updated' };
-      } catch (error) {
-        results[index] = { ...base, outcome: 'error', error: problemDetail(error) };
-      }
+      results[index] = await this.withTelephony(tenantId, change.user.userId, base, outcome, taking);
     }
     return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end, run))];
   }
@@ -364,7 +374,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   /**
    * What the row's extension and number columns would take, or why the row is refused, checked
    * before its license is assigned: a row is applied whole or not at all. A value taken between this
-   * check and the assignment still leaves the license assigned; the row's error then says so.
+   * check and the assignment takes back the license the row gave (withTelephony).
    */
   private async checkTelephony(
     tenantId: string,
@@ -374,10 +384,10 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     newLicense: () => boolean,
     claims = newTelephonyClaims(),
     turn: Promise<unknown> = Promise.resolve(),
-  ): Promise<{ taking: TelephonyTaking } | { refused: string }> {
+  ): Promise<TelephonyCheck | { refused: string }> {
     const wanted = telephonyWanted(cells);
     const mayBeGiven = (wanted.extension === null && automatic.extension) || (wanted.number === null && automatic.number);
-    if (wanted.extension === null && wanted.number === null && !mayBeGiven) return { taking: NOTHING_TAKEN };
+    if (wanted.extension === null && wanted.number === null && !mayBeGiven) return NOTHING_CHECKED;
     // After the rows before (a dry run reads rows concurrently): they claim first, as in the real run.
     await turn;
     // Where the company gives extensions or numbers with every license, a row that asks for none
@@ -389,22 +399,44 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     const optional = { extension: given && wanted.extension === null && automatic.extension, number: given && wanted.number === null && automatic.number };
     if (optional.extension) wanted.extension = undefined;
     if (optional.number) wanted.number = undefined;
-    if (wanted.extension === null && wanted.number === null) return { taking: NOTHING_TAKEN };
+    if (wanted.extension === null && wanted.number === null) return NOTHING_CHECKED;
     try {
-      return { taking: await this.telephony.checkAssignable(tenantId, userId, wanted, claims, optional) };
+      return await this.telephony.checkAssignable(tenantId, userId, wanted, claims, optional);
     } catch (error) {
       // Like any other failure of a row: reported on the row, and the job goes on.
       return { refused: problemDetail(error) };
     }
   }
 
-  /** The row's extension and number as checked, once the user holds the license they need; whether they changed. */
-  private async configureForService(tenantId: string, userId: string, taking: TelephonyTaking): Promise<boolean> {
+  /** Why the license change would be refused, as the rows before leave seats and licenses (noted in `licenses` when it would pass); null when it would pass. */
+  private async licenseRefusal(tenantId: string, userId: string, change: Parameters<LicensingService['previewChange']>[2], licenses: LicenseDryRun): Promise<string | null> {
     try {
-      return await this.telephony.take(tenantId, userId, taking, 'license-import');
+      await this.licensing.previewChange(tenantId, userId, change, licenses);
+      return null;
     } catch (error) {
-      if (error instanceof ProblemError && error.problem.status < 500) throw new Error(`the license is assigned, but ${problemDetail(error)}`);
-      throw error;
+      return problemDetail(error);
+    }
+  }
+
+  /**
+   * The row's extension and number as checked, once the user holds the license they need. When
+   * they cannot be had (another admin took one since the check), a license this row gave is taken
+   * back, so that the row is refused whole rather than half applied.
+   */
+  private async withTelephony(tenantId: string, userId: string, base: RowBase, outcome: RowResult['outcome'], taking: TelephonyTaking): Promise<RowResult> {
+    try {
+      const changed = await this.telephony.take(tenantId, userId, taking, 'license-import');
+      return { ...base, outcome: outcome === 'unchanged' && changed ? 'updated' : outcome };
+    } catch (error) {
+      if (!(error instanceof ProblemError && error.problem.status < 500)) return { ...base, outcome: 'error', error: problemDetail(error) };
+      if (outcome !== 'assigned') return { ...base, outcome: 'error', error: `the license is kept, but ${problemDetail(error)}` };
+      try {
+        await this.licensing.unassign(tenantId, userId, 'license-import', base.plan);
+        await this.telephony.releaseAllOfUnlicensed(tenantId, userId, 'license-import');
+        return { ...base, outcome: 'error', error: `${problemDetail(error)}; the row’s license was not kept` };
+      } catch (undo) {
+        return { ...base, outcome: 'error', error: `the license is assigned, but ${problemDetail(error)} (${problemDetail(undo)})` };
+      }
     }
   }
 
@@ -454,13 +486,18 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       const checked = await this.checkTelephony(tenantId, user.userId, row.cells, how.automatic, newLicense, preview ? preview.claims : newTelephonyClaims((how as RealRun).named), preview?.turn);
       if ('refused' in checked) return { ...base, outcome: 'error', error: checked.refused };
       const telephonyChanges = checked.taking.extension !== null || checked.taking.number !== null;
+      // A row whose license is refused holds no extension or number for the rows after it.
+      const orGiveBack = <T>(decided: Promise<T>) =>
+        decided.catch((error: unknown) => {
+          checked.unclaim();
+          throw error;
+        });
       if (preview) {
-        const outcome = await this.licensing.previewChange(tenantId, user.userId, { action: 'assign', plan }, preview.dryRun, preview.turn);
+        const outcome = await orGiveBack(this.licensing.previewChange(tenantId, user.userId, { action: 'assign', plan }, preview.dryRun, preview.turn));
         return { ...base, outcome: outcome !== 'unchanged' ? 'would-assign' : telephonyChanges ? 'would-update' : 'unchanged' };
       }
-      const outcome = await this.licensing.assign(tenantId, user.userId, plan, false, 'license-import', 'import');
-      const changed = await this.configureForService(tenantId, user.userId, checked.taking);
-      return { ...base, outcome: outcome === 'unchanged' && changed ? 'updated' : outcome };
+      const outcome = await orGiveBack(this.licensing.assign(tenantId, user.userId, plan, false, 'license-import', 'import'));
+      return await this.withTelephony(tenantId, user.userId, base, outcome, checked.taking);
     } catch (error) {
       return { ...base, outcome: 'error', error: problemDetail(error) };
     }
@@ -485,6 +522,7 @@ interface Preview {
 type RowBase = Pick<RowResult, 'line' | 'userName' | 'plan' | 'action'>;
 
 const NOTHING_TAKEN: TelephonyTaking = { extension: null, number: null };
+const NOTHING_CHECKED: TelephonyCheck = { taking: NOTHING_TAKEN, unclaim: () => undefined };
 
 /** The extensions and numbers the rows name (not `auto`), numbers as E.164. */
 function namedTelephony(rows: CsvRow[]): NamedTelephony {

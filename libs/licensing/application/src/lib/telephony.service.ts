@@ -47,6 +47,12 @@ export interface TelephonyClaims {
   released: { extensions: Set<string>; numbers: Set<string> };
 }
 
+/** What a row would take, and how to give it back when the row is refused for another reason (its license, say). */
+export interface TelephonyCheck {
+  taking: TelephonyTaking;
+  unclaim(): void;
+}
+
 export const newTelephonyClaims = (named: NamedTelephony = { extensions: new Set(), numbers: new Set() }): TelephonyClaims => ({
   extensions: new Map(),
   numbers: new Map(),
@@ -174,7 +180,7 @@ export class TelephonyService {
     wanted: { extension: string | null | undefined; number: string | null | undefined },
     claims: TelephonyClaims = newTelephonyClaims(),
     optional: { extension?: boolean; number?: boolean } = {},
-  ): Promise<TelephonyTaking> {
+  ): Promise<TelephonyCheck> {
     const user = { ...(await this.userFacts(tenantId, userId)), licensed: true };
     // What the user holds, as the file's earlier rows for them leave it (stored by then in a real run; only claimed in a dry run).
     const stored = await this.queries.profile(tenantId, userId);
@@ -230,10 +236,22 @@ export class TelephonyService {
       extension: isNew(taking.extension, held.extension, claims.extensions) ? { value: taking.extension!, named: wanted.extension !== undefined } : null,
       number: isNew(taking.number, held.number, claims.numbers) ? { value: taking.number!, named: wanted.number !== undefined } : null,
     };
-    if (taking.extension !== undefined) claims.extensions.set(taking.extension, userId);
-    if (taking.number !== undefined) claims.numbers.set(taking.number, userId);
+    const added: [Map<string, string>, string][] = [];
+    for (const [map, value] of [
+      [claims.extensions, taking.extension],
+      [claims.numbers, taking.number],
+    ] as const) {
+      if (value === undefined) continue;
+      if (!map.has(value)) added.push([map, value]);
+      map.set(value, userId);
+    }
     if (taking.extension !== undefined || taking.number !== undefined) claims.byUser.set(userId, { ...earlier, ...taking });
-    return result;
+    const unclaim = () => {
+      for (const [map, value] of added) map.delete(value);
+      if (earlier === undefined) claims.byUser.delete(userId);
+      else claims.byUser.set(userId, earlier);
+    };
+    return { taking: result, unclaim };
   }
 
   /**
