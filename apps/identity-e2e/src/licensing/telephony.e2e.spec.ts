@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { LicensingService, TelephonyService } from '@identity/licensing-application';
+import type { IntegrationEvent } from '@identity/contracts';
+import { autoAssignTelephony, LicensingService, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
@@ -283,9 +284,18 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       expect(profile.extension).toMatch(/^20\d\d$/);
       expect(profile.number).toMatch(/^\+142555501\d\d$/);
     });
+    // An admin who then takes the extension away has decided: the license's event delivered again gives none back.
+    expect((await api('DELETE', `/telephony/users/${newcomer.userId}/extension`)).status).toBe(200);
+    const { infrastructure } = stack.licensing[0];
+    const [licensed] = (await infrastructure.dataSource.query(
+      `SELECT payload FROM event_store.outbox WHERE message_key = $1 AND payload->>'eventType' = 'LicenseAssigned' ORDER BY position DESC LIMIT 1`,
+      [newcomer.userId],
+    )) as { payload: IntegrationEvent }[];
+    await autoAssignTelephony.handle(licensed.payload, infrastructure);
+    expect((await api<Profile>('GET', `/telephony/users/${newcomer.userId}`)).body.extension).toBeNull();
+
     // The license may be gone again by the time the reaction runs (a CSV's assign, then unassign): nothing to do, and nothing to retry.
     const unlicensed = await user({ licensed: false });
-    const { infrastructure } = stack.licensing[0];
     const telephony = new TelephonyService(infrastructure, new LicensingQueries(infrastructure.dataSource), new TelephonyQueries(infrastructure.dataSource));
     await expect(telephony.autoAssign(tenant.tenantId, unlicensed.userId, 'test')).resolves.toBeUndefined();
     expect((await api<Profile>('GET', `/telephony/users/${unlicensed.userId}`)).body).toMatchObject({ extension: null, number: null });

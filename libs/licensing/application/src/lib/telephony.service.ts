@@ -337,12 +337,16 @@ export class TelephonyService {
    * it. By the time this runs the license may be gone again (a CSV's assign then unassign): then
    * there is nothing to do, and what an assignment racing the unassignment took is given back.
    */
-  async autoAssign(tenantId: string, userId: string, correlationId: string): Promise<void> {
+  async autoAssign(tenantId: string, userId: string, correlationId: string, licensedAt?: string): Promise<void> {
     const settings = await this.queries.settings(tenantId);
     const profile = await this.queries.profile(tenantId, userId);
+    // What changed in the profile since the license came was decided then (by an admin, or by an
+    // earlier delivery of this same event): a late or repeated delivery leaves it as it is.
+    const decided = licensedAt === undefined ? [] : (await this.infrastructure.eventStore.readStream(`telephony-${userId}`)).filter((event) => event.metadata.occurredAt > licensedAt).map((event) => event.type);
+    const untouched = (...types: string[]) => !decided.some((type) => types.includes(type));
     try {
-      if (settings.autoAssignExtension && profile.extension === null) await this.assignExtension(tenantId, userId, undefined, correlationId, true);
-      if (settings.autoAssignNumber && profile.number === null) await this.assignNumber(tenantId, userId, undefined, correlationId, true);
+      if (settings.autoAssignExtension && profile.extension === null && untouched('ExtensionAssigned', 'ExtensionReleased')) await this.assignExtension(tenantId, userId, undefined, correlationId, true);
+      if (settings.autoAssignNumber && profile.number === null && untouched('PhoneNumberAssigned', 'PhoneNumberReleased')) await this.assignNumber(tenantId, userId, undefined, correlationId, true);
     } catch (error) {
       const title = error instanceof ProblemError ? error.problem.title : undefined;
       // An exhausted plan or pool is the admin's to fix; the user stays licensed without one.
