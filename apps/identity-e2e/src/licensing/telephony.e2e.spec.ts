@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { IntegrationEvent } from '@identity/contracts';
-import { autoAssignTelephony, LicensingService, TelephonyService } from '@identity/licensing-application';
+import { autoAssignTelephony, LicenseImportService, LicensingService, TelephonyService } from '@identity/licensing-application';
 import { LicensingQueries, TelephonyQueries } from '@identity/licensing-data-access';
 import { eventually, TEST_PLATFORM_TOKEN } from '@identity/platform-testing';
 import { azure } from '../support/azure-ad.requests';
@@ -532,6 +532,24 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect(await upload(csv, false)).toEqual(['unassigned', 'assigned', 'assigned', notHeld, taken]);
     const extensionOf = async (userId: string) => (await theirs<Profile>('GET', `/telephony/users/${userId}`)).body.extension;
     expect(await Promise.all(people.map(({ userId }) => extensionOf(userId)))).toEqual([null, '5000', '5001', '5010']);
+  });
+
+  it('an import taken over after its instance stopped mid-batch still gives the automatic extension to the licenses that batch gave', async () => {
+    const { company, theirs, people } = await companyOf(2, { rangeStart: 5400, rangeEnd: 5499 }, true);
+    const jobId = randomUUID();
+    // What the stopped instance left: the job running, nothing saved, the first row's license given (by this job), its extension not yet.
+    const { infrastructure } = stack.licensing[0];
+    const licensingService = new LicensingService(infrastructure, new LicensingQueries(infrastructure.dataSource));
+    await eventually(async () => expect(await licensingService.assign(company.tenantId, people[0].userId, 'X4', false, `license-import:${jobId}`, 'import')).toBe('assigned'));
+    await infrastructure.dataSource.query(`INSERT INTO licensing.import_jobs (job_id, tenant_id, dry_run, status, total, csv) VALUES ($1, $2, false, 'running', 2, $3)`, [
+      jobId,
+      company.tenantId,
+      ['username,plan', `${people[0].userName},X4`, `${people[1].userName},X4`].join('\n'),
+    ]);
+    await stack.licensing[0].app.get(LicenseImportService).onApplicationBootstrap();
+    await eventually(async () => expect((await theirs('GET', `/licenses/imports/${jobId}`)).body).toMatchObject({ status: 'finished', processed: 2 }));
+    const extensions = await Promise.all(people.map(async ({ userId }) => (await theirs<Profile>('GET', `/telephony/users/${userId}`)).body.extension));
+    expect(extensions).toEqual([expect.stringMatching(/^54\d\d$/), expect.stringMatching(/^54\d\d$/)]);
   });
 
   it('a row refused for its license holds no extension for the rows after it, in the dry run as in the upload', async () => {

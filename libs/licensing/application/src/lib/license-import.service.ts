@@ -196,9 +196,10 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   }
 
   private async processHeld(jobId: string): Promise<void> {
-    const [row] = returnedRows<{ tenant_id: string; dry_run: boolean; csv: string; processed: number }>(
+    const [row] = returnedRows<{ tenant_id: string; dry_run: boolean; csv: string; processed: number; previous: string }>(
       await this.infrastructure.dataSource.query(
-        `UPDATE licensing.import_jobs SET status = 'running' WHERE job_id = $1 AND status IN ('queued', 'running') RETURNING tenant_id, dry_run, csv, processed`,
+        `UPDATE licensing.import_jobs j SET status = 'running' FROM (SELECT status FROM licensing.import_jobs WHERE job_id = $1) AS before
+          WHERE j.job_id = $1 AND j.status IN ('queued', 'running') RETURNING j.tenant_id, j.dry_run, j.csv, j.processed, before.status AS previous`,
         [jobId],
       ),
     );
@@ -223,9 +224,14 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     // The extensions and numbers the company gives with every license, as the job starts.
     const automatic = await this.telephony.automaticAssignment(row.tenant_id);
     // A batch of rows is applied in one transaction and its results saved with the progress.
+    const correlationId = `license-import:${jobId}`;
     for (let start = row.processed; start < rows.length && !this.stopping; start += IMPORT_BATCH) {
       const slice = rows.slice(start, start + IMPORT_BATCH);
-      const batch = row.dry_run ? await this.oneByOne(row.tenant_id, slice, DRY_RUN_CONCURRENCY, { dryRun, claims, automatic }) : await this.applyBatch(row.tenant_id, slice, { named, automatic });
+      // An instance that stopped during this batch may have assigned some of its licenses already: those are still this file's new ones.
+      const maybeLicensedAlready = row.previous === 'running' && start === row.processed;
+      const batch = row.dry_run
+        ? await this.oneByOne(row.tenant_id, slice, DRY_RUN_CONCURRENCY, { dryRun, claims, automatic })
+        : await this.applyBatch(row.tenant_id, slice, { named, automatic, correlationId, maybeLicensedAlready });
       await this.saveBatch(jobId, batch, start + slice.length);
     }
     if (!this.stopping) await this.infrastructure.dataSource.query(`UPDATE licensing.import_jobs SET status = 'finished', finished_at = now() WHERE job_id = $1`, [jobId]);
@@ -276,7 +282,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       }
       let taking = NOTHING_TAKEN;
       if (request.base.action === 'assign') {
-        const checked = await this.checkTelephony(tenantId, user.userId, slice[index].cells, run.automatic, () => user.plan !== request.base.plan, telephonyClaims);
+        const checked = await this.checkTelephony(tenantId, user.userId, slice[index].cells, run.automatic, () => this.isNewLicense(user, request.base.plan, run), telephonyClaims);
         if ('refused' in checked) {
           results[index] = { ...request.base, outcome: 'error', error: checked.refused };
           continue;
@@ -301,7 +307,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     }
     let outcomes: Awaited<ReturnType<LicensingService['changeMany']>>;
     try {
-      outcomes = await this.licensing.changeMany(tenantId, batched.map((entry) => entry.change), 'license-import');
+      outcomes = await this.licensing.changeMany(tenantId, batched.map((entry) => entry.change), run.correlationId);
     } catch {
       return [...(await this.oneByOne(tenantId, slice.slice(0, end), 1, run)), ...(await this.applyRest(tenantId, slice, end, run))];
     }
@@ -315,12 +321,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       results[index] = { ...base, outcome };
       if (change.action === 'unassign') {
         // The batch has committed: a failure here is this row's, never the job's (the results of the batch are saved next).
-        await this.telephony.releaseAllOfUnlicensed(tenantId, change.user.userId, 'license-import').catch((error: unknown) => {
+        await this.telephony.releaseAllOfUnlicensed(tenantId, change.user.userId, run.correlationId).catch((error: unknown) => {
           results[index] = { ...base, outcome: 'error', error: `the license is removed, but its extension and number are not released yet (${problemDetail(error)}): upload the row again` };
         });
         continue;
       }
-      results[index] = await this.withTelephony(tenantId, change.user.userId, base, outcome, taking);
+      results[index] = await this.withTelephony(tenantId, change.user.userId, base, outcome, taking, run.correlationId);
     }
     return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end, run))];
   }
@@ -381,7 +387,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     userId: string,
     cells: Record<string, string>,
     automatic: AutomaticTelephony,
-    newLicense: () => boolean,
+    newLicense: () => boolean | Promise<boolean>,
     claims = newTelephonyClaims(),
     turn: Promise<unknown> = Promise.resolve(),
   ): Promise<TelephonyCheck | { refused: string }> {
@@ -395,7 +401,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     // reaction to the license leaves imports alone), and a row for a user who kept their license gets
     // none, as without a file; unlike `auto`, none free leaves the user without one rather than the
     // row refused.
-    const given = mayBeGiven && newLicense();
+    const given = mayBeGiven && (await newLicense());
     const optional = { extension: given && wanted.extension === null && automatic.extension, number: given && wanted.number === null && automatic.number };
     if (optional.extension) wanted.extension = undefined;
     if (optional.number) wanted.number = undefined;
@@ -406,6 +412,17 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       // Like any other failure of a row: reported on the row, and the job goes on.
       return { refused: problemDetail(error) };
     }
+  }
+
+  /**
+   * Whether the row gives the user a license they did not hold: a plan other than theirs, or, in a
+   * batch an earlier instance may have applied in part before it stopped, the plan this file gave them.
+   */
+  private async isNewLicense(user: { userId: string; plan: string | null }, plan: string, run: RealRun): Promise<boolean> {
+    if (user.plan !== plan) return true;
+    if (!run.maybeLicensedAlready) return false;
+    const last = (await this.infrastructure.eventStore.readStream(`license-${user.userId}`)).at(-1);
+    return last?.type === 'LicenseAssigned' && last.metadata.correlationId === run.correlationId;
   }
 
   /** Why the license change would be refused, as the rows before leave seats and licenses (noted in `licenses` when it would pass); null when it would pass. */
@@ -423,16 +440,16 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
    * they cannot be had (another admin took one since the check), a license this row gave is taken
    * back, so that the row is refused whole rather than half applied.
    */
-  private async withTelephony(tenantId: string, userId: string, base: RowBase, outcome: RowResult['outcome'], taking: TelephonyTaking): Promise<RowResult> {
+  private async withTelephony(tenantId: string, userId: string, base: RowBase, outcome: RowResult['outcome'], taking: TelephonyTaking, correlationId: string): Promise<RowResult> {
     try {
-      const changed = await this.telephony.take(tenantId, userId, taking, 'license-import');
+      const changed = await this.telephony.take(tenantId, userId, taking, correlationId);
       return { ...base, outcome: outcome === 'unchanged' && changed ? 'updated' : outcome };
     } catch (error) {
       if (!(error instanceof ProblemError && error.problem.status < 500)) return { ...base, outcome: 'error', error: problemDetail(error) };
       if (outcome !== 'assigned') return { ...base, outcome: 'error', error: `the license is kept, but ${problemDetail(error)}` };
       try {
-        await this.licensing.unassign(tenantId, userId, 'license-import', base.plan);
-        await this.telephony.releaseAllOfUnlicensed(tenantId, userId, 'license-import');
+        await this.licensing.unassign(tenantId, userId, correlationId, base.plan);
+        await this.telephony.releaseAllOfUnlicensed(tenantId, userId, correlationId);
         return { ...base, outcome: 'error', error: `${problemDetail(error)}; the row’s license was not kept` };
       } catch (undo) {
         return { ...base, outcome: 'error', error: `the license is assigned, but ${problemDetail(error)} (${problemDetail(undo)})` };
@@ -474,13 +491,15 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
           await this.telephony.releaseForLaterRows(tenantId, user.userId, preview.claims);
           return { ...base, outcome: 'would-unassign' };
         }
-        const outcome = await this.licensing.unassign(tenantId, user.userId, 'license-import', plan || undefined);
-        await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, 'license-import');
+        const { correlationId } = how as RealRun;
+        const outcome = await this.licensing.unassign(tenantId, user.userId, correlationId, plan || undefined);
+        await this.telephony.releaseAllOfUnlicensed(tenantId, user.userId, correlationId);
         return { ...base, outcome };
       }
       // The user's license as the rows before leave it (in a dry run, as they would).
       const newLicense = () => {
-        const previewed = preview?.dryRun.licenses.get(user.userId);
+        if (!preview) return this.isNewLicense(user, plan, how as RealRun);
+        const previewed = preview.dryRun.licenses.get(user.userId);
         return (previewed ? previewed.plan : user.plan) !== plan;
       };
       const checked = await this.checkTelephony(tenantId, user.userId, row.cells, how.automatic, newLicense, preview ? preview.claims : newTelephonyClaims((how as RealRun).named), preview?.turn);
@@ -496,8 +515,9 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         const outcome = await orGiveBack(this.licensing.previewChange(tenantId, user.userId, { action: 'assign', plan }, preview.dryRun, preview.turn));
         return { ...base, outcome: outcome !== 'unchanged' ? 'would-assign' : telephonyChanges ? 'would-update' : 'unchanged' };
       }
-      const outcome = await orGiveBack(this.licensing.assign(tenantId, user.userId, plan, false, 'license-import', 'import'));
-      return await this.withTelephony(tenantId, user.userId, base, outcome, checked.taking);
+      const { correlationId } = how as RealRun;
+      const outcome = await orGiveBack(this.licensing.assign(tenantId, user.userId, plan, false, correlationId, 'import'));
+      return await this.withTelephony(tenantId, user.userId, base, outcome, checked.taking, correlationId);
     } catch (error) {
       return { ...base, outcome: 'error', error: problemDetail(error) };
     }
@@ -506,10 +526,14 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
 
 type CsvRow = { line: number; cells: Record<string, string> };
 
-/** What the real run carries: the extensions and numbers the file's rows name. */
+/** What the real run carries: the extensions and numbers the file's rows name, and what its writes are correlated by. */
 interface RealRun {
   named: NamedTelephony;
   automatic: AutomaticTelephony;
+  /** `license-import:<job>`: the job's events say which file made them. */
+  correlationId: string;
+  /** The batch an instance that stopped was working on: licenses this file gave count as new. */
+  maybeLicensedAlready: boolean;
 }
 
 /** What a dry run carries from row to row: its seats and licenses, its telephony claims, and whose turn it is to decide. */
