@@ -286,6 +286,30 @@ describe('admin console in headless Chromium', () => {
       await page.reload();
       await expectVisible(page.locator('dd', { hasText: /^X2$/ }), 1_000);
     });
+    // Another plan is a swap, which the console asks about first; taken back, nothing changes.
+    const seats = await fetch(`${base}/api/v1/tenants/${tenant.tenantId}/licenses/plans/X4`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${platformToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ seats: 1 }),
+    });
+    expect(seats.status).toBe(200);
+    await page.reload();
+    await page.getByLabel('License plan').selectOption('X4');
+    let swapQuestion = '';
+    page.once('dialog', (dialog) => {
+      swapQuestion = dialog.message();
+      void dialog.dismiss();
+    });
+    await page.getByRole('button', { name: 'Assign license' }).click();
+    expect(swapQuestion).toBe("Swap this user's X2 license for X4? The X2 seat is freed.");
+    await expectVisible(page.locator('dd', { hasText: /^X2$/ }));
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Assign license' }).click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'License X4 assigned.' }));
+    await page.getByLabel('License plan').selectOption('X2');
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Assign license' }).click();
+    await expectVisible(page.getByRole('status').filter({ hasText: 'License X2 assigned.' }));
     // A link that does not decode finds nothing instead of blanking the console.
     const here = page.url();
     await page.goto(`${base}/console#/user/%E0`);
@@ -313,7 +337,7 @@ describe('admin console in headless Chromium', () => {
     await expectVisible(page.getByRole('row', { name: 'X2 3 1 2' }));
     const chart = page.getByRole('img', { name: /Seats used and free per plan/ });
     await expectVisible(chart);
-    expect(await chart.locator('desc').textContent()).toBe('X2: 1 of 3 seats used, 2 free');
+    expect(await chart.locator('desc').textContent()).toBe('X2: 1 of 3 seats used, 2 free; X4: 0 of 1 seats used, 1 free');
     await shot('08-licenses');
   });
 

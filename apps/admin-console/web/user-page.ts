@@ -49,11 +49,14 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
   const currentPlan = answeredPlan ?? (user.data ? licensePlan(user.data.license) : '');
   const assign = (event: Event) => {
     const plan = String(form(event).get('plan') ?? '');
+    const swap = currentPlan !== '' && currentPlan !== plan;
+    // Changing a user's plan is a swap the admin means: the API refuses one not asked for.
+    if (swap && !window.confirm(`Swap this user's ${currentPlan} license for ${plan}? The ${currentPlan} seat is freed.`)) return;
     return run(`License ${plan} assigned.`, async () => {
       // Licensing learns a site the admin just set from the directory's events, a moment later.
       for (let attempt = 1; ; attempt++) {
         try {
-          await api.send('PUT', `/licenses/users/${userId}`, { json: { plan, swap: currentPlan !== '' && currentPlan !== plan } });
+          await api.send('PUT', `/licenses/users/${userId}`, { json: { plan, swap } });
           break;
         } catch (caught) {
           const catchingUp = caught instanceof ApiError && ['site-missing', 'user-not-found'].includes(caught.title) && siteName(user.data?.site ?? null) !== '';
