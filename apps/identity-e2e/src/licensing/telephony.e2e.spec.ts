@@ -565,22 +565,39 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await theirs<Profile>('GET', `/telephony/users/${people[1].userId}`)).body.extension).toBe('5201');
   });
 
-  it('a row whose extension another admin took after the check is refused whole: its new license is not kept', async () => {
-    const { company, theirs, people } = await companyOf(1, { rangeStart: 5300, rangeEnd: 5399 }, false);
-    const key = `${company.tenantId}:5301`;
+  /** An extension taken as the event store knows, while the read model a row's check reads has not heard of it yet: another admin's, just now. */
+  async function whileExtensionTakenUnseen(tenantId: string, extension: string, work: () => Promise<void>): Promise<void> {
+    const key = `${tenantId}:${extension}`;
     const db = new Client({ connectionString: stack.databaseUrl });
     await db.connect();
     try {
-      // Taken, as the event store knows, while the read model the check reads has not heard of it yet.
       await db.query(`INSERT INTO event_store.reservations (scope, key, stream_id) VALUES ('extension', $1, 'telephony-someone-else')`, [key]);
-      const [row] = await importLicenses(company, ['username,plan,action,extension', `${people[0].userName},X4,assign,5301`].join('\n'), false);
-      expect(row).toMatchObject({ outcome: 'error', error: expect.stringContaining('the row’s license was not kept') });
-      const users = await theirs<{ items: { userId: string; plan: string | null }[] }>('GET', '/licenses/users?limit=500');
-      expect(users.body.items.find((item) => item.userId === people[0].userId)?.plan ?? null).toBeNull();
+      await work();
     } finally {
       await db.query(`DELETE FROM event_store.reservations WHERE scope = 'extension' AND key = $1`, [key]);
       await db.end();
     }
+  }
+  const planOf = async (theirs: <T>(method: string, path: string) => Promise<{ body: T }>, userId: string) =>
+    (await theirs<{ items: { userId: string; plan: string | null }[] }>('GET', '/licenses/users?limit=500')).body.items.find((item) => item.userId === userId)?.plan ?? null;
+
+  it('a row whose extension another admin took after the check is refused whole: its new license is not kept', async () => {
+    const { company, theirs, people } = await companyOf(1, { rangeStart: 5300, rangeEnd: 5399 }, false);
+    await whileExtensionTakenUnseen(company.tenantId, '5301', async () => {
+      const [row] = await importLicenses(company, ['username,plan,action,extension', `${people[0].userName},X4,assign,5301`].join('\n'), false);
+      expect(row).toMatchObject({ outcome: 'error', error: expect.stringContaining('the row’s license was not kept') });
+      expect(await planOf(theirs, people[0].userId)).toBeNull();
+    });
+  });
+
+  it('a row that gives a license keeps it when the company’s automatic extension cannot be had after the check: the user goes without one', async () => {
+    // The one extension of the plan is the one taken.
+    const { company, theirs, people } = await companyOf(1, { rangeStart: 5500, rangeEnd: 5500 }, true);
+    await whileExtensionTakenUnseen(company.tenantId, '5500', async () => {
+      expect(await importLicenses(company, ['username,plan', `${people[0].userName},X4`].join('\n'), false)).toEqual([expect.objectContaining({ outcome: 'assigned' })]);
+      expect((await theirs<Profile>('GET', `/telephony/users/${people[0].userId}`)).body.extension).toBeNull();
+      expect(await planOf(theirs, people[0].userId)).toBe('X4');
+    });
   });
 
   it('refuses a number whose holder’s deletion is releasing it into quarantine at that moment', async () => {

@@ -36,6 +36,16 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       }
     });
 
+    it('takes the tenant URL with the company id in upper case as the same company', async () => {
+      const user = await create();
+      const upper = await fetch(`${stack.scimBase}/scim/v2/${tenant.tenantId.toUpperCase()}/Users/${user.id}`, { headers: { authorization: `Bearer ${tenant.scimToken}` } });
+      expect(upper.status).toBe(200);
+      const created = await scimClient({ ...tenant, scimUrl: tenant.scimUrl.replace(tenant.tenantId, tenant.tenantId.toUpperCase()) })<Resource>('POST', '/Users', azure.createUser(`upper.${randomUUID()}@contoso.com`));
+      expect(created.status).toBe(201);
+      const [stored] = await stack.scimService.infrastructure.dataSource.query(`SELECT metadata->>'tenantId' AS tenant FROM event_store.events WHERE stream_id = $1`, [`user-${created.body.id}`]);
+      expect(stored.tenant).toBe(tenant.tenantId);
+    });
+
     it('answers 404 for another tenant’s user and group ids, and never lists them', async () => {
       const theirs = await scimClient(other)<Resource>('POST', '/Users', azure.createUser(`theirs.${randomUUID()}@fabrikam.com`));
       const theirGroup = await scimClient(other)<Resource>('POST', '/Groups', azure.createGroup(`G ${randomUUID()}`));

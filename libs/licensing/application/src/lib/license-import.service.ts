@@ -255,11 +255,9 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     // A user's second row ends the batch: the rows from it on go in the next one, so that rows apply in file order.
     let end = slice.length;
     // The batch's rows are applied together: each row's extension and number count as taken for the rows after it,
-    // once its license is known to go through, so that a refused row holds nothing. The seats the batch's unassign
-    // rows free count for the rows after them; those its other assign rows take do not (their failing takes the
-    // batch to the one-by-one path, which decides each row in turn).
+    // once the license's rules let the row through, so that a refused row holds nothing. Seats are the batch's to
+    // count: one that runs out fails it as a whole, and the one-by-one path then decides each row in turn.
     const telephonyClaims = newTelephonyClaims(run.named);
-    const licenses = newLicenseDryRun();
     for (const [index, request] of requests.entries()) {
       if ('error' in request) {
         results[index] = request.error;
@@ -287,17 +285,14 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
           results[index] = { ...request.base, outcome: 'error', error: checked.refused };
           continue;
         }
-        // Only a row that claims something needs its license known now (a look-up or three); the others are decided by the batch.
-        const refusal = checked === NOTHING_CHECKED ? null : await this.licenseRefusal(tenantId, user.userId, { action: 'assign', plan: request.base.plan }, licenses);
+        // Only a row that claims something needs its license's rules read now (two look-ups); the others are decided by the batch.
+        const refusal = checked === NOTHING_CHECKED ? null : await this.licensing.assignmentRefusal(tenantId, user.userId, request.base.plan);
         if (refusal !== null) {
           checked.unclaim();
           results[index] = { ...request.base, outcome: 'error', error: refusal };
           continue;
         }
         taking = checked.taking;
-      } else {
-        // Its seat is free for the rows after it, as in the batch's transaction.
-        await this.licenseRefusal(tenantId, user.userId, { action: 'unassign', plan: request.base.plan || undefined }, licenses);
       }
       batched.push({
         index,
@@ -425,16 +420,6 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
     return last?.type === 'LicenseAssigned' && last.metadata.correlationId === run.correlationId;
   }
 
-  /** Why the license change would be refused, as the rows before leave seats and licenses (noted in `licenses` when it would pass); null when it would pass. */
-  private async licenseRefusal(tenantId: string, userId: string, change: Parameters<LicensingService['previewChange']>[2], licenses: LicenseDryRun): Promise<string | null> {
-    try {
-      await this.licensing.previewChange(tenantId, userId, change, licenses);
-      return null;
-    } catch (error) {
-      return problemDetail(error);
-    }
-  }
-
   /**
    * The row's extension and number as checked, once the user holds the license they need. When
    * they cannot be had (another admin took one since the check), a license this row gave is taken
@@ -449,11 +434,14 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       if (outcome !== 'assigned') return { ...base, outcome: 'error', error: `the license is kept, but ${problemDetail(error)}` };
       try {
         await this.licensing.unassign(tenantId, userId, correlationId, base.plan);
-        await this.telephony.releaseAllOfUnlicensed(tenantId, userId, correlationId);
-        return { ...base, outcome: 'error', error: `${problemDetail(error)}; the row’s license was not kept` };
       } catch (undo) {
         return { ...base, outcome: 'error', error: `the license is assigned, but ${problemDetail(error)} (${problemDetail(undo)})` };
       }
+      const released = await this.telephony.releaseAllOfUnlicensed(tenantId, userId, correlationId).then(
+        () => '',
+        (undo: unknown) => ` (its extension and number are not released yet: ${problemDetail(undo)}; upload the row again)`,
+      );
+      return { ...base, outcome: 'error', error: `${problemDetail(error)}; the row’s license was not kept${released}` };
     }
   }
 

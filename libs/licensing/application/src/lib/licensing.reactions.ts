@@ -104,7 +104,7 @@ export const autoAssignTelephony: Reaction = {
   topics: [TOPICS.licensingLicense.name],
   async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
     if (event.eventType !== 'LicenseAssigned' || (event.data as LicenseAssignedData).source === 'import') return;
-    await telephonyService(infrastructure).autoAssign(event.tenantId, event.aggregateId, event.correlationId, event.occurredAt);
+    await telephonyService(infrastructure).autoAssign(event.tenantId, event.aggregateId, event.correlationId, event.eventId);
   },
 };
 

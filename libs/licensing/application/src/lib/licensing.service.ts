@@ -101,6 +101,22 @@ export class LicensingService {
    * every row gets the outcome the real run, which goes in file order, gives it. The reads come
    * first; the decision waits for `turn` (the row before has decided).
    */
+  /**
+   * Why assigning `plan` to the user would be refused by the license's rules (already licensed, no
+   * site, deleted), as the store has the user now; null when it would not. Seats are not counted.
+   */
+  async assignmentRefusal(tenantId: string, userId: string, plan: string): Promise<string | null> {
+    const user = await this.queries.user(tenantId, userId);
+    const stored = await this.infrastructure.commands.stateOf({ streamId: `license-${userId}`, decider: licenseDecider });
+    try {
+      licenseDecider.decide(assignCommand(userId, plan, false, user), stored);
+      return null;
+    } catch (error) {
+      if (error instanceof LicensingRuleViolation) return error.message;
+      throw error;
+    }
+  }
+
   async previewChange(
     tenantId: string,
     userId: string,

@@ -97,10 +97,13 @@ export async function firstUnclaimed(
   }
 }
 
-/** What a license CSV row gives the user: each value, and whether the row named it (or said "auto"); null: nothing new. */
+/**
+ * What a license CSV row gives the user: each value, and whether the row named it (or said "auto");
+ * `optional`: the company's automatic one, which the user goes without when none is left; null: nothing new.
+ */
 export interface TelephonyTaking {
-  extension: { value: string; named: boolean } | null;
-  number: { value: string; named: boolean } | null;
+  extension: { value: string; named: boolean; optional?: boolean } | null;
+  number: { value: string; named: boolean; optional?: boolean } | null;
 }
 
 const projectProfiles = inlineProjections([telephonyProfilesProjection], publishAsIs);
@@ -233,8 +236,8 @@ export class TelephonyService {
     // New for this user: neither held nor taken for them by an earlier row of the file.
     const isNew = (value: string | undefined, heldValue: string | null, claimed: Map<string, string>) => value !== undefined && value !== heldValue && claimed.get(value) !== userId;
     const result: TelephonyTaking = {
-      extension: isNew(taking.extension, held.extension, claims.extensions) ? { value: taking.extension!, named: wanted.extension !== undefined } : null,
-      number: isNew(taking.number, held.number, claims.numbers) ? { value: taking.number!, named: wanted.number !== undefined } : null,
+      extension: isNew(taking.extension, held.extension, claims.extensions) ? { value: taking.extension!, named: wanted.extension !== undefined, optional: optional.extension === true } : null,
+      number: isNew(taking.number, held.number, claims.numbers) ? { value: taking.number!, named: wanted.number !== undefined, optional: optional.number === true } : null,
     };
     const added: [Map<string, string>, string][] = [];
     for (const [map, value] of [
@@ -294,7 +297,13 @@ export class TelephonyService {
       } catch (error) {
         const taken = error instanceof ProblemError && (error.problem.title === 'extension-taken' || error.problem.title === 'number-taken');
         if (value.named || !taken) throw error;
-        ({ outcome } = await assign(undefined));
+        try {
+          ({ outcome } = await assign(undefined));
+        } catch (next) {
+          // The company's automatic value, none to be had now (the last ones taken meanwhile): the user goes without, as with the license alone.
+          if (value.optional && next instanceof ProblemError && next.problem.status < 500) continue;
+          throw next;
+        }
       }
       changed ||= outcome === 'assigned';
     }
@@ -337,16 +346,19 @@ export class TelephonyService {
    * it. By the time this runs the license may be gone again (a CSV's assign then unassign): then
    * there is nothing to do, and what an assignment racing the unassignment took is given back.
    */
-  async autoAssign(tenantId: string, userId: string, correlationId: string, licensedAt?: string): Promise<void> {
+  async autoAssign(tenantId: string, userId: string, correlationId: string, licenseEventId?: string): Promise<void> {
     const settings = await this.queries.settings(tenantId);
     const profile = await this.queries.profile(tenantId, userId);
-    // What changed in the profile since the license came was decided then (by an admin, or by an
-    // earlier delivery of this same event): a late or repeated delivery leaves it as it is.
-    const decided = licensedAt === undefined ? [] : (await this.infrastructure.eventStore.readStream(`telephony-${userId}`)).filter((event) => event.metadata.occurredAt > licensedAt).map((event) => event.type);
+    const wantsExtension = settings.autoAssignExtension && profile.extension === null;
+    const wantsNumber = settings.autoAssignNumber && profile.number === null;
+    // What changed in the profile after the license's event was decided then (by an admin, or by an
+    // earlier delivery of this same event): a late or repeated delivery leaves it as it is. "After"
+    // in the store's order, which no pod's clock sets.
+    const decided = licenseEventId === undefined || (!wantsExtension && !wantsNumber) ? [] : await this.profileChangesAfter(userId, licenseEventId);
     const untouched = (...types: string[]) => !decided.some((type) => types.includes(type));
     try {
-      if (settings.autoAssignExtension && profile.extension === null && untouched('ExtensionAssigned', 'ExtensionReleased')) await this.assignExtension(tenantId, userId, undefined, correlationId, true);
-      if (settings.autoAssignNumber && profile.number === null && untouched('PhoneNumberAssigned', 'PhoneNumberReleased')) await this.assignNumber(tenantId, userId, undefined, correlationId, true);
+      if (wantsExtension && untouched('ExtensionAssigned', 'ExtensionReleased')) await this.assignExtension(tenantId, userId, undefined, correlationId, true);
+      if (wantsNumber && untouched('PhoneNumberAssigned', 'PhoneNumberReleased')) await this.assignNumber(tenantId, userId, undefined, correlationId, true);
     } catch (error) {
       const title = error instanceof ProblemError ? error.problem.title : undefined;
       // An exhausted plan or pool is the admin's to fix; the user stays licensed without one.
@@ -355,6 +367,16 @@ export class TelephonyService {
     }
     // The extension may have gone through just before the license went: the number's refusal says so.
     await this.releaseAllOfUnlicensed(tenantId, userId, correlationId);
+  }
+
+  /** The types of the user's profile events stored after the given event. */
+  private async profileChangesAfter(userId: string, eventId: string): Promise<string[]> {
+    const rows = (await this.infrastructure.dataSource.query(
+      `SELECT p.event_type FROM event_store.events p
+        WHERE p.stream_id = $1 AND p.global_position > (SELECT global_position FROM event_store.events WHERE event_id = $2::uuid)`,
+      [`telephony-${userId}`, eventId],
+    )) as { event_type: string }[];
+    return rows.map((row) => row.event_type);
   }
 
   private async userFacts(tenantId: string, userId: string): Promise<TelephonyUserFacts> {

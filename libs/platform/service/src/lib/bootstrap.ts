@@ -202,16 +202,17 @@ export async function runServiceProcess(definition: ServiceDefinition): Promise<
 
 export const newCorrelationId = randomUUID;
 
-const TENANT_PATH = /^\/api\/v1\/tenants\/([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?=[/?]|$)/;
+/** The paths that name a company: the admin APIs, SCIM (the tenant URL) and a company's sign-on URL. */
+const TENANT_PATH = /^(\/api\/v1\/tenants\/|\/scim\/v2\/|\/sso\/login\/)([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?=[/?]|$)/;
 
 /**
  * A company's id is a UUID, which we write in lower case; one sent in upper case names the same
  * company and must build the same keys (a site's name, an extension, a number are unique per
- * company by key), so the path is rewritten to lower case before any route reads it.
+ * company by key) and events, so the path is rewritten to lower case before any route reads it.
  */
 function canonicalTenantIds(request: Request, _response: Response, next: NextFunction): void {
   const match = TENANT_PATH.exec(request.url);
-  if (match && match[1] !== match[1].toLowerCase()) request.url = `/api/v1/tenants/${match[1].toLowerCase()}${request.url.slice(match[0].length)}`;
+  if (match && match[2] !== match[2].toLowerCase()) request.url = `${match[1]}${match[2].toLowerCase()}${request.url.slice(match[0].length)}`;
   next();
 }
 
