@@ -30,7 +30,7 @@ const COMMANDS: Record<string, Record<string, Command>> = {
 const USAGE = `usage: npm run cli -- <command> [--json]
 
   tenant create --name NAME     create a company; prints JSON with tenantId and its first adminToken
-  tenant list                   list companies
+  tenant list [--limit N]       list companies
   site create --tenant T --name N            create a site; prints siteId
   site rename --tenant T --site S --name N   rename a site (its old name keeps matching SCIM)
   site list --tenant T
@@ -42,7 +42,7 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   scim status --tenant T
   scim logs --tenant T [--outcome failure] [--from ISO] [--to ISO] [--limit N]
   user create --tenant T --user-name U [--given-name G --family-name F --email E --title T --site-id S --visible true|false]
-  user list --tenant T [--q TEXT --status active|deactivated --owner idp|admin --sort -userName]
+  user list --tenant T [--q TEXT --status active|deactivated --owner idp|admin --source azure-ad|okta|admin-console --sort -userName --limit N]
   user get --tenant T --user ID|USERNAME
   user extension --tenant T --user U [--extension N | --release]   the next free extension, or N (licensed users only)
   user number --tenant T --user U [--number E164 | --release]       the next free direct number of the pool, or E164
@@ -54,8 +54,8 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   license assign --tenant T --user USERNAME --plan X2 [--swap]
   license unassign --tenant T --user USERNAME
   license usage --tenant T
-  license import --tenant T FILE.csv [--dry-run]     username,plan[,action]; follows the job's progress, exits 1 if a row fails
-  sso configure --tenant T --idp azure-ad|saml2 --sign-in-url U --issuer I [--sign-out-url S] [--admin-role ROLE] --certificate FILE [--disabled]
+  license import --tenant T FILE.csv [--dry-run]     username,plan[,action][,extension][,number]; follows the job's progress, exits 1 if a row fails
+  sso configure --tenant T --idp azure-ad|saml2 --sign-in-url U --issuer I [--sign-out-url S] [--admin-role ROLE] [--certificate FILE] [--disabled]
                                 upload the Base64 certificate and enable SSO; prints the Entity ID / Reply URL for Azure AD
   sso status --tenant T
   sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA1|SHA256   (rollover: two at once)

@@ -117,6 +117,40 @@ describe('admin console in headless Chromium', () => {
     await expectVisible(page.getByRole('combobox', { name: 'Company' }));
   });
 
+  it('switches company only when asked, and sends an admin whose token is revoked back to sign-in', async () => {
+    const platform = (method: string, path: string, body?: unknown) =>
+      fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${platformToken}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const fabrikam = (await (await platform('POST', '/api/v1/tenants', { name: 'Fabrikam' })).json()) as { tenantId: string };
+    const signedInTo = async () => JSON.parse((await page.evaluate(() => Object.values(sessionStorage)[0])) as string).tenantId as string;
+    await page.reload();
+    // Arrowing through the list changes the choice, not the company.
+    await page.getByRole('combobox', { name: 'Company' }).selectOption({ label: 'Fabrikam' });
+    expect(await signedInTo()).toBe(tenant.tenantId);
+    await page.getByRole('button', { name: 'Switch company' }).click();
+    await eventually(async () => expect(await signedInTo()).toBe(fabrikam.tenantId));
+    await page.getByRole('combobox', { name: 'Company' }).selectOption({ label: 'Contoso' });
+    await page.getByRole('button', { name: 'Switch company' }).click();
+    await eventually(async () => expect(await signedInTo()).toBe(tenant.tenantId));
+
+    // A company admin whose token is revoked while signed in is sent back to sign-in, and told why.
+    const issued = (await (await platform('POST', `/api/v1/tenants/${tenant.tenantId}/admin-tokens`, { label: 'revoked in the test' })).json()) as { tokenId: string; token: string };
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('Admin token').fill(issued.token);
+    await page.getByLabel('Company ID').fill(tenant.tenantId);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Identity and Security' }));
+    expect((await platform('DELETE', `/api/v1/tenants/${tenant.tenantId}/admin-tokens/${issued.tokenId}`)).status).toBe(204);
+    await go('Users', 'Users');
+    await expectVisible(page.getByRole('heading', { name: 'Sign in to the admin console' }));
+    await expectVisible(page.getByRole('alert').filter({ hasText: 'no longer accepted' }));
+
+    await page.getByLabel('Admin token').fill(platformToken);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expectVisible(page.getByRole('heading', { level: 1, name: 'Users' }));
+    expect(await signedInTo()).toBe(tenant.tenantId);
+    await go('Identity and Security', 'Identity and Security');
+  });
+
   it('configures SSO: refuses the DER download with its message, takes the PEM one and warns of an expiring certificate', async () => {
     const sso = page.getByRole('region', { name: 'Single sign-on (SAML)' });
     await expectVisible(sso.getByText('Single sign-on is off'));

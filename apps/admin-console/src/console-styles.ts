@@ -5,7 +5,7 @@
  */
 export const CONSOLE_STYLES = `
 :root { color-scheme: light; --ink: #1b1f24; --muted: #57606a; --line: #d0d7de; --bg: #f6f8fa; --accent: #0a5bd3; --accent-ink: #fff;
-  --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --focus: #ffbf47;
+  --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --focus: #0b57d0;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; font-size: 16px; line-height: 1.5; color: var(--ink); }
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--bg); }

@@ -82,9 +82,18 @@ export async function api<T>(token: string, method: string, path: string, option
   }
   if (!response.ok) {
     const problem = (parsed ?? {}) as { title?: string; detail?: string; reason?: string };
+    // The signed-in admin's own token refused (revoked, expired): the console goes back to sign-in.
+    if (response.status === 401 && token !== '' && onTokenRefused) onTokenRefused(token);
     throw new ApiError(response.status, problem.title ?? response.statusText, problem.detail ?? `the request failed (${response.status})`, problem.reason);
   }
   return parsed as T;
+}
+
+let onTokenRefused: ((token: string) => void) | undefined;
+
+/** What the console does when the platform refuses a token it sent (the app signs out when it is the session's). */
+export function whenTokenRefused(handle: (token: string) => void): void {
+  onTokenRefused = handle;
 }
 
 /** Every item of a paged list (`items` and `total`), 500 at a time: a retail chain has thousands of sites. */

@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { activeSince, atNextActivity } from './activity';
-import { allItems, api, clearSession, loadSession, renewSsoWith, saveSession, TenantApi, TOKEN_MARGIN_MS, type Session } from './api';
+import { allItems, api, clearSession, loadSession, renewSsoWith, saveSession, TenantApi, TOKEN_MARGIN_MS, whenTokenRefused, type Session } from './api';
 import { BulkUpload } from './bulk-upload';
 import { html } from './html';
 import { Licenses } from './licenses';
@@ -37,6 +37,7 @@ function currentRoute(): string[] {
 export function App() {
   const [session, setSession] = useState<Session | null>(loadSession);
   const [notAdmin, setNotAdmin] = useState(false);
+  const [tokenRefused, setTokenRefused] = useState(false);
   const [route, setRoute] = useState(currentRoute);
   // One SSO renewal at a time, shared by the timer, the admin's next activity and calls made with
   // an expired token (after an idle spell): the first click after it waits for the new token.
@@ -59,6 +60,16 @@ export function App() {
       setSession(next);
       return next;
     })().finally(() => (renewal.current = undefined)));
+  // The session's own token refused (revoked, or expired): an SSO admin's is renewed (which ends the
+  // console session if the SSO session or the admin role has gone); any other admin signs in again.
+  whenTokenRefused((token) => {
+    const current = loadSession();
+    if (current?.token !== token) return;
+    if (current.sso) return void renewSso();
+    clearSession();
+    setTokenRefused(true);
+    setSession(null);
+  });
   renewSsoWith(async () => {
     const current = loadSession();
     if (current?.sso && current.sso.expiresAt - Date.now() > TOKEN_MARGIN_MS) return current;
@@ -95,6 +106,7 @@ export function App() {
   }, []);
   const signIn = (next: Session) => {
     saveSession(next);
+    setTokenRefused(false);
     setSession(next);
   };
   function signOut() {
@@ -103,7 +115,7 @@ export function App() {
     // An SSO admin leaves the SSO session too, or the console would sign them straight back in.
     if (session?.sso) location.assign('/sso/logout');
   }
-  if (!session) return html`<${SignIn} onSignedIn=${signIn} notAdmin=${notAdmin} />`;
+  if (!session) return html`<${SignIn} onSignedIn=${signIn} notAdmin=${notAdmin} tokenRefused=${tokenRefused} />`;
   return html`<${Shell} session=${session} route=${route} onSession=${signIn} onSignOut=${signOut} />`;
 }
 
@@ -167,17 +179,21 @@ function TenantSwitch({ session, onSession }: { session: Session; onSession: (se
     );
   }, [session.token, session.kind]);
   if (session.kind !== 'platform') return html`<${CompanyOf} session=${session} />`;
+  // Switched by its button, not on change: arrowing through a closed dropdown changes it at every step.
   const choose = (event: Event) => {
-    const tenantId = (event.currentTarget as HTMLSelectElement).value;
+    event.preventDefault();
+    const tenantId = String(new FormData(event.currentTarget as HTMLFormElement).get('tenantId') ?? '');
     const chosen = tenants.find((tenant) => tenant.tenantId === tenantId);
-    if (chosen) onSession({ ...session, tenantId: chosen.tenantId, tenantName: chosen.name });
+    if (chosen && chosen.tenantId !== session.tenantId) onSession({ ...session, tenantId: chosen.tenantId, tenantName: chosen.name });
   };
-  return html`<label class="tenant">Company
-    <select value=${session.tenantId} onChange=${choose}>
+  return html`<form class="tenant" onSubmit=${choose}>
+    <label for="tenant-switch">Company</label>
+    <select id="tenant-switch" name="tenantId" defaultValue=${session.tenantId} key=${session.tenantId}>
       ${tenants.length === 0 ? html`<option value=${session.tenantId}>${session.tenantName ?? session.tenantId}</option>` : null}
       ${tenants.map((tenant) => html`<option value=${tenant.tenantId}>${tenant.name}</option>`)}
     </select>
-  </label>`;
+    <button type="submit" class="secondary">Switch company</button>
+  </form>`;
 }
 
 /** A company admin's company by name, and who signed in with SSO: nobody works in another's console unawares. */

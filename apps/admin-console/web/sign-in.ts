@@ -58,7 +58,7 @@ export async function ssoSession(): Promise<Session | 'not-admin' | null | 'unav
   return sessionOfToken((await response.json()) as SsoTokenResponse, Date.now());
 }
 
-export function SignIn({ onSignedIn, notAdmin }: { onSignedIn: (session: Session) => void; notAdmin?: boolean }) {
+export function SignIn({ onSignedIn, notAdmin, tokenRefused }: { onSignedIn: (session: Session) => void; notAdmin?: boolean; tokenRefused?: boolean }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (event: Event) => {
@@ -76,6 +76,7 @@ export function SignIn({ onSignedIn, notAdmin }: { onSignedIn: (session: Session
   };
   return html`<main id="main" class="sign-in">
     <${PageHeading}>Sign in to the admin console<//>
+    ${tokenRefused ? html`<p role="alert" class="alert">Your admin token is no longer accepted (it was revoked, or it expired): sign in again with a current one.</p>` : null}
     <p>Use the platform operators’ token or your company’s admin token. It is kept in this browser tab only (reopening a closed tab may bring it back): sign out when you are done.</p>
     <form onSubmit=${submit} novalidate>
       <div class="field">
