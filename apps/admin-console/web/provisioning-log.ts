@@ -48,7 +48,7 @@ export function ProvisioningLog({ api }: { api: TenantApi }) {
       </div>
       <div class="field"><label for="log-from">From</label><input id="log-from" name="from" type="datetime-local" /></div>
       <div class="field"><label for="log-to">To</label><input id="log-to" name="to" type="datetime-local" /></div>
-      <div class="field checkbox"><input id="log-failures-first" name="failuresFirst" type="checkbox" checked=${filters.sort === 'failures-first'} /><label for="log-failures-first">Failures first</label></div>
+      <div class="field checkbox"><input id="log-failures-first" name="failuresFirst" type="checkbox" defaultChecked=${filters.sort === 'failures-first'} /><label for="log-failures-first">Failures first</label></div>
       <button type="submit">Apply</button>
     </form>
     <${ErrorMessage} error=${log.error} />

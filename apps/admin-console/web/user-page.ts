@@ -30,10 +30,11 @@ export function UserPage({ api, userId }: { api: TenantApi; userId: string }) {
     try {
       await action();
       setStatus(done);
-      await Promise.all([user.reload(), usage.reload()]);
     } catch (caught) {
       setActionError(caught);
     }
+    // Read again either way: a change the platform refused in part (a license removed, its extension not yet released) shows as it stands.
+    await Promise.all([user.reload(), usage.reload()]);
   };
   const form = (event: Event) => {
     event.preventDefault();

@@ -219,6 +219,8 @@ describe('SAML sign-in with Azure AD (real PostgreSQL and Kafka, responses signe
     const known = await page(name);
     expect(known.status).toBe(403);
     expect(known).toEqual(await page(`nobody.${randomUUID().slice(0, 8)}@contoso.com`));
+    // A mistyped username is the commonest cause: the page leads back to the form.
+    expect(known.body).toContain('<a href="/sso/login">Back to sign-in</a>');
   });
 
   it('companies sharing one Azure AD (issuer and certificate): an unsolicited response signs in to the company that has the user, though another deleted the same name', async () => {

@@ -77,7 +77,8 @@ export function renderSignInError(error: unknown, response: Response, problem: P
     response,
     message.status,
     message.title,
-    `<h1>${escapeHtml(message.title)}</h1><p>${escapeHtml(message.text)}</p><p class="reference">Reference: ${escapeHtml(currentCorrelationId())}</p>`,
+    // A way back to the form: a mistyped username is the commonest cause.
+    `<h1>${escapeHtml(message.title)}</h1><p>${escapeHtml(message.text)}</p><p><a href="/sso/login">Back to sign-in</a></p><p class="reference">Reference: ${escapeHtml(currentCorrelationId())}</p>`,
   );
 }
 

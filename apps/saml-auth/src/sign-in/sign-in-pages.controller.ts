@@ -85,7 +85,7 @@ export class SignInPagesController {
       `<h1>Sign in with your company account</h1>` +
         (problem ? `<p role="alert" id="problem">${escapeHtml(problem)}</p>` : '') +
         `<form method="post" action="/sso/login"><label for="username">Work username</label>` +
-        `<input id="username" name="username" type="email" autocomplete="username" required autofocus${problem ? ' aria-describedby="problem"' : ''}>` +
+        `<input id="username" name="username" type="text" inputmode="email" autocapitalize="none" spellcheck="false" autocomplete="username" required autofocus${problem ? ' aria-describedby="problem"' : ''}>` +
         `<input type="hidden" name="relayState" value="${escapeHtml(relayState)}">` +
         `<button type="submit">Continue</button></form>`,
     );
