@@ -551,6 +551,18 @@ describe('admin console in headless Chromium', () => {
     await page.getByRole('button', { name: 'Save user retrieval' }).click();
     await expectVisible(page.getByText('User retrieval setting saved.'));
     expect(await page.getByRole('alert').count()).toBe(0);
+    // Turning single sign-on off would sign this admin out too: the console asks first, and taken back nothing changes.
+    const ssoPanel = page.getByRole('region', { name: 'Single sign-on (SAML)' });
+    let offQuestion = '';
+    page.once('dialog', (dialog) => {
+      offQuestion = dialog.message();
+      void dialog.dismiss();
+    });
+    await ssoPanel.getByLabel('Employees sign in with the company’s identity provider').uncheck();
+    await ssoPanel.getByRole('button', { name: 'Save single sign-on' }).click();
+    expect(offQuestion).toContain('You signed in with it: you are signed out too');
+    await ssoPanel.getByLabel('Employees sign in with the company’s identity provider').check();
+    await expectVisible(ssoPanel.getByText('Single sign-on is on'));
 
     await page.evaluate(() => sessionStorage.clear());
     await postToAcs(withRoles(['Reader']));

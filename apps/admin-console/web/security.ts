@@ -57,6 +57,12 @@ function SsoPanel({ api }: { api: TenantApi }) {
     event.preventDefault();
     const form = new FormData(event.currentTarget as HTMLFormElement);
     const text = (name: string) => String(form.get(name) ?? '').trim() || null;
+    // What ends sessions asks first, the admin's own first among them when they came in with single sign-on.
+    const you = api.session.sso ? ' You signed in with it: you are signed out too, and only the company’s admin API token opens the console then.' : '';
+    const turningOff = data?.enabled === true && form.get('enabled') !== 'on';
+    const roleChanging = data?.enabled === true && !turningOff && (data.adminRole ?? null) !== text('adminRole');
+    if (turningOff && !window.confirm(`Turn single sign-on off? Every employee's single sign-on session ends.${you}`)) return;
+    if (roleChanging && !window.confirm(`Change the admin role? Admins who signed in with single sign-on lose the console until they sign in again with the new role.${you}`)) return;
     setSaveError(null);
     setStatus(null);
     try {
@@ -90,6 +96,11 @@ function SsoPanel({ api }: { api: TenantApi }) {
 
   const remove = async (thumbprint: string, shown: string) => {
     const last = data?.certificates.length === 1;
+    if (last && api.session.sso) {
+      // Signed in with single sign-on, the admin could not upload the next one: the company would be locked out of it.
+      setUploadError(new Error(`${shown} is the only certificate, and signed in with single sign-on you cannot add another: sign in with the company’s admin API token to replace it.`));
+      return;
+    }
     if (!window.confirm(`Remove certificate ${shown}?${last ? ' It is the only one: nobody can sign in with single sign-on until another is added.' : ' Sign-ins signed with it stop working.'}`)) return;
     setUploadError(null);
     try {
