@@ -95,15 +95,6 @@ export function notModified(request: Request, response: Response, resource: Reco
   return matches;
 }
 
-export function sendScim(response: Response, status: number, body?: unknown, version?: number): void {
-  if (version !== undefined) response.setHeader('ETag', `W/"${version}"`);
-  if (body === undefined) {
-    response.status(status).end();
-    return;
-  }
-  response.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
-}
-
 export type Projection = (resource: Record<string, unknown>) => Record<string, unknown>;
 
 /**
