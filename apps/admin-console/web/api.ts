@@ -91,6 +91,20 @@ export async function api<T>(token: string, method: string, path: string, option
 
 let onTokenRefused: ((token: string) => void) | undefined;
 
+/**
+ * Whether the directory, which issues admin tokens, still takes this one. The other services learn
+ * of a token from its events, so one may refuse a token issued a moment ago: only this answer ends
+ * a session. A network failure is no answer (true).
+ */
+export async function directoryTakesToken(token: string): Promise<boolean> {
+  try {
+    const response = await fetch('/api/v1/tenants?limit=1', { headers: { authorization: `Bearer ${token}` }, credentials: 'omit', cache: 'no-store', redirect: 'error' });
+    return response.status !== 401;
+  } catch {
+    return true;
+  }
+}
+
 /** What the console does when the platform refuses a token it sent (the app signs out when it is the session's). */
 export function whenTokenRefused(handle: (token: string) => void): void {
   onTokenRefused = handle;

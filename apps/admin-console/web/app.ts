@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { activeSince, atNextActivity } from './activity';
-import { allItems, api, clearSession, loadSession, renewSsoWith, saveSession, TenantApi, TOKEN_MARGIN_MS, whenTokenRefused, type Session } from './api';
+import { allItems, api, clearSession, directoryTakesToken, loadSession, renewSsoWith, saveSession, TenantApi, TOKEN_MARGIN_MS, whenTokenRefused, type Session } from './api';
 import { BulkUpload } from './bulk-upload';
 import { html } from './html';
 import { Licenses } from './licenses';
@@ -66,9 +66,12 @@ export function App() {
     const current = loadSession();
     if (current?.token !== token) return;
     if (current.sso) return void renewSso();
-    clearSession();
-    setTokenRefused(true);
-    setSession(null);
+    void directoryTakesToken(token).then((taken) => {
+      if (taken || loadSession()?.token !== token) return;
+      clearSession();
+      setTokenRefused(true);
+      setSession(null);
+    });
   });
   renewSsoWith(async () => {
     const current = loadSession();
