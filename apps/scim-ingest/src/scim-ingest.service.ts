@@ -3,6 +3,7 @@ import {
   AddScimStaleSiteNames1764461500000,
   AddScimLogByUser1764462300000,
   AddScimTelephony1764462100000,
+  AddScimOtherStreamsModified1764462400000,
   CreateScimSchema1764461200000,
   scimGroupsProjection,
   scimSettingsProjection,
@@ -30,7 +31,7 @@ export const scimIngestService: ServiceDefinition = {
     },
   ],
   module: ScimIngestModule,
-  migrations: [...EVENT_STORE_MIGRATIONS, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000, AddScimTelephony1764462100000, AddScimLogByUser1764462300000],
+  migrations: [...EVENT_STORE_MIGRATIONS, CreateScimSchema1764461200000, AddScimNewUsersVisible1764461400000, AddScimStaleSiteNames1764461500000, AddScimTelephony1764462100000, AddScimLogByUser1764462300000, AddScimOtherStreamsModified1764462400000],
   // Settings and groups are written here and applied inline; users also change through the admin console.
   projections: [scimUsersProjection, scimSitesProjection, scimTenantAccessProjection, scimTelephonyProjection],
   inlineOnlyProjections: [scimSettingsProjection, scimGroupsProjection],

@@ -303,8 +303,15 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
 
   it('shows the extension in every directory (desk phones too, never their contact numbers), finds people by it, and SCIM shows the direct number read-only', async () => {
     const person = await user();
+    const before = (await scim<{ meta: { lastModified: string } }>('GET', `/Users/${person.userId}`)).body.meta.lastModified;
     await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: '2077' });
     const { number } = (await api<{ number: string }>('PUT', `/telephony/users/${person.userId}/number`, {})).body;
+    // Licensing's changes show in the SCIM representation, so they move its lastModified as well as its ETag.
+    await eventually(async () => {
+      const scimUser = await scim<{ meta: { lastModified: string }; [key: string]: unknown }>('GET', `/Users/${person.userId}`);
+      expect(scimUser.body['urn:ietf:params:scim:schemas:extension:8x8:1.1:User']).toMatchObject({ directNumber: number });
+      expect(Date.parse(scimUser.body.meta.lastModified)).toBeGreaterThan(Date.parse(before));
+    });
     const directory = (path: string, method = 'GET', body?: unknown) => stack.admin<Record<string, unknown>>(stack.directoryUrl, method, `/api/v1/tenants/${tenant.tenantId}${path}`, tenant.adminToken, body);
     expect((await directory(`/users/${person.userId}/directory-visibility`, 'PUT', { visible: true })).status).toBe(200);
 

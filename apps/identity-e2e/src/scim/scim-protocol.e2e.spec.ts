@@ -173,12 +173,14 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect((await scim('GET', `/Groups/${group.id}`, undefined, { 'if-none-match': groupEtag })).status).toBe(304);
     });
 
-    it('gives a new ETag when the user’s site is renamed, which the user’s own version does not show, and takes it in If-Match', async () => {
+    it('gives a new ETag and lastModified when the user’s site is renamed, which the user’s own version does not show, and takes the ETag in If-Match', async () => {
       const company = await stack.tenant({ sites: [`Leeds ${randomUUID()}`] });
       const [siteName] = Object.keys(company.siteIds);
       const client = scimClient(company);
       const user = (await client<Resource>('POST', '/Users', azure.createUser(`u.${randomUUID()}@contoso.com`, siteName))).body;
-      const etag = (await client('GET', `/Users/${user.id}`)).headers.get('etag')!;
+      const created = await client<Resource & { meta: { lastModified: string } }>('GET', `/Users/${user.id}`);
+      const etag = created.headers.get('etag')!;
+      const createdAt = created.body.meta.lastModified;
       expect((await client('GET', `/Users/${user.id}`, undefined, { 'if-none-match': etag })).status).toBe(304);
       const renamed = `York ${randomUUID()}`;
       expect((await stack.admin(stack.directoryUrl, 'PATCH', `/api/v1/tenants/${company.tenantId}/sites/${company.siteIds[siteName]}`, company.adminToken, { name: renamed })).status).toBe(200);
@@ -186,10 +188,14 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
         const answer = await client<Record<string, Record<string, string>>>('GET', `/Users/${user.id}`, undefined, { 'if-none-match': etag });
         expect({ status: answer.status, site: answer.body?.[SITE_8X8]?.site }).toEqual({ status: 200, site: renamed });
       });
-      const current = await client<Resource & { meta: { version: string } }>('GET', `/Users/${user.id}`);
+      const current = await client<Resource & { meta: { version: string; lastModified: string } }>('GET', `/Users/${user.id}`);
       const renamedEtag = current.headers.get('etag')!;
       expect(renamedEtag).toMatch(/^W\/"\d+-[0-9a-f]{8}"$/);
       expect(current.body.meta.version).toBe(renamedEtag);
+      // The rename changed the representation, so it is the user's last modification, and a filter on it agrees.
+      expect(Date.parse(current.body.meta.lastModified)).toBeGreaterThan(Date.parse(createdAt));
+      const since = await client<{ Resources: Resource[] }>('GET', `/Users?filter=${encodeURIComponent(`meta.lastModified gt "${createdAt}" and id eq "${user.id}"`)}`);
+      expect(since.body.Resources.map((found) => found.id)).toEqual([user.id]);
       expect((await client('GET', `/Users/${user.id}`, undefined, { 'if-none-match': renamedEtag })).status).toBe(304);
       expect((await client('PATCH', `/Users/${user.id}`, azure.disableFlagged, { 'if-match': renamedEtag })).status).toBe(200);
     });

@@ -16,16 +16,16 @@ export const scimSitesProjection: Projection = {
     if (event.eventType === 'SiteCreated') {
       const data = event.data as SiteCreatedData;
       await manager.query(
-        `INSERT INTO scim.site_names (tenant_id, name, site_id, current) VALUES ($1, $2, $3, true) ON CONFLICT (tenant_id, name) DO NOTHING`,
-        [event.tenantId, data.name, data.siteId],
+        `INSERT INTO scim.site_names (tenant_id, name, site_id, current, named_at) VALUES ($1, $2, $3, true, $4) ON CONFLICT (tenant_id, name) DO NOTHING`,
+        [event.tenantId, data.name, data.siteId, event.occurredAt],
       );
     } else if (event.eventType === 'SiteRenamed') {
       const data = event.data as SiteRenamedData;
       await manager.query(`UPDATE scim.site_names SET current = false WHERE site_id = $1`, [data.siteId]);
       await manager.query(
-        `INSERT INTO scim.site_names (tenant_id, name, site_id, current) VALUES ($1, $2, $3, true)
-         ON CONFLICT (tenant_id, name) DO UPDATE SET current = true, site_id = excluded.site_id`,
-        [event.tenantId, data.newName, data.siteId],
+        `INSERT INTO scim.site_names (tenant_id, name, site_id, current, named_at) VALUES ($1, $2, $3, true, $4)
+         ON CONFLICT (tenant_id, name) DO UPDATE SET current = true, site_id = excluded.site_id, named_at = excluded.named_at`,
+        [event.tenantId, data.newName, data.siteId, event.occurredAt],
       );
     }
   },

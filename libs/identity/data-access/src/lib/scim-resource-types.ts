@@ -157,6 +157,13 @@ const column = (sql: string, type: 'string' | 'boolean' | 'dateTime' = 'string',
 const trimmedName = (sql: string) => ({ ...column(sql), trimmed: true }) as const;
 const constant = (value: string | boolean) => ({ kind: 'constant', value, type: typeof value === 'boolean' ? 'boolean' : 'string', caseExact: false }) as const;
 
+/**
+ * When a user's representation last changed: its own events, or since then an extension or number
+ * (licensing's) or a new name of its site (the directory's), which show in it too. Over scim.users
+ * (u) with its site's current name (sn) and telephony (ut).
+ */
+export const USER_LAST_MODIFIED = 'greatest(u.last_modified, ut.changed_at, sn.named_at)';
+
 /** Filters compile to SQL over scim.users (alias u); nothing is evaluated by loading users. */
 export const userFilterSchema: FilterSchema = {
   attributes: {
@@ -170,7 +177,7 @@ export const userFilterSchema: FilterSchema = {
     locale: column('u.locale'),
     timezone: column('u.timezone'),
     'meta.created': column('u.created_at', 'dateTime'),
-    'meta.lastmodified': column('u.last_modified', 'dateTime'),
+    'meta.lastmodified': column(USER_LAST_MODIFIED, 'dateTime'),
     [`${ENTERPRISE_SCHEMA.toLowerCase()}:department`]: column('u.department'),
     [`${SITE_SCHEMA.toLowerCase()}:site`]: column('coalesce(sn.name, u.site_name)', 'string', true),
     [`${SITE_SCHEMA_ALT.toLowerCase()}:site`]: column('coalesce(sn.name, u.site_name)', 'string', true),

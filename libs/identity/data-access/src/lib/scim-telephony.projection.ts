@@ -15,6 +15,25 @@ export class AddScimTelephony1764462100000 implements MigrationInterface {
   }
 }
 
+/**
+ * When an extension, a number or a site name last changed what SCIM shows of a user, for its
+ * meta.lastModified. Empty for changes before this release; a rebuild of scim.telephony and
+ * scim.sites fills it in.
+ */
+export class AddScimOtherStreamsModified1764462400000 implements MigrationInterface {
+  name = 'AddScimOtherStreamsModified1764462400000';
+
+  async up(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE scim.user_telephony ADD COLUMN changed_at timestamptz`);
+    await db.query(`ALTER TABLE scim.site_names ADD COLUMN named_at timestamptz`);
+  }
+
+  async down(db: QueryRunner): Promise<void> {
+    await db.query(`ALTER TABLE scim.site_names DROP COLUMN named_at`);
+    await db.query(`ALTER TABLE scim.user_telephony DROP COLUMN changed_at`);
+  }
+}
+
 export const scimTelephonyProjection: Projection = {
   name: 'scim.telephony',
   schema: 'scim',
@@ -23,10 +42,11 @@ export const scimTelephonyProjection: Projection = {
     const change = telephonyProfileChange(event);
     if (!change) return;
     const column = change.field === 'extension' ? 'extension' : 'direct_number';
-    await manager.query(`INSERT INTO scim.user_telephony (user_id, ${column}) VALUES ($1, $2) ON CONFLICT (user_id) DO UPDATE SET ${column} = excluded.${column}`, [
-      event.aggregateId,
-      change.value,
-    ]);
+    await manager.query(
+      `INSERT INTO scim.user_telephony (user_id, ${column}, changed_at) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO UPDATE SET ${column} = excluded.${column}, changed_at = excluded.changed_at`,
+      [event.aggregateId, change.value, event.occurredAt],
+    );
   },
   async reset(manager: EntityManager): Promise<void> {
     await manager.query(`TRUNCATE scim.user_telephony`);

@@ -1,4 +1,4 @@
-import { DIRECT_NUMBER_TYPE, ENTERPRISE_SCHEMA, SITE_SCHEMA, SITE_SCHEMA_ALT, USER_SCHEMA } from './scim-resource-types';
+import { DIRECT_NUMBER_TYPE, ENTERPRISE_SCHEMA, SITE_SCHEMA, SITE_SCHEMA_ALT, USER_LAST_MODIFIED, USER_SCHEMA } from './scim-resource-types';
 
 /** A row of scim.users, as the queries select it. */
 export interface ScimUserRow {
@@ -24,6 +24,7 @@ export interface ScimUserRow {
   extension: string | null;
   direct_number: string | null;
   created_at: Date;
+  /** Of the representation, which other streams shape too (see USER_LAST_MODIFIED). */
   last_modified: Date;
   version: number;
   /**
@@ -35,7 +36,7 @@ export interface ScimUserRow {
 }
 
 export const USER_COLUMNS = `u.user_id, u.tenant_id, u.user_name, u.external_id, u.active, u.owner, u.idp, u.given_name, u.family_name, u.email,
-  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, coalesce(sn.name, u.site_name) AS site_name, ut.extension, ut.direct_number, u.created_at, u.last_modified, u.version,
+  u.title, u.department, u.mobile_phone, u.work_phone, u.locale, u.timezone, u.site_id, coalesce(sn.name, u.site_name) AS site_name, ut.extension, ut.direct_number, u.created_at, ${USER_LAST_MODIFIED} AS last_modified, u.version,
   CASE WHEN ut.user_id IS NULL AND (sn.name IS NULL OR sn.name = u.site_name) THEN NULL
        ELSE left(md5(json_build_array(ut.extension, ut.direct_number, sn.name)::text), 8) END AS others_tag`;
 
