@@ -61,7 +61,7 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
       const users = await theirs<{ items: { hasSite: boolean }[] }>('GET', '/licenses/users?limit=500');
       expect(users.body.items.filter((item) => item.hasSite)).toHaveLength(count);
     });
-    return { company, theirs, people };
+    return { company, theirs, people, theirScim };
   }
 
   /** A license CSV uploaded as a company's admin, once its job has finished: the results in line order. */
@@ -588,13 +588,17 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
   const planOf = async (theirs: <T>(method: string, path: string) => Promise<{ body: T }>, userId: string) =>
     (await theirs<{ items: { userId: string; plan: string | null }[] }>('GET', '/licenses/users?limit=500')).body.items.find((item) => item.userId === userId)?.plan ?? null;
 
-  it('a row whose extension another admin took after the check is refused whole: its new license is not kept', async () => {
-    const { company, theirs, people } = await companyOf(1, { rangeStart: 5300, rangeEnd: 5399 }, false);
+  it('a row whose extension another admin took after the check is refused whole: its new license is not kept, nor counted against the rules', async () => {
+    const { company, theirs, people, theirScim } = await companyOf(1, { rangeStart: 5300, rangeEnd: 5399 }, false);
     await whileExtensionTakenUnseen(company.tenantId, '5301', async () => {
       const [row] = await importLicenses(company, ['username,plan,action,extension', `${people[0].userName},X4,assign,5301`].join('\n'), false);
       expect(row).toMatchObject({ outcome: 'error', error: expect.stringContaining('the row’s license was not kept') });
       expect(await planOf(theirs, people[0].userId)).toBeNull();
     });
+    // A rule gives a license only to users who never had one, and the refused row gave them none; the IdP's next change makes the rules look.
+    expect((await theirs('PUT', '/licenses/rules', { rules: [{ attribute: 'site', value: 'London', plan: 'X4' }] })).status).toBe(200);
+    await theirScim('PATCH', `/Users/${people[0].userId}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: 'Lead Engineer' }] });
+    await eventually(async () => expect(await planOf(theirs, people[0].userId)).toBe('X4'));
   });
 
   it('a row that gives a license keeps it when the company’s automatic extension cannot be had after the check: the user goes without one', async () => {

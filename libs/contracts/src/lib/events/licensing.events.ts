@@ -23,6 +23,12 @@ export const LicenseAssigned = defineEvent<'LicenseAssigned', LicenseAssignedDat
 export interface LicenseUnassignedData {
   userId: string;
   plan: string;
+  /**
+   * Takes back the assignment just before it, made by a license CSV row that was then refused whole
+   * (the extension or number it asked for was taken meanwhile): for auto-assignment rules the user
+   * was never licensed by it.
+   */
+  undoesAssignment?: true;
 }
 
 export const LicenseUnassigned = defineEvent<'LicenseUnassigned', LicenseUnassignedData>({
@@ -30,6 +36,6 @@ export const LicenseUnassigned = defineEvent<'LicenseUnassigned', LicenseUnassig
   schemaVersion: 1,
   topic: TOPICS.licensingLicense,
   summary: 'A user’s license seat was given back.',
-  dataSchema: objectSchema({ userId: uuid, plan: text(32) }),
+  dataSchema: objectSchema({ userId: uuid, plan: text(32), undoesAssignment: { type: 'boolean', enum: [true] } }, ['userId', 'plan']),
   example: { userId: '3b0d7c1e-5a4f-4e0b-9a2c-8f1d6e2b7c90', plan: 'X4' },
 });

@@ -433,7 +433,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       if (!(error instanceof ProblemError && error.problem.status < 500)) return { ...base, outcome: 'error', error: problemDetail(error) };
       if (outcome !== 'assigned') return { ...base, outcome: 'error', error: `the license is kept, but ${problemDetail(error)}` };
       try {
-        await this.licensing.unassign(tenantId, userId, correlationId, base.plan);
+        await this.licensing.unassign(tenantId, userId, correlationId, base.plan, true);
       } catch (undo) {
         return { ...base, outcome: 'error', error: `the license is assigned, but ${problemDetail(error)} (${problemDetail(undo)})` };
       }

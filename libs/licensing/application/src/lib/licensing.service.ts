@@ -55,8 +55,8 @@ export class LicensingService {
     return assignOutcome(events);
   }
 
-  async unassign(tenantId: string, userId: string, correlationId: string, plan?: string): Promise<'unassigned' | 'unchanged'> {
-    const events = await this.license(tenantId, userId, correlationId, { type: 'UnassignLicense', userId, plan });
+  async unassign(tenantId: string, userId: string, correlationId: string, plan?: string, undoingAssignment = false): Promise<'unassigned' | 'unchanged'> {
+    const events = await this.license(tenantId, userId, correlationId, { type: 'UnassignLicense', userId, plan, undoingAssignment });
     return unassignOutcome(events);
   }
 

@@ -47,6 +47,19 @@ describe('License', () => {
       .then([{ type: 'LicenseAssigned', data: { userId, plan: 'X4' } }]);
   });
 
+  it('counts an assignment a refused CSV row took back as never made, for the rules (and only that one)', () => {
+    const byRule = { type: 'AssignLicense' as const, userId, plan: 'X4', user: ok, swap: false, byRule: true };
+    const x2 = { type: 'LicenseAssigned' as const, data: { userId, plan: 'X2', source: 'import' as const } };
+    const undo = { type: 'UnassignLicense' as const, userId, plan: 'X2', undoingAssignment: true };
+    license.given([x2]).when(undo).then([{ type: 'LicenseUnassigned', data: { userId, plan: 'X2', undoesAssignment: true } }]);
+    const undone = { type: 'LicenseUnassigned' as const, data: { userId, plan: 'X2', undoesAssignment: true as const } };
+    license.given([x2, undone]).when(byRule).then([{ type: 'LicenseAssigned', data: { userId, plan: 'X4' } }]);
+    // A license held before the one undone still counts, whether it was taken away or swapped for it.
+    const x1 = { type: 'LicenseAssigned' as const, data: { userId, plan: 'X1' } };
+    license.given([x1, { type: 'LicenseUnassigned', data: { userId, plan: 'X1' } }, x2, undone]).when(byRule).then([]);
+    license.given([x1, { type: 'LicenseUnassigned', data: { userId, plan: 'X1' } }, x2, undone, x2, undone]).when(byRule).then([]);
+  });
+
   it('swaps plans explicitly, and unassigns', () => {
     const x2 = { type: 'LicenseAssigned' as const, data: { userId, plan: 'X2' } };
     license
