@@ -405,6 +405,40 @@ describe('admin console in headless Chromium', () => {
     await expectVisible(report.getByText('1 changed, 0 unchanged, 1 with errors'));
     await expectVisible(rows.getByRole('row', { name: '3 ghost@contoso.example error no user ghost@contoso.example in this company' }));
     await shot('10-bulk-licenses');
+
+    // The report is still there after a visit to another page.
+    await go('Sites', 'Sites');
+    await go('Bulk upload', 'Bulk upload');
+    await expectVisible(report.getByText('licenses.csv: license assignments'));
+    await expectVisible(rows.getByRole('row', { name: '3 ghost@contoso.example error no user ghost@contoso.example in this company' }));
+  });
+
+  it('follows a license import through failed look-ups of its progress', async () => {
+    await go('Bulk upload', 'Bulk upload');
+    // The first two look-ups of the job get no answer (the network away, a service restarting); the job runs on.
+    let failed = 0;
+    await page.route('**/licenses/imports/*', async (route) => {
+      if (route.request().method() === 'GET' && failed < 2) {
+        failed++;
+        return route.abort('connectionreset');
+      }
+      return route.continue();
+    });
+    try {
+      await page.getByLabel('CSV file of license assignments').setInputFiles({
+        name: 'again.csv',
+        mimeType: 'text/csv',
+        buffer: Buffer.from(`username,plan,action\nnobody@contoso.example,X2,assign\n`),
+      });
+      await page.getByRole('button', { name: 'Upload license assignments' }).click();
+      await expectVisible(page.getByText(/the import goes on, but its progress cannot be read .*; trying again/));
+      const report = page.getByRole('region', { name: 'Report' });
+      await expectVisible(report.getByText('again.csv: license assignments'));
+      await expectVisible(report.getByText('0 changed, 0 unchanged, 1 with errors'));
+      expect(failed).toBe(2);
+    } finally {
+      await page.unroute('**/licenses/imports/*');
+    }
   });
 
   it('filters the provisioning log, failures first', async () => {

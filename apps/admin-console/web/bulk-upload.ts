@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
-import { useState } from 'preact/hooks';
-import { query, type TenantApi } from './api';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { ApiError, query, type TenantApi } from './api';
 import { html } from './html';
 import { ErrorMessage, PageHeading, StatusMessage } from './ui';
 
@@ -37,11 +37,41 @@ interface ImportJob {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The import report shows this many rows (the API's page limit), errors first. */
 const REPORTED_ROWS = 1000;
+/**
+ * How long the page goes on following an import through failed look-ups (a service restarting, the
+ * network away for a moment) before it says so: the job itself runs on whatever the page does.
+ */
+const FOLLOW_THROUGH_FAILURES_MS = 60_000;
+
+/** The license import this tab follows, per company: kept in sessionStorage, so leaving the page and coming back shows it again. */
+interface FollowedImport {
+  jobId: string;
+  fileName: string;
+  dryRun: boolean;
+}
+
+const followedKey = (tenantId: string) => `identity-console.license-import.${tenantId}`;
+
+function followedImport(tenantId: string): FollowedImport | null {
+  try {
+    const stored = sessionStorage.getItem(followedKey(tenantId));
+    return stored ? (JSON.parse(stored) as FollowedImport) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A failure the next look-up may not meet: the network, a service restarting or busy (an answer about the request itself is final). */
+function mayPass(error: unknown): boolean {
+  return !(error instanceof ApiError) || error.status === 0 || error.status === 429 || error.status >= 500;
+}
 
 export function BulkUpload({ api }: { api: TenantApi }) {
   const [report, setReport] = useState<Report | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [progress, setProgress] = useState<string | null>(null);
+  /** The import whose progress and report this page shows; another upload, or leaving the page, ends the following. */
+  const following = useRef<FollowedImport | null>(null);
 
   const fileOf = (event: Event) => {
     const form = event.currentTarget as HTMLFormElement;
@@ -53,6 +83,9 @@ export function BulkUpload({ api }: { api: TenantApi }) {
     event.preventDefault();
     const { file, dryRun } = fileOf(event);
     if (!file || file.size === 0) return setError(new Error('choose a CSV file first'));
+    // Its report takes the place of an import's the page was following (which the next visit shows again).
+    following.current = null;
+    setProgress(null);
     setError(null);
     setReport(null);
     try {
@@ -69,35 +102,82 @@ export function BulkUpload({ api }: { api: TenantApi }) {
   };
 
   // Imports run as a job (50,000 rows take a while); the page follows it until it is done, then shows at most REPORTED_ROWS rows.
-  const importLicenses = async (event: Event) => {
-    event.preventDefault();
-    const { file, dryRun } = fileOf(event);
-    if (!file || file.size === 0) return setError(new Error('choose a CSV file first'));
-    setError(null);
-    setReport(null);
+  const follow = async (followed: FollowedImport) => {
+    following.current = followed;
+    // Left for another page, or replaced by a newer upload: this one stops following.
+    const current = () => following.current === followed;
+    const jobPath = `/licenses/imports/${encodeURIComponent(followed.jobId)}`;
+    let failingSince: number | null = null;
+    const lookUp = async (limit: number): Promise<ImportJob | null> => {
+      for (;;) {
+        try {
+          const job = await api.get<ImportJob>(`${jobPath}?limit=${limit}`);
+          failingSince = null;
+          return job;
+        } catch (caught) {
+          failingSince ??= Date.now();
+          if (!mayPass(caught) || Date.now() - failingSince > FOLLOW_THROUGH_FAILURES_MS) throw caught;
+          if (!current()) return null;
+          setProgress(`Importing: the import goes on, but its progress cannot be read (${(caught as Error).message}); trying again`);
+          await sleep(2_000);
+          if (!current()) return null;
+        }
+      }
+    };
     try {
-      const started = await api.send<ImportJob>('POST', `/licenses/imports${query({ dryRun })}`, { body: await file.text(), contentType: 'text/csv' });
-      const jobPath = `/licenses/imports/${encodeURIComponent(started.jobId)}`;
-      let job = started;
-      // Progress only while it runs (one result row, not a thousand, every poll).
-      while (job.status === 'queued' || job.status === 'running') {
+      // Progress only while it runs (one result row, not a thousand, every look-up).
+      let job = await lookUp(1);
+      while (job && current() && (job.status === 'queued' || job.status === 'running')) {
         setProgress(`Importing: ${job.processed ?? 0} of ${job.total} rows`);
         await sleep(1_000);
-        job = await api.get<ImportJob>(`${jobPath}?limit=1`);
+        if (current()) job = await lookUp(1);
       }
+      if (!job || !current()) return;
       setProgress(null);
       if (job.status === 'failed') throw new Error(`the import failed: ${job.error ?? 'unknown error'}`);
-      job = await api.get<ImportJob>(`${jobPath}?limit=${REPORTED_ROWS}`);
+      job = await lookUp(REPORTED_ROWS);
+      if (!job || !current()) return;
       const summary = job.summary ?? { changed: 0, wouldChange: 0, unchanged: 0, errors: 0 };
       const reported = summary.changed + summary.wouldChange + summary.unchanged + summary.errors;
       const rows = job.results ?? [];
       setReport({
-        title: `${file.name}: license assignments${dryRun ? ' (dry run, nothing stored)' : ''}`,
-        summary: `${dryRun ? `${summary.wouldChange} would change` : `${summary.changed} changed`}, ${summary.unchanged} unchanged, ${summary.errors} with errors${
+        title: `${followed.fileName}: license assignments${followed.dryRun ? ' (dry run, nothing stored)' : ''}`,
+        summary: `${followed.dryRun ? `${summary.wouldChange} would change` : `${summary.changed} changed`}, ${summary.unchanged} unchanged, ${summary.errors} with errors${
           rows.length < reported ? `; the first ${rows.length} of ${reported} rows are shown, errors first (the CLI's license import lists them all)` : ''
         }`,
         rows: rows.map((row) => ({ line: row.line, userName: row.userName, outcome: row.outcome, detail: `${row.action} ${row.plan}`, error: row.error })),
       });
+    } catch (caught) {
+      if (!current()) return;
+      // A job the service no longer knows (kept for a limited time) is not followed again.
+      if (caught instanceof ApiError && caught.status === 404) sessionStorage.removeItem(followedKey(api.tenantId));
+      setProgress(null);
+      setError(caught);
+    }
+  };
+
+  // The import this tab started last, whether it is still running or done, as the admin left it.
+  useEffect(() => {
+    const followed = followedImport(api.tenantId);
+    if (followed) void follow(followed);
+    return () => {
+      following.current = null;
+    };
+  }, []);
+
+  const importLicenses = async (event: Event) => {
+    event.preventDefault();
+    const { file, dryRun } = fileOf(event);
+    if (!file || file.size === 0) return setError(new Error('choose a CSV file first'));
+    following.current = null;
+    setError(null);
+    setReport(null);
+    setProgress(null);
+    try {
+      const started = await api.send<ImportJob>('POST', `/licenses/imports${query({ dryRun })}`, { body: await file.text(), contentType: 'text/csv' });
+      const followed = { jobId: started.jobId, fileName: file.name, dryRun };
+      sessionStorage.setItem(followedKey(api.tenantId), JSON.stringify(followed));
+      await follow(followed);
     } catch (caught) {
       setProgress(null);
       setError(caught);
