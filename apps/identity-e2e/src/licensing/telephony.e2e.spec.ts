@@ -156,17 +156,35 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await api('PUT', `/telephony/users/${next.userId}/number`, { number })).body).toMatchObject({ outcome: 'assigned' });
   });
 
-  it('an unassignment asked again frees the extension and number an interrupted one left behind', async () => {
+  it('frees the extension and number an interrupted unassignment left behind, from its event, and again when it is asked again', async () => {
     const person = await user();
     await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: '2044' });
     await api('PUT', `/telephony/users/${person.userId}/number`, { number: e164(44) });
-    // The unassignment is stored, and the instance stops before the release (as a crash or a deploy would).
+    // The unassignment is stored, and the instance stops before the release (as a crash or a deploy would): its event finishes the job.
     const { infrastructure } = stack.licensing[0];
     expect(await new LicensingService(infrastructure, new LicensingQueries(infrastructure.dataSource)).unassign(tenant.tenantId, person.userId, 'test')).toBe('unassigned');
-    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2044', number: e164(44) });
-    // The admin (or the import's next try) asks again.
+    await eventually(async () => expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toEqual({ userId: person.userId, extension: null, number: null }));
+    // The admin (or the import's next try) asking again changes nothing more.
     expect((await api('DELETE', `/licenses/users/${person.userId}`)).body).toMatchObject({ outcome: 'unchanged' });
     expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toEqual({ userId: person.userId, extension: null, number: null });
+    // A license given again before the event arrives keeps what the user holds then.
+    const kept = await user();
+    await api('PUT', `/telephony/users/${kept.userId}/extension`, { extension: '2045' });
+    // (An unassignment of an earlier license of theirs, delivered late.)
+    const late: IntegrationEvent = {
+      eventId: randomUUID(),
+      eventType: 'LicenseUnassigned',
+      schemaVersion: 1,
+      tenantId: tenant.tenantId,
+      aggregateId: kept.userId,
+      aggregateVersion: 1,
+      occurredAt: new Date().toISOString(),
+      causationId: randomUUID(),
+      correlationId: 'test',
+      data: { userId: kept.userId, plan: 'X4' },
+    };
+    await autoAssignTelephony.handle(late, infrastructure);
+    expect((await api<Profile>('GET', `/telephony/users/${kept.userId}`)).body.extension).toBe('2045');
   });
 
   it('refuses an extension and a number to a user whose license is being taken away at that moment, and gives them once it stays', async () => {
@@ -599,6 +617,30 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await theirs('PUT', '/licenses/rules', { rules: [{ attribute: 'site', value: 'London', plan: 'X4' }] })).status).toBe(200);
     await theirScim('PATCH', `/Users/${people[0].userId}`, { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'Replace', path: 'title', value: 'Lead Engineer' }] });
     await eventually(async () => expect(await planOf(theirs, people[0].userId)).toBe('X4'));
+  });
+
+  it('gives the automatic number with a license when the extension plan is full; with both used up the license stays, without either', async () => {
+    const { company, theirs, people } = await companyOf(3, { rangeStart: 5700, rangeEnd: 5700 }, true);
+    const numbers = ['+14255557701'];
+    const imported = await fetch(`${licensing}/api/v1/tenants/${company.tenantId}/telephony/numbers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_PLATFORM_TOKEN}`, 'content-type': 'text/plain' },
+      body: ['number', ...numbers].join('\n'),
+    });
+    expect(await imported.json()).toMatchObject({ imported: 1 });
+    expect((await theirs('PUT', '/telephony/settings', { extensionPlan: { length: 4, rangeStart: 5700, rangeEnd: 5700 }, autoAssignExtension: true, autoAssignNumber: true, quarantineDays: 30 })).status).toBe(200);
+    const profileOf = async (userId: string) => (await theirs<Profile>('GET', `/telephony/users/${userId}`)).body;
+    // The plan's one extension goes to a user who asks for no number; the next license still gets the pool's number.
+    expect((await theirs('PUT', `/licenses/users/${people[0].userId}`, { plan: 'X4' })).status).toBe(200);
+    await eventually(async () => expect(await profileOf(people[0].userId)).toMatchObject({ extension: '5700', number: numbers[0] }));
+    expect((await theirs('DELETE', `/telephony/users/${people[0].userId}/number`)).status).toBe(200);
+    expect((await theirs('PUT', `/licenses/users/${people[1].userId}`, { plan: 'X4' })).status).toBe(200);
+    await eventually(async () => expect(await profileOf(people[1].userId)).toMatchObject({ extension: null, number: numbers[0] }));
+    // Both used up: a third license gets neither, and stays.
+    expect((await theirs('PUT', `/licenses/users/${people[2].userId}`, { plan: 'X4' })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await profileOf(people[2].userId)).toMatchObject({ extension: null, number: null });
+    expect(await planOf(theirs, people[2].userId)).toBe('X4');
   });
 
   it('a row that gives a license keeps it when the company’s automatic extension cannot be had after the check: the user goes without one', async () => {

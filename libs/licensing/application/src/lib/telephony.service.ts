@@ -356,14 +356,23 @@ export class TelephonyService {
     // in the store's order, which no pod's clock sets.
     const decided = licenseEventId === undefined || (!wantsExtension && !wantsNumber) ? [] : await this.profileChangesAfter(userId, licenseEventId);
     const untouched = (...types: string[]) => !decided.some((type) => types.includes(type));
-    try {
-      if (wantsExtension && untouched('ExtensionAssigned', 'ExtensionReleased')) await this.assignExtension(tenantId, userId, undefined, correlationId, true);
-      if (wantsNumber && untouched('PhoneNumberAssigned', 'PhoneNumberReleased')) await this.assignNumber(tenantId, userId, undefined, correlationId, true);
-    } catch (error) {
-      const title = error instanceof ProblemError ? error.problem.title : undefined;
-      // An exhausted plan or pool is the admin's to fix; the user stays licensed without one.
-      if (title === 'none-free') this.infrastructure.logger.warn({ tenantId, userId, detail: (error as ProblemError).problem.detail }, 'automatic telephony assignment skipped');
-      else if (title !== 'not-licensed' && title !== 'user-deleted' && title !== 'user-not-found') throw error;
+    // Each on its own: an exhausted plan or pool is the admin's to fix, and the user stays licensed
+    // without that one (and still gets the other); a user no longer licensed gets neither.
+    const automatically = async (assign: () => Promise<unknown>): Promise<'given' | 'not-licensed'> => {
+      try {
+        await assign();
+        return 'given';
+      } catch (error) {
+        const title = error instanceof ProblemError ? error.problem.title : undefined;
+        if (title === 'not-licensed' || title === 'user-deleted' || title === 'user-not-found') return 'not-licensed';
+        if (title !== 'none-free') throw error;
+        this.infrastructure.logger.warn({ tenantId, userId, detail: (error as ProblemError).problem.detail }, 'automatic telephony assignment skipped');
+        return 'given';
+      }
+    };
+    const extension = wantsExtension && untouched('ExtensionAssigned', 'ExtensionReleased') ? await automatically(() => this.assignExtension(tenantId, userId, undefined, correlationId, true)) : 'given';
+    if (extension === 'given' && wantsNumber && untouched('PhoneNumberAssigned', 'PhoneNumberReleased')) {
+      await automatically(() => this.assignNumber(tenantId, userId, undefined, correlationId, true));
     }
     // The extension may have gone through just before the license went: the number's refusal says so.
     await this.releaseAllOfUnlicensed(tenantId, userId, correlationId);
