@@ -144,6 +144,19 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2066', number });
   });
 
+  it('takes a user id in upper case or percent-encoded as the same user: the same license, the same extension', async () => {
+    const person = await user();
+    const upper = person.userId.toUpperCase();
+    expect((await api('PUT', `/licenses/users/${upper}`, { plan: 'X4' })).body).toMatchObject({ outcome: 'unchanged' });
+    expect((await api('PUT', `/licenses/users/${upper}`, { plan: 'X2' })).status).toBe(409);
+    expect((await api('PUT', `/telephony/users/${upper}/extension`, { extension: '2066' })).body).toMatchObject({ outcome: 'assigned' });
+    expect((await api('PUT', `/telephony/users/${person.userId.replace(/[a-f]/, (letter) => `%${letter.charCodeAt(0).toString(16)}`)}/extension`, { extension: '2066' })).body).toMatchObject({ outcome: 'unchanged' });
+    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2066' });
+    const { infrastructure } = stack.licensing[0];
+    const streams = (await infrastructure.dataSource.query(`SELECT stream_id FROM event_store.streams WHERE lower(stream_id) IN ($1, $2)`, [`license-${person.userId}`, `telephony-${person.userId}`])) as { stream_id: string }[];
+    expect(streams.map((row) => row.stream_id).sort()).toEqual([`license-${person.userId}`, `telephony-${person.userId}`]);
+  });
+
   it('frees the extension and number of a user whose license an admin takes away', async () => {
     const person = await user();
     await api('PUT', `/telephony/users/${person.userId}/extension`, { extension: '2055' });

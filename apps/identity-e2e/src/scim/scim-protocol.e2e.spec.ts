@@ -44,6 +44,14 @@ describe('SCIM protocol rules (RFC 7643/7644) and the user aggregate’s rules o
       expect(created.status).toBe(201);
       const [stored] = await stack.scimService.infrastructure.dataSource.query(`SELECT metadata->>'tenantId' AS tenant FROM event_store.events WHERE stream_id = $1`, [`user-${created.body.id}`]);
       expect(stored.tenant).toBe(tenant.tenantId);
+      // Percent-encoded, under a prefix in upper case, and with the user's id in upper case: the same company and user.
+      const encoded = tenant.tenantId.replace(/[a-f]/g, (letter) => `%${letter.charCodeAt(0).toString(16).toUpperCase()}`);
+      const spelled = scimClient({ ...tenant, scimUrl: tenant.scimUrl.replace(`/scim/v2/${tenant.tenantId}`, `/SCIM/V2/${encoded}`) });
+      const name = `Sales ${randomUUID()}`;
+      expect((await scim('POST', '/Groups', azure.createGroup(name))).status).toBe(201);
+      expect((await spelled<Record<string, unknown>>('POST', '/Groups', azure.createGroup(name))).body).toMatchObject({ status: '409', scimType: 'uniqueness' });
+      expect((await spelled('PATCH', `/Users/${created.body.id.toUpperCase()}`, azure.disableDefault)).status).toBe(200);
+      expect((await scim<{ active: boolean }>('GET', `/Users/${created.body.id}`)).body.active).toBe(false);
     });
 
     it('answers 404 for another tenant’s user and group ids, and never lists them', async () => {

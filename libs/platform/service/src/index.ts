@@ -19,3 +19,4 @@ export * from './lib/json-depth';
 export * from './lib/rate-limiter';
 export * from './lib/platform-readiness';
 export { kafkaSecurity } from './lib/kafka-security';
+export * from './lib/canonical-ids';

@@ -6,6 +6,7 @@ import { ExpressAdapter } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { MessageBus } from '@identity/platform-messaging';
+import { canonicalIds } from './canonical-ids';
 import { COMMON_CONFIG, ServiceConfig } from './config';
 import { ServiceInfrastructure } from './infrastructure';
 import { CORRELATION_HEADER, PinoNestLogger, createLogger, runWithCorrelationId, sanitiseCorrelationId } from './logging';
@@ -81,7 +82,7 @@ export async function startService(definition: ServiceDefinition, options: Start
   server.set('trust proxy', config.int('HTTP_TRUSTED_PROXY_HOPS'));
   server.use(requestContext(logger, metrics));
   server.use(refuseNulInUrl);
-  server.use(canonicalTenantIds);
+  server.use(canonicalPathIds);
   for (const { path, parser } of definition.bodyParsers ?? []) server.use(path, parser);
   const bodyLimit = config.string('HTTP_BODY_LIMIT');
   server.use(express.json({ limit: bodyLimit, type: ['application/json', 'application/scim+json', 'application/*+json'], verify: refuseDeepJson, reviver: refuseUnstorableText }));
@@ -202,17 +203,8 @@ export async function runServiceProcess(definition: ServiceDefinition): Promise<
 
 export const newCorrelationId = randomUUID;
 
-/** The paths that name a company: the admin APIs, SCIM (the tenant URL) and a company's sign-on URL. */
-const TENANT_PATH = /^(\/api\/v1\/tenants\/|\/scim\/v2\/|\/sso\/login\/)([0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})(?=[/?]|$)/;
-
-/**
- * A company's id is a UUID, which we write in lower case; one sent in upper case names the same
- * company and must build the same keys (a site's name, an extension, a number are unique per
- * company by key) and events, so the path is rewritten to lower case before any route reads it.
- */
-function canonicalTenantIds(request: Request, _response: Response, next: NextFunction): void {
-  const match = TENANT_PATH.exec(request.url);
-  if (match && match[2] !== match[2].toLowerCase()) request.url = `${match[1]}${match[2].toLowerCase()}${request.url.slice(match[0].length)}`;
+function canonicalPathIds(request: Request, _response: Response, next: NextFunction): void {
+  request.url = canonicalIds(request.url);
   next();
 }
 
