@@ -7,8 +7,8 @@ import { SSO_MIGRATIONS, loginAccountsProjection, ssoConfigurationsProjection, s
 import { SamlAuthModule } from './saml-auth.module';
 import { renderSignInError } from './sign-in/html-pages';
 
-/** Paths a browser reaches during sign-in and sign-out: their errors are pages, not JSON. */
-const SIGN_IN_PAGES = /^\/(saml2(\/|$)|sso\/(login|logout|signed-in|signed-out)(\/|$))/;
+/** Paths a browser reaches during sign-in and sign-out, in any case as routes match them: their errors are pages, not JSON. */
+const SIGN_IN_PAGES = /^\/(saml2(\/|$)|sso\/(login|logout|signed-in|signed-out)(\/|$))/i;
 
 export const samlAuthService: ServiceDefinition = {
   name: 'saml-auth',

@@ -281,10 +281,12 @@ describe('SAML attacks are refused (real PostgreSQL and Kafka, xmlsec1-signed re
     it.each([
       ['not base64', { SAMLResponse: '<Response>' }],
       ['no SAMLResponse', { RelayState: '/x' }],
-    ])('%s gets the error page, never a 500', async (_, form) => {
-      const result = await browser.send('POST', '/saml2', { form: form as Record<string, string> });
-      expect(result.status).toBe(400);
-      expect(result.body).toContain('Reference:');
+    ])('%s gets the error page, never a 500, at the ACS however its path is spelled', async (_, form) => {
+      for (const acs of ['/saml2', '/SAML2', '/Saml2/']) {
+        const result = await browser.send('POST', acs, { form: form as Record<string, string> });
+        expect({ acs, status: result.status, page: result.headers.get('content-type')?.startsWith('text/html') }).toEqual({ acs, status: 400, page: true });
+        expect(result.body).toContain('Reference:');
+      }
     });
   });
 
