@@ -43,6 +43,39 @@ describe('SCIM settings', () => {
     spec.given([]).when({ type: 'RotateScimToken', token: { tokenId: 't2', tokenHash: 'h2' }, now, overlapSeconds: 0 }).thenThrows({ code: 'not-enabled' });
   });
 
+  it('ends a token still retiring from an earlier rotation by the new overlap, at once with none', () => {
+    const now = new Date('2026-11-30T12:00:00.000Z');
+    const rotated = [
+      ...enabled,
+      { type: 'ScimTokenRetiring' as const, data: { tenantId, tokenId: 't1', validUntil: '2026-12-01T12:00:00.000Z' } },
+      { type: 'ScimTokenIssued' as const, data: { tenantId, tokenId: 't2', tokenHash: 'h2' } },
+    ];
+    spec
+      .given(rotated)
+      .when({ type: 'RotateScimToken', token: { tokenId: 't3', tokenHash: 'h3' }, now, overlapSeconds: 0 })
+      .then([
+        { type: 'ScimTokenRevoked', data: { tenantId, tokenId: 't1' } },
+        { type: 'ScimTokenRevoked', data: { tenantId, tokenId: 't2' } },
+        { type: 'ScimTokenIssued', data: { tenantId, tokenId: 't3', tokenHash: 'h3' } },
+      ]);
+    spec
+      .given(rotated)
+      .when({ type: 'RotateScimToken', token: { tokenId: 't3', tokenHash: 'h3' }, now, overlapSeconds: 3600 })
+      .then([
+        { type: 'ScimTokenRetiring', data: { tenantId, tokenId: 't1', validUntil: '2026-11-30T13:00:00.000Z' } },
+        { type: 'ScimTokenRetiring', data: { tenantId, tokenId: 't2', validUntil: '2026-11-30T13:00:00.000Z' } },
+        { type: 'ScimTokenIssued', data: { tenantId, tokenId: 't3', tokenHash: 'h3' } },
+      ]);
+    // One ending before the new overlap does keeps its end.
+    spec
+      .given(rotated)
+      .when({ type: 'RotateScimToken', token: { tokenId: 't3', tokenHash: 'h3' }, now, overlapSeconds: 2 * 86_400 })
+      .then([
+        { type: 'ScimTokenRetiring', data: { tenantId, tokenId: 't2', validUntil: '2026-12-02T12:00:00.000Z' } },
+        { type: 'ScimTokenIssued', data: { tenantId, tokenId: 't3', tokenHash: 'h3' } },
+      ]);
+  });
+
   it('sets user retrieval once', () => {
     spec.given(enabled).when({ type: 'SetUserRetrieval', retrieval: 'idp-only' }).then([{ type: 'ScimUserRetrievalSet', data: { tenantId, retrieval: 'idp-only' } }]);
     spec.given(enabled).when({ type: 'SetUserRetrieval', retrieval: 'all' }).then([]);

@@ -92,8 +92,9 @@ export function decideScimSettings(command: ScimSettingsCommand, state: ScimSett
         throw new ScimSettingsViolation('invalid-value', `the overlap is 0 to ${SCIM_TOKEN_OVERLAP_MAX_SECONDS} seconds`);
       }
       const validUntil = new Date(command.now.getTime() + command.overlapSeconds * 1000).toISOString();
+      // Every token still good past the new overlap ends with it: one retiring from an earlier rotation too (ISO times in UTC compare as text).
       const events: ScimSettingsEvent[] = state.liveTokens
-        .filter((token) => token.validUntil === null)
+        .filter((token) => token.validUntil === null || token.validUntil > validUntil)
         .map((token) =>
           command.overlapSeconds === 0
             ? { type: 'ScimTokenRevoked', data: { tenantId, tokenId: token.tokenId } }
