@@ -89,6 +89,10 @@ describe('Subscription', () => {
   it('takes rules only for plans it has, and the first matching rule wins', () => {
     const planned = [{ type: 'SubscriptionPlanSet' as const, data: { tenantId, plan: 'X4', seats: 1 } }];
     subscription.given([]).when({ type: 'SetAutoAssignmentRules', tenantId, rules: [{ attribute: 'department', value: 'Sales', plan: 'X4' }] }).thenThrows({ code: 'invalid-value' });
+    // Names every object has are no plans either.
+    for (const plan of ['constructor', 'toString', '__proto__']) {
+      subscription.given(planned).when({ type: 'SetAutoAssignmentRules', tenantId, rules: [{ attribute: 'department', value: 'Sales', plan }] }).thenThrows({ code: 'invalid-value' });
+    }
     subscription
       .given(planned)
       .when({ type: 'SetAutoAssignmentRules', tenantId, rules: [{ attribute: 'department', value: 'Sales', plan: 'X4' }] })

@@ -44,7 +44,7 @@ export function decideSubscription(command: SubscriptionCommand, state: Subscrip
   }
   if (command.rules.length > MAX_RULES) throw new LicensingRuleViolation('invalid-value', `at most ${MAX_RULES} rules`);
   for (const rule of command.rules) {
-    if (!(rule.plan in state.seats)) throw new LicensingRuleViolation('invalid-value', `the subscription has no plan ${rule.plan}`);
+    if (!Object.hasOwn(state.seats, rule.plan)) throw new LicensingRuleViolation('invalid-value', `the subscription has no plan ${rule.plan}`);
     if (!['department', 'site', 'title'].includes(rule.attribute) || !rule.value) {
       throw new LicensingRuleViolation('invalid-value', 'a rule names an attribute (department, site or title) and a value');
     }
