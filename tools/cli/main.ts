@@ -57,6 +57,7 @@ const USAGE = `usage: npm run cli -- <command> [--json]
   license import --tenant T FILE.csv [--dry-run]     username,plan[,action][,extension][,number]; follows the job's progress, exits 1 if a row fails
   sso configure --tenant T --idp azure-ad|saml2 --sign-in-url U --issuer I [--sign-out-url S] [--admin-role ROLE] [--certificate FILE] [--disabled]
                                 upload the Base64 certificate and enable SSO; prints the Entity ID / Reply URL for Azure AD
+                                (a sign-out URL or admin role left out stays as it is; '' clears it)
   sso status --tenant T
   sso certificate add --tenant T FILE | sso certificate remove --tenant T --thumbprint SHA1|SHA256   (rollover: two at once)
   sso disable --tenant T
@@ -71,7 +72,14 @@ Talks to IDENTITY_URL (default http://localhost:3000) with IDENTITY_TOKEN (defau
 stack's token in .data/platform-admin-token). --json prints JSON; failures exit non-zero.`;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const invocation = parseArguments(argv);
+  let invocation: ReturnType<typeof parseArguments>;
+  try {
+    invocation = parseArguments(argv);
+  } catch (error) {
+    // A switch given a value (`--json file.csv`): said like any other mistake in the command line.
+    process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
   const [group, name] = invocation.words;
   if (!group || invocation.flags.has('help')) {
     process.stdout.write(`${USAGE}\n`);

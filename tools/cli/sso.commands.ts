@@ -42,24 +42,34 @@ function readCertificate(file: string): Buffer {
 
 /** The tenant's single sign-on integration (`sso ...`), as in the admin console. */
 export const ssoCommands = {
-  /** Uploads the certificate (kept if already there) and saves the settings with SSO enabled. */
+  /**
+   * Uploads the certificate (kept if already there) and saves the settings with SSO enabled. The
+   * sign-out URL and admin role stay as they are unless given (an empty value clears them): running
+   * the command again to change the issuer must not sign the company's console admins out.
+   */
   async configure(invocation: Invocation): Promise<void> {
     const idp = requiredFlag(invocation, 'idp');
     if (!['azure-ad', 'saml2'].includes(idp)) throw new CliError('--idp is azure-ad or saml2');
     // Every argument is read before the first call: a refused one must not leave the certificate trusted.
     const certificate = invocation.flags.get('certificate');
     if (certificate === true) throw new CliError('--certificate needs a file (the Base64 certificate Azure AD offers)');
-    const signOutUrl = invocation.flags.get('sign-out-url');
-    const adminRole = invocation.flags.get('admin-role');
-    const settings = {
-      enabled: !switchFlag(invocation, 'disabled'),
-      idp,
-      signInUrl: requiredFlag(invocation, 'sign-in-url'),
-      issuer: requiredFlag(invocation, 'issuer'),
-      signOutUrl: typeof signOutUrl === 'string' ? signOutUrl : null,
-      adminRole: typeof adminRole === 'string' ? adminRole : null,
+    const optional = (name: string): string | null | undefined => {
+      const value = invocation.flags.get(name);
+      if (value === true) throw new CliError(`--${name} needs a value ('' clears it)`);
+      return value === undefined ? undefined : value || null;
     };
+    const [signOutUrl, adminRole] = [optional('sign-out-url'), optional('admin-role')];
+    const [enabled, signInUrl, issuer] = [!switchFlag(invocation, 'disabled'), requiredFlag(invocation, 'sign-in-url'), requiredFlag(invocation, 'issuer')];
     const upload = certificate === undefined ? undefined : readCertificate(certificate);
+    const current = signOutUrl === undefined || adminRole === undefined ? await callApi<SsoView>('GET', sso(invocation)) : undefined;
+    const settings = {
+      enabled,
+      idp,
+      signInUrl,
+      issuer,
+      signOutUrl: signOutUrl === undefined ? current!.signOutUrl : signOutUrl,
+      adminRole: adminRole === undefined ? current!.adminRole : adminRole,
+    };
     // One request: settings the server refuses leave the certificate untrusted too.
     const view = await callApi<SsoView>('PUT', sso(invocation), { ...settings, ...(upload === undefined ? {} : { certificateFile: upload.toString('base64') }) });
     output(invocation, view, describe(view));

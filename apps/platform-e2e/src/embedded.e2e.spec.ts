@@ -114,6 +114,12 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
       serviceProvider: { entityId: `http://localhost:${port}/saml2`, replyUrl: `http://localhost:${port}/saml2` },
     });
     rmSync(files, { recursive: true, force: true });
+    // Run again without the sign-out URL and admin role (to change the issuer, say): both stay; an empty value clears one.
+    const again = (...extra: string[]) =>
+      JSON.parse(cli('sso', 'configure', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--sign-in-url', `https://login.microsoftonline.com/${azureTenant}/saml2`, '--issuer', issuer, ...extra, '--json').stdout);
+    expect(again('--admin-role', 'Console.Admin')).toMatchObject({ adminRole: 'Console.Admin', signOutUrl: 'https://login.microsoftonline.com/common/wsfederation?wa=wsignout1.0' });
+    expect(again()).toMatchObject({ adminRole: 'Console.Admin', signOutUrl: 'https://login.microsoftonline.com/common/wsfederation?wa=wsignout1.0', certificates: [expect.objectContaining({ thumbprint: keys.thumbprint })] });
+    expect(again('--admin-role', '', '--sign-out-url', '')).toMatchObject({ adminRole: null, signOutUrl: null });
 
     const scim = JSON.parse(cli('scim', 'enable', '--tenant', tenant.tenantId, '--idp', 'azure-ad', '--json').stdout);
     const userName = 'megan.bowen@northwind.example';
@@ -169,6 +175,9 @@ describe('embedded mode (npm start): every service in one process on PGlite', ()
     const switched = cli('license', 'import', '--tenant', tenant.tenantId, 'licenses.csv', '--dry-run', 'yes');
     expect(switched.status).toBe(1);
     expect(switched.stderr).toContain('--dry-run is a switch');
+    // --json too, which is read before the command runs: the same message, not a stack trace.
+    const jsonSwitched = cli('license', 'import', '--tenant', tenant.tenantId, '--json', 'licenses.csv');
+    expect({ status: jsonSwitched.status, stderr: jsonSwitched.stderr.trim() }).toEqual({ status: 1, stderr: 'error: --json is a switch: give it alone (or as --json=true / --json=false), not "licenses.csv"' });
     // An import that ran with a failed row prints every row's result and exits 1, for the script that ran it.
     const csvDirectory = mkdtempSync(path.join(tmpdir(), 'license-import-'));
     writeFileSync(path.join(csvDirectory, 'licenses.csv'), 'username,plan\nnobody@contoso.com,X2\n');
