@@ -149,9 +149,9 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     const upper = person.userId.toUpperCase();
     expect((await api('PUT', `/licenses/users/${upper}`, { plan: 'X4' })).body).toMatchObject({ outcome: 'unchanged' });
     expect((await api('PUT', `/licenses/users/${upper}`, { plan: 'X2' })).status).toBe(409);
-    expect((await api('PUT', `/telephony/users/${upper}/extension`, { extension: '2066' })).body).toMatchObject({ outcome: 'assigned' });
-    expect((await api('PUT', `/telephony/users/${person.userId.replace(/[a-f]/, (letter) => `%${letter.charCodeAt(0).toString(16)}`)}/extension`, { extension: '2066' })).body).toMatchObject({ outcome: 'unchanged' });
-    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2066' });
+    expect((await api('PUT', `/telephony/users/${upper}/extension`, { extension: '2067' })).body).toMatchObject({ outcome: 'assigned' });
+    expect((await api('PUT', `/telephony/users/${person.userId.replace(/[a-f]/, (letter) => `%${letter.charCodeAt(0).toString(16)}`)}/extension`, { extension: '2067' })).body).toMatchObject({ outcome: 'unchanged' });
+    expect((await api<Profile>('GET', `/telephony/users/${person.userId}`)).body).toMatchObject({ extension: '2067' });
     const { infrastructure } = stack.licensing[0];
     const streams = (await infrastructure.dataSource.query(`SELECT stream_id FROM event_store.streams WHERE lower(stream_id) IN ($1, $2)`, [`license-${person.userId}`, `telephony-${person.userId}`])) as { stream_id: string }[];
     expect(streams.map((row) => row.stream_id).sort()).toEqual([`license-${person.userId}`, `telephony-${person.userId}`]);
@@ -588,6 +588,26 @@ describe('Telephony profile: extensions and direct numbers of licensed users (re
     await eventually(async () => expect((await theirs('GET', `/licenses/imports/${jobId}`)).body).toMatchObject({ status: 'finished', processed: 2 }));
     const extensions = await Promise.all(people.map(async ({ userId }) => (await theirs<Profile>('GET', `/telephony/users/${userId}`)).body.extension));
     expect(extensions).toEqual([expect.stringMatching(/^54\d\d$/), expect.stringMatching(/^54\d\d$/)]);
+  });
+
+  it('an import whose database connection drops while it gives a row the automatic extension resumes, and the row gets it', async () => {
+    const { company, theirs, people } = await companyOf(1, { rangeStart: 5800, rangeEnd: 5899 }, true);
+    // The connection drops once, at the step that gives the extension (as a failover or a pooler restart would).
+    const telephony = (stack.licensing[0].app.get(LicenseImportService) as unknown as { telephony: TelephonyService }).telephony;
+    const take = telephony.take.bind(telephony);
+    let dropped = 0;
+    telephony.take = async (...args: Parameters<TelephonyService['take']>) => {
+      if (dropped++ === 0) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      return take(...args);
+    };
+    try {
+      const [row] = await importLicenses(company, ['username,plan', `${people[0].userName},X4`].join('\n'), false);
+      expect(row).toMatchObject({ outcome: 'assigned' });
+      expect(dropped).toBe(2);
+    } finally {
+      delete (telephony as Partial<TelephonyService>).take;
+    }
+    expect((await theirs<Profile>('GET', `/telephony/users/${people[0].userId}`)).body.extension).toMatch(/^58\d\d$/);
   });
 
   it('a row refused for its license holds no extension for the rows after it, in the dry run as in the upload', async () => {

@@ -321,7 +321,9 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         });
         continue;
       }
-      results[index] = await this.withTelephony(tenantId, change.user.userId, base, outcome, taking, run.correlationId);
+      // A license this job gave before it stopped mid-batch is reported as given, as the first try would have.
+      const given = outcome === 'unchanged' && (await this.isNewLicense({ userId: change.user.userId, plan: change.plan }, change.plan, run));
+      results[index] = await this.withTelephony(tenantId, change.user.userId, base, given ? 'assigned' : outcome, taking, run.correlationId);
     }
     return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end, run))];
   }
@@ -430,6 +432,8 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       const changed = await this.telephony.take(tenantId, userId, taking, correlationId);
       return { ...base, outcome: outcome === 'unchanged' && changed ? 'updated' : outcome };
     } catch (error) {
+      // The database away or timing out: the batch is not saved, and the job resumes from it once the database answers, giving the licenses it gave their extension and number then.
+      if (isDatabaseUnavailable(error) || (error instanceof ProblemError && error.problem.status === 503)) throw error;
       if (!(error instanceof ProblemError && error.problem.status < 500)) return { ...base, outcome: 'error', error: problemDetail(error) };
       if (outcome !== 'assigned') return { ...base, outcome: 'error', error: `the license is kept, but ${problemDetail(error)}` };
       try {
