@@ -404,6 +404,16 @@ describe('Licensing (two instances, real PostgreSQL and Kafka)', () => {
     const users = await api<{ items: { userId: string; plan: string | null }[] }>('GET', '/users?licensed=false&limit=500');
     expect(users.body.items.map((user) => user.userId)).toContain(plain.userId);
     expect((await api<Usage>('GET', '')).body.plans.find((plan) => plan.plan === 'X4')!.used).toBe(used + 1);
+    // An admin licensing one who waits, and the IdP moving another out of Sales, leave neither waiting.
+    const thirdSeller = await provision({ department: 'Sales' });
+    const waiting = async () => (await api<{ items: { userId: string }[] }>('GET', '/unserved?sort=userName&limit=10')).body.items.map((item) => item.userId).sort();
+    await eventually(async () => expect(await waiting()).toEqual([secondSeller.userId, thirdSeller.userId].sort()));
+    expect((await api('PUT', `/users/${secondSeller.userId}`, { plan: 'X4' })).status).toBe(200);
+    await scim('PATCH', `/Users/${thirdSeller.userId}`, {
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'],
+      Operations: [{ op: 'Replace', path: 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department', value: 'Support' }],
+    });
+    await eventually(async () => expect(await waiting()).toEqual([]));
     // Once no rule names the plan, nobody is waiting for it.
     await api('PUT', '/rules', { rules: [] });
     expect((await api<{ items: unknown[] }>('GET', '/unserved')).body.items).toEqual([]);

@@ -85,7 +85,7 @@ async function autoAssign(event: IntegrationEvent, infrastructure: ServiceInfras
   const user = await userAfter(event, queries);
   if (user.plan !== null || user.status === 'deleted') return;
   const plan = planForUser(rules, { department: user.department, site: user.siteName, title: user.title });
-  if (!plan) return;
+  if (!plan) return queries.forgetUnserved(event.tenantId, event.aggregateId);
   try {
     await licensing.assignByRule(event.tenantId, event.aggregateId, plan, event.correlationId);
   } catch (error) {

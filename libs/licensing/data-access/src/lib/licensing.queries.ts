@@ -95,17 +95,23 @@ export class LicensingQueries {
     return new Set(rows.map((row) => row.tenant_id));
   }
 
-  /** Users a rule could not serve, while it still could: not once deleted, nor once no rule names the plan. */
+  /** Users a rule could not serve, while it still could: not once deleted or licensed (by an admin, say), nor once no rule names the plan. */
   async unserved(tenantId: string, page: { offset: number; limit: number; sort: string }) {
     const rows = (await this.dataSource.query(
       `SELECT n.user_id AS "userId", u.user_name AS "userName", n.plan, n.reason, n.at, count(*) OVER ()::int AS total FROM licensing.unserved n
          JOIN licensing.users u ON u.user_id = n.user_id
         WHERE n.tenant_id = $1 AND u.status <> 'deleted'
+          AND NOT EXISTS (SELECT 1 FROM licensing.user_licenses l WHERE l.user_id = n.user_id)
           AND EXISTS (SELECT 1 FROM licensing.rules r WHERE r.tenant_id = n.tenant_id AND r.plan = n.plan)
         ORDER BY ${orderByClause(page.sort, UNSERVED_SORTS, 'n.user_id')} OFFSET $2 LIMIT $3`,
       [tenantId, page.offset, page.limit],
     )) as { userId: string; userName: string; plan: string; reason: string; at: Date; total: number }[];
     return { items: rows.map(({ total: _total, ...row }) => row), total: rows[0]?.total ?? 0, offset: page.offset, limit: page.limit };
+  }
+
+  /** A user no rule matches any more (their department changed, say) is no longer waiting for a rule's license. */
+  async forgetUnserved(tenantId: string, userId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM licensing.unserved WHERE tenant_id = $1 AND user_id = $2`, [tenantId, userId]);
   }
 
   async noteUnserved(tenantId: string, userId: string, plan: string, reason: string): Promise<void> {
