@@ -11,7 +11,7 @@ import {
   type SubscriptionCommand,
 } from '@identity/licensing-domain';
 import { outboxFor, publishAsIs, type InTransaction } from '@identity/platform-event-store';
-import { inlineProjections } from '@identity/platform-projections';
+import { around, inlineProjections } from '@identity/platform-projections';
 import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 
 export type AssignOutcome = 'assigned' | 'swapped' | 'unchanged';
@@ -182,13 +182,13 @@ export class LicensingService {
  */
 function ledgerOfLivingUsers(tenantId: string): InTransaction {
   const ledger = inlineProjections([licensingLedgerProjection], publishAsIs);
-  return async (manager, events) => {
+  return around(ledger, async (manager, events) => {
     const licensed = events.filter((event) => event.type === 'LicenseAssigned').map((event) => (event.data as { userId: string }).userId);
     if (licensed.length > 0 && (await deletedUsersUntilCommit(manager, tenantId, licensed)).length > 0) {
       throw new LicensingRuleViolation('user-deleted', 'the user was deleted');
     }
     await ledger(manager, events);
-  };
+  });
 }
 
 function assignCommand(userId: string, plan: string, swap: boolean, user: LicensingUserRow | null, source?: 'import'): Extract<LicenseCommand, { type: 'AssignLicense' }> {

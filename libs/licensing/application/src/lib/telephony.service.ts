@@ -16,7 +16,7 @@ import {
   type TelephonyUserFacts,
 } from '@identity/licensing-domain';
 import { outboxFor, publishAsIs, ReservationConflictError } from '@identity/platform-event-store';
-import { inlineProjections } from '@identity/platform-projections';
+import { around, inlineProjections } from '@identity/platform-projections';
 import { ProblemError, SERVICE_INFRASTRUCTURE, type ServiceInfrastructure } from '@identity/platform-service';
 import { companyUser } from './licensing.service';
 
@@ -424,7 +424,7 @@ export class TelephonyService {
         context: { tenantId, correlationId, actor: 'licensing' },
         reservations: (events, before) => telephonyReservations(tenantId, events, before),
         toOutbox: outboxFor(publishAsIs),
-        inTransaction: async (manager, events) => {
+        inTransaction: around(projectProfiles, async (manager, events) => {
           // The license was read before this transaction; an unassignment may have taken it since.
           if (events.some((event) => event.type === 'ExtensionAssigned' || event.type === 'PhoneNumberAssigned') && !(await holdsLicenseUntilCommit(manager, userId))) {
             throw new TelephonyRuleViolation('not-licensed', NOT_LICENSED);
@@ -435,7 +435,7 @@ export class TelephonyService {
             if (number !== undefined && (await inQuarantineUntilCommit(manager, tenantId, number))) throw quarantined(number);
           }
           await projectProfiles(manager, events);
-        },
+        }),
       });
       return outcome.events;
     } catch (error) {

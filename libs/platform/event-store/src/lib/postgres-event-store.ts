@@ -15,8 +15,14 @@ interface EventRow {
   metadata: StoredEvent['metadata'];
 }
 
-/** Work that must commit or roll back with the appended events (inline projections, say). */
-export type InTransaction = (manager: EntityManager, events: readonly StoredEvent[]) => Promise<void>;
+/**
+ * Work that must commit or roll back with the appended events (inline projections, say).
+ * `beforeWrites` runs first, before the transaction writes anything: what it waits for (a read
+ * model's rebuild) then holds no write open, which would hold the outbox relay back meanwhile.
+ */
+export type InTransaction = ((manager: EntityManager, events: readonly StoredEvent[]) => Promise<void>) & {
+  beforeWrites?: (manager: EntityManager) => Promise<void>;
+};
 
 export class PostgresEventStore {
   private readonly upcasters = new Map<string, Upcaster[]>();
@@ -52,6 +58,7 @@ export class PostgresEventStore {
     if (requests.length === 0 || requests.some((request) => request.events.length === 0)) throw new Error('an append needs at least one event per stream');
     if (new Set(requests.map((request) => request.streamId)).size !== requests.length) throw new Error('one append per stream in a batch');
     return this.dataSource.transaction(async (manager) => {
+      await inTransaction?.beforeWrites?.(manager);
       const firstVersions = await this.advanceStreams(manager, requests);
       const drafts = requests.flatMap((request, index) =>
         request.events.map((draft, offset) => ({ request, draft, version: firstVersions[index] + offset })),

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { eventDefinition, type IntegrationEvent } from '@identity/contracts';
 import { aggregateIdOf, toIntegrationEvent, type InTransaction, type IntegrationMapper, type StoredEvent } from '@identity/platform-event-store';
-import { applyAllOnce, applyOnce } from './projection-runner';
+import { afterAnyRebuild, applyAllOnce, applyOnce } from './projection-runner';
 import type { Projection } from './projection';
 
 /**
@@ -11,7 +11,9 @@ import type { Projection } from './projection';
  * bus copies of all of them are then no-ops.
  */
 export function inlineProjections(projections: readonly Projection[], mapper: IntegrationMapper): InTransaction {
-  return async (manager, events) => {
+  // The transactions whose writer waited for the rebuilds before writing (see beforeWrites below).
+  const waited = new WeakSet<EntityManager>();
+  const apply: InTransaction = async (manager, events) => {
     for (const projection of projections) {
       const batch: IntegrationEvent[] = [];
       const caughtUp = new Set<string>();
@@ -24,10 +26,21 @@ export function inlineProjections(projections: readonly Projection[], mapper: In
         batch.push(event);
       }
       // One event: claiming and applying it take two statements; more: applyAllOnce's two or three and the projection's own.
-      if (batch.length > 1) await applyAllOnce(manager, projection, batch);
+      if (batch.length > 1) await applyAllOnce(manager, projection, batch, waited.has(manager));
       else if (batch.length === 1) await applyOnce(manager, projection, batch[0]);
     }
   };
+  // A rebuild of one of these read models is waited for before the writer writes: see InTransaction.
+  apply.beforeWrites = async (manager) => {
+    await manager.query(`SELECT ${projections.map((_, index) => afterAnyRebuild(`$${index + 1}`)).join(', ')}`, projections.map((projection) => projection.name));
+    waited.add(manager);
+  };
+  return apply;
+}
+
+/** An InTransaction that does more around another: it waits for what the other waits for, first. */
+export function around(inner: InTransaction, work: InTransaction): InTransaction {
+  return Object.assign(work, { beforeWrites: inner.beforeWrites });
 }
 
 /** What a projection sees of a stored event: its private form, its published form, or nothing. */

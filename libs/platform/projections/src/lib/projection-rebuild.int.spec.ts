@@ -4,7 +4,7 @@ import { EVENT_STORE_MIGRATIONS, OutboxRelay, aggregateIdOf, PostgresEventStore,
 import { InProcessMessageBus } from '@identity/platform-messaging';
 import { createTestDatabase, drainUntilPublished, eventually } from '@identity/platform-testing';
 import { projectionProgressTableSql, type Projection } from './projection';
-import { eventFor } from './inline-projections';
+import { eventFor, inlineProjections } from './inline-projections';
 import { rebuildProjection } from './projection-rebuild';
 import { applyOnce } from './projection-runner';
 
@@ -14,7 +14,7 @@ describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
 
   beforeAll(async () => {
     url = await createTestDatabase();
-    dataSource = createDataSource({ url, migrations: [...EVENT_STORE_MIGRATIONS], poolSize: 4 });
+    dataSource = createDataSource({ url, migrations: [...EVENT_STORE_MIGRATIONS], poolSize: 6 });
     await dataSource.initialize();
     await runMigrations(dataSource);
     await dataSource.query(`CREATE SCHEMA notes`);
@@ -75,6 +75,37 @@ describe('a read-model rebuild next to the relay (real PostgreSQL)', () => {
     }
     expect(await rebuilding).toMatchObject({ eventsApplied: 1 });
     expect(await registered()).toHaveLength(0);
+  });
+
+  it('and a writer keeping that read model in its own transaction waits for it before writing anything, so publishing goes on meanwhile', async () => {
+    const { projection, release } = gated('page');
+    await stored('page');
+
+    const rebuilding = rebuildProjection(dataSource, projection, publishAsIs);
+    await eventually(async () => expect(await registered()).toHaveLength(1));
+    // A writer of the live system that applies the read model inline (as SCIM does scim.users): it waits for the rebuild.
+    const tenantId = randomUUID();
+    const metadata = { eventId: randomUUID(), tenantId, occurredAt: new Date().toISOString(), correlationId: 'test', causationId: 'test' };
+    const streamId = `page-${randomUUID()}`;
+    const writing = new PostgresEventStore(dataSource).appendToStream(
+      { streamId, streamType: 'page', tenantId, expectedVersion: 0, events: [{ type: 'Noted', data: {}, schemaVersion: 1, metadata }] },
+      inlineProjections([projection], publishAsIs),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Committed meanwhile by another writer, after the waiting one started: published all the same (with what earlier tests left).
+    const [{ earlier }] = (await dataSource.query(`SELECT count(*)::int AS earlier FROM event_store.outbox`)) as { earlier: number }[];
+    await dataSource.query(`INSERT INTO event_store.outbox (event_id, topic, message_key, headers, payload) VALUES ($1, 'test.pages.v1', 'k', '{}', '{}')`, [randomUUID()]);
+    const relay = new OutboxRelay(dataSource, new InProcessMessageBus(), { name: 'rebuild-writer-test', databaseUrl: url });
+    try {
+      await drainUntilPublished(relay, earlier + 1);
+    } finally {
+      release();
+      await relay.stop();
+    }
+    expect(await rebuilding).toMatchObject({ eventsApplied: 1 });
+    // The writer then wrote, and kept the rebuilt read model up to date.
+    await writing;
+    expect(await dataSource.query(`SELECT aggregate_id FROM notes.rows WHERE aggregate_id = $1`, [aggregateIdOf(streamId)])).toHaveLength(1);
   });
 
   it('and a live consumer applying an event of a new aggregate waits for it instead of deadlocking with it', async () => {

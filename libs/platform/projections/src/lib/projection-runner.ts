@@ -8,7 +8,8 @@ import type { Projection } from './projection';
  * Otherwise an event of a new aggregate would claim its progress row, then wait for the rebuild's
  * emptied table, while the rebuild waits for that row to write its own progress: a deadlock.
  */
-const AFTER_ANY_REBUILD = `pg_advisory_xact_lock_shared(hashtextextended('projection-rebuild:' || $1::text, 0))`;
+export const afterAnyRebuild = (name: string) => `pg_advisory_xact_lock_shared(hashtextextended('projection-rebuild:' || ${name}::text, 0))`;
+const AFTER_ANY_REBUILD = afterAnyRebuild('$1');
 
 /** Applies one event to one projection inside the caller's transaction; false when already applied. */
 export async function applyOnce(manager: EntityManager, projection: Projection, event: IntegrationEvent): Promise<boolean> {
@@ -32,13 +33,14 @@ export async function applyOnce(manager: EntityManager, projection: Projection, 
  * version), the projection applies what is new together where it can (`applyMany`), and the
  * progress of aggregates already known moves in one more. Returns what it applied.
  */
-export async function applyAllOnce(manager: EntityManager, projection: Projection, events: readonly IntegrationEvent[]): Promise<IntegrationEvent[]> {
+/** `rebuildWaitedFor`: the caller's transaction already waited for any rebuild of the projection (an inline projection's writer, before writing). */
+export async function applyAllOnce(manager: EntityManager, projection: Projection, events: readonly IntegrationEvent[], rebuildWaitedFor = false): Promise<IntegrationEvent[]> {
   const lastVersions = new Map<string, number>();
   for (const event of events) lastVersions.set(event.aggregateId, Math.max(lastVersions.get(event.aggregateId) ?? 0, event.aggregateVersion));
   // Sorted, so concurrent batches lock shared progress rows in one order and cannot deadlock.
   const aggregateIds = [...lastVersions.keys()].sort();
   const progress = `${projection.schema}.projection_progress`;
-  await manager.query(`SELECT ${AFTER_ANY_REBUILD}`, [projection.name]);
+  if (!rebuildWaitedFor) await manager.query(`SELECT ${AFTER_ANY_REBUILD}`, [projection.name]);
   const rows = (await manager.query(
     `WITH known AS (
        SELECT aggregate_id, version FROM ${progress} WHERE projection = $1 AND aggregate_id = ANY($2::text[]) ORDER BY aggregate_id FOR UPDATE

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { outboxFor, type InTransaction, type IntegrationMapper } from '@identity/platform-event-store';
-import { inlineProjections } from '@identity/platform-projections';
+import { around, inlineProjections } from '@identity/platform-projections';
 import { certificateExpiry, CertificateRefused, inspectCertificateUpload } from '@identity/platform-saml';
 import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
 import { endCompanySessions, ssoConfigurationsProjection, SsoQueries } from '@identity/sso-data-access';
@@ -92,14 +92,14 @@ export class SsoConfigurationService {
 const configurationInForce = inlineProjections([ssoConfigurationsProjection], publishSsoConfigured);
 
 /** The configuration in force, and the sessions a change ends, with the change: no sign-in on withdrawn trust outlives it. */
-const configurationAndSessions: InTransaction = async (manager, events) => {
+const configurationAndSessions: InTransaction = around(configurationInForce, async (manager, events) => {
   await configurationInForce(manager, events);
   for (const event of events) {
     if (event.type !== 'SsoSessionsEnded') continue;
     const { tenantId, reason, consoleAdminsOnly } = event.data as { tenantId: string; reason: string; consoleAdminsOnly: boolean };
     await endCompanySessions(manager, tenantId, reason, consoleAdminsOnly);
   }
-};
+});
 
 export function asProblem(error: unknown): unknown {
   if (!(error instanceof SsoRuleViolation)) return error;
