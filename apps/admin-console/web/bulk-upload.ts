@@ -72,6 +72,8 @@ export function BulkUpload({ api }: { api: TenantApi }) {
   const [progress, setProgress] = useState<string | null>(null);
   /** The import whose progress and report this page shows; another upload, or leaving the page, ends the following. */
   const following = useRef<FollowedImport | null>(null);
+  /** Whether the page is still shown: an upload answered after the admin left starts no following. */
+  const shown = useRef(true);
 
   const fileOf = (event: Event) => {
     const form = event.currentTarget as HTMLFormElement;
@@ -137,6 +139,8 @@ export function BulkUpload({ api }: { api: TenantApi }) {
       if (job.status === 'failed') throw new Error(`the import failed: ${job.error ?? 'unknown error'}`);
       job = await lookUp(REPORTED_ROWS);
       if (!job || !current()) return;
+      // (A failed look-up of the report said it was trying again: it is done.)
+      setProgress(null);
       const summary = job.summary ?? { changed: 0, wouldChange: 0, unchanged: 0, errors: 0 };
       const reported = summary.changed + summary.wouldChange + summary.unchanged + summary.errors;
       const rows = job.results ?? [];
@@ -158,9 +162,11 @@ export function BulkUpload({ api }: { api: TenantApi }) {
 
   // The import this tab started last, whether it is still running or done, as the admin left it.
   useEffect(() => {
+    shown.current = true;
     const followed = followedImport(api.tenantId);
     if (followed) void follow(followed);
     return () => {
+      shown.current = false;
       following.current = null;
     };
   }, []);
@@ -177,7 +183,8 @@ export function BulkUpload({ api }: { api: TenantApi }) {
       const started = await api.send<ImportJob>('POST', `/licenses/imports${query({ dryRun })}`, { body: await file.text(), contentType: 'text/csv' });
       const followed = { jobId: started.jobId, fileName: file.name, dryRun };
       sessionStorage.setItem(followedKey(api.tenantId), JSON.stringify(followed));
-      await follow(followed);
+      // Left meanwhile: the next visit follows it.
+      if (shown.current) await follow(followed);
     } catch (caught) {
       setProgress(null);
       setError(caught);

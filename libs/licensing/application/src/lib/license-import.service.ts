@@ -433,7 +433,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       return { ...base, outcome: outcome === 'unchanged' && changed ? 'updated' : outcome };
     } catch (error) {
       // The database away or timing out: the batch is not saved, and the job resumes from it once the database answers, giving the licenses it gave their extension and number then.
-      if (isDatabaseUnavailable(error) || (error instanceof ProblemError && error.problem.status === 503)) throw error;
+      if (isDatabaseUnavailable(error)) throw error;
       if (!(error instanceof ProblemError && error.problem.status < 500)) return { ...base, outcome: 'error', error: problemDetail(error) };
       if (outcome !== 'assigned') return { ...base, outcome: 'error', error: `the license is kept, but ${problemDetail(error)}` };
       try {
@@ -507,10 +507,14 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         const outcome = await orGiveBack(this.licensing.previewChange(tenantId, user.userId, { action: 'assign', plan }, preview.dryRun, preview.turn));
         return { ...base, outcome: outcome !== 'unchanged' ? 'would-assign' : telephonyChanges ? 'would-update' : 'unchanged' };
       }
-      const { correlationId } = how as RealRun;
-      const outcome = await orGiveBack(this.licensing.assign(tenantId, user.userId, plan, false, correlationId, 'import'));
-      return await this.withTelephony(tenantId, user.userId, base, outcome, checked.taking, correlationId);
+      const run = how as RealRun;
+      const outcome = await orGiveBack(this.licensing.assign(tenantId, user.userId, plan, false, run.correlationId, 'import'));
+      // As in applyBatch: a license this job gave before it stopped counts as given by this row.
+      const given = outcome === 'unchanged' && (await this.isNewLicense({ userId: user.userId, plan }, plan, run));
+      return await this.withTelephony(tenantId, user.userId, base, given ? 'assigned' : outcome, checked.taking, run.correlationId);
     } catch (error) {
+      // As in applyBatch: the database away pauses the job, which resumes from the batch.
+      if (isDatabaseUnavailable(error)) throw error;
       return { ...base, outcome: 'error', error: problemDetail(error) };
     }
   }

@@ -97,15 +97,12 @@ async function autoAssign(event: IntegrationEvent, infrastructure: ServiceInfras
 /**
  * A license assigned one by one or by a rule brings the next free extension and number where the
  * company asked for it. A license CSV gives them itself, row by row, so that an automatic value
- * never takes one a later row of the file names (and its dry run says what will happen). A license
- * taken away lets them go: the unassignment releases them itself, and this finishes what it could
- * not (its instance stopped, the database timed out) unless the user holds a license again.
+ * never takes one a later row of the file names (and its dry run says what will happen).
  */
 export const autoAssignTelephony: Reaction = {
   name: 'licensing.auto-assign-telephony',
   topics: [TOPICS.licensingLicense.name],
   async handle(event: IntegrationEvent, infrastructure: ServiceInfrastructure) {
-    if (event.eventType === 'LicenseUnassigned') return telephonyService(infrastructure).releaseAllOfUnlicensed(event.tenantId, event.aggregateId, event.correlationId);
     if (event.eventType !== 'LicenseAssigned' || (event.data as LicenseAssignedData).source === 'import') return;
     await telephonyService(infrastructure).autoAssign(event.tenantId, event.aggregateId, event.correlationId, event.eventId);
   },

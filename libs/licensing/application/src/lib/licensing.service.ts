@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { deletedUsersUntilCommit, licensingLedgerProjection, LicensingQueries, type LicensingUserRow } from '@identity/licensing-data-access';
+import { deletedUsersUntilCommit, licensingLedgerProjection, LicensingQueries, licensingUsersProjection, type LicensingUserRow } from '@identity/licensing-data-access';
 import {
   licenseDecider,
   LicensingRuleViolation,
@@ -181,7 +181,8 @@ export class LicensingService {
  * can land in between.
  */
 function ledgerOfLivingUsers(tenantId: string): InTransaction {
-  const ledger = inlineProjections([licensingLedgerProjection], publishAsIs);
+  // The check reads licensing.users, which that model's rebuild empties: waited for before writing too.
+  const ledger = inlineProjections([licensingLedgerProjection], publishAsIs, [licensingUsersProjection]);
   return around(ledger, async (manager, events) => {
     const licensed = events.filter((event) => event.type === 'LicenseAssigned').map((event) => (event.data as { userId: string }).userId);
     if (licensed.length > 0 && (await deletedUsersUntilCommit(manager, tenantId, licensed)).length > 0) {

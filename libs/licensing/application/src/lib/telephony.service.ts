@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { holdsLicenseUntilCommit, inQuarantineUntilCommit, LicensingQueries, telephonyProfilesProjection, telephonySettingsProjection, TelephonyQueries } from '@identity/licensing-data-access';
+import { holdsLicenseUntilCommit, inQuarantineUntilCommit, licensingLedgerProjection, LicensingQueries, telephonyProfilesProjection, telephonySettingsProjection, TelephonyQueries } from '@identity/licensing-data-access';
 import {
   normaliseE164,
   PHONE_NUMBER_POOL_SCOPE,
@@ -106,7 +106,8 @@ export interface TelephonyTaking {
   number: { value: string; named: boolean; optional?: boolean } | null;
 }
 
-const projectProfiles = inlineProjections([telephonyProfilesProjection], publishAsIs);
+// A profile's checks read the licenses (the ledger's) and the numbers, which a settings rebuild prunes: their rebuilds are waited for before writing too.
+const projectProfiles = inlineProjections([telephonyProfilesProjection], publishAsIs, [licensingLedgerProjection, telephonySettingsProjection]);
 const NOT_LICENSED = 'the license was taken away meanwhile: only users with an X Series license get an extension and a number';
 const EXTENSIONS_EXHAUSTED = 'every extension of the plan is taken: widen the range';
 const NUMBERS_EXHAUSTED = 'no free number is left in the pool: operators import more';
@@ -460,7 +461,8 @@ export class TelephonyService {
         command,
         context: { tenantId, correlationId, actor: 'licensing' },
         reservations: phoneNumberPoolReservations,
-        inTransaction: inlineProjections([telephonySettingsProjection], publishAsIs),
+        // A pool's numbers are rows a profiles rebuild rewrites.
+        inTransaction: inlineProjections([telephonySettingsProjection], publishAsIs, [telephonyProfilesProjection]),
       });
       return outcome.events;
     } catch (error) {

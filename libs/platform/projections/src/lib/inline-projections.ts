@@ -10,7 +10,11 @@ import type { Projection } from './projection';
  * the bus has not delivered yet: those are read from the store first, so nothing is skipped. The
  * bus copies of all of them are then no-ops.
  */
-export function inlineProjections(projections: readonly Projection[], mapper: IntegrationMapper): InTransaction {
+/**
+ * `alsoWaitFor`: read models whose tables the writer's transaction reads or locks besides these
+ * (a check of another model, say): their rebuilds are waited for before writing too.
+ */
+export function inlineProjections(projections: readonly Projection[], mapper: IntegrationMapper, alsoWaitFor: readonly Projection[] = []): InTransaction {
   // The transactions whose writer waited for the rebuilds before writing (see beforeWrites below).
   const waited = new WeakSet<EntityManager>();
   const apply: InTransaction = async (manager, events) => {
@@ -32,7 +36,8 @@ export function inlineProjections(projections: readonly Projection[], mapper: In
   };
   // A rebuild of one of these read models is waited for before the writer writes: see InTransaction.
   apply.beforeWrites = async (manager) => {
-    await manager.query(`SELECT ${projections.map((_, index) => afterAnyRebuild(`$${index + 1}`)).join(', ')}`, projections.map((projection) => projection.name));
+    const waitedFor = [...projections, ...alsoWaitFor];
+    await manager.query(`SELECT ${waitedFor.map((_, index) => afterAnyRebuild(`$${index + 1}`)).join(', ')}`, waitedFor.map((projection) => projection.name));
     waited.add(manager);
   };
   return apply;

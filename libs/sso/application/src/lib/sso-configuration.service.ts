@@ -3,7 +3,7 @@ import { outboxFor, type InTransaction, type IntegrationMapper } from '@identity
 import { around, inlineProjections } from '@identity/platform-projections';
 import { certificateExpiry, CertificateRefused, inspectCertificateUpload } from '@identity/platform-saml';
 import { ProblemError, SERVICE_CONFIG, SERVICE_INFRASTRUCTURE, type ServiceConfig, type ServiceInfrastructure } from '@identity/platform-service';
-import { endCompanySessions, ssoConfigurationsProjection, SsoQueries } from '@identity/sso-data-access';
+import { endCompanySessions, loginAccountsProjection, ssoConfigurationsProjection, SsoQueries } from '@identity/sso-data-access';
 import { ssoConfigurationDecider, SsoRuleViolation, type SsoConfiguration, type SsoConfigurationCommand, type SsoSettings } from '@identity/sso-domain';
 import { serviceProviderOf } from './sso.config';
 
@@ -89,7 +89,8 @@ export class SsoConfigurationService {
   }
 }
 
-const configurationInForce = inlineProjections([ssoConfigurationsProjection], publishSsoConfigured);
+// Ending sessions updates rows a login-accounts rebuild locks: waited for before writing too.
+const configurationInForce = inlineProjections([ssoConfigurationsProjection], publishSsoConfigured, [loginAccountsProjection]);
 
 /** The configuration in force, and the sessions a change ends, with the change: no sign-in on withdrawn trust outlives it. */
 const configurationAndSessions: InTransaction = around(configurationInForce, async (manager, events) => {
