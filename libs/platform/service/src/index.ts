@@ -19,4 +19,3 @@ export * from './lib/json-depth';
 export * from './lib/rate-limiter';
 export * from './lib/platform-readiness';
 export { kafkaSecurity } from './lib/kafka-security';
-export * from './lib/canonical-ids';

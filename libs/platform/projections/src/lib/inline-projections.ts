@@ -8,11 +8,9 @@ import type { Projection } from './projection';
  * Applies the new events to read models inside the writing transaction, so the writer reads its
  * own writes at once. Another service may have written earlier versions of the same stream that
  * the bus has not delivered yet: those are read from the store first, so nothing is skipped. The
- * bus copies of all of them are then no-ops.
- */
-/**
- * `alsoWaitFor`: read models whose tables the writer's transaction reads or locks besides these
- * (a check of another model, say): their rebuilds are waited for before writing too.
+ * bus copies of all of them are then no-ops. `alsoWaitFor`: read models whose tables the writer's
+ * transaction reads or locks besides these (a check of another model, say): their rebuilds are
+ * waited for before writing too.
  */
 export function inlineProjections(projections: readonly Projection[], mapper: IntegrationMapper, alsoWaitFor: readonly Projection[] = []): InTransaction {
   // The transactions whose writer waited for the rebuilds before writing (see beforeWrites below).

@@ -32,8 +32,9 @@ export async function applyOnce(manager: EntityManager, projection: Projection, 
  * in one (an aggregate seen for the first time gets its progress row straight at the batch's last
  * version), the projection applies what is new together where it can (`applyMany`), and the
  * progress of aggregates already known moves in one more. Returns what it applied.
+ * `rebuildWaitedFor`: the caller's transaction already waited for any rebuild of the projection (an
+ * inline projection's writer, before writing).
  */
-/** `rebuildWaitedFor`: the caller's transaction already waited for any rebuild of the projection (an inline projection's writer, before writing). */
 export async function applyAllOnce(manager: EntityManager, projection: Projection, events: readonly IntegrationEvent[], rebuildWaitedFor = false): Promise<IntegrationEvent[]> {
   const lastVersions = new Map<string, number>();
   for (const event of events) lastVersions.set(event.aggregateId, Math.max(lastVersions.get(event.aggregateId) ?? 0, event.aggregateVersion));
