@@ -81,15 +81,25 @@ export function BulkUpload({ api }: { api: TenantApi }) {
     return { file: data.get('file') as File | null, dryRun: data.get('dryRun') === 'on' };
   };
 
-  const editUsers = async (event: Event) => {
+  /** The chosen file, with the page cleared for its report (whose place an import's, if followed, gives up: the next visit shows it again); null when none was chosen. */
+  const newUpload = (event: Event) => {
     event.preventDefault();
     const { file, dryRun } = fileOf(event);
-    if (!file || file.size === 0) return setError(new Error('choose a CSV file first'));
-    // Its report takes the place of an import's the page was following (which the next visit shows again).
+    if (!file || file.size === 0) {
+      setError(new Error('choose a CSV file first'));
+      return null;
+    }
     following.current = null;
     setProgress(null);
     setError(null);
     setReport(null);
+    return { file, dryRun };
+  };
+
+  const editUsers = async (event: Event) => {
+    const upload = newUpload(event);
+    if (!upload) return;
+    const { file, dryRun } = upload;
     try {
       const result = await api.send<EditResult>('POST', `/users/bulk${query({ dryRun })}`, { body: await file.text(), contentType: 'text/csv' });
       const { summary } = result;
@@ -172,13 +182,9 @@ export function BulkUpload({ api }: { api: TenantApi }) {
   }, []);
 
   const importLicenses = async (event: Event) => {
-    event.preventDefault();
-    const { file, dryRun } = fileOf(event);
-    if (!file || file.size === 0) return setError(new Error('choose a CSV file first'));
-    following.current = null;
-    setError(null);
-    setReport(null);
-    setProgress(null);
+    const upload = newUpload(event);
+    if (!upload) return;
+    const { file, dryRun } = upload;
     try {
       const started = await api.send<ImportJob>('POST', `/licenses/imports${query({ dryRun })}`, { body: await file.text(), contentType: 'text/csv' });
       const followed = { jobId: started.jobId, fileName: file.name, dryRun };

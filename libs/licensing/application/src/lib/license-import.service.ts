@@ -321,9 +321,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
         });
         continue;
       }
-      // A license this job gave before it stopped mid-batch is reported as given, as the first try would have.
-      const given = outcome === 'unchanged' && (await this.isNewLicense({ userId: change.user.userId, plan: change.plan }, change.plan, run));
-      results[index] = await this.withTelephony(tenantId, change.user.userId, base, given ? 'assigned' : outcome, taking, run.correlationId);
+      results[index] = await this.withTelephony(tenantId, change.user.userId, base, outcome, taking, run);
     }
     return [...results.slice(0, end), ...(await this.applyRest(tenantId, slice, end, run))];
   }
@@ -425,9 +423,12 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
   /**
    * The row's extension and number as checked, once the user holds the license they need. When
    * they cannot be had (another admin took one since the check), a license this row gave is taken
-   * back, so that the row is refused whole rather than half applied.
+   * back, so that the row is refused whole rather than half applied. A license this job gave before
+   * it stopped mid-batch counts as this row's, as the first try would have reported it.
    */
-  private async withTelephony(tenantId: string, userId: string, base: RowBase, outcome: RowResult['outcome'], taking: TelephonyTaking, correlationId: string): Promise<RowResult> {
+  private async withTelephony(tenantId: string, userId: string, base: RowBase, licensed: RowResult['outcome'], taking: TelephonyTaking, run: RealRun): Promise<RowResult> {
+    const { correlationId } = run;
+    const outcome = licensed === 'unchanged' && (await this.isNewLicense({ userId, plan: base.plan }, base.plan, run)) ? 'assigned' : licensed;
     try {
       const changed = await this.telephony.take(tenantId, userId, taking, correlationId);
       return { ...base, outcome: outcome === 'unchanged' && changed ? 'updated' : outcome };
@@ -509,9 +510,7 @@ export class LicenseImportService implements OnApplicationBootstrap, OnApplicati
       }
       const run = how as RealRun;
       const outcome = await orGiveBack(this.licensing.assign(tenantId, user.userId, plan, false, run.correlationId, 'import'));
-      // As in applyBatch: a license this job gave before it stopped counts as given by this row.
-      const given = outcome === 'unchanged' && (await this.isNewLicense({ userId: user.userId, plan }, plan, run));
-      return await this.withTelephony(tenantId, user.userId, base, given ? 'assigned' : outcome, checked.taking, run.correlationId);
+      return await this.withTelephony(tenantId, user.userId, base, outcome, checked.taking, run);
     } catch (error) {
       // As in applyBatch: the database away pauses the job, which resumes from the batch.
       if (isDatabaseUnavailable(error)) throw error;
